@@ -1,0 +1,3 @@
+from computetui.cli import main
+
+raise SystemExit(main())

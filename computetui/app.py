@@ -1,0 +1,289 @@
+"""ComputeApp: the Textual app. Thin: it opens the backend, keeps the overview,
+and routes navigation; screens and widgets live in :mod:`computetui.ui`."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from computetui.backends.base import Backend
+from computetui.settings import Settings
+from computetui.ui.commands import ConsoleCommands
+from computetui.ui.overview import Overview
+from computetui.ui.screens.base import ConsoleScreen, describe_error
+from computetui.ui.screens.detail import DetailScreen
+from computetui.ui.screens.help import HelpScreen, collect
+from computetui.ui.screens.home import HomeScreen
+from computetui.ui.screens.service import ServiceScreen
+from computetui.ui.services import SERVICES, BY_ID, ResourceView, Row, ServiceSpec, Summary, find_service
+from computetui.ui.themes import DEFAULT_THEME, load_themes, with_console_variables
+from computetui.ui.widgets.command_line import CommandLine
+from computetui.ui.widgets.resource_table import ResourceTable
+
+COMMANDS_HELP: tuple[tuple[str, str], ...] = (
+    (":home", "the console home"),
+    *((spec.command, spec.title) for spec in SERVICES),
+    (":theme NAME", "switch theme (aws-dark, aws-light, high-contrast ...)"),
+    (":help", "this list"),
+    (":quit", "leave the console"),
+)
+
+
+class ComputeApp(App[int]):
+    """The console. Give it ``backend`` to use an open one (tests); otherwise it opens
+    ``settings.backend`` itself, in a thread, after the first frame is painted."""
+
+    CSS_PATH = "ui/app.tcss"
+    TITLE = "computetui"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Leave the console"),
+        Binding("ctrl+p", "command_palette", "Palette", id="command-palette", priority=True, show=False,
+                tooltip="Jump to any service or resource by name, or switch theme"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
+        Binding("D", "seed_demo", "Sample workload", id="seed-demo", show=False,
+                tooltip="Load the sample workload (local backend)"),
+    ]
+
+    overview: reactive[Overview] = reactive(Overview, always_update=True)
+
+    def __init__(self, settings: Settings, backend: Backend | None = None, *, polling: bool = True) -> None:
+        self.settings = settings
+        self.backend: Backend | None = backend
+        self._owns_backend = backend is None
+        self.polling = polling
+        super().__init__()
+        loaded = load_themes()
+        self._theme_problems = loaded.problems
+        self._console_themes = [t.name for t in loaded.themes]
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self.theme = settings.theme if settings.theme in self.available_themes else DEFAULT_THEME
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
+
+    # -- theme -------------------------------------------------------------
+    def get_css_variables(self) -> dict[str, str]:
+        return with_console_variables(super().get_css_variables())
+
+    def console_theme_names(self) -> list[str]:
+        return list(self._console_themes)
+
+    # -- start and stop ----------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        for problem in self._theme_problems:
+            self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
+        if self.backend is None:
+            self.overview = Overview(state="connecting", backend_name=self.settings.backend)
+            self._open_backend()
+        else:
+            self.overview = Overview(state="ready", backend_name=self.backend.name)
+            self._backend_ready()
+
+    def on_unmount(self) -> None:
+        if self._owns_backend and self.backend is not None:
+            self.backend.close()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backend")
+    def _open_backend(self) -> None:
+        from computetui.backends import open_backend
+
+        settings = self.settings
+        try:
+            backend = open_backend(settings.backend, **settings.backend_options())
+        except Exception as exc:
+            self.call_from_thread(self._backend_failed, describe_error(exc))
+            return
+        seeded: list[str] | None = None
+        seed_error: str | None = None
+        wants_demo = settings.demo or (backend.freshly_created and backend.name == "local")
+        if wants_demo and not settings.read_only:
+            try:
+                seeded = backend.seed_demo()
+            except Exception as exc:
+                seed_error = describe_error(exc)
+        self.call_from_thread(self._backend_opened, backend, seeded, seed_error)
+
+    def _backend_failed(self, problem: str) -> None:
+        self.overview = Overview(state="failed", backend_name=self.settings.backend, problem=problem)
+        self.notify(problem, title="Backend unavailable", severity="error", timeout=15)
+
+    def _backend_opened(self, backend: Backend, seeded: list[str] | None, seed_error: str | None) -> None:
+        self.backend = backend
+        self.overview = Overview(state="ready", backend_name=backend.name)
+        if seed_error:
+            self.notify(seed_error, title="Sample workload not loaded", severity="error", timeout=10)
+        elif seeded is not None:
+            self._say_seeded(seeded)
+        elif self.settings.demo and self.settings.read_only:
+            self.notify("Read-only mode: the sample workload was not loaded.", severity="warning")
+        self._backend_ready()
+
+    def _say_seeded(self, made: list[str]) -> None:
+        if made:
+            self.notify("\n".join(f"• {line}" for line in made), title="Sample workload loaded", timeout=12)
+        else:
+            self.notify("The sample workload is already in place.", title="Sample workload", timeout=6)
+
+    def _backend_ready(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ConsoleScreen):
+            screen.reload()
+        else:
+            self.refresh_overview()
+
+    # -- the overview (header, navigation, home cards) -----------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="overview")
+    def refresh_overview(self) -> None:
+        backend = self.backend
+        if backend is None:
+            return
+        try:
+            info = backend.info()
+        except Exception as exc:
+            self.call_from_thread(setattr, self, "overview",
+                                  Overview(state="failed", backend_name=backend.name, problem=describe_error(exc)))
+            return
+        summaries: dict[str, Summary] = {}
+        for spec in SERVICES:
+            if spec.facet_of(backend) is None:
+                continue
+            try:
+                summaries[spec.id] = spec.summarize(backend)
+            except Exception as exc:
+                summaries[spec.id] = Summary(count=None, problem=describe_error(exc))
+        self.call_from_thread(setattr, self, "overview",
+                              Overview(state="ready", backend_name=backend.name, info=info, summaries=summaries))
+
+    def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, str, str]]:
+        """Every resource by name, for the palette. Runs in a thread."""
+        backend = self.backend
+        found = []
+        if backend is None:
+            return found
+        for spec in SERVICES:
+            if spec.facet_of(backend) is None:
+                continue
+            for view in spec.views:
+                if view.read_only_reason and view.delete is None and view.id == "bundles":
+                    continue  # a price list, not the user's resources
+                try:
+                    rows = view.fetch(backend)
+                except Exception:
+                    continue
+                found.extend((spec, view, row.name, row.key) for row in rows)
+        return found
+
+    # -- navigation ----------------------------------------------------------
+    def open_page(self, page: str, view: str | None = None, focus_key: str | None = None) -> None:
+        """Go to a service page (or home); an open copy of it further down is reused."""
+        stack = self.screen_stack
+        for depth in range(len(stack) - 1, -1, -1):
+            screen = stack[depth]
+            same = (page == "home" and isinstance(screen, HomeScreen)) or (
+                isinstance(screen, ServiceScreen) and screen.spec.id == page
+            )
+            if same:
+                while self.screen is not screen:
+                    self.pop_screen()
+                if isinstance(screen, ServiceScreen):
+                    if view:
+                        screen.switch_view(view)
+                    if focus_key:
+                        screen.table.move_to(focus_key)
+                return
+        if page == "home":
+            return
+        spec = BY_ID[page]
+        self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
+
+    def open_detail(self, spec: ServiceSpec, view: ResourceView, row: Row) -> None:
+        self.push_screen(DetailScreen(spec, view, row))
+
+    def go_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    # -- commands ------------------------------------------------------------
+    def command_names(self) -> list[str]:
+        names = ["home", "help", "quit", "theme"]
+        for spec in SERVICES:
+            names.append(spec.id)
+            names.extend(spec.aliases)
+        return names
+
+    def run_command(self, text: str) -> str | None:
+        """Run a ``:`` command. Returns an error to show inline, or None."""
+        words = text.lstrip(":").split()
+        if not words:
+            return None
+        verb, args = words[0].lower(), words[1:]
+        if verb == "home":
+            self.open_page("home")
+        elif verb in ("q", "quit", "exit"):
+            self.exit(0)
+        elif verb in ("help", "h"):
+            self.call_later(self.action_help)
+        elif verb == "theme":
+            if not args:
+                return "Usage: :theme NAME (" + ", ".join(self.console_theme_names()) + ")"
+            if args[0] not in self.available_themes:
+                return f"Unknown theme '{args[0]}' (try " + ", ".join(self.console_theme_names()) + ")"
+            self.theme = args[0]
+        elif (spec := find_service(verb)) is not None:
+            self.open_page(spec.id)
+        else:
+            known = " ".join(f":{n}" for n in ["home", *BY_ID])
+            return f"Unknown command ':{verb}'. Try {known}"
+        return None
+
+    def refuse_if_read_only(self, what: str) -> bool:
+        """In read-only mode, say no to ``what`` and return True."""
+        if self.settings.read_only:
+            self.notify(f"Read-only mode: {what} is refused (started with --read-only).",
+                        title="Read-only", severity="warning")
+            return True
+        return False
+
+    # -- actions -------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        screen = self.screen
+        page = type(screen).BINDINGS if isinstance(screen, ConsoleScreen) else []
+        sections = collect(
+            ("Everywhere", [*self.BINDINGS, *ConsoleScreen.BINDINGS]),
+            ("This page", page),
+            ("Tables", ResourceTable.BINDINGS),
+            ("Command line", CommandLine.BINDINGS),
+        )
+        self.push_screen(HelpScreen(sections, COMMANDS_HELP, dict(self.settings.keymap)))
+
+    def action_seed_demo(self) -> None:
+        if self.backend is None:
+            self.notify("The backend is not open yet.", severity="warning")
+            return
+        if self.refuse_if_read_only("loading the sample workload"):
+            return
+        self._seed_demo(self.backend)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="action")
+    def _seed_demo(self, backend: Backend) -> None:
+        try:
+            made = backend.seed_demo()
+        except Exception as exc:
+            self.call_from_thread(self.notify, describe_error(exc), title="Sample workload not loaded",
+                                  severity="error", timeout=10)
+            return
+        self.call_from_thread(self._say_seeded, made)
+        self.call_from_thread(self._backend_ready)

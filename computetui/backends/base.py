@@ -1,0 +1,653 @@
+"""The backend contract: what the console asks of a backend.
+
+A backend is a :class:`Backend` with one facet per service: ``ecs``, ``ecr``,
+``lambda_``, ``apigateway``, ``batch``, ``lightsail``, ``logs``, ``metrics`` and
+``eks``. A facet a backend does not offer is ``None``; an operation a facet
+does not offer (yet) raises :class:`~computetui.backends.errors.Unsupported`.
+
+Rules every backend keeps:
+
+* Operation names are boto3's in snake_case with boto3's meaning; keyword
+  arguments are boto3's parameter names in snake_case. Where AWS takes a
+  structure, the method takes the model or its AWS JSON.
+* Calls are synchronous and thread-safe: the UI makes them from thread workers.
+* Only :mod:`computetui.backends.errors` exceptions escape.
+* Operations marked ``@mutating`` raise ``ReadOnly`` in read-only mode before
+  anything is sent or written. The guard is installed here, once, for every
+  facet subclass, so no backend can forget it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+from computetui.backends.errors import ReadOnly, Unsupported
+from computetui.models.apigateway import HttpApi, RestApi, RestResource, RestStage, Route
+from computetui.models.batch import (
+    ComputeEnvironmentDetail,
+    JobDefinition,
+    JobDetail,
+    JobQueueDetail,
+    JobSummary,
+)
+from computetui.models.common import BackendInfo
+from computetui.models.ecr import ImageDetail, LifecyclePolicy, Repository
+from computetui.models.ecs import (
+    Cluster,
+    ContainerInstance,
+    RunTaskResult,
+    Service,
+    Task,
+    TaskDefinition,
+)
+from computetui.models.eks import EksCluster, Nodegroup
+from computetui.models.lambda_ import FunctionConfiguration, FunctionDetail, InvokeResult
+from computetui.models.lightsail import Blueprint, Bundle, Instance, InstanceSnapshot
+from computetui.models.logs import FilteredLogEvent, LogGroup, LogStream, OutputLogEvent
+from computetui.models.metrics import MetricDataResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_MUTATING = "__computetui_mutating__"
+_GUARDED = "__computetui_guarded__"
+
+
+def mutating(fn: F) -> F:
+    """Mark a facet operation as one that changes resources (or runs code)."""
+    setattr(fn, _MUTATING, True)
+    return fn
+
+
+def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def guarded(self: Facet, *args: Any, **kwargs: Any) -> Any:
+        if self.backend.read_only:
+            raise ReadOnly(f"{self.service}.{name}")
+        return fn(self, *args, **kwargs)
+
+    setattr(guarded, _MUTATING, True)
+    setattr(guarded, _GUARDED, True)
+    return guarded
+
+
+class Facet:
+    """One service of a backend. Subclasses implement the operations they offer."""
+
+    service: ClassVar[str] = ""
+    """The facet's attribute name on the backend (``ecs``, ``lambda_`` ...)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = cls.mutating_operations()
+        for name in names:
+            fn = cls.__dict__.get(name)
+            if fn is not None and callable(fn) and not getattr(fn, _GUARDED, False):
+                setattr(cls, name, _guard(name, fn))
+
+    @classmethod
+    def mutating_operations(cls) -> list[str]:
+        """Every operation of this facet that changes resources, by name."""
+        names: set[str] = set()
+        for klass in cls.__mro__:
+            for name, value in vars(klass).items():
+                if getattr(value, _MUTATING, False):
+                    names.add(name)
+        return sorted(names)
+
+    @classmethod
+    def operations(cls) -> list[str]:
+        """Every public operation of the facet's interface."""
+        return sorted(
+            name
+            for klass in cls.__mro__
+            if klass is not object
+            for name, value in vars(klass).items()
+            if callable(value) and not name.startswith("_") and name not in _FACET_OWN
+        )
+
+    def _unsupported(self, operation: str) -> Any:
+        raise Unsupported(
+            f"{operation} is not offered by the {self.backend.name} backend yet",
+        )
+
+
+_FACET_OWN = {"mutating_operations", "operations"}
+
+
+class EcsFacet(Facet):
+    """Amazon ECS: clusters, task definitions, tasks, services, container instances."""
+
+    service = "ecs"
+
+    # Clusters
+    @mutating
+    def create_cluster(self, cluster_name: str, tags: list[dict[str, str]] | None = None) -> Cluster:
+        return self._unsupported("CreateCluster")
+
+    @mutating
+    def delete_cluster(self, cluster: str) -> Cluster:
+        return self._unsupported("DeleteCluster")
+
+    def list_clusters(self) -> list[str]:
+        """Every cluster ARN."""
+        return self._unsupported("ListClusters")
+
+    def describe_clusters(self, clusters: list[str] | None = None) -> list[Cluster]:
+        """Clusters by name or ARN, with their counts; every cluster when None."""
+        return self._unsupported("DescribeClusters")
+
+    # Task definitions
+    @mutating
+    def register_task_definition(
+        self, task_definition: TaskDefinition | dict[str, Any] | None = None, **kwargs: Any
+    ) -> TaskDefinition:
+        """Register a revision; takes AWS's JSON, the model, or snake_case keywords."""
+        return self._unsupported("RegisterTaskDefinition")
+
+    @mutating
+    def deregister_task_definition(self, task_definition: str) -> TaskDefinition:
+        return self._unsupported("DeregisterTaskDefinition")
+
+    def describe_task_definition(self, task_definition: str) -> TaskDefinition:
+        """By ``family``, ``family:revision`` or ARN."""
+        return self._unsupported("DescribeTaskDefinition")
+
+    def list_task_definition_families(
+        self, family_prefix: str | None = None, status: str = "ACTIVE"
+    ) -> list[str]:
+        return self._unsupported("ListTaskDefinitionFamilies")
+
+    def list_task_definitions(
+        self, family_prefix: str | None = None, status: str = "ACTIVE", sort: str = "ASC"
+    ) -> list[str]:
+        return self._unsupported("ListTaskDefinitions")
+
+    # Services
+    @mutating
+    def create_service(self, cluster: str, service_name: str, task_definition: str, **kwargs: Any) -> Service:
+        return self._unsupported("CreateService")
+
+    @mutating
+    def update_service(self, cluster: str, service: str, **kwargs: Any) -> Service:
+        return self._unsupported("UpdateService")
+
+    @mutating
+    def delete_service(self, cluster: str, service: str, force: bool = False) -> Service:
+        return self._unsupported("DeleteService")
+
+    def list_services(self, cluster: str) -> list[str]:
+        return self._unsupported("ListServices")
+
+    def describe_services(self, cluster: str, services: list[str]) -> list[Service]:
+        return self._unsupported("DescribeServices")
+
+    # Tasks
+    @mutating
+    def run_task(self, cluster: str, task_definition: str, count: int = 1, **kwargs: Any) -> RunTaskResult:
+        return self._unsupported("RunTask")
+
+    @mutating
+    def start_task(
+        self, cluster: str, task_definition: str, container_instances: list[str], **kwargs: Any
+    ) -> RunTaskResult:
+        return self._unsupported("StartTask")
+
+    @mutating
+    def stop_task(self, cluster: str, task: str, reason: str | None = None) -> Task:
+        return self._unsupported("StopTask")
+
+    def list_tasks(
+        self,
+        cluster: str,
+        service_name: str | None = None,
+        desired_status: str = "RUNNING",
+        **kwargs: Any,
+    ) -> list[str]:
+        return self._unsupported("ListTasks")
+
+    def describe_tasks(self, cluster: str, tasks: list[str]) -> list[Task]:
+        return self._unsupported("DescribeTasks")
+
+    # Container instances (EC2 launch type)
+    @mutating
+    def register_container_instance(self, cluster: str, **kwargs: Any) -> ContainerInstance:
+        return self._unsupported("RegisterContainerInstance")
+
+    @mutating
+    def deregister_container_instance(
+        self, cluster: str, container_instance: str, force: bool = False
+    ) -> ContainerInstance:
+        return self._unsupported("DeregisterContainerInstance")
+
+    @mutating
+    def update_container_instances_state(
+        self, cluster: str, container_instances: list[str], status: str
+    ) -> list[ContainerInstance]:
+        return self._unsupported("UpdateContainerInstancesState")
+
+    def list_container_instances(self, cluster: str, status: str | None = None) -> list[str]:
+        return self._unsupported("ListContainerInstances")
+
+    def describe_container_instances(
+        self, cluster: str, container_instances: list[str]
+    ) -> list[ContainerInstance]:
+        return self._unsupported("DescribeContainerInstances")
+
+
+class EcrFacet(Facet):
+    """Amazon ECR: private repositories and their images."""
+
+    service = "ecr"
+
+    @mutating
+    def create_repository(self, repository_name: str, **kwargs: Any) -> Repository:
+        return self._unsupported("CreateRepository")
+
+    @mutating
+    def delete_repository(self, repository_name: str, force: bool = False) -> Repository:
+        return self._unsupported("DeleteRepository")
+
+    def describe_repositories(self, repository_names: list[str] | None = None) -> list[Repository]:
+        return self._unsupported("DescribeRepositories")
+
+    def describe_images(self, repository_name: str, image_ids: list[dict[str, str]] | None = None) -> list[ImageDetail]:
+        return self._unsupported("DescribeImages")
+
+    @mutating
+    def put_image(self, repository_name: str, source_image: str, image_tag: str) -> ImageDetail:
+        """Store ``source_image`` (a local engine image, or an image manifest) under a tag."""
+        return self._unsupported("PutImage")
+
+    @mutating
+    def batch_delete_image(self, repository_name: str, image_ids: list[dict[str, str]]) -> list[dict[str, str]]:
+        return self._unsupported("BatchDeleteImage")
+
+    @mutating
+    def put_lifecycle_policy(self, repository_name: str, lifecycle_policy_text: str) -> LifecyclePolicy:
+        return self._unsupported("PutLifecyclePolicy")
+
+    def get_lifecycle_policy(self, repository_name: str) -> LifecyclePolicy:
+        return self._unsupported("GetLifecyclePolicy")
+
+    @mutating
+    def delete_lifecycle_policy(self, repository_name: str) -> LifecyclePolicy:
+        return self._unsupported("DeleteLifecyclePolicy")
+
+
+class LambdaFacet(Facet):
+    """AWS Lambda: functions, their code and configuration, and invocations."""
+
+    service = "lambda_"
+
+    @mutating
+    def create_function(self, function_name: str, **kwargs: Any) -> FunctionConfiguration:
+        """``code={"ZipFile": bytes}`` (or ``{"ImageUri": ...}``), plus boto3's other parameters."""
+        return self._unsupported("CreateFunction")
+
+    def get_function(self, function_name: str) -> FunctionDetail:
+        return self._unsupported("GetFunction")
+
+    def get_function_configuration(self, function_name: str) -> FunctionConfiguration:
+        return self._unsupported("GetFunctionConfiguration")
+
+    def list_functions(self) -> list[FunctionConfiguration]:
+        return self._unsupported("ListFunctions")
+
+    @mutating
+    def update_function_code(self, function_name: str, **kwargs: Any) -> FunctionConfiguration:
+        return self._unsupported("UpdateFunctionCode")
+
+    @mutating
+    def update_function_configuration(self, function_name: str, **kwargs: Any) -> FunctionConfiguration:
+        return self._unsupported("UpdateFunctionConfiguration")
+
+    @mutating
+    def delete_function(self, function_name: str) -> None:
+        return self._unsupported("DeleteFunction")
+
+    @mutating
+    def publish_version(self, function_name: str, description: str = "") -> FunctionConfiguration:
+        return self._unsupported("PublishVersion")
+
+    @mutating
+    def put_function_concurrency(self, function_name: str, reserved_concurrent_executions: int) -> int:
+        return self._unsupported("PutFunctionConcurrency")
+
+    @mutating
+    def delete_function_concurrency(self, function_name: str) -> None:
+        return self._unsupported("DeleteFunctionConcurrency")
+
+    @mutating
+    def invoke(
+        self,
+        function_name: str,
+        payload: bytes | str = b"",
+        invocation_type: str = "RequestResponse",
+        log_type: str = "None",
+        qualifier: str | None = None,
+    ) -> InvokeResult:
+        """Run the function. Counted as mutating: a function's code can change anything."""
+        return self._unsupported("Invoke")
+
+
+class ApiGatewayFacet(Facet):
+    """Amazon API Gateway. REST APIs (v1) by v1's operation names; HTTP and
+    WebSocket APIs (v2) by v2's, except ``get_api_stages`` (v2's ``GetStages``),
+    renamed so it cannot be mistaken for v1's."""
+
+    service = "apigateway"
+
+    def get_rest_apis(self) -> list[RestApi]:
+        return self._unsupported("GetRestApis")
+
+    @mutating
+    def create_rest_api(self, name: str, **kwargs: Any) -> RestApi:
+        return self._unsupported("CreateRestApi")
+
+    @mutating
+    def delete_rest_api(self, rest_api_id: str) -> None:
+        return self._unsupported("DeleteRestApi")
+
+    def get_resources(self, rest_api_id: str) -> list[RestResource]:
+        return self._unsupported("GetResources")
+
+    def get_stages(self, rest_api_id: str) -> list[RestStage]:
+        return self._unsupported("GetStages")
+
+    def get_apis(self) -> list[HttpApi]:
+        return self._unsupported("GetApis")
+
+    @mutating
+    def create_api(self, name: str, protocol_type: str = "HTTP", **kwargs: Any) -> HttpApi:
+        return self._unsupported("CreateApi")
+
+    @mutating
+    def delete_api(self, api_id: str) -> None:
+        return self._unsupported("DeleteApi")
+
+    def get_routes(self, api_id: str) -> list[Route]:
+        return self._unsupported("GetRoutes")
+
+
+class BatchFacet(Facet):
+    """AWS Batch: compute environments, job queues, job definitions, jobs."""
+
+    service = "batch"
+
+    @mutating
+    def create_compute_environment(self, compute_environment_name: str, **kwargs: Any) -> ComputeEnvironmentDetail:
+        return self._unsupported("CreateComputeEnvironment")
+
+    @mutating
+    def update_compute_environment(self, compute_environment: str, **kwargs: Any) -> ComputeEnvironmentDetail:
+        return self._unsupported("UpdateComputeEnvironment")
+
+    @mutating
+    def delete_compute_environment(self, compute_environment: str) -> None:
+        return self._unsupported("DeleteComputeEnvironment")
+
+    def describe_compute_environments(self, compute_environments: list[str] | None = None) -> list[ComputeEnvironmentDetail]:
+        return self._unsupported("DescribeComputeEnvironments")
+
+    @mutating
+    def create_job_queue(
+        self, job_queue_name: str, priority: int, compute_environment_order: list[dict[str, Any]], **kwargs: Any
+    ) -> JobQueueDetail:
+        return self._unsupported("CreateJobQueue")
+
+    @mutating
+    def update_job_queue(self, job_queue: str, **kwargs: Any) -> JobQueueDetail:
+        return self._unsupported("UpdateJobQueue")
+
+    @mutating
+    def delete_job_queue(self, job_queue: str) -> None:
+        return self._unsupported("DeleteJobQueue")
+
+    def describe_job_queues(self, job_queues: list[str] | None = None) -> list[JobQueueDetail]:
+        return self._unsupported("DescribeJobQueues")
+
+    @mutating
+    def register_job_definition(self, job_definition_name: str, type: str = "container", **kwargs: Any) -> JobDefinition:
+        return self._unsupported("RegisterJobDefinition")
+
+    @mutating
+    def deregister_job_definition(self, job_definition: str) -> None:
+        return self._unsupported("DeregisterJobDefinition")
+
+    def describe_job_definitions(
+        self, job_definition_name: str | None = None, status: str | None = None
+    ) -> list[JobDefinition]:
+        return self._unsupported("DescribeJobDefinitions")
+
+    @mutating
+    def submit_job(self, job_name: str, job_queue: str, job_definition: str, **kwargs: Any) -> JobDetail:
+        return self._unsupported("SubmitJob")
+
+    def list_jobs(
+        self, job_queue: str, job_status: str | None = None, array_job_id: str | None = None
+    ) -> list[JobSummary]:
+        return self._unsupported("ListJobs")
+
+    def describe_jobs(self, jobs: list[str]) -> list[JobDetail]:
+        return self._unsupported("DescribeJobs")
+
+    @mutating
+    def terminate_job(self, job_id: str, reason: str) -> None:
+        return self._unsupported("TerminateJob")
+
+    @mutating
+    def cancel_job(self, job_id: str, reason: str) -> None:
+        return self._unsupported("CancelJob")
+
+
+class LightsailFacet(Facet):
+    """Amazon Lightsail: instances, bundles, blueprints, snapshots."""
+
+    service = "lightsail"
+
+    def get_instances(self) -> list[Instance]:
+        return self._unsupported("GetInstances")
+
+    def get_instance(self, instance_name: str) -> Instance:
+        return self._unsupported("GetInstance")
+
+    @mutating
+    def create_instances(
+        self, instance_names: list[str], availability_zone: str, blueprint_id: str, bundle_id: str, **kwargs: Any
+    ) -> list[Instance]:
+        return self._unsupported("CreateInstances")
+
+    @mutating
+    def delete_instance(self, instance_name: str) -> None:
+        return self._unsupported("DeleteInstance")
+
+    @mutating
+    def start_instance(self, instance_name: str) -> None:
+        return self._unsupported("StartInstance")
+
+    @mutating
+    def stop_instance(self, instance_name: str) -> None:
+        return self._unsupported("StopInstance")
+
+    @mutating
+    def reboot_instance(self, instance_name: str) -> None:
+        return self._unsupported("RebootInstance")
+
+    def get_bundles(self) -> list[Bundle]:
+        return self._unsupported("GetBundles")
+
+    def get_blueprints(self) -> list[Blueprint]:
+        return self._unsupported("GetBlueprints")
+
+    @mutating
+    def create_instance_snapshot(self, instance_snapshot_name: str, instance_name: str) -> InstanceSnapshot:
+        return self._unsupported("CreateInstanceSnapshot")
+
+    def get_instance_snapshots(self) -> list[InstanceSnapshot]:
+        return self._unsupported("GetInstanceSnapshots")
+
+    @mutating
+    def delete_instance_snapshot(self, instance_snapshot_name: str) -> None:
+        return self._unsupported("DeleteInstanceSnapshot")
+
+
+class LogsFacet(Facet):
+    """CloudWatch Logs: groups, streams and events."""
+
+    service = "logs"
+
+    @mutating
+    def create_log_group(self, log_group_name: str) -> LogGroup:
+        return self._unsupported("CreateLogGroup")
+
+    @mutating
+    def delete_log_group(self, log_group_name: str) -> None:
+        return self._unsupported("DeleteLogGroup")
+
+    @mutating
+    def create_log_stream(self, log_group_name: str, log_stream_name: str) -> None:
+        return self._unsupported("CreateLogStream")
+
+    @mutating
+    def put_log_events(self, log_group_name: str, log_stream_name: str, log_events: list[dict[str, Any]]) -> None:
+        """Append ``[{"timestamp": epoch ms, "message": str}, ...]``."""
+        return self._unsupported("PutLogEvents")
+
+    def describe_log_groups(self, log_group_name_prefix: str | None = None) -> list[LogGroup]:
+        return self._unsupported("DescribeLogGroups")
+
+    def describe_log_streams(
+        self, log_group_name: str, order_by: str = "LastEventTime", descending: bool = True, limit: int | None = None
+    ) -> list[LogStream]:
+        return self._unsupported("DescribeLogStreams")
+
+    def get_log_events(
+        self,
+        log_group_name: str,
+        log_stream_name: str,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        limit: int | None = None,
+        start_from_head: bool = False,
+    ) -> list[OutputLogEvent]:
+        return self._unsupported("GetLogEvents")
+
+    def filter_log_events(
+        self,
+        log_group_name: str,
+        filter_pattern: str | None = None,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        log_stream_names: list[str] | None = None,
+        limit: int | None = None,
+    ) -> list[FilteredLogEvent]:
+        return self._unsupported("FilterLogEvents")
+
+
+class MetricsFacet(Facet):
+    """CloudWatch metrics, read with ``GetMetricData``."""
+
+    service = "metrics"
+
+    def get_metric_data(
+        self, metric_data_queries: list[dict[str, Any]], start_time: Any, end_time: Any
+    ) -> list[MetricDataResult]:
+        return self._unsupported("GetMetricData")
+
+
+class EksFacet(Facet):
+    """Amazon EKS, read-only: clusters and managed node groups."""
+
+    service = "eks"
+
+    def list_clusters(self) -> list[str]:
+        return self._unsupported("ListClusters")
+
+    def describe_cluster(self, name: str) -> EksCluster:
+        return self._unsupported("DescribeCluster")
+
+    def list_nodegroups(self, cluster_name: str) -> list[str]:
+        return self._unsupported("ListNodegroups")
+
+    def describe_nodegroup(self, cluster_name: str, nodegroup_name: str) -> Nodegroup:
+        return self._unsupported("DescribeNodegroup")
+
+
+FACETS: dict[str, type[Facet]] = {
+    cls.service: cls
+    for cls in (
+        EcsFacet,
+        EcrFacet,
+        LambdaFacet,
+        ApiGatewayFacet,
+        BatchFacet,
+        LightsailFacet,
+        LogsFacet,
+        MetricsFacet,
+        EksFacet,
+    )
+}
+"""Every facet interface, by the attribute it has on a backend."""
+
+
+class Backend:
+    """A place the console manages compute in: the local emulator, or AWS.
+
+    Subclasses set the facets they offer in ``__init__`` and leave the rest
+    ``None``.
+    """
+
+    name: ClassVar[str] = ""
+
+    ecs: EcsFacet | None = None
+    ecr: EcrFacet | None = None
+    lambda_: LambdaFacet | None = None
+    apigateway: ApiGatewayFacet | None = None
+    batch: BatchFacet | None = None
+    lightsail: LightsailFacet | None = None
+    logs: LogsFacet | None = None
+    metrics: MetricsFacet | None = None
+    eks: EksFacet | None = None
+
+    def __init__(self, *, read_only: bool = False, region: str = "us-east-1") -> None:
+        self.read_only = read_only
+        self.region = region
+
+    def facets(self) -> dict[str, Facet | None]:
+        """Each facet by name, ``None`` where the backend does not offer it."""
+        return {name: getattr(self, name) for name in FACETS}
+
+    def info(self) -> BackendInfo:
+        """Who and where: account, region, endpoint, read-only, engine status."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the backend holds: threads, connections, the state store."""
+
+    @property
+    def freshly_created(self) -> bool:
+        """True on a first run: the backend's state did not exist before this open."""
+        return False
+
+    def seed_demo(self) -> list[str]:
+        """Create the sample workload; one line per resource made. Not every backend offers it."""
+        raise Unsupported(f"the {self.name} backend has no sample workload")
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def all_mutating_operations(backend: Backend) -> Iterable[tuple[str, str]]:
+    """``(facet, operation)`` for every mutating operation the backend's facets have."""
+    for name, facet in backend.facets().items():
+        if facet is not None:
+            for op in type(facet).mutating_operations():
+                yield name, op

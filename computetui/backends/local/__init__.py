@@ -1,0 +1,154 @@
+"""The local emulator: AWS compute on the user's own Docker engine.
+
+State lives in one SQLite database in the state dir; containers carry labels
+that tie them to their resources; a controller thread keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from computetui.backends.base import Backend
+from computetui.backends.errors import ComputeError, Unavailable
+from computetui.backends.local.apigateway import LocalApiGateway
+from computetui.backends.local.batch import LocalBatch
+from computetui.backends.local.controller import LOCK_FILENAME, Controller
+from computetui.backends.local.ecr import LocalEcr
+from computetui.backends.local.ecs import LocalEcs
+from computetui.backends.local.engine import Engine, ManagedContainer
+from computetui.backends.local.ids import ACCOUNT_ID, Ids
+from computetui.backends.local.lambda_ import LocalLambda
+from computetui.backends.local.lightsail import LocalLightsail
+from computetui.backends.local.logs import LocalLogs
+from computetui.backends.local.state import MEMORY, StateStore
+from computetui.clock import Clock, SystemClock
+from computetui.locations import default_state_dir
+from computetui.models.common import BackendInfo
+
+log = logging.getLogger(__name__)
+
+Reconciler = Callable[[list[ManagedContainer]], None]
+"""Brings one kind's records in line with its containers on the engine."""
+
+ENGINE_RECHECK_SECONDS = 5.0
+
+
+class LocalBackend(Backend):
+    """The emulator. ``state_dir=":memory:"`` keeps everything in memory (tests)."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        state_dir: str | Path | None = None,
+        *,
+        region: str = "us-east-1",
+        read_only: bool = False,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        docker_host: str | None = None,
+        engine: Engine | None = None,
+        controller: bool = True,
+        tick_seconds: float = 1.0,
+    ) -> None:
+        super().__init__(read_only=read_only, region=region)
+        self.clock = clock or SystemClock()
+        self.state_dir = MEMORY if str(state_dir) == MEMORY else Path(state_dir or default_state_dir()).expanduser()
+        self.store = StateStore.open_dir(self.state_dir, clock=self.clock)
+        self.ids = Ids(region, ACCOUNT_ID, seed=seed)
+        self.engine = engine or Engine(docker_host, owner=self.store.state_id)
+        self.tick_seconds = tick_seconds
+        self._reconcilers: dict[str, Reconciler] = {}
+        self._engine_was_reachable: bool | None = None
+
+        self.ecs = LocalEcs(self)
+        self.ecr = LocalEcr(self)
+        self.lambda_ = LocalLambda(self)
+        self.apigateway = LocalApiGateway(self)
+        self.batch = LocalBatch(self)
+        self.lightsail = LocalLightsail(self)
+        self.logs = LocalLogs(self)
+        # CloudWatch metrics arrive with the services that emit them; the
+        # emulator runs no Kubernetes, so EKS is not offered locally.
+        self.metrics = None
+        self.eks = None
+
+        lock_path = None if self.state_dir == MEMORY else Path(self.state_dir) / LOCK_FILENAME
+        self.controller = Controller(lock_path)
+        self.controller.on_start(self.reconcile)
+        self.controller.every(ENGINE_RECHECK_SECONDS, "engine-recheck", self._recheck_engine)
+        if controller:
+            self.controller.start()
+
+    # -- the contract ------------------------------------------------------
+    def info(self) -> BackendInfo:
+        problem = None
+        if self.controller.busy is not None:
+            problem = f"controller: {self.controller.busy}"
+        return BackendInfo(
+            name=self.name,
+            account=ACCOUNT_ID,
+            region=self.region,
+            endpoint=None if self.state_dir == MEMORY else str(self.state_dir),
+            read_only=self.read_only,
+            engine=self.engine.status(),
+            problem=problem,
+        )
+
+    def close(self) -> None:
+        self.controller.stop()
+        self.engine.close()
+        self.store.close()
+
+    # -- reconcile ---------------------------------------------------------
+    def register_reconciler(self, kind: str, fn: Reconciler) -> None:
+        """Have ``fn`` adopt or settle ``kind``'s containers whenever the emulator reconciles."""
+        self._reconcilers[kind] = fn
+
+    def reconcile(self) -> dict[str, int]:
+        """Match records with labelled containers, kind by kind. Returns containers seen per kind.
+
+        Runs when the controller starts and again whenever the engine comes
+        back after being unreachable. Without an engine it does nothing: the
+        records stay as they were until the engine can be asked.
+        """
+        try:
+            containers = self.engine.containers()
+        except Unavailable as exc:
+            log.info("reconcile deferred: %s", exc.reason)
+            self._engine_was_reachable = False
+            return {}
+        self._engine_was_reachable = True
+        by_kind: dict[str, list[ManagedContainer]] = defaultdict(list)
+        for container in containers:
+            by_kind[container.kind].append(container)
+        for kind, fn in self._reconcilers.items():
+            try:
+                fn(by_kind.get(kind, []))
+            except ComputeError:
+                log.exception("reconcile of %s failed", kind)
+        return {kind: len(found) for kind, found in by_kind.items()}
+
+    def _recheck_engine(self) -> None:
+        reachable = self.engine.status(refresh=True).reachable
+        if reachable and self._engine_was_reachable is False:
+            self.reconcile()
+        self._engine_was_reachable = reachable
+
+    # -- conveniences for the UI and the demo --------------------------------
+    def seed_demo(self) -> list[str]:
+        from computetui.backends.local.demo import seed
+
+        return seed(self)
+
+    @property
+    def freshly_created(self) -> bool:
+        """True when this open created the state database (a first run)."""
+        return self.store.created
+
+    def options(self) -> dict[str, Any]:
+        return {"state_dir": str(self.state_dir), "region": self.region}

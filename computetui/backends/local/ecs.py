@@ -1,0 +1,310 @@
+"""ECS in the local emulator: clusters and task definitions.
+
+Tasks, services and container instances are read from the store here; running
+them on the engine builds on these records.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from computetui.backends.base import EcsFacet
+from computetui.backends.errors import InvalidParameter, NotFound
+from computetui.backends.local.facet import LocalFacetMixin
+from computetui.models import ecs as m
+
+CLUSTER = "ecs:cluster"
+TASK_DEFINITION = "ecs:task-definition"
+SERVICE = "ecs:service"
+TASK = "ecs:task"
+CONTAINER_INSTANCE = "ecs:container-instance"
+
+NAME_RE = re.compile(r"[a-zA-Z0-9_-]{1,255}")
+
+
+def client_error(message: str, field: str | None = None) -> InvalidParameter:
+    """ECS reports bad input as ``ClientException``."""
+    return InvalidParameter(message, code="ClientException", field=field)
+
+
+def cpu_units(value: str | int | None) -> int | None:
+    """Task-level CPU as units: ``"256"``, ``256`` or ``"0.25 vCPU"``."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*vcpu", text, re.IGNORECASE)
+    if match:
+        return int(float(match.group(1)) * 1024)
+    if text.isdigit():
+        return int(text)
+    raise client_error(f"Invalid 'cpu' setting for task. CPU value {text!r} is not valid.", "cpu")
+
+
+def memory_mib(value: str | int | None) -> int | None:
+    """Task-level memory in MiB: ``"512"``, ``512`` or ``"0.5GB"``."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*gb", text, re.IGNORECASE)
+    if match:
+        return int(float(match.group(1)) * 1024)
+    if text.isdigit():
+        return int(text)
+    raise client_error(f"Invalid 'memory' setting for task. Memory value {text!r} is not valid.", "memory")
+
+
+def validate_task_definition(td: m.TaskDefinition) -> None:
+    """The rules RegisterTaskDefinition enforces, with ECS's messages."""
+    if not NAME_RE.fullmatch(td.family):
+        raise client_error(
+            "Family contains invalid characters: up to 255 letters (uppercase and lowercase), "
+            "numbers, hyphens and underscores are allowed.",
+            "family",
+        )
+    if not td.container_definitions:
+        raise client_error("Container list cannot be empty.", "containerDefinitions")
+    names = [c.name for c in td.container_definitions]
+    if len(set(names)) != len(names):
+        raise client_error("Duplicate container names are not allowed.", "containerDefinitions")
+    task_memory = memory_mib(td.memory)
+    for container in td.container_definitions:
+        if not NAME_RE.fullmatch(container.name):
+            raise client_error(f"Container name '{container.name}' contains invalid characters.", "name")
+        if not container.image:
+            raise client_error(f"Container.image should not be null or empty.", "image")
+        if task_memory is None and container.memory is None and container.memory_reservation is None:
+            raise client_error(
+                f"Invalid setting for container '{container.name}'. At least one of 'memory' or "
+                "'memoryReservation' must be specified.",
+                "memory",
+            )
+    if not any(c.essential for c in td.container_definitions):
+        raise client_error("Task definition must have at least one essential container.", "essential")
+    if m.Compatibility.FARGATE in (td.requires_compatibilities or []):
+        if td.network_mode is not m.NetworkMode.AWSVPC:
+            raise client_error("Fargate only supports network mode \u2018awsvpc\u2019.", "networkMode")
+        problem = m.fargate_size_problem(cpu_units(td.cpu), task_memory)
+        if problem:
+            raise client_error(problem, "cpu")
+
+
+class LocalEcs(LocalFacetMixin, EcsFacet):
+    # -- clusters --------------------------------------------------------
+    def _cluster_arn(self, cluster: str) -> str:
+        return cluster if cluster.startswith("arn:") else self.ids.ecs_cluster(cluster)
+
+    def _cluster(self, cluster: str) -> m.Cluster:
+        body = self.store.get(CLUSTER, self._cluster_arn(cluster))
+        if body is None:
+            raise NotFound("Cluster not found.", code="ClusterNotFoundException")
+        return m.Cluster.model_validate(body)
+
+    def _with_counts(self, cluster: m.Cluster) -> m.Cluster:
+        arn = cluster.cluster_arn
+        store = self.store
+        return cluster.model_copy(
+            update={
+                "registered_container_instances_count": store.count(CONTAINER_INSTANCE, parent=arn),
+                "active_services_count": store.count(SERVICE, parent=arn, state="ACTIVE"),
+                "running_tasks_count": store.count(TASK, parent=arn, state="RUNNING"),
+                "pending_tasks_count": sum(
+                    store.count(TASK, parent=arn, state=s)
+                    for s in ("PROVISIONING", "PENDING", "ACTIVATING")
+                ),
+            }
+        )
+
+    def create_cluster(self, cluster_name: str = "default", tags: list[dict[str, str]] | None = None) -> m.Cluster:
+        if not NAME_RE.fullmatch(cluster_name):
+            raise client_error(
+                "Cluster name contains invalid characters: up to 255 letters (uppercase and lowercase), "
+                "numbers, hyphens and underscores are allowed.",
+                "clusterName",
+            )
+        arn = self.ids.ecs_cluster(cluster_name)
+        with self.store.transaction():
+            existing = self.store.get(CLUSTER, arn)
+            if existing is not None:
+                # CreateCluster is idempotent in ECS: the existing cluster comes back.
+                return self._with_counts(m.Cluster.model_validate(existing))
+            cluster = m.Cluster(
+                cluster_arn=arn,
+                cluster_name=cluster_name,
+                capacity_providers=["FARGATE", "FARGATE_SPOT"],
+                tags=tags or [],
+            )
+            self.store.put(CLUSTER, arn, cluster.to_aws(), name=cluster_name, state=cluster.status.value)
+        return cluster
+
+    def delete_cluster(self, cluster: str) -> m.Cluster:
+        with self.store.transaction():
+            found = self._with_counts(self._cluster(cluster))
+            if found.active_services_count:
+                raise InvalidParameter(
+                    "The Cluster cannot be deleted while Services are active.",
+                    code="ClusterContainsServicesException",
+                )
+            if found.running_tasks_count or found.pending_tasks_count:
+                raise InvalidParameter(
+                    "The Cluster cannot be deleted while Tasks are active.",
+                    code="ClusterContainsTasksException",
+                )
+            if found.registered_container_instances_count:
+                raise InvalidParameter(
+                    "The Cluster cannot be deleted while Container Instances are active or draining.",
+                    code="ClusterContainsContainerInstancesException",
+                )
+            self.store.delete(CLUSTER, found.cluster_arn)
+        return found.model_copy(update={"status": m.ClusterStatus.INACTIVE})
+
+    def list_clusters(self) -> list[str]:
+        return [body["clusterArn"] for body in self.store.list(CLUSTER)]
+
+    def describe_clusters(self, clusters: list[str] | None = None) -> list[m.Cluster]:
+        if clusters is None:
+            found = [m.Cluster.model_validate(b) for b in self.store.list(CLUSTER)]
+        else:
+            found = []
+            for name in clusters:
+                body = self.store.get(CLUSTER, self._cluster_arn(name))
+                if body is not None:
+                    found.append(m.Cluster.model_validate(body))
+        return [self._with_counts(c) for c in found]
+
+    # -- task definitions ------------------------------------------------
+    def register_task_definition(
+        self, task_definition: m.TaskDefinition | dict[str, Any] | None = None, **kwargs: Any
+    ) -> m.TaskDefinition:
+        if isinstance(task_definition, m.TaskDefinition):
+            td = task_definition
+        else:
+            data = dict(task_definition or {})
+            data.update(kwargs)
+            try:
+                td = m.TaskDefinition.model_validate(data)
+            except Exception as exc:  # pydantic's ValidationError: name the first bad field
+                raise client_error(f"Invalid task definition: {_first_error(exc)}") from None
+        validate_task_definition(td)
+        cpu = cpu_units(td.cpu)
+        memory = memory_mib(td.memory)
+        compat = [m.Compatibility.EC2]
+        if td.network_mode in (None, m.NetworkMode.AWSVPC):
+            compat.append(m.Compatibility.FARGATE)
+        with self.store.transaction():
+            revision = self.store.next_sequence(f"{TASK_DEFINITION}:{td.family}")
+            arn = self.ids.ecs_task_definition(td.family, revision)
+            registered = td.model_copy(
+                update={
+                    "task_definition_arn": arn,
+                    "revision": revision,
+                    "status": m.TaskDefinitionStatus.ACTIVE,
+                    "cpu": str(cpu) if cpu is not None else None,
+                    "memory": str(memory) if memory is not None else None,
+                    "network_mode": td.network_mode or m.NetworkMode.BRIDGE,
+                    "compatibilities": compat,
+                    "registered_at": self.now,
+                    "deregistered_at": None,
+                }
+            )
+            self.store.put(TASK_DEFINITION, arn, registered.to_aws(), name=td.family, state="ACTIVE")
+        return registered
+
+    def _task_definition_arn(self, task_definition: str) -> str:
+        if task_definition.startswith("arn:"):
+            return task_definition
+        family, _, revision = task_definition.partition(":")
+        if not revision:
+            revisions = self.list_task_definitions(family_prefix=family, status="ACTIVE")
+            matching = [a for a in revisions if a.rsplit("/", 1)[1].rsplit(":", 1)[0] == family]
+            if not matching:
+                raise client_error("Unable to describe task definition.", "taskDefinition")
+            return matching[-1]
+        return self.ids.ecs_task_definition(family, int(revision)) if revision.isdigit() else task_definition
+
+    def describe_task_definition(self, task_definition: str) -> m.TaskDefinition:
+        body = self.store.get(TASK_DEFINITION, self._task_definition_arn(task_definition))
+        if body is None:
+            raise client_error("Unable to describe task definition.", "taskDefinition")
+        return m.TaskDefinition.model_validate(body)
+
+    def deregister_task_definition(self, task_definition: str) -> m.TaskDefinition:
+        if ":" not in task_definition.rsplit("/", 1)[-1]:
+            raise client_error("Invalid revision number. Number: ", "taskDefinition")
+        with self.store.transaction():
+            td = self.describe_task_definition(task_definition)
+            td = td.model_copy(update={"status": m.TaskDefinitionStatus.INACTIVE, "deregistered_at": self.now})
+            self.store.put(TASK_DEFINITION, td.task_definition_arn, td.to_aws(), name=td.family, state="INACTIVE")
+        return td
+
+    def list_task_definitions(
+        self, family_prefix: str | None = None, status: str = "ACTIVE", sort: str = "ASC"
+    ) -> list[str]:
+        bodies = self.store.list(TASK_DEFINITION, state=status)
+        found = [
+            (b["family"], b["revision"], b["taskDefinitionArn"])
+            for b in bodies
+            if family_prefix is None or b["family"].startswith(family_prefix)
+        ]
+        found.sort(reverse=sort.upper() == "DESC")
+        return [arn for _, _, arn in found]
+
+    def list_task_definition_families(self, family_prefix: str | None = None, status: str = "ACTIVE") -> list[str]:
+        families = {b["family"] for b in self.store.list(TASK_DEFINITION, state=None if status == "ALL" else status)}
+        return sorted(f for f in families if family_prefix is None or f.startswith(family_prefix))
+
+    # -- records the scheduler fills --------------------------------------
+    def list_services(self, cluster: str) -> list[str]:
+        arn = self._cluster(cluster).cluster_arn
+        return [b["serviceArn"] for b in self.store.list(SERVICE, parent=arn)]
+
+    def describe_services(self, cluster: str, services: list[str]) -> list[m.Service]:
+        arn = self._cluster(cluster).cluster_arn
+        wanted = set(services)
+        return [
+            m.Service.model_validate(b)
+            for b in self.store.list(SERVICE, parent=arn)
+            if b["serviceArn"] in wanted or b["serviceName"] in wanted
+        ]
+
+    def list_tasks(
+        self, cluster: str, service_name: str | None = None, desired_status: str = "RUNNING", **kwargs: Any
+    ) -> list[str]:
+        arn = self._cluster(cluster).cluster_arn
+        group = f"service:{service_name}" if service_name else None
+        return [
+            b["taskArn"]
+            for b in self.store.list(TASK, parent=arn)
+            if b.get("desiredStatus", "RUNNING") == desired_status and (group is None or b.get("group") == group)
+        ]
+
+    def describe_tasks(self, cluster: str, tasks: list[str]) -> list[m.Task]:
+        arn = self._cluster(cluster).cluster_arn
+        wanted = set(tasks)
+        return [
+            m.Task.model_validate(b)
+            for b in self.store.list(TASK, parent=arn)
+            if b["taskArn"] in wanted or b["taskArn"].rsplit("/", 1)[-1] in wanted
+        ]
+
+    def list_container_instances(self, cluster: str, status: str | None = None) -> list[str]:
+        arn = self._cluster(cluster).cluster_arn
+        return [b["containerInstanceArn"] for b in self.store.list(CONTAINER_INSTANCE, parent=arn, state=status)]
+
+    def describe_container_instances(self, cluster: str, container_instances: list[str]) -> list[m.ContainerInstance]:
+        arn = self._cluster(cluster).cluster_arn
+        wanted = set(container_instances)
+        return [
+            m.ContainerInstance.model_validate(b)
+            for b in self.store.list(CONTAINER_INSTANCE, parent=arn)
+            if b["containerInstanceArn"] in wanted or b["containerInstanceArn"].rsplit("/", 1)[-1] in wanted
+        ]
+
+
+def _first_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{where}: {first.get('msg')}"
+    return str(exc)

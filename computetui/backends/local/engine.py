@@ -1,0 +1,321 @@
+"""The user's Docker engine, as the emulator uses it.
+
+Every container the emulator creates carries these labels:
+
+* ``computetui.managed=1``
+* ``computetui.kind`` — ``task``, ``job``, ``instance`` or ``lambda``
+* ``computetui.arn`` — the ARN of the resource the container belongs to
+* ``computetui.owner`` — the state dir's id, so two state dirs on one engine
+  never adopt each other's containers
+
+The docker SDK is imported only when the engine is first used, and none of its
+exceptions leave this module: they become ``Unavailable``, ``NotFound`` or
+``ComputeError``. ``status()`` says whether the engine can be reached and, if
+not, why: the socket is missing, permission is denied, or nothing answers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from computetui.backends.errors import ComputeError, Conflict, NotFound, Unavailable
+from computetui.models.common import EngineState, EngineStatus
+
+LABEL_MANAGED = "computetui.managed"
+LABEL_KIND = "computetui.kind"
+LABEL_ARN = "computetui.arn"
+LABEL_OWNER = "computetui.owner"
+KINDS = ("task", "job", "instance", "lambda")
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+
+
+@dataclass(frozen=True)
+class ManagedContainer:
+    """A container the emulator made, as the engine reports it now."""
+
+    id: str
+    name: str
+    kind: str
+    arn: str
+    status: str
+    """Docker's word: ``created``, ``running``, ``paused``, ``restarting``, ``exited``, ``dead``."""
+    image: str = ""
+    exit_code: int | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+
+def _cause_chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend([current.__cause__, current.__context__])
+        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+
+
+def diagnose(exc: BaseException, host: str) -> EngineStatus:
+    """Why the engine at ``host`` could not be reached, from the exception the SDK raised."""
+    where = _socket_path(host) or host
+    for cause in _cause_chain(exc):
+        if isinstance(cause, FileNotFoundError):
+            return EngineStatus(
+                state=EngineState.SOCKET_MISSING,
+                host=host,
+                reason=f"no Docker socket at {where}: is Docker installed and running?",
+            )
+        if isinstance(cause, PermissionError):
+            return EngineStatus(
+                state=EngineState.PERMISSION_DENIED,
+                host=host,
+                reason=(
+                    f"permission denied on {where}: add your user to the docker group "
+                    "(sudo usermod -aG docker $USER, then log in again)"
+                ),
+            )
+        if isinstance(cause, ConnectionRefusedError):
+            return EngineStatus(
+                state=EngineState.STOPPED,
+                host=host,
+                reason=f"nothing answers at {where}: the Docker engine is stopped (start it, e.g. sudo systemctl start docker)",
+            )
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "Connection refused" in text:
+        return EngineStatus(state=EngineState.STOPPED, host=host, reason=f"nothing answers at {where}: the Docker engine is stopped")
+    return EngineStatus(state=EngineState.ERROR, host=host, reason=f"cannot talk to the Docker engine at {where}: {text}")
+
+
+def _socket_path(host: str) -> str | None:
+    if host.startswith("unix://"):
+        return urlparse(host).path or host[len("unix://"):]
+    return None
+
+
+class Engine:
+    """A connection to the Docker engine, opened on first use."""
+
+    def __init__(self, docker_host: str | None = None, *, owner: str = "", timeout: float = 60) -> None:
+        self.host = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+        self.owner = owner
+        self.timeout = timeout
+        self._client: Any = None
+        self._status: EngineStatus | None = None
+        self._lock = threading.Lock()
+
+    # -- status ----------------------------------------------------------
+    def status(self, refresh: bool = False) -> EngineStatus:
+        """Whether the engine can be used, and why not. Probes once, then remembers."""
+        with self._lock:
+            if self._status is None or refresh:
+                self._status = self._probe()
+            return self._status
+
+    def _probe(self) -> EngineStatus:
+        path = _socket_path(self.host)
+        if path is not None:
+            if not os.path.exists(path):
+                self._drop_client()
+                return EngineStatus(
+                    state=EngineState.SOCKET_MISSING,
+                    host=self.host,
+                    reason=f"no Docker socket at {path}: is Docker installed and running?",
+                )
+            if not os.access(path, os.R_OK | os.W_OK):
+                self._drop_client()
+                return EngineStatus(
+                    state=EngineState.PERMISSION_DENIED,
+                    host=self.host,
+                    reason=(
+                        f"permission denied on {path}: add your user to the docker group "
+                        "(sudo usermod -aG docker $USER, then log in again)"
+                    ),
+                )
+        try:
+            client = self._client or self._connect()
+            version = client.version().get("Version")
+        except Exception as exc:  # the SDK raises many types; all mean "unreachable"
+            self._drop_client()
+            return diagnose(exc, self.host)
+        self._client = client
+        return EngineStatus(state=EngineState.READY, host=self.host, version=version)
+
+    def _connect(self) -> Any:
+        import docker  # deferred: the SDK costs start-up time and is not needed without an engine
+
+        return docker.DockerClient(base_url=self.host, timeout=int(self.timeout))
+
+    def _drop_client(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            except Exception:
+                pass
+        self._client = None
+
+    @property
+    def client(self) -> Any:
+        """The docker SDK client; raises ``Unavailable`` with the reason when there is none."""
+        status = self.status()
+        if not status.reachable:
+            status = self.status(refresh=True)
+        if not status.reachable or self._client is None:
+            raise Unavailable(f"Docker engine unavailable: {status.reason}", reason=status.reason)
+        return self._client
+
+    # -- labels ----------------------------------------------------------
+    def labels(self, kind: str, arn: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        if kind not in KINDS:
+            raise ValueError(f"unknown container kind {kind!r}")
+        labels = {LABEL_MANAGED: "1", LABEL_KIND: kind, LABEL_ARN: arn, LABEL_OWNER: self.owner}
+        labels.update(extra or {})
+        return labels
+
+    # -- errors ----------------------------------------------------------
+    @contextmanager
+    def _translating(self, what: str) -> Iterator[None]:
+        import docker.errors
+        import requests.exceptions
+
+        try:
+            yield
+        except docker.errors.ImageNotFound as exc:
+            raise NotFound(f"{what}: image not found: {exc.explanation or exc}", code="ImageNotFound") from exc
+        except docker.errors.NotFound as exc:
+            raise NotFound(f"{what}: {exc.explanation or exc}", code="ContainerNotFound") from exc
+        except docker.errors.APIError as exc:
+            if exc.status_code == 409:
+                raise Conflict(f"{what}: {exc.explanation or exc}", code="Conflict") from exc
+            raise ComputeError(f"{what}: {exc.explanation or exc}", code="EngineError") from exc
+        except (requests.exceptions.ConnectionError, docker.errors.DockerException) as exc:
+            with self._lock:
+                self._status = diagnose(exc, self.host)
+                self._drop_client()
+            raise Unavailable(f"{what}: Docker engine unavailable: {self._status.reason}", reason=self._status.reason) from exc
+
+    # -- containers ------------------------------------------------------
+    def run(
+        self,
+        image: str,
+        *,
+        kind: str,
+        arn: str,
+        name: str | None = None,
+        command: list[str] | str | None = None,
+        extra_labels: dict[str, str] | None = None,
+        **options: Any,
+    ) -> ManagedContainer:
+        """Create and start a labelled container; ``options`` go to the SDK's ``containers.run``."""
+        client = self.client
+        with self._translating(f"run {image}"):
+            container = client.containers.run(
+                image,
+                command=command,
+                name=name,
+                labels=self.labels(kind, arn, extra_labels),
+                detach=True,
+                **options,
+            )
+            container.reload()
+            return self._managed(container)
+
+    def containers(self, kind: str | None = None, arn: str | None = None) -> list[ManagedContainer]:
+        """This state dir's containers, running or not."""
+        filters = [f"{LABEL_MANAGED}=1", f"{LABEL_OWNER}={self.owner}"]
+        if kind:
+            filters.append(f"{LABEL_KIND}={kind}")
+        if arn:
+            filters.append(f"{LABEL_ARN}={arn}")
+        client = self.client
+        with self._translating("list containers"):
+            found = client.containers.list(all=True, filters={"label": filters})
+            return [self._managed(c) for c in found]
+
+    def container(self, container_id: str) -> ManagedContainer | None:
+        client = self.client
+        import docker.errors
+
+        with self._translating(f"inspect {container_id[:12]}"):
+            try:
+                return self._managed(client.containers.get(container_id))
+            except docker.errors.NotFound:
+                return None
+
+    def stop(self, container_id: str, timeout: int = 10) -> None:
+        client = self.client
+        with self._translating(f"stop {container_id[:12]}"):
+            client.containers.get(container_id).stop(timeout=timeout)
+
+    def kill(self, container_id: str, signal: str = "SIGKILL") -> None:
+        client = self.client
+        with self._translating(f"kill {container_id[:12]}"):
+            client.containers.get(container_id).kill(signal=signal)
+
+    def remove(self, container_id: str, force: bool = True) -> None:
+        """Remove a container; one that is already gone is not an error."""
+        client = self.client
+        import docker.errors
+
+        with self._translating(f"remove {container_id[:12]}"):
+            try:
+                client.containers.get(container_id).remove(force=force)
+            except docker.errors.NotFound:
+                pass
+
+    def wait(self, container_id: str, timeout: float | None = None) -> int:
+        """Block until the container exits; its exit code."""
+        client = self.client
+        with self._translating(f"wait {container_id[:12]}"):
+            result = client.containers.get(container_id).wait(timeout=timeout)
+            return int(result.get("StatusCode", -1))
+
+    def logs(self, container_id: str) -> bytes:
+        client = self.client
+        with self._translating(f"logs {container_id[:12]}"):
+            return client.containers.get(container_id).logs(stdout=True, stderr=True)
+
+    def image_exists(self, reference: str) -> bool:
+        client = self.client
+        import docker.errors
+
+        with self._translating(f"inspect image {reference}"):
+            try:
+                client.images.get(reference)
+                return True
+            except docker.errors.ImageNotFound:
+                return False
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_client()
+
+    @staticmethod
+    def _managed(container: Any) -> ManagedContainer:
+        attrs = container.attrs or {}
+        state = attrs.get("State") or {}
+        labels = dict(container.labels or {})
+        exit_code = state.get("ExitCode") if state.get("Status") in ("exited", "dead") else None
+        image = (attrs.get("Config") or {}).get("Image", "")
+        return ManagedContainer(
+            id=container.id,
+            name=container.name,
+            kind=labels.get(LABEL_KIND, ""),
+            arn=labels.get(LABEL_ARN, ""),
+            status=state.get("Status") or container.status,
+            image=image,
+            exit_code=exit_code,
+            labels=labels,
+        )

@@ -1,0 +1,350 @@
+"""The local emulator's state: one SQLite database per state dir.
+
+* WAL journal, foreign keys on, ``synchronous=NORMAL``: a committed
+  transaction survives the process being killed.
+* A schema version in ``PRAGMA user_version`` and a list of migrations; an
+  older database is brought forward when opened, its data kept.
+* One transaction per mutation (``with store.transaction():``).
+* ``":memory:"`` for tests.
+
+A resource is stored as its model's AWS JSON plus the columns the emulator
+looks it up by: kind, name, parent ARN and state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from computetui.backends.errors import ComputeError
+from computetui.clock import Clock, SystemClock
+
+MEMORY = ":memory:"
+DB_FILENAME = "state.db"
+
+
+_V1 = (
+    """CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE resources (
+        arn        TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        parent     TEXT,
+        state      TEXT,
+        created_at REAL NOT NULL,
+        body       TEXT NOT NULL
+    )""",
+    "CREATE INDEX resources_kind_parent ON resources (kind, parent)",
+    "CREATE INDEX resources_kind_name ON resources (kind, name)",
+)
+
+# Version 2: when a resource last changed, numbered sequences (task definition
+# and job definition revisions), stored blobs (function code), CloudWatch Logs.
+_V2 = (
+    "ALTER TABLE resources ADD COLUMN updated_at REAL",
+    "UPDATE resources SET updated_at = created_at",
+    """CREATE TABLE sequences (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    )""",
+    """CREATE TABLE blobs (
+        key  TEXT PRIMARY KEY,
+        data BLOB NOT NULL
+    )""",
+    """CREATE TABLE log_groups (
+        name           TEXT PRIMARY KEY,
+        created_ms     INTEGER NOT NULL,
+        retention_days INTEGER,
+        stored_bytes   INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE log_streams (
+        group_name   TEXT NOT NULL REFERENCES log_groups (name) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        created_ms   INTEGER NOT NULL,
+        first_ms     INTEGER,
+        last_ms      INTEGER,
+        ingested_ms  INTEGER,
+        stored_bytes INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (group_name, name)
+    )""",
+    """CREATE TABLE log_events (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_name  TEXT NOT NULL,
+        stream_name TEXT NOT NULL,
+        ts_ms       INTEGER NOT NULL,
+        ingested_ms INTEGER NOT NULL,
+        message     TEXT NOT NULL,
+        FOREIGN KEY (group_name, stream_name)
+            REFERENCES log_streams (group_name, name) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX log_events_group_ts ON log_events (group_name, ts_ms)",
+    "CREATE INDEX log_events_stream ON log_events (group_name, stream_name, id)",
+)
+
+
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2]
+"""``MIGRATIONS[n]`` brings a database from version ``n`` to ``n + 1``: its
+statements run in one transaction with the version bump, so a failed migration
+leaves the database as it was."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StateError(ComputeError):
+    default_code = "StateStoreError"
+
+
+class StateStore:
+    """The emulator's database. Thread-safe; each mutation is one transaction."""
+
+    def __init__(self, path: str | Path = MEMORY, *, clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self._db = sqlite3.connect(
+                self.path,
+                timeout=30,
+                isolation_level=None,  # we issue BEGIN and COMMIT ourselves
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot open the state database {self.path}: {exc}") from exc
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA busy_timeout = 30000")
+        if self.path != MEMORY:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        self.created = False
+        self._migrate()
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def open_dir(cls, state_dir: str | Path, *, clock: Clock | None = None) -> StateStore:
+        """The store for a state dir (created if missing), or in memory for ``":memory:"``."""
+        if str(state_dir) == MEMORY:
+            return cls(MEMORY, clock=clock)
+        directory = Path(state_dir).expanduser()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot create the state dir {directory}: {exc.strerror}") from exc
+        return cls(directory / DB_FILENAME, clock=clock)
+
+    @property
+    def version(self) -> int:
+        with self._lock:
+            return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                current = self._db.execute("PRAGMA user_version").fetchone()[0]
+                if current > SCHEMA_VERSION:
+                    raise StateError(
+                        f"{self.path} was written by a newer computetui (schema {current}, "
+                        f"this one knows {SCHEMA_VERSION}); upgrade computetui or use another --state-dir"
+                    )
+                for n in range(current, SCHEMA_VERSION):
+                    for statement in MIGRATIONS[n]:
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {n + 1}")
+                if current == 0:
+                    self.created = True
+                    self._db.execute(
+                        "INSERT INTO meta (key, value) VALUES ('state_id', ?)", (uuid.uuid4().hex,)
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- transactions ----------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic mutation. Nested uses join the outer transaction."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._db
+
+    # -- meta ------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self.reading() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    @property
+    def state_id(self) -> str:
+        """A random id for this state dir; labels containers so two state dirs never adopt each other's."""
+        value = self.get_meta("state_id")
+        assert value is not None
+        return value
+
+    # -- resources -------------------------------------------------------
+    def put(
+        self,
+        kind: str,
+        arn: str,
+        body: dict[str, Any],
+        *,
+        name: str,
+        parent: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        """Insert or replace a resource."""
+        now = self.clock.time()
+        with self.transaction() as db:
+            db.execute(
+                """
+                INSERT INTO resources (arn, kind, name, parent, state, created_at, updated_at, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (arn) DO UPDATE SET
+                    name = excluded.name, parent = excluded.parent, state = excluded.state,
+                    updated_at = excluded.updated_at, body = excluded.body
+                """,
+                (arn, kind, name, parent, state, now, now, json.dumps(body, separators=(",", ":"))),
+            )
+
+    def get(self, kind: str, arn: str) -> dict[str, Any] | None:
+        with self.reading() as db:
+            row = db.execute(
+                "SELECT body FROM resources WHERE kind = ? AND arn = ?", (kind, arn)
+            ).fetchone()
+        return json.loads(row["body"]) if row else None
+
+    def find(self, kind: str, name: str, parent: str | None = None) -> dict[str, Any] | None:
+        """A resource by name (within a parent when given)."""
+        sql = "SELECT body FROM resources WHERE kind = ? AND name = ?"
+        args: list[Any] = [kind, name]
+        if parent is not None:
+            sql += " AND parent = ?"
+            args.append(parent)
+        with self.reading() as db:
+            row = db.execute(sql + " ORDER BY created_at LIMIT 1", args).fetchone()
+        return json.loads(row["body"]) if row else None
+
+    def list(
+        self,
+        kind: str,
+        *,
+        parent: str | None = None,
+        state: str | None = None,
+        name: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Resources of a kind, oldest first."""
+        sql = "SELECT body FROM resources WHERE kind = ?"
+        args: list[Any] = [kind]
+        for column, value in (("parent", parent), ("state", state), ("name", name)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        with self.reading() as db:
+            rows = db.execute(sql + " ORDER BY created_at, rowid", args).fetchall()
+        return [json.loads(row["body"]) for row in rows]
+
+    def delete(self, kind: str, arn: str) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM resources WHERE kind = ? AND arn = ?", (kind, arn))
+        return cursor.rowcount > 0
+
+    def count(self, kind: str, *, parent: str | None = None, state: str | None = None) -> int:
+        sql = "SELECT COUNT(*) FROM resources WHERE kind = ?"
+        args: list[Any] = [kind]
+        for column, value in (("parent", parent), ("state", state)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        with self.reading() as db:
+            return db.execute(sql, args).fetchone()[0]
+
+    def counts(self) -> dict[str, dict[str | None, int]]:
+        """``{kind: {state: n}}`` over every resource, in one query."""
+        result: dict[str, dict[str | None, int]] = {}
+        with self.reading() as db:
+            for row in db.execute(
+                "SELECT kind, state, COUNT(*) AS n FROM resources GROUP BY kind, state"
+            ):
+                result.setdefault(row["kind"], {})[row["state"]] = row["n"]
+        return result
+
+    def is_empty(self) -> bool:
+        with self.reading() as db:
+            return db.execute("SELECT 1 FROM resources LIMIT 1").fetchone() is None
+
+    # -- sequences and blobs ---------------------------------------------
+    def next_sequence(self, name: str) -> int:
+        """1, 2, 3 ... per name; never reused, even after deletes."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sequences (name, value) VALUES (?, 1) "
+                "ON CONFLICT (name) DO UPDATE SET value = value + 1",
+                (name,),
+            )
+            return db.execute("SELECT value FROM sequences WHERE name = ?", (name,)).fetchone()[0]
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO blobs (key, data) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+                (key, sqlite3.Binary(data)),
+            )
+
+    def get_blob(self, key: str) -> bytes | None:
+        with self.reading() as db:
+            row = db.execute("SELECT data FROM blobs WHERE key = ?", (key,)).fetchone()
+        return bytes(row["data"]) if row else None
+
+    def delete_blob(self, key: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM blobs WHERE key = ?", (key,))
+
+    def integrity_ok(self) -> bool:
+        with self.reading() as db:
+            return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+

@@ -1,0 +1,330 @@
+"""Amazon ECS: clusters, task definitions, tasks, services, container instances.
+
+Also the Fargate task-size table, the one place that rule lives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from computetui.models.base import AwsModel
+
+
+class LaunchType(StrEnum):
+    EC2 = "EC2"
+    FARGATE = "FARGATE"
+    EXTERNAL = "EXTERNAL"
+
+
+class Compatibility(StrEnum):
+    EC2 = "EC2"
+    FARGATE = "FARGATE"
+    EXTERNAL = "EXTERNAL"
+
+
+class NetworkMode(StrEnum):
+    AWSVPC = "awsvpc"
+    BRIDGE = "bridge"
+    HOST = "host"
+    NONE = "none"
+
+
+class ClusterStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    PROVISIONING = "PROVISIONING"
+    DEPROVISIONING = "DEPROVISIONING"
+    FAILED = "FAILED"
+    INACTIVE = "INACTIVE"
+
+
+class TaskDefinitionStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    DELETE_IN_PROGRESS = "DELETE_IN_PROGRESS"
+
+
+class TaskStatus(StrEnum):
+    """A task's lifecycle, in order."""
+
+    PROVISIONING = "PROVISIONING"
+    PENDING = "PENDING"
+    ACTIVATING = "ACTIVATING"
+    RUNNING = "RUNNING"
+    DEACTIVATING = "DEACTIVATING"
+    STOPPING = "STOPPING"
+    DEPROVISIONING = "DEPROVISIONING"
+    STOPPED = "STOPPED"
+
+
+class StopCode(StrEnum):
+    TASK_FAILED_TO_START = "TaskFailedToStart"
+    ESSENTIAL_CONTAINER_EXITED = "EssentialContainerExited"
+    USER_INITIATED = "UserInitiated"
+    SERVICE_SCHEDULER_INITIATED = "ServiceSchedulerInitiated"
+    SPOT_INTERRUPTION = "SpotInterruption"
+    TERMINATION_NOTICE = "TerminationNotice"
+
+
+class ServiceStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    DRAINING = "DRAINING"
+    INACTIVE = "INACTIVE"
+
+
+class RolloutState(StrEnum):
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    IN_PROGRESS = "IN_PROGRESS"
+
+
+class HealthStatus(StrEnum):
+    HEALTHY = "HEALTHY"
+    UNHEALTHY = "UNHEALTHY"
+    UNKNOWN = "UNKNOWN"
+
+
+class ContainerInstanceStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    DRAINING = "DRAINING"
+    REGISTERING = "REGISTERING"
+    DEREGISTERING = "DEREGISTERING"
+    REGISTRATION_FAILED = "REGISTRATION_FAILED"
+    INACTIVE = "INACTIVE"
+
+
+# Fargate accepts these task sizes and no others: CPU units -> memory MiB.
+FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+
+def fargate_size_problem(cpu: int | None, memory: int | None) -> str | None:
+    """Why Fargate would refuse this task size, or None when it is allowed."""
+    if cpu is None or memory is None:
+        return "Fargate requires that 'cpu' and 'memory' be defined at the task level."
+    allowed = FARGATE_TASK_SIZES.get(cpu)
+    if allowed is None or memory not in allowed:
+        return (
+            "No Fargate configuration exists for given values: "
+            f"{cpu} CPU, {memory} memory. See the Amazon ECS documentation "
+            "for the valid values."
+        )
+    return None
+
+
+class KeyValuePair(AwsModel):
+    name: str
+    value: str
+
+
+class PortMapping(AwsModel):
+    container_port: int
+    host_port: int | None = None
+    protocol: str = "tcp"
+    name: str | None = None
+
+
+class HealthCheck(AwsModel):
+    command: list[str]
+    interval: int = 30
+    timeout: int = 5
+    retries: int = 3
+    start_period: int | None = None
+
+
+class ContainerDependency(AwsModel):
+    container_name: str
+    condition: str
+
+
+class LogConfiguration(AwsModel):
+    log_driver: str
+    options: dict[str, str] = Field(default_factory=dict)
+
+
+class ContainerDefinition(AwsModel):
+    name: str
+    image: str
+    cpu: int = 0
+    memory: int | None = None
+    memory_reservation: int | None = None
+    essential: bool = True
+    command: list[str] | None = None
+    entry_point: list[str] | None = None
+    environment: list[KeyValuePair] = Field(default_factory=list)
+    port_mappings: list[PortMapping] = Field(default_factory=list)
+    health_check: HealthCheck | None = None
+    depends_on: list[ContainerDependency] | None = None
+    log_configuration: LogConfiguration | None = None
+    working_directory: str | None = None
+
+
+class TaskDefinition(AwsModel):
+    """What ``RegisterTaskDefinition`` takes and ``DescribeTaskDefinition`` returns."""
+
+    family: str
+    container_definitions: list[ContainerDefinition]
+    task_definition_arn: str | None = None
+    revision: int | None = None
+    status: TaskDefinitionStatus | None = None
+    cpu: str | None = None
+    memory: str | None = None
+    network_mode: NetworkMode | None = None
+    requires_compatibilities: list[Compatibility] | None = None
+    compatibilities: list[Compatibility] | None = None
+    task_role_arn: str | None = None
+    execution_role_arn: str | None = None
+    registered_at: datetime | None = None
+    deregistered_at: datetime | None = None
+
+
+class Cluster(AwsModel):
+    cluster_arn: str
+    cluster_name: str
+    status: ClusterStatus = ClusterStatus.ACTIVE
+    registered_container_instances_count: int = 0
+    running_tasks_count: int = 0
+    pending_tasks_count: int = 0
+    active_services_count: int = 0
+    capacity_providers: list[str] = Field(default_factory=list)
+    tags: list[dict[str, str]] = Field(default_factory=list)
+
+
+class NetworkBinding(AwsModel):
+    bind_ip: str | None = None
+    container_port: int | None = None
+    host_port: int | None = None
+    protocol: str = "tcp"
+
+
+class Container(AwsModel):
+    container_arn: str | None = None
+    task_arn: str | None = None
+    name: str
+    image: str | None = None
+    last_status: str | None = None
+    exit_code: int | None = None
+    reason: str | None = None
+    network_bindings: list[NetworkBinding] = Field(default_factory=list)
+    health_status: HealthStatus | None = None
+    runtime_id: str | None = None
+
+
+class Task(AwsModel):
+    task_arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    container_instance_arn: str | None = None
+    last_status: TaskStatus = TaskStatus.PROVISIONING
+    desired_status: TaskStatus = TaskStatus.RUNNING
+    launch_type: LaunchType | None = None
+    cpu: str | None = None
+    memory: str | None = None
+    containers: list[Container] = Field(default_factory=list)
+    started_by: str | None = None
+    group: str | None = None
+    stop_code: StopCode | None = None
+    stopped_reason: str | None = None
+    health_status: HealthStatus | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    stopping_at: datetime | None = None
+    stopped_at: datetime | None = None
+    version: int = 1
+
+
+class Failure(AwsModel):
+    arn: str | None = None
+    reason: str
+    detail: str | None = None
+
+
+class DeploymentCircuitBreaker(AwsModel):
+    enable: bool = False
+    rollback: bool = False
+
+
+class DeploymentConfiguration(AwsModel):
+    deployment_circuit_breaker: DeploymentCircuitBreaker | None = None
+    maximum_percent: int = 200
+    minimum_healthy_percent: int = 100
+
+
+class Deployment(AwsModel):
+    id: str
+    status: str
+    task_definition: str
+    desired_count: int = 0
+    pending_count: int = 0
+    running_count: int = 0
+    failed_tasks: int = 0
+    rollout_state: RolloutState | None = None
+    rollout_state_reason: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class ServiceEvent(AwsModel):
+    id: str
+    created_at: datetime
+    message: str
+
+
+class LoadBalancer(AwsModel):
+    target_group_arn: str | None = None
+    load_balancer_name: str | None = None
+    container_name: str
+    container_port: int
+
+
+class Service(AwsModel):
+    service_arn: str
+    service_name: str
+    cluster_arn: str
+    status: ServiceStatus = ServiceStatus.ACTIVE
+    desired_count: int = 0
+    running_count: int = 0
+    pending_count: int = 0
+    launch_type: LaunchType | None = None
+    task_definition: str
+    deployment_configuration: DeploymentConfiguration = Field(default_factory=DeploymentConfiguration)
+    deployments: list[Deployment] = Field(default_factory=list)
+    events: list[ServiceEvent] = Field(default_factory=list)
+    load_balancers: list[LoadBalancer] = Field(default_factory=list)
+    scheduling_strategy: str = "REPLICA"
+    created_at: datetime | None = None
+
+
+class Resource(AwsModel):
+    """A container instance's capacity: CPU, MEMORY or PORTS."""
+
+    name: str
+    type: str
+    integer_value: int | None = None
+    string_set_value: list[str] | None = None
+
+
+class ContainerInstance(AwsModel):
+    container_instance_arn: str
+    ec2_instance_id: str | None = None
+    status: ContainerInstanceStatus = ContainerInstanceStatus.ACTIVE
+    agent_connected: bool = True
+    registered_resources: list[Resource] = Field(default_factory=list)
+    remaining_resources: list[Resource] = Field(default_factory=list)
+    running_tasks_count: int = 0
+    pending_tasks_count: int = 0
+    registered_at: datetime | None = None
+
+
+class RunTaskResult(AwsModel):
+    tasks: list[Task] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)

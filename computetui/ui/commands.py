@@ -1,0 +1,62 @@
+"""The command palette (ctrl+p): jump to a service or a resource by name, switch theme."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from computetui.ui.services import SERVICES
+
+if TYPE_CHECKING:
+    from computetui.app import ComputeApp
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str
+    help: str
+    run: Callable[[], None]
+
+
+class ConsoleCommands(Provider):
+    """Services and themes at once; resources are read from the backend when the palette opens."""
+
+    async def startup(self) -> None:
+        app: ComputeApp = self.app  # type: ignore[assignment]
+        self._resources: list[Entry] = []
+        if app.backend is not None:
+            try:
+                index = await asyncio.to_thread(app.resource_index)
+            except Exception:  # the palette still offers services and themes
+                index = []
+            self._resources = [
+                Entry(f"{name}", f"{spec.nav_label} {view.noun}", partial(app.open_page, spec.id, view.id, key))
+                for spec, view, name, key in index
+            ]
+
+    def _entries(self) -> list[Entry]:
+        app: ComputeApp = self.app  # type: ignore[assignment]
+        entries = [Entry("Go to console home", "The home page with every service", partial(app.open_page, "home"))]
+        for spec in SERVICES:
+            entries.append(Entry(f"Go to {spec.nav_label}", f"{spec.title} ({spec.command})",
+                                 partial(app.open_page, spec.id)))
+        for name in app.console_theme_names():
+            entries.append(Entry(f"Switch theme: {name}", "Change the console's colours",
+                                 partial(setattr, app, "theme", name)))
+        return entries
+
+    async def discover(self) -> Hits:
+        for entry in self._entries():
+            yield DiscoveryHit(entry.text, entry.run, help=entry.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in [*self._entries(), *getattr(self, "_resources", [])]:
+            score = matcher.match(entry.text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(entry.text), entry.run, text=entry.text, help=entry.help)

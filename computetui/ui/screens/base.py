@@ -1,0 +1,195 @@
+"""The console shell every page shares, and how a page refreshes.
+
+A page (a screen) composes the header, the navigation, breadcrumbs, its own
+content, the command line and the footer. Only the visible page polls: a
+timer runs while the screen is shown and is paused when another covers it.
+Each refresh runs ``fetch`` in an exclusive thread worker; the result comes
+back as a message and ``show`` applies it. A backend error becomes a banner
+with the AWS error code; it never ends the app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from computetui.backends.base import Backend
+from computetui.backends.errors import ComputeError
+from computetui.ui.widgets.breadcrumbs import Breadcrumbs
+from computetui.ui.widgets.command_line import CommandLine
+from computetui.ui.widgets.header import ConsoleHeader
+from computetui.ui.widgets.nav import ServiceNav
+
+if TYPE_CHECKING:
+    from computetui.app import ComputeApp
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a banner or a notification, with the AWS code first."""
+    if isinstance(exc, ComputeError):
+        return f"{exc.code}: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Banner(Static):
+    """An inline error under the breadcrumbs; hidden while there is none."""
+
+    DEFAULT_CSS = """
+    Banner { display: none; height: auto; padding: 0 1; margin: 0 1; background: $error 20%; color: $text; }
+    Banner.-shown { display: block; }
+    """
+
+    def show_error(self, text: str | None) -> None:
+        if text:
+            self.update(Content.from_markup("[b $error]✖[/] $text", text=text))
+        self.set_class(bool(text), "-shown")
+
+
+class ConsoleScreen(Screen[None]):
+    """The shell around a page; subclasses give ``compose_content``, ``fetch`` and ``show``."""
+
+    page_id = "home"
+
+    BINDINGS = [
+        Binding("colon", "command_line", "Command", id="command-line", tooltip="Type a command, like :lambda"),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the table as you type"),
+        Binding("escape", "back", "Back", id="back", tooltip="Clear the filter, or go back"),
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Refresh this page now"),
+    ]
+
+    class Loaded(Message):
+        """A fetch finished: ``data`` or ``error``."""
+
+        def __init__(self, generation: int, data: Any = None, error: str | None = None) -> None:
+            super().__init__()
+            self.generation = generation
+            self.data = data
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer: Timer | None = None
+        self._generation = 0
+
+    @property
+    def console(self) -> ComputeApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def crumbs(self) -> list[str]:
+        return ["Console"]
+
+    # -- composition -------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield ConsoleHeader()
+        with Horizontal(id="body"):
+            yield ServiceNav(self.page_id)
+            with Vertical(id="main"):
+                yield Breadcrumbs(self.crumbs)
+                yield Banner(id="banner")
+                yield from self.compose_content()
+        yield CommandLine(self.console.command_names())
+        yield Footer()
+
+    def compose_content(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def command_line(self) -> CommandLine:
+        return self.query_one(CommandLine)
+
+    # -- refresh -----------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        self.reload()
+        interval = self.console.settings.refresh_seconds
+        if self.console.polling and interval > 0:
+            if self._timer is None:
+                self._timer = self.set_interval(interval, self.reload, name="page-refresh")
+            else:
+                self._timer.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.pause()
+
+    def reload(self) -> None:
+        """Fetch this page's data now (and the overview for header and navigation)."""
+        self.console.refresh_overview()
+        backend = self.console.backend
+        if backend is None:
+            return
+        self._generation += 1
+        self._load(backend, self._generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="page")
+    def _load(self, backend: Backend, generation: int) -> None:
+        try:
+            data = self.fetch(backend)
+        except Exception as exc:  # any backend failure is shown, never raised
+            self.post_message(self.Loaded(generation, error=describe_error(exc)))
+        else:
+            self.post_message(self.Loaded(generation, data=data))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # an older fetch finished after a newer one started
+        self.query_one(Banner).show_error(message.error)
+        if message.error is None:
+            self.show(message.data)
+
+    def fetch(self, backend: Backend) -> Any:
+        """Runs in a thread worker: read what the page shows from the backend."""
+        return None
+
+    def show(self, data: Any) -> None:
+        """Runs on the UI thread with what ``fetch`` returned."""
+
+    # -- keys --------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.reload()
+        self.notify("Refreshing…", timeout=1)
+
+    def action_command_line(self) -> None:
+        self.command_line.open(":")
+
+    def action_filter(self) -> None:
+        self.app.bell()
+
+    def action_back(self) -> None:
+        self.console.go_back()
+
+    @on(CommandLine.Submitted)
+    def _command(self, message: CommandLine.Submitted) -> None:
+        message.stop()
+        if message.mode == ":":
+            error = self.console.run_command(message.value)
+            if error:
+                self.command_line.show_error(error)
+            else:
+                self.command_line.close(cancelled=False)
+        else:
+            self.command_line.close(cancelled=False)
+
+    @on(CommandLine.Closed)
+    def _command_closed(self, message: CommandLine.Closed) -> None:
+        message.stop()
+        self.focus_content()
+
+    def focus_content(self) -> None:
+        """Give focus back to the page's main widget."""
+
+    @on(ServiceNav.Open)
+    def _nav_open(self, message: ServiceNav.Open) -> None:
+        message.stop()
+        self.console.open_page(message.page)

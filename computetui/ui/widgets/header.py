@@ -1,0 +1,54 @@
+"""The top bar: backend, account, region, read-only badge and engine status."""
+
+from __future__ import annotations
+
+from textual.app import RenderResult
+from textual.content import Content
+from textual.widget import Widget
+
+from computetui.ui.overview import Overview
+
+
+class ConsoleHeader(Widget):
+    DEFAULT_CSS = """
+    ConsoleHeader {
+        dock: top;
+        height: 1;
+        background: $header-background;
+        color: $header-foreground;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "overview", lambda _: self.refresh(), init=False)
+
+    def render(self) -> RenderResult:
+        overview: Overview = self.app.overview  # type: ignore[attr-defined]
+        settings = self.app.settings  # type: ignore[attr-defined]
+        parts: list[Content | str] = [Content.from_markup(" [b $primary]◆ computetui[/] ")]
+        info = overview.info
+        name = overview.backend_name or settings.backend
+        fields = [name]
+        if info is not None:
+            if info.profile:
+                fields.append(f"profile {info.profile}")
+            fields.append(f"account {info.account or '?'}")
+            fields.append(info.region)
+            if info.endpoint and name != "local":
+                fields.append(info.endpoint)
+        elif overview.state == "connecting":
+            fields.append("connecting…")
+        parts.append(Content(" │ " + " · ".join(fields)))
+        if settings.read_only:
+            parts.append(Content.from_markup("  [b reverse $badge-readonly] READ-ONLY [/]"))
+        if overview.state == "failed":
+            parts.append(Content.from_markup("  [b $error]● backend unavailable[/]"))
+        elif info is not None and info.problem and name != "local":
+            parts.append(Content.from_markup("  [b $error]● [/]") + Content(info.problem[:60]))
+        if info is not None and info.engine is not None:
+            engine = info.engine
+            colour = "$success" if engine.reachable else "$warning"
+            parts.append(Content.from_markup(f"  │ Docker [{colour}]●[/] ") + Content(engine.summary))
+        refresh = settings.refresh_seconds
+        parts.append(Content(f"  │ ⟳ {refresh:g}s" if refresh else "  │ ⟳ off"))
+        return Content("").join(parts)

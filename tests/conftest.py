@@ -1,0 +1,77 @@
+"""Shared fixtures, and the policy for Docker tests.
+
+Tests marked ``docker`` need a Docker engine. Without one they are skipped,
+unless ``COMPUTETUI_REQUIRE_DOCKER=1`` (set by .ci/run), which turns the skip
+into a failure: CI cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from computetui.backends.local import LocalBackend
+from computetui.clock import FixedClock
+from tests.support.fakes import StaticEngine
+
+REQUIRE_DOCKER = os.environ.get("COMPUTETUI_REQUIRE_DOCKER") == "1"
+
+
+def _engine_problem() -> str | None:
+    from computetui.backends.local.engine import Engine
+
+    status = Engine().status()
+    return None if status.reachable else status.reason
+
+
+@pytest.fixture(scope="session")
+def docker_client():  # noqa: ANN201
+    """The docker SDK client, with the busybox test image imported."""
+    problem = _engine_problem()
+    if problem is not None:
+        message = f"Docker engine unavailable: {problem}"
+        if REQUIRE_DOCKER:
+            pytest.fail(f"{message} (COMPUTETUI_REQUIRE_DOCKER=1 forbids skipping)")
+        pytest.skip(message)
+    import docker
+
+    from tests.support.images import ensure_busybox_image
+
+    client = docker.from_env()
+    try:
+        ensure_busybox_image(client)
+    except RuntimeError as exc:
+        if REQUIRE_DOCKER:
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    yield client
+    client.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Every docker-marked test goes through the docker_client fixture, so the
+    # skip-or-fail policy above applies to all of them.
+    for item in items:
+        if item.get_closest_marker("docker") and "docker_client" not in getattr(item, "fixturenames", []):
+            item.fixturenames.insert(0, "docker_client")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock("2026-01-15T09:30:00+00:00")
+
+
+@pytest.fixture
+def backend(clock: FixedClock) -> Iterator[LocalBackend]:
+    """An in-memory local backend with a fixed clock and engine; no controller thread."""
+    b = LocalBackend(":memory:", clock=clock, seed=7, engine=StaticEngine(), controller=False)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def seeded(backend: LocalBackend) -> LocalBackend:
+    backend.seed_demo()
+    return backend
