@@ -3,6 +3,7 @@ and routes navigation; screens and widgets live in :mod:`computetui.ui`."""
 
 from __future__ import annotations
 
+import difflib
 from typing import ClassVar
 
 from textual import work
@@ -20,7 +21,7 @@ from computetui.ui.screens.detail import DetailScreen
 from computetui.ui.screens.help import HelpScreen, collect
 from computetui.ui.screens.home import HomeScreen
 from computetui.ui.screens.service import ServiceScreen
-from computetui.ui.services import SERVICES, BY_ID, ResourceView, Row, ServiceSpec, Summary, find_service
+from computetui.ui.services import BY_ID, SERVICES, ResourceView, Row, ServiceSpec, Summary, find_service
 from computetui.ui.themes import DEFAULT_THEME, load_themes, with_console_variables
 from computetui.ui.widgets.command_line import CommandLine
 from computetui.ui.widgets.resource_table import ResourceTable
@@ -45,20 +46,37 @@ class ComputeApp(App[int]):
 
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Leave the console"),
-        Binding("ctrl+p", "command_palette", "Palette", id="command-palette", priority=True, show=False,
-                tooltip="Jump to any service or resource by name, or switch theme"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            id="command-palette",
+            priority=True,
+            show=False,
+            tooltip="Jump to any service or resource by name, or switch theme",
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="List every key"),
-        Binding("D", "seed_demo", "Sample workload", id="seed-demo", show=False,
-                tooltip="Load the sample workload (local backend)"),
+        Binding(
+            "D",
+            "seed_demo",
+            "Sample workload",
+            id="seed-demo",
+            show=False,
+            tooltip="Load the sample workload (local backend)",
+        ),
     ]
 
     overview: reactive[Overview] = reactive(Overview, always_update=True)
 
-    def __init__(self, settings: Settings, backend: Backend | None = None, *, polling: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, backend: Backend | None = None, *, polling: bool = True, blink: bool = True
+    ) -> None:
         self.settings = settings
         self.backend: Backend | None = backend
         self._owns_backend = backend is None
         self.polling = polling
+        self.blink = blink
+        """Whether text cursors blink (snapshot tests turn it off)."""
         super().__init__()
         loaded = load_themes()
         self._theme_problems = loaded.problems
@@ -151,8 +169,12 @@ class ComputeApp(App[int]):
         try:
             info = backend.info()
         except Exception as exc:
-            self.call_from_thread(setattr, self, "overview",
-                                  Overview(state="failed", backend_name=backend.name, problem=describe_error(exc)))
+            self.call_from_thread(
+                setattr,
+                self,
+                "overview",
+                Overview(state="failed", backend_name=backend.name, problem=describe_error(exc)),
+            )
             return
         summaries: dict[str, Summary] = {}
         for spec in SERVICES:
@@ -162,8 +184,12 @@ class ComputeApp(App[int]):
                 summaries[spec.id] = spec.summarize(backend)
             except Exception as exc:
                 summaries[spec.id] = Summary(count=None, problem=describe_error(exc))
-        self.call_from_thread(setattr, self, "overview",
-                              Overview(state="ready", backend_name=backend.name, info=info, summaries=summaries))
+        self.call_from_thread(
+            setattr,
+            self,
+            "overview",
+            Overview(state="ready", backend_name=backend.name, info=info, summaries=summaries),
+        )
 
     def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, str, str]]:
         """Every resource by name, for the palette. Runs in a thread."""
@@ -243,15 +269,17 @@ class ComputeApp(App[int]):
         elif (spec := find_service(verb)) is not None:
             self.open_page(spec.id)
         else:
-            known = " ".join(f":{n}" for n in ["home", *BY_ID])
-            return f"Unknown command ':{verb}'. Try {known}"
+            close = difflib.get_close_matches(verb, self.command_names(), n=1, cutoff=0.6)
+            hint = f"did you mean :{close[0]}?" if close else "? lists every command"
+            return f"Unknown command ':{verb}' — {hint}"
         return None
 
     def refuse_if_read_only(self, what: str) -> bool:
         """In read-only mode, say no to ``what`` and return True."""
         if self.settings.read_only:
-            self.notify(f"Read-only mode: {what} is refused (started with --read-only).",
-                        title="Read-only", severity="warning")
+            self.notify(
+                f"Read-only mode: {what} is refused (started with --read-only).", title="Read-only", severity="warning"
+            )
             return True
         return False
 
@@ -282,8 +310,9 @@ class ComputeApp(App[int]):
         try:
             made = backend.seed_demo()
         except Exception as exc:
-            self.call_from_thread(self.notify, describe_error(exc), title="Sample workload not loaded",
-                                  severity="error", timeout=10)
+            self.call_from_thread(
+                self.notify, describe_error(exc), title="Sample workload not loaded", severity="error", timeout=10
+            )
             return
         self.call_from_thread(self._say_seeded, made)
         self.call_from_thread(self._backend_ready)

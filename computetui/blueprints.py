@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
-HELLO_PYTHON = '''\
+HELLO_PYTHON = """\
 import json
 
 
@@ -26,9 +26,9 @@ def lambda_handler(event, context):
         "statusCode": 200,
         "body": json.dumps("Hello from Lambda!"),
     }
-'''
+"""
 
-HELLO_NODE = '''\
+HELLO_NODE = """\
 export const handler = async (event) => {
   // The test event arrives as an object; console.log lines land in the function's log.
   console.log("key1 =", event.key1);
@@ -39,7 +39,7 @@ export const handler = async (event) => {
     body: JSON.stringify("Hello from Lambda!"),
   };
 };
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,14 @@ class Blueprint:
 
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
-    Blueprint("hello-world-python", "Hello world (Python)", "python3.12", "lambda_function.lambda_handler",
-              {"lambda_function.py": HELLO_PYTHON}),
-    Blueprint("hello-world-nodejs", "Hello world (Node.js)", "nodejs20.x", "index.handler",
-              {"index.mjs": HELLO_NODE}),
+    Blueprint(
+        "hello-world-python",
+        "Hello world (Python)",
+        "python3.12",
+        "lambda_function.lambda_handler",
+        {"lambda_function.py": HELLO_PYTHON},
+    ),
+    Blueprint("hello-world-nodejs", "Hello world (Node.js)", "nodejs20.x", "index.handler", {"index.mjs": HELLO_NODE}),
 )
 
 HELLO_WORLD_EVENT = {"key1": "value1", "key2": "value2", "key3": "value3"}

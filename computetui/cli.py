@@ -38,7 +38,9 @@ def _refresh(text: str) -> float:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-dir", metavar="DIR", help="the local emulator's state dir")
-    parser.add_argument("--demo", action="store_true", default=None, help="seed the sample workload and say what it made")
+    parser.add_argument(
+        "--demo", action="store_true", default=None, help="seed the sample workload and say what it made"
+    )
     parser.add_argument("--read-only", action="store_true", default=None, help="refuse every change")
     parser.add_argument("--region", metavar="R", help="AWS region (default us-east-1 locally; AWS_REGION for aws)")
 
@@ -55,8 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", metavar="NAME", help="aws-dark (default), aws-light, high-contrast or a user theme")
     parser.add_argument("--profile", metavar="P", help="AWS profile (aws backend; default AWS_PROFILE)")
     parser.add_argument("--endpoint-url", metavar="URL", help="another AWS endpoint, e.g. LocalStack or moto")
-    parser.add_argument("--refresh", metavar="SECONDS", type=_refresh,
-                        help="seconds between refreshes of the visible page; 0 turns polling off")
+    parser.add_argument(
+        "--refresh",
+        metavar="SECONDS",
+        type=_refresh,
+        help="seconds between refreshes of the visible page; 0 turns polling off",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -16,7 +16,7 @@ class Clock:
 
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def time(self) -> float:
         """Seconds since the epoch, like ``time.time()``."""
@@ -38,7 +38,7 @@ class FixedClock(Clock):
         if isinstance(start, str):
             start = datetime.fromisoformat(start)
         if start.tzinfo is None:
-            start = start.replace(tzinfo=timezone.utc)
+            start = start.replace(tzinfo=UTC)
         self._now = start
         self._mono = 1000.0
         self._lock = threading.Lock()

@@ -58,9 +58,7 @@ def lambda_billed_ms(duration_ms: float) -> int:
     return max(1, math.ceil(duration_ms))
 
 
-def lambda_invocation_cost(
-    billed_ms: int, memory_mb: int, architecture: str = "x86_64"
-) -> float:
+def lambda_invocation_cost(billed_ms: int, memory_mb: int, architecture: str = "x86_64") -> float:
     """One invocation, ignoring the free tier: the request plus its GB-seconds."""
     gb_seconds = (memory_mb / 1024) * (billed_ms / 1000)
     return LAMBDA_PRICE_PER_REQUEST + gb_seconds * LAMBDA_PRICE_PER_GB_SECOND[architecture]
@@ -80,9 +78,7 @@ class LambdaMonthlyCost:
         return self.request_cost + self.compute_cost
 
 
-def lambda_monthly_cost(
-    requests: int, gb_seconds: float, architecture: str = "x86_64"
-) -> LambdaMonthlyCost:
+def lambda_monthly_cost(requests: int, gb_seconds: float, architecture: str = "x86_64") -> LambdaMonthlyCost:
     """A month of Lambda use after the free tier (1M requests, 400,000 GB-s)."""
     free_requests = min(requests, LAMBDA_FREE_REQUESTS_PER_MONTH)
     free_gbs = min(gb_seconds, LAMBDA_FREE_GB_SECONDS_PER_MONTH)
@@ -96,9 +92,7 @@ def lambda_monthly_cost(
     )
 
 
-def fargate_task_cost(
-    cpu_units: int, memory_mib: int, seconds: float, architecture: str = "X86_64"
-) -> float:
+def fargate_task_cost(cpu_units: int, memory_mib: int, seconds: float, architecture: str = "X86_64") -> float:
     """A Fargate task's cost: billed per second with a one-minute minimum."""
     billed_hours = max(seconds, FARGATE_MINIMUM_SECONDS) / 3600
     vcpu = cpu_units / 1024

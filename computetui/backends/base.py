@@ -157,9 +157,7 @@ class EcsFacet(Facet):
         """By ``family``, ``family:revision`` or ARN."""
         return self._unsupported("DescribeTaskDefinition")
 
-    def list_task_definition_families(
-        self, family_prefix: str | None = None, status: str = "ACTIVE"
-    ) -> list[str]:
+    def list_task_definition_families(self, family_prefix: str | None = None, status: str = "ACTIVE") -> list[str]:
         return self._unsupported("ListTaskDefinitionFamilies")
 
     def list_task_definitions(
@@ -233,9 +231,7 @@ class EcsFacet(Facet):
     def list_container_instances(self, cluster: str, status: str | None = None) -> list[str]:
         return self._unsupported("ListContainerInstances")
 
-    def describe_container_instances(
-        self, cluster: str, container_instances: list[str]
-    ) -> list[ContainerInstance]:
+    def describe_container_instances(self, cluster: str, container_instances: list[str]) -> list[ContainerInstance]:
         return self._unsupported("DescribeContainerInstances")
 
 
@@ -391,7 +387,9 @@ class BatchFacet(Facet):
     def delete_compute_environment(self, compute_environment: str) -> None:
         return self._unsupported("DeleteComputeEnvironment")
 
-    def describe_compute_environments(self, compute_environments: list[str] | None = None) -> list[ComputeEnvironmentDetail]:
+    def describe_compute_environments(
+        self, compute_environments: list[str] | None = None
+    ) -> list[ComputeEnvironmentDetail]:
         return self._unsupported("DescribeComputeEnvironments")
 
     @mutating
@@ -412,7 +410,9 @@ class BatchFacet(Facet):
         return self._unsupported("DescribeJobQueues")
 
     @mutating
-    def register_job_definition(self, job_definition_name: str, type: str = "container", **kwargs: Any) -> JobDefinition:
+    def register_job_definition(
+        self, job_definition_name: str, type: str = "container", **kwargs: Any
+    ) -> JobDefinition:
         return self._unsupported("RegisterJobDefinition")
 
     @mutating

@@ -85,8 +85,7 @@ class ReadOnly(ComputeError):
 
     def __init__(self, operation: str) -> None:
         super().__init__(
-            f"{operation} changes resources and the console is in read-only mode "
-            "(started with --read-only)",
+            f"{operation} changes resources and the console is in read-only mode (started with --read-only)",
         )
         self.operation = operation
 

@@ -10,7 +10,7 @@ PascalCase.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel, to_pascal
@@ -31,8 +31,12 @@ class AwsModel(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
     @classmethod
-    def from_aws(cls, data: dict[str, Any]) -> "AwsModel":
+    def from_aws(cls, data: dict[str, Any]) -> AwsModel:
         return cls.model_validate(data)
+
+    def updated(self, **changes: Any) -> Self:
+        """A copy with ``changes`` (snake_case names) applied and validated, unlike ``model_copy``."""
+        return self.model_validate({**self.model_dump(), **changes})
 
 
 class PascalModel(AwsModel):

@@ -26,9 +26,7 @@ class Repository(AwsModel):
     repository_uri: str
     created_at: datetime | None = None
     image_tag_mutability: TagMutability = TagMutability.MUTABLE
-    image_scanning_configuration: ImageScanningConfiguration = Field(
-        default_factory=ImageScanningConfiguration
-    )
+    image_scanning_configuration: ImageScanningConfiguration = Field(default_factory=ImageScanningConfiguration)
 
 
 class ImageIdentifier(AwsModel):

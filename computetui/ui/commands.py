@@ -43,11 +43,13 @@ class ConsoleCommands(Provider):
         app: ComputeApp = self.app  # type: ignore[assignment]
         entries = [Entry("Go to console home", "The home page with every service", partial(app.open_page, "home"))]
         for spec in SERVICES:
-            entries.append(Entry(f"Go to {spec.nav_label}", f"{spec.title} ({spec.command})",
-                                 partial(app.open_page, spec.id)))
+            entries.append(
+                Entry(f"Go to {spec.nav_label}", f"{spec.title} ({spec.command})", partial(app.open_page, spec.id))
+            )
         for name in app.console_theme_names():
-            entries.append(Entry(f"Switch theme: {name}", "Change the console's colours",
-                                 partial(setattr, app, "theme", name)))
+            entries.append(
+                Entry(f"Switch theme: {name}", "Change the console's colours", partial(setattr, app, "theme", name))
+            )
         return entries
 
     async def discover(self) -> Hits:

@@ -7,10 +7,10 @@ here runs in thread workers and talks only to the contract.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from computetui.backends.base import Backend, Facet
@@ -94,7 +94,7 @@ def when(value: datetime | str | int | None) -> str:
     if value is None or value == "":
         return "-"
     if isinstance(value, int):  # epoch milliseconds (Batch, Logs)
-        value = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        value = datetime.fromtimestamp(value / 1000, tz=UTC)
     elif isinstance(value, str):
         try:  # Lambda's own format first: 2026-01-15T09:30:00.000+0000
             value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
@@ -104,8 +104,8 @@ def when(value: datetime | str | int | None) -> str:
             except ValueError:
                 return value
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def runtime_family(runtime: str | None) -> str:
@@ -340,7 +340,9 @@ def _job_queues(b: Backend) -> list[Row]:
                 "state": q.state.value,
                 "status": q.status.value,
                 "priority": q.priority,
-                "environments": ", ".join(o.compute_environment.rsplit("/", 1)[-1] for o in q.compute_environment_order),
+                "environments": ", ".join(
+                    o.compute_environment.rsplit("/", 1)[-1] for o in q.compute_environment_order
+                ),
             },
             detail=q.to_aws(),
         )

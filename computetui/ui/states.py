@@ -6,11 +6,40 @@ case-blind.
 
 from __future__ import annotations
 
-SUCCESS = {"active", "running", "valid", "enabled", "succeeded", "available", "completed",
-           "healthy", "successful", "ok", "ready"}
-WARNING = {"pending", "provisioning", "activating", "starting", "runnable", "submitted", "creating",
-           "updating", "inprogress", "in_progress", "stopping", "rebooting", "draining",
-           "deactivating", "deprovisioning", "deleting", "registering", "deregistering", "checking"}
+SUCCESS = {
+    "active",
+    "running",
+    "valid",
+    "enabled",
+    "succeeded",
+    "available",
+    "completed",
+    "healthy",
+    "successful",
+    "ok",
+    "ready",
+}
+WARNING = {
+    "pending",
+    "provisioning",
+    "activating",
+    "starting",
+    "runnable",
+    "submitted",
+    "creating",
+    "updating",
+    "inprogress",
+    "in_progress",
+    "stopping",
+    "rebooting",
+    "draining",
+    "deactivating",
+    "deprovisioning",
+    "deleting",
+    "registering",
+    "deregistering",
+    "checking",
+}
 ERROR = {"failed", "invalid", "unhealthy", "error", "registration_failed", "timed_out"}
 MUTED = {"inactive", "stopped", "disabled", "deleted", "terminated", "unknown"}
 

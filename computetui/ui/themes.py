@@ -19,8 +19,19 @@ from textual.theme import BUILTIN_THEMES, Theme
 from computetui.locations import shipped_themes_dir, user_themes_dir
 
 DEFAULT_THEME = "aws-dark"
-COLOUR_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent",
-                 "foreground", "background", "surface", "panel", "boost")
+COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
 # The console's own colours, and the Textual colour each falls back to when a
 # theme (Textual's built-in ones, or a user's) does not set it.
 CONSOLE_VARIABLES = {
@@ -73,7 +84,7 @@ def theme_from_file(path: Path) -> Theme:
 
 def _check_colour(path: Path, key: str, value: object) -> None:
     if not isinstance(value, str):
-        raise ThemeError(f"theme file {path}: {key} must be a colour string like \"#ff9900\"")
+        raise ThemeError(f'theme file {path}: {key} must be a colour string like "#ff9900"')
     try:
         Color.parse(value)
     except ColorParseError:

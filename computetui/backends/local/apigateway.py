@@ -25,7 +25,9 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
     def _rest_api(self, rest_api_id: str) -> m.RestApi:
         body = self.store.get(REST_API, self.ids.apigateway_rest_api(rest_api_id))
         if body is None:
-            raise NotFound(f"Invalid API identifier specified {self.ids.account}:{rest_api_id}", code="NotFoundException")
+            raise NotFound(
+                f"Invalid API identifier specified {self.ids.account}:{rest_api_id}", code="NotFoundException"
+            )
         return m.RestApi.model_validate(body)
 
     def create_rest_api(

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from computetui.backends.base import BatchFacet
-from computetui.backends.errors import InvalidParameter, NotFound
+from computetui.backends.errors import InvalidParameter
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.models import batch as m
 
@@ -38,8 +38,13 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         return m.ComputeEnvironmentDetail.model_validate(body)
 
     def _put_ce(self, ce: m.ComputeEnvironmentDetail) -> None:
-        self.store.put(COMPUTE_ENVIRONMENT, ce.compute_environment_arn, ce.to_aws(),
-                       name=ce.compute_environment_name, state=ce.state.value)
+        self.store.put(
+            COMPUTE_ENVIRONMENT,
+            ce.compute_environment_arn,
+            ce.to_aws(),
+            name=ce.compute_environment_name,
+            state=ce.state.value,
+        )
 
     def create_compute_environment(
         self,
@@ -63,18 +68,21 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         resources = None
         if type == "MANAGED":
             if not compute_resources:
-                raise client_error("computeResources must be provided for a MANAGED compute environment",
-                                   "computeResources")
+                raise client_error(
+                    "computeResources must be provided for a MANAGED compute environment", "computeResources"
+                )
             try:
                 resources = m.ComputeResources.model_validate(compute_resources)
             except Exception:
-                raise client_error("computeResources needs type (EC2, SPOT, FARGATE or FARGATE_SPOT) "
-                                   "and maxvCpus", "computeResources") from None
+                raise client_error(
+                    "computeResources needs type (EC2, SPOT, FARGATE or FARGATE_SPOT) and maxvCpus", "computeResources"
+                ) from None
             if resources.max_vcpus < 0 or (resources.min_vcpus or 0) > resources.max_vcpus:
                 raise client_error("minvCpus must be between 0 and maxvCpus", "computeResources.minvCpus")
             if resources.type in FARGATE_TYPES and resources.instance_types:
-                raise client_error("instanceTypes is not supported for Fargate compute environments",
-                                   "computeResources.instanceTypes")
+                raise client_error(
+                    "instanceTypes is not supported for Fargate compute environments", "computeResources.instanceTypes"
+                )
         arn = self.ids.batch("compute-environment", compute_environment_name)
         ce = m.ComputeEnvironmentDetail(
             compute_environment_name=compute_environment_name,
@@ -93,7 +101,10 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         return ce
 
     def update_compute_environment(
-        self, compute_environment: str, state: str | None = None, compute_resources: dict[str, Any] | None = None,
+        self,
+        compute_environment: str,
+        state: str | None = None,
+        compute_resources: dict[str, Any] | None = None,
         **_: Any,
     ) -> m.ComputeEnvironmentDetail:
         with self.store.transaction():
@@ -104,11 +115,11 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                     raise client_error(f"state must be ENABLED or DISABLED, not {state}", "state")
                 update["state"] = state
             if compute_resources and ce.compute_resources is not None:
-                merged = ce.compute_resources.model_dump()
-                merged.update(m.ComputeResources.model_validate(
-                    {**ce.compute_resources.to_aws(), **compute_resources}).model_dump())
-                update["compute_resources"] = m.ComputeResources.model_validate(merged)
-            ce = ce.model_copy(update=update)
+                # AWS JSON in, merged over what the environment has.
+                update["compute_resources"] = m.ComputeResources.model_validate(
+                    {**ce.compute_resources.to_aws(), **compute_resources}
+                )
+            ce = ce.updated(**update)
             self._put_ce(ce)
         return ce
 
@@ -122,7 +133,9 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                     raise client_error("Cannot delete, found existing JobQueue relationship", "computeEnvironment")
             self.store.delete(COMPUTE_ENVIRONMENT, ce.compute_environment_arn)
 
-    def describe_compute_environments(self, compute_environments: list[str] | None = None) -> list[m.ComputeEnvironmentDetail]:
+    def describe_compute_environments(
+        self, compute_environments: list[str] | None = None
+    ) -> list[m.ComputeEnvironmentDetail]:
         found = [m.ComputeEnvironmentDetail.model_validate(b) for b in self.store.list(COMPUTE_ENVIRONMENT)]
         if compute_environments:
             wanted = set(compute_environments)
@@ -138,13 +151,15 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         return m.JobQueueDetail.model_validate(body)
 
     def _put_queue(self, queue: m.JobQueueDetail) -> None:
-        self.store.put(JOB_QUEUE, queue.job_queue_arn, queue.to_aws(), name=queue.job_queue_name,
-                       state=queue.state.value)
+        self.store.put(
+            JOB_QUEUE, queue.job_queue_arn, queue.to_aws(), name=queue.job_queue_name, state=queue.state.value
+        )
 
     def _resolve_order(self, compute_environment_order: list[dict[str, Any]]) -> list[m.ComputeEnvironmentOrder]:
         if not 1 <= len(compute_environment_order) <= 3:
-            raise client_error("computeEnvironmentOrder must list 1 to 3 compute environments",
-                               "computeEnvironmentOrder")
+            raise client_error(
+                "computeEnvironmentOrder must list 1 to 3 compute environments", "computeEnvironmentOrder"
+            )
         order = []
         kinds = set()
         for entry in compute_environment_order:
@@ -152,10 +167,9 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             ce = self._ce(item.compute_environment)
             if ce.compute_resources is not None:
                 kinds.add(ce.compute_resources.type in FARGATE_TYPES)
-            order.append(item.model_copy(update={"compute_environment": ce.compute_environment_arn}))
+            order.append(item.updated(compute_environment=ce.compute_environment_arn))
         if len(kinds) > 1:
-            raise client_error("A job queue cannot mix Fargate and EC2 compute environments",
-                               "computeEnvironmentOrder")
+            raise client_error("A job queue cannot mix Fargate and EC2 compute environments", "computeEnvironmentOrder")
         return sorted(order, key=lambda o: o.order)
 
     def create_job_queue(
@@ -168,8 +182,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         **_: Any,
     ) -> m.JobQueueDetail:
         if not NAME_RE.fullmatch(job_queue_name):
-            raise client_error("jobQueueName must be 1-128 letters, numbers, hyphens or underscores",
-                               "jobQueueName")
+            raise client_error("jobQueueName must be 1-128 letters, numbers, hyphens or underscores", "jobQueueName")
         if not 0 <= priority <= 1000:
             raise client_error("priority must be between 0 and 1000", "priority")
         arn = self.ids.batch("job-queue", job_queue_name)
@@ -190,8 +203,12 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         return queue
 
     def update_job_queue(
-        self, job_queue: str, state: str | None = None, priority: int | None = None,
-        compute_environment_order: list[dict[str, Any]] | None = None, **_: Any,
+        self,
+        job_queue: str,
+        state: str | None = None,
+        priority: int | None = None,
+        compute_environment_order: list[dict[str, Any]] | None = None,
+        **_: Any,
     ) -> m.JobQueueDetail:
         with self.store.transaction():
             queue = self._queue(job_queue)
@@ -204,7 +221,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                 update["priority"] = priority
             if compute_environment_order is not None:
                 update["compute_environment_order"] = self._resolve_order(compute_environment_order)
-            queue = queue.model_copy(update=update)
+            queue = queue.updated(**update)
             self._put_queue(queue)
         return queue
 
@@ -235,8 +252,9 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         **_: Any,
     ) -> m.JobDefinition:
         if not NAME_RE.fullmatch(job_definition_name):
-            raise client_error("jobDefinitionName must be 1-128 letters, numbers, hyphens or underscores",
-                               "jobDefinitionName")
+            raise client_error(
+                "jobDefinitionName must be 1-128 letters, numbers, hyphens or underscores", "jobDefinitionName"
+            )
         if type != "container":
             raise client_error(f"Job definition type {type} is not supported by the local emulator", "type")
         if not container_properties or not container_properties.get("image"):
@@ -283,10 +301,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
     ) -> list[m.JobSummary]:
         queue = self._queue(job_queue)
         status = job_status or "RUNNING"
-        return [
-            m.JobSummary.model_validate(b)
-            for b in self.store.list(JOB, parent=queue.job_queue_arn, state=status)
-        ]
+        return [m.JobSummary.model_validate(b) for b in self.store.list(JOB, parent=queue.job_queue_arn, state=status)]
 
     def describe_jobs(self, jobs: list[str]) -> list[m.JobDetail]:
         found = []

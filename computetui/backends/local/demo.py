@@ -61,17 +61,25 @@ def seed(backend: LocalBackend) -> list[str]:
         if name in existing_functions:
             continue
         bp = blueprint(bp_id)
-        lam.create_function(function_name=name, runtime=bp.runtime, handler=bp.handler,
-                            code={"ZipFile": bp.zip()}, description=f"{bp.title} blueprint",
-                            memory_size=128, timeout=3)
+        lam.create_function(
+            function_name=name,
+            runtime=bp.runtime,
+            handler=bp.handler,
+            code={"ZipFile": bp.zip()},
+            description=f"{bp.title} blueprint",
+            memory_size=128,
+            timeout=3,
+        )
         made.append(f"Lambda function {name} ({bp.runtime})")
 
     if "demo" not in {c.cluster_name for c in ecs.describe_clusters()}:
         ecs.create_cluster(cluster_name="demo")
         made.append("ECS cluster demo")
     families = set(ecs.list_task_definition_families(status="ALL"))
-    for definition, line in ((WEB_TASK_DEFINITION, "ECS task definition web:1 (Fargate, 0.25 vCPU, 0.5 GB)"),
-                             (WORKER_TASK_DEFINITION, "ECS task definition worker:1 (EC2, bridge)")):
+    for definition, line in (
+        (WEB_TASK_DEFINITION, "ECS task definition web:1 (Fargate, 0.25 vCPU, 0.5 GB)"),
+        (WORKER_TASK_DEFINITION, "ECS task definition worker:1 (EC2, bridge)"),
+    ):
         if definition["family"] not in families:
             ecs.register_task_definition(definition)
             made.append(line)
@@ -85,8 +93,9 @@ def seed(backend: LocalBackend) -> list[str]:
     apis = {a.name for a in apigw.get_apis()}
     if "hello-api" not in apis:
         target = lam.get_function_configuration("hello-world").function_arn
-        apigw.create_api(name="hello-api", protocol_type="HTTP", target=target,
-                         description="HTTP API in front of hello-world")
+        apigw.create_api(
+            name="hello-api", protocol_type="HTTP", target=target, description="HTTP API in front of hello-world"
+        )
         made.append("HTTP API hello-api -> hello-world")
     if "pets-api" not in {a.name for a in apigw.get_rest_apis()}:
         apigw.create_rest_api(name="pets-api", description="REST API example")
@@ -94,12 +103,17 @@ def seed(backend: LocalBackend) -> list[str]:
 
     if not batch.describe_compute_environments(["demo-fargate"]):
         batch.create_compute_environment(
-            compute_environment_name="demo-fargate", type="MANAGED",
-            compute_resources={"type": "FARGATE", "maxvCpus": 4, "subnets": ["subnet-local"]})
+            compute_environment_name="demo-fargate",
+            type="MANAGED",
+            compute_resources={"type": "FARGATE", "maxvCpus": 4, "subnets": ["subnet-local"]},
+        )
         made.append("Batch compute environment demo-fargate (FARGATE, max 4 vCPU)")
     if not batch.describe_job_queues(["demo-queue"]):
-        batch.create_job_queue(job_queue_name="demo-queue", priority=10,
-                               compute_environment_order=[{"order": 1, "computeEnvironment": "demo-fargate"}])
+        batch.create_job_queue(
+            job_queue_name="demo-queue",
+            priority=10,
+            compute_environment_order=[{"order": 1, "computeEnvironment": "demo-fargate"}],
+        )
         made.append("Batch job queue demo-queue (priority 10)")
     if not batch.describe_job_definitions(job_definition_name="report"):
         batch.register_job_definition(

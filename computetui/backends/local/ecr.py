@@ -46,8 +46,8 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             raise InvalidParameter(exc.message, code="InvalidParameterException", field="repositoryName") from None
         if image_tag_mutability not in ("MUTABLE", "IMMUTABLE"):
             raise InvalidParameter(
-                f"Invalid parameter at 'imageTagMutability' failed to satisfy constraint: "
-                f"'Member must satisfy enum value set: [MUTABLE, IMMUTABLE]'",
+                "Invalid parameter at 'imageTagMutability' failed to satisfy constraint: "
+                "'Member must satisfy enum value set: [MUTABLE, IMMUTABLE]'",
                 code="InvalidParameterException",
                 field="imageTagMutability",
             )
@@ -93,7 +93,9 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             return [m.Repository.model_validate(b) for b in self.store.list(REPOSITORY)]
         return [self._load(name) for name in repository_names]
 
-    def describe_images(self, repository_name: str, image_ids: list[dict[str, str]] | None = None) -> list[m.ImageDetail]:
+    def describe_images(
+        self, repository_name: str, image_ids: list[dict[str, str]] | None = None
+    ) -> list[m.ImageDetail]:
         repository = self._load(repository_name)
         images = [m.ImageDetail.model_validate(b) for b in self.store.list(IMAGE, parent=repository.repository_arn)]
         if image_ids:

@@ -72,7 +72,7 @@ def validate_task_definition(td: m.TaskDefinition) -> None:
         if not NAME_RE.fullmatch(container.name):
             raise client_error(f"Container name '{container.name}' contains invalid characters.", "name")
         if not container.image:
-            raise client_error(f"Container.image should not be null or empty.", "image")
+            raise client_error("Container.image should not be null or empty.", "image")
         if task_memory is None and container.memory is None and container.memory_reservation is None:
             raise client_error(
                 f"Invalid setting for container '{container.name}'. At least one of 'memory' or "
@@ -103,16 +103,13 @@ class LocalEcs(LocalFacetMixin, EcsFacet):
     def _with_counts(self, cluster: m.Cluster) -> m.Cluster:
         arn = cluster.cluster_arn
         store = self.store
-        return cluster.model_copy(
-            update={
-                "registered_container_instances_count": store.count(CONTAINER_INSTANCE, parent=arn),
-                "active_services_count": store.count(SERVICE, parent=arn, state="ACTIVE"),
-                "running_tasks_count": store.count(TASK, parent=arn, state="RUNNING"),
-                "pending_tasks_count": sum(
-                    store.count(TASK, parent=arn, state=s)
-                    for s in ("PROVISIONING", "PENDING", "ACTIVATING")
-                ),
-            }
+        return cluster.updated(
+            registered_container_instances_count=store.count(CONTAINER_INSTANCE, parent=arn),
+            active_services_count=store.count(SERVICE, parent=arn, state="ACTIVE"),
+            running_tasks_count=store.count(TASK, parent=arn, state="RUNNING"),
+            pending_tasks_count=sum(
+                store.count(TASK, parent=arn, state=s) for s in ("PROVISIONING", "PENDING", "ACTIVATING")
+            ),
         )
 
     def create_cluster(self, cluster_name: str = "default", tags: list[dict[str, str]] | None = None) -> m.Cluster:
@@ -156,7 +153,7 @@ class LocalEcs(LocalFacetMixin, EcsFacet):
                     code="ClusterContainsContainerInstancesException",
                 )
             self.store.delete(CLUSTER, found.cluster_arn)
-        return found.model_copy(update={"status": m.ClusterStatus.INACTIVE})
+        return found.updated(status=m.ClusterStatus.INACTIVE)
 
     def list_clusters(self) -> list[str]:
         return [body["clusterArn"] for body in self.store.list(CLUSTER)]
@@ -194,18 +191,16 @@ class LocalEcs(LocalFacetMixin, EcsFacet):
         with self.store.transaction():
             revision = self.store.next_sequence(f"{TASK_DEFINITION}:{td.family}")
             arn = self.ids.ecs_task_definition(td.family, revision)
-            registered = td.model_copy(
-                update={
-                    "task_definition_arn": arn,
-                    "revision": revision,
-                    "status": m.TaskDefinitionStatus.ACTIVE,
-                    "cpu": str(cpu) if cpu is not None else None,
-                    "memory": str(memory) if memory is not None else None,
-                    "network_mode": td.network_mode or m.NetworkMode.BRIDGE,
-                    "compatibilities": compat,
-                    "registered_at": self.now,
-                    "deregistered_at": None,
-                }
+            registered = td.updated(
+                task_definition_arn=arn,
+                revision=revision,
+                status=m.TaskDefinitionStatus.ACTIVE,
+                cpu=str(cpu) if cpu is not None else None,
+                memory=str(memory) if memory is not None else None,
+                network_mode=td.network_mode or m.NetworkMode.BRIDGE,
+                compatibilities=compat,
+                registered_at=self.now,
+                deregistered_at=None,
             )
             self.store.put(TASK_DEFINITION, arn, registered.to_aws(), name=td.family, state="ACTIVE")
         return registered
@@ -233,7 +228,7 @@ class LocalEcs(LocalFacetMixin, EcsFacet):
             raise client_error("Invalid revision number. Number: ", "taskDefinition")
         with self.store.transaction():
             td = self.describe_task_definition(task_definition)
-            td = td.model_copy(update={"status": m.TaskDefinitionStatus.INACTIVE, "deregistered_at": self.now})
+            td = td.updated(status=m.TaskDefinitionStatus.INACTIVE, deregistered_at=self.now)
             self.store.put(TASK_DEFINITION, td.task_definition_arn, td.to_aws(), name=td.family, state="INACTIVE")
         return td
 

@@ -95,13 +95,17 @@ def diagnose(exc: BaseException, host: str) -> EngineStatus:
             )
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "Connection refused" in text:
-        return EngineStatus(state=EngineState.STOPPED, host=host, reason=f"nothing answers at {where}: the Docker engine is stopped")
-    return EngineStatus(state=EngineState.ERROR, host=host, reason=f"cannot talk to the Docker engine at {where}: {text}")
+        return EngineStatus(
+            state=EngineState.STOPPED, host=host, reason=f"nothing answers at {where}: the Docker engine is stopped"
+        )
+    return EngineStatus(
+        state=EngineState.ERROR, host=host, reason=f"cannot talk to the Docker engine at {where}: {text}"
+    )
 
 
 def _socket_path(host: str) -> str | None:
     if host.startswith("unix://"):
-        return urlparse(host).path or host[len("unix://"):]
+        return urlparse(host).path or host[len("unix://") :]
     return None
 
 
@@ -204,7 +208,9 @@ class Engine:
             with self._lock:
                 self._status = diagnose(exc, self.host)
                 self._drop_client()
-            raise Unavailable(f"{what}: Docker engine unavailable: {self._status.reason}", reason=self._status.reason) from exc
+            raise Unavailable(
+                f"{what}: Docker engine unavailable: {self._status.reason}", reason=self._status.reason
+            ) from exc
 
     # -- containers ------------------------------------------------------
     def run(

@@ -43,9 +43,7 @@ def check_zip(data: bytes) -> int:
             field="ZipFile",
         ) from None
     if unzipped > m.UNZIPPED_MAX_BYTES:
-        raise InvalidParameter(
-            f"Unzipped size must be smaller than {m.UNZIPPED_MAX_BYTES} bytes", field="ZipFile"
-        )
+        raise InvalidParameter(f"Unzipped size must be smaller than {m.UNZIPPED_MAX_BYTES} bytes", field="ZipFile")
     return unzipped
 
 
@@ -106,8 +104,12 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         check_environment(variables)
         arches = architectures or ["x86_64"]
         if len(arches) != 1 or arches[0] not in ("x86_64", "arm64"):
-            raise constraint_error("architectures", arches, "Member must have length less than or equal to 1, "
-                                   "and each member must satisfy enum value set: [x86_64, arm64]")
+            raise constraint_error(
+                "architectures",
+                arches,
+                "Member must have length less than or equal to 1, "
+                "and each member must satisfy enum value set: [x86_64, arm64]",
+            )
         code = code or {}
         zip_bytes: bytes | None = None
         if package_type == "Zip":
@@ -165,9 +167,12 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
                 self.store.put_blob(f"lambda:{arn}:$LATEST", zip_bytes)
         # AWS answers CreateFunction while the function is still Pending; a zip
         # function on a managed runtime is Active by the time anyone looks again.
-        return config.model_copy(update={"state": m.State.PENDING, "last_update_status": None,
-                                         "state_reason": "The function is being created.",
-                                         "state_reason_code": "Creating"})
+        return config.updated(
+            state=m.State.PENDING,
+            last_update_status=None,
+            state_reason="The function is being created.",
+            state_reason_code="Creating",
+        )
 
     def get_function(self, function_name: str) -> m.FunctionDetail:
         return m.FunctionDetail.model_validate(self._load(function_name))

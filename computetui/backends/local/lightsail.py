@@ -13,20 +13,83 @@ SNAPSHOT = "lightsail:instance-snapshot"
 
 # Blueprints offered, with the public image each is emulated with on the engine.
 BLUEPRINTS: tuple[tuple[m.Blueprint, str], ...] = (
-    (m.Blueprint(blueprint_id="amazon_linux_2023", name="Amazon Linux 2023", group="amazon_linux_2023", type="os",
-                 description="A general-purpose Linux from AWS.", version="2023"), "amazonlinux:2023"),
-    (m.Blueprint(blueprint_id="ubuntu_24_04", name="Ubuntu", group="ubuntu_24", type="os",
-                 description="Ubuntu 24.04 LTS.", version="24.04 LTS"), "ubuntu:24.04"),
-    (m.Blueprint(blueprint_id="debian_12", name="Debian", group="debian_12", type="os",
-                 description="Debian 12 (bookworm).", version="12"), "debian:12"),
-    (m.Blueprint(blueprint_id="nginx", name="Nginx", group="nginx", type="app",
-                 description="The Nginx web server.", version="1.27"), "nginx:stable"),
-    (m.Blueprint(blueprint_id="wordpress", name="WordPress", group="wordpress", type="app",
-                 description="WordPress with its web server and database.", version="6"), "wordpress:latest"),
-    (m.Blueprint(blueprint_id="lamp_8_bitnami", name="LAMP (PHP 8)", group="lamp_8", type="app",
-                 description="Linux, Apache, MySQL and PHP.", version="8"), "php:8-apache"),
-    (m.Blueprint(blueprint_id="nodejs", name="Node.js", group="node", type="app",
-                 description="Node.js for web applications.", version="22"), "node:22"),
+    (
+        m.Blueprint(
+            blueprint_id="amazon_linux_2023",
+            name="Amazon Linux 2023",
+            group="amazon_linux_2023",
+            type="os",
+            description="A general-purpose Linux from AWS.",
+            version="2023",
+        ),
+        "amazonlinux:2023",
+    ),
+    (
+        m.Blueprint(
+            blueprint_id="ubuntu_24_04",
+            name="Ubuntu",
+            group="ubuntu_24",
+            type="os",
+            description="Ubuntu 24.04 LTS.",
+            version="24.04 LTS",
+        ),
+        "ubuntu:24.04",
+    ),
+    (
+        m.Blueprint(
+            blueprint_id="debian_12",
+            name="Debian",
+            group="debian_12",
+            type="os",
+            description="Debian 12 (bookworm).",
+            version="12",
+        ),
+        "debian:12",
+    ),
+    (
+        m.Blueprint(
+            blueprint_id="nginx",
+            name="Nginx",
+            group="nginx",
+            type="app",
+            description="The Nginx web server.",
+            version="1.27",
+        ),
+        "nginx:stable",
+    ),
+    (
+        m.Blueprint(
+            blueprint_id="wordpress",
+            name="WordPress",
+            group="wordpress",
+            type="app",
+            description="WordPress with its web server and database.",
+            version="6",
+        ),
+        "wordpress:latest",
+    ),
+    (
+        m.Blueprint(
+            blueprint_id="lamp_8_bitnami",
+            name="LAMP (PHP 8)",
+            group="lamp_8",
+            type="app",
+            description="Linux, Apache, MySQL and PHP.",
+            version="8",
+        ),
+        "php:8-apache",
+    ),
+    (
+        m.Blueprint(
+            blueprint_id="nodejs",
+            name="Node.js",
+            group="node",
+            type="app",
+            description="Node.js for web applications.",
+            version="22",
+        ),
+        "node:22",
+    ),
 )
 
 

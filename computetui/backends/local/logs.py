@@ -25,8 +25,9 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
 
     def create_log_group(self, log_group_name: str) -> m.LogGroup:
         if not 1 <= len(log_group_name) <= 512:
-            raise InvalidParameter("logGroupName must be 1-512 characters", code="InvalidParameterException",
-                                   field="logGroupName")
+            raise InvalidParameter(
+                "logGroupName must be 1-512 characters", code="InvalidParameterException", field="logGroupName"
+            )
         with self.store.transaction() as db:
             if db.execute("SELECT 1 FROM log_groups WHERE name = ?", (log_group_name,)).fetchone():
                 raise Conflict("The specified log group already exists", code="ResourceAlreadyExistsException")
@@ -36,19 +37,25 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
     def ensure_log_stream(self, log_group_name: str, log_stream_name: str) -> None:
         """Create the group and stream when missing (what the Lambda service does for a function)."""
         with self.store.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO log_groups (name, created_ms) VALUES (?, ?)",
-                       (log_group_name, self.now_ms))
-            db.execute("INSERT OR IGNORE INTO log_streams (group_name, name, created_ms) VALUES (?, ?, ?)",
-                       (log_group_name, log_stream_name, self.now_ms))
+            db.execute(
+                "INSERT OR IGNORE INTO log_groups (name, created_ms) VALUES (?, ?)", (log_group_name, self.now_ms)
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO log_streams (group_name, name, created_ms) VALUES (?, ?, ?)",
+                (log_group_name, log_stream_name, self.now_ms),
+            )
 
     def create_log_stream(self, log_group_name: str, log_stream_name: str) -> None:
         with self.store.transaction() as db:
             self._require_group(db, log_group_name)
-            if db.execute("SELECT 1 FROM log_streams WHERE group_name = ? AND name = ?",
-                          (log_group_name, log_stream_name)).fetchone():
+            if db.execute(
+                "SELECT 1 FROM log_streams WHERE group_name = ? AND name = ?", (log_group_name, log_stream_name)
+            ).fetchone():
                 raise Conflict("The specified log stream already exists", code="ResourceAlreadyExistsException")
-            db.execute("INSERT INTO log_streams (group_name, name, created_ms) VALUES (?, ?, ?)",
-                       (log_group_name, log_stream_name, self.now_ms))
+            db.execute(
+                "INSERT INTO log_streams (group_name, name, created_ms) VALUES (?, ?, ?)",
+                (log_group_name, log_stream_name, self.now_ms),
+            )
 
     def put_log_events(self, log_group_name: str, log_stream_name: str, log_events: list[dict[str, Any]]) -> None:
         self.append_events(log_group_name, log_stream_name, log_events)
@@ -64,8 +71,12 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
         ingested = self.now_ms
         size = sum(len(e["message"].encode()) + 26 for e in log_events)
         with self.store.transaction() as db:
-            if db.execute("SELECT 1 FROM log_streams WHERE group_name = ? AND name = ?",
-                          (log_group_name, log_stream_name)).fetchone() is None:
+            if (
+                db.execute(
+                    "SELECT 1 FROM log_streams WHERE group_name = ? AND name = ?", (log_group_name, log_stream_name)
+                ).fetchone()
+                is None
+            ):
                 raise NotFound("The specified log stream does not exist.")
             db.executemany(
                 "INSERT INTO log_events (group_name, stream_name, ts_ms, ingested_ms, message) VALUES (?, ?, ?, ?, ?)",
@@ -88,8 +99,10 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
         excess = stored - self.max_group_bytes
         freed = 0
         last_id = None
-        for row in db.execute("SELECT id, LENGTH(CAST(message AS BLOB)) + 26 AS size FROM log_events "
-                              "WHERE group_name = ? ORDER BY id", (group,)):
+        for row in db.execute(
+            "SELECT id, LENGTH(CAST(message AS BLOB)) + 26 AS size FROM log_events WHERE group_name = ? ORDER BY id",
+            (group,),
+        ):
             freed += row["size"]
             last_id = row["id"]
             if freed >= excess:
@@ -108,14 +121,20 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             row = db.execute("SELECT * FROM log_groups WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFound("The specified log group does not exist.")
-        return m.LogGroup(log_group_name=row["name"], arn=self.ids.log_group(row["name"]),
-                          creation_time=row["created_ms"], retention_in_days=row["retention_days"],
-                          stored_bytes=row["stored_bytes"])
+        return m.LogGroup(
+            log_group_name=row["name"],
+            arn=self.ids.log_group(row["name"]),
+            creation_time=row["created_ms"],
+            retention_in_days=row["retention_days"],
+            stored_bytes=row["stored_bytes"],
+        )
 
     def describe_log_groups(self, log_group_name_prefix: str | None = None) -> list[m.LogGroup]:
         with self.store.reading() as db:
-            rows = db.execute("SELECT name FROM log_groups WHERE name LIKE ? ESCAPE '\\' ORDER BY name",
-                              (_like_prefix(log_group_name_prefix or ""),)).fetchall()
+            rows = db.execute(
+                "SELECT name FROM log_groups WHERE name LIKE ? ESCAPE '\\' ORDER BY name",
+                (_like_prefix(log_group_name_prefix or ""),),
+            ).fetchall()
         return [self._group(row["name"]) for row in rows]
 
     def describe_log_streams(
@@ -130,10 +149,15 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
                 (log_group_name, limit or -1),
             ).fetchall()
         return [
-            m.LogStream(log_stream_name=r["name"], arn=self.ids.log_stream(log_group_name, r["name"]),
-                        creation_time=r["created_ms"], first_event_timestamp=r["first_ms"],
-                        last_event_timestamp=r["last_ms"], last_ingestion_time=r["ingested_ms"],
-                        stored_bytes=r["stored_bytes"])
+            m.LogStream(
+                log_stream_name=r["name"],
+                arn=self.ids.log_stream(log_group_name, r["name"]),
+                creation_time=r["created_ms"],
+                first_event_timestamp=r["first_ms"],
+                last_event_timestamp=r["last_ms"],
+                last_ingestion_time=r["ingested_ms"],
+                stored_bytes=r["stored_bytes"],
+            )
             for r in rows
         ]
 
@@ -152,13 +176,14 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             rows = db.execute(
                 f"""SELECT ts_ms, message, ingested_ms FROM log_events
                     WHERE group_name = ? AND stream_name = ? AND ts_ms >= ? AND ts_ms < ?
-                    ORDER BY id {'ASC' if start_from_head else 'DESC'} LIMIT ?""",
+                    ORDER BY id {"ASC" if start_from_head else "DESC"} LIMIT ?""",
                 (log_group_name, log_stream_name, start_time or 0, end_time or 2**62, limit),
             ).fetchall()
         if not start_from_head:
             rows = rows[::-1]
-        return [m.OutputLogEvent(timestamp=r["ts_ms"], message=r["message"], ingestion_time=r["ingested_ms"])
-                for r in rows]
+        return [
+            m.OutputLogEvent(timestamp=r["ts_ms"], message=r["message"], ingestion_time=r["ingested_ms"]) for r in rows
+        ]
 
     def filter_log_events(
         self,
@@ -170,8 +195,10 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
         limit: int | None = None,
     ) -> list[m.FilteredLogEvent]:
         """Events whose message contains ``filter_pattern`` (a plain substring), oldest first."""
-        sql = ("SELECT id, stream_name, ts_ms, message, ingested_ms FROM log_events "
-               "WHERE group_name = ? AND ts_ms >= ? AND ts_ms < ?")
+        sql = (
+            "SELECT id, stream_name, ts_ms, message, ingested_ms FROM log_events "
+            "WHERE group_name = ? AND ts_ms >= ? AND ts_ms < ?"
+        )
         args: list[Any] = [log_group_name, start_time or 0, end_time or 2**62]
         if filter_pattern:
             sql += " AND instr(message, ?) > 0"
@@ -185,8 +212,13 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             self._require_group(db, log_group_name)
             rows = db.execute(sql, args).fetchall()
         return [
-            m.FilteredLogEvent(log_stream_name=r["stream_name"], timestamp=r["ts_ms"], message=r["message"],
-                               ingestion_time=r["ingested_ms"], event_id=str(r["id"]))
+            m.FilteredLogEvent(
+                log_stream_name=r["stream_name"],
+                timestamp=r["ts_ms"],
+                message=r["message"],
+                ingestion_time=r["ingested_ms"],
+                event_id=str(r["id"]),
+            )
             for r in rows
         ]
 

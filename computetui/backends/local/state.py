@@ -163,9 +163,7 @@ class StateStore:
                     self._db.execute(f"PRAGMA user_version = {n + 1}")
                 if current == 0:
                     self.created = True
-                    self._db.execute(
-                        "INSERT INTO meta (key, value) VALUES ('state_id', ?)", (uuid.uuid4().hex,)
-                    )
+                    self._db.execute("INSERT INTO meta (key, value) VALUES ('state_id', ?)", (uuid.uuid4().hex,))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -213,8 +211,7 @@ class StateStore:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
 
@@ -252,9 +249,7 @@ class StateStore:
 
     def get(self, kind: str, arn: str) -> dict[str, Any] | None:
         with self.reading() as db:
-            row = db.execute(
-                "SELECT body FROM resources WHERE kind = ? AND arn = ?", (kind, arn)
-            ).fetchone()
+            row = db.execute("SELECT body FROM resources WHERE kind = ? AND arn = ?", (kind, arn)).fetchone()
         return json.loads(row["body"]) if row else None
 
     def find(self, kind: str, name: str, parent: str | None = None) -> dict[str, Any] | None:
@@ -306,9 +301,7 @@ class StateStore:
         """``{kind: {state: n}}`` over every resource, in one query."""
         result: dict[str, dict[str | None, int]] = {}
         with self.reading() as db:
-            for row in db.execute(
-                "SELECT kind, state, COUNT(*) AS n FROM resources GROUP BY kind, state"
-            ):
+            for row in db.execute("SELECT kind, state, COUNT(*) AS n FROM resources GROUP BY kind, state"):
                 result.setdefault(row["kind"], {})[row["state"]] = row["n"]
         return result
 
@@ -321,8 +314,7 @@ class StateStore:
         """1, 2, 3 ... per name; never reused, even after deletes."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO sequences (name, value) VALUES (?, 1) "
-                "ON CONFLICT (name) DO UPDATE SET value = value + 1",
+                "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1",
                 (name,),
             )
             return db.execute("SELECT value FROM sequences WHERE name = ?", (name,)).fetchone()[0]
@@ -330,8 +322,7 @@ class StateStore:
     def put_blob(self, key: str, data: bytes) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO blobs (key, data) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+                "INSERT INTO blobs (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
                 (key, sqlite3.Binary(data)),
             )
 
@@ -347,4 +338,3 @@ class StateStore:
     def integrity_ok(self) -> bool:
         with self.reading() as db:
             return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-

@@ -31,10 +31,17 @@ class DetailScreen(ConsoleScreen):
     def compose_content(self) -> ComposeResult:
         with Vertical(id="detail"):
             yield Static(id="facts")
-            yield TextArea(self._json(self.row), language="json", read_only=True, id="json",
-                           show_line_numbers=True, soft_wrap=False)
+            yield TextArea(
+                self._json(self.row),
+                language="json",
+                read_only=True,
+                id="json",
+                show_line_numbers=True,
+                soft_wrap=False,
+            )
 
     def on_mount(self) -> None:
+        self.query_one("#json", TextArea).cursor_blink = getattr(self.app, "blink", True)
         self._show_row(self.row)
         self.focus_content()
 
@@ -46,8 +53,9 @@ class DetailScreen(ConsoleScreen):
         return json.dumps(row.detail, indent=2, default=str)
 
     def _show_row(self, row: Row) -> None:
-        facts = [Content.from_markup("[b]$noun[/b] [b $primary]$name[/]", noun=self.view.noun.capitalize(),
-                                     name=row.name)]
+        facts = [
+            Content.from_markup("[b]$noun[/b] [b $primary]$name[/]", noun=self.view.noun.capitalize(), name=row.name)
+        ]
         if row.state:
             facts.append(Content.from_markup("  [$muted]state[/] $s", s=row.state))
         facts.append(Content.from_markup("\n[$muted]$key[/]", key=row.key))
@@ -59,7 +67,8 @@ class DetailScreen(ConsoleScreen):
     def show(self, row: Row | None) -> None:
         if row is None:
             self.query_one("#banner").show_error(  # type: ignore[attr-defined]
-                f"This {self.view.noun} no longer exists. Press esc to go back.")
+                f"This {self.view.noun} no longer exists. Press esc to go back."
+            )
             return
         if row.detail != self.row.detail:
             area = self.query_one("#json", TextArea)

@@ -48,9 +48,7 @@ class HelpScreen(ModalScreen[None]):
     def _line(keys: str, text: str, binding_id: str) -> Content:
         """Three aligned columns: the keys, what they do, the binding id to remap."""
         return (
-            Content.styled(f"{keys:<16}", "b $primary")
-            + Content(f"{text:<56} ")
-            + Content.styled(binding_id, "$muted")
+            Content.styled(f"{keys:<16}", "b $primary") + Content(f"{text:<56} ") + Content.styled(binding_id, "$muted")
         )
 
     def compose(self) -> ComposeResult:
@@ -58,14 +56,18 @@ class HelpScreen(ModalScreen[None]):
             for title, bindings in self.sections:
                 yield Static(title, classes="section")
                 for binding in bindings:
-                    yield Static(self._line(self._keys(binding), binding.tooltip or binding.description,
-                                            binding.id or ""))
+                    yield Static(
+                        self._line(self._keys(binding), binding.tooltip or binding.description, binding.id or "")
+                    )
             yield Static("Commands (type : first)", classes="section")
             for command, text in self.commands:
                 yield Static(self._line(command, text, ""))
-            yield Static(Content.from_markup(
-                "\n[$muted]Remap any key by its id in the config file's [keymap] table, "
-                "e.g. filter = \"slash,f\".[/]"))
+            yield Static(
+                Content.from_markup(
+                    "\n[$muted]Remap any key by its id in the config file's [keymap] table, "
+                    'e.g. filter = "slash,f".[/]'
+                )
+            )
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "Keys"

@@ -53,8 +53,13 @@ class HomeScreen(ConsoleScreen):
         if overview.state == "connecting":
             welcome.update(Content.from_markup("[$muted]Connecting to the $b backend…[/]", b=backend))
         elif overview.state == "failed":
-            welcome.update(Content.from_markup("[b $error]The $b backend could not be opened:[/] $p",
-                                               b=backend, p=overview.problem or "unknown error"))
+            welcome.update(
+                Content.from_markup(
+                    "[b $error]The $b backend could not be opened:[/] $p",
+                    b=backend,
+                    p=overview.problem or "unknown error",
+                )
+            )
         else:
             welcome.update(self._welcome_text(overview))
         for card in self.query(ServiceCard):
@@ -74,13 +79,19 @@ class HomeScreen(ConsoleScreen):
             where = f"AWS account {info.account if info else '?'} in {info.region if info else '?'}"
         lines = [Content.from_markup("[b]Welcome to computetui[/] — $where.", where=where)]
         if total == 0 and overview.backend_name == "local":
-            lines.append(Content.from_markup(
-                "Nothing here yet. Press [b $primary]D[/] to load the sample workload, "
-                "or open a service with [b $primary]:lambda[/], [b $primary]:ecs[/] …"))
+            lines.append(
+                Content.from_markup(
+                    "Nothing here yet. Press [b $primary]D[/] to load the sample workload, "
+                    "or open a service with [b $primary]:lambda[/], [b $primary]:ecs[/] …"
+                )
+            )
         else:
-            lines.append(Content.from_markup(
-                "Move between cards with the arrows, [b $primary]enter[/] opens one, "
-                "[b $primary]:[/] runs a command, [b $primary]?[/] lists every key."))
+            lines.append(
+                Content.from_markup(
+                    "Move between cards with the arrows, [b $primary]enter[/] opens one, "
+                    "[b $primary]:[/] runs a command, [b $primary]?[/] lists every key."
+                )
+            )
         return Content("\n").join(lines)
 
     def action_move(self, step: int) -> None:

@@ -43,12 +43,14 @@ class ServiceScreen(ConsoleScreen):
     def compose_content(self) -> ComposeResult:
         with Vertical(id="service"):
             if len(self.spec.views) > 1:
-                yield Tabs(*(Tab(v.title, id=f"tab-{v.id}") for v in self.spec.views),
-                           active=f"tab-{self.view.id}", id="views")
+                yield Tabs(
+                    *(Tab(v.title, id=f"tab-{v.id}") for v in self.spec.views), active=f"tab-{self.view.id}", id="views"
+                )
             with ContentSwitcher(initial=f"view-{self.view.id}", id="switcher"):
                 for view in self.spec.views:
-                    yield ResourceTable(view.columns, title=view.title, empty_hint=self._empty_hint(view),
-                                        id=f"view-{view.id}")
+                    yield ResourceTable(
+                        view.columns, title=view.title, empty_hint=self._empty_hint(view), id=f"view-{view.id}"
+                    )
             yield ConceptCard(card(self.spec.id), id="concept")
 
     def _empty_hint(self, view: ResourceView) -> str:
@@ -172,8 +174,9 @@ class ServiceScreen(ConsoleScreen):
         try:
             self.view.delete(backend, row)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, describe_error(exc), title="Delete failed",
-                                      severity="error", timeout=8)
+            self.app.call_from_thread(
+                self.notify, describe_error(exc), title="Delete failed", severity="error", timeout=8
+            )
         else:
             self.app.call_from_thread(self.notify, f"Deleted {self.view.noun} {row.name}.")
             self.app.call_from_thread(self.reload)

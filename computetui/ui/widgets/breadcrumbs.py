@@ -18,8 +18,9 @@ class Breadcrumbs(Static):
 
     @staticmethod
     def _render_crumbs(crumbs: Sequence[str]) -> Content:
-        parts = [Content(c) if i < len(crumbs) - 1 else Content.styled(c, "bold $foreground")
-                 for i, c in enumerate(crumbs)]
+        parts = [
+            Content(c) if i < len(crumbs) - 1 else Content.styled(c, "bold $foreground") for i, c in enumerate(crumbs)
+        ]
         return Content(" › ").join(parts)
 
     def set_crumbs(self, crumbs: Sequence[str]) -> None:

@@ -20,7 +20,6 @@ from textual.widgets import Input, Label, Static
 class CommandLine(Horizontal):
     DEFAULT_CSS = """
     CommandLine {
-        dock: bottom;
         height: 1;
         display: none;
         background: $panel;
@@ -65,9 +64,11 @@ class CommandLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(":", id="prompt")
-        yield Input(id="input", suggester=SuggestFromList(self._commands, case_sensitive=False),
-                    select_on_focus=False)
+        yield Input(id="input", suggester=SuggestFromList(self._commands, case_sensitive=False), select_on_focus=False)
         yield Static("", classes="error")
+
+    def on_mount(self) -> None:
+        self.input.cursor_blink = getattr(self.app, "blink", True)
 
     @property
     def input(self) -> Input:
@@ -83,9 +84,7 @@ class CommandLine(Horizontal):
         self.query_one("#prompt", Label).update(mode)
         self.clear_error()
         self.add_class("-open")
-        self.input.suggester = (
-            SuggestFromList(self._commands, case_sensitive=False) if mode == ":" else None
-        )
+        self.input.suggester = SuggestFromList(self._commands, case_sensitive=False) if mode == ":" else None
         self.input.value = value
         self.input.cursor_position = len(value)
         self.input.focus()

@@ -282,4 +282,3 @@ class ResourceTable(Vertical):
         self._rows = {}
         self._apply()
         self.query_one(".empty-state", Static).update(text)
-

@@ -1,0 +1,55 @@
+"""Layers only import downwards: checked in a fresh interpreter, where sys.modules tells the truth."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def modules_after_import(*modules: str) -> set[str]:
+    code = "import sys, json\n" + "".join(f"import {m}\n" for m in modules) + "print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    return set(json.loads(out.stdout))
+
+
+def top_level(names: set[str]) -> set[str]:
+    return {n.split(".")[0] for n in names}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "computetui.backends",
+        "computetui.backends.base",
+        "computetui.backends.local",
+        "computetui.models.ecs",
+        "computetui.models.lambda_",
+        "computetui.pricing",
+        "computetui.concepts",
+    ],
+)
+def test_backends_models_and_pricing_import_no_textual(module: str) -> None:
+    loaded = modules_after_import(module)
+    assert "textual" not in top_level(loaded)
+    assert not any(name.startswith("computetui.ui") for name in loaded)
+
+
+def test_the_ui_imports_no_docker_boto3_or_backend_module() -> None:
+    loaded = modules_after_import("computetui.app", "computetui.ui.screens.service", "computetui.ui.commands")
+    tops = top_level(loaded)
+    assert "docker" not in tops
+    assert "boto3" not in tops and "botocore" not in tops
+    assert not any(name.startswith(("computetui.backends.local", "computetui.backends.aws")) for name in loaded)
+
+
+def test_the_local_backend_does_not_load_boto3_or_the_docker_sdk_until_used() -> None:
+    loaded = modules_after_import("computetui.backends.local")
+    tops = top_level(loaded)
+    assert "boto3" not in tops
+    assert "docker" not in tops
