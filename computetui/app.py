@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -17,14 +17,12 @@ from computetui.settings import Settings
 from computetui.ui.commands import ConsoleCommands
 from computetui.ui.overview import Overview
 from computetui.ui.screens.base import ConsoleScreen, describe_error
-from computetui.ui.screens.detail import DetailScreen
-from computetui.ui.screens.help import HelpScreen, collect
 from computetui.ui.screens.home import HomeScreen
-from computetui.ui.screens.service import ServiceScreen
 from computetui.ui.services import BY_ID, SERVICES, ResourceView, Row, ServiceSpec, Summary, find_service
 from computetui.ui.themes import DEFAULT_THEME, load_themes, with_console_variables
-from computetui.ui.widgets.command_line import CommandLine
-from computetui.ui.widgets.resource_table import ResourceTable
+
+# Screens other than the home page are imported when first opened: the first
+# frame is painted sooner without them.
 
 COMMANDS_HELP: tuple[tuple[str, str], ...] = (
     (":home", "the console home"),
@@ -87,6 +85,11 @@ class ComputeApp(App[int]):
         if settings.keymap:
             self.set_keymap(settings.keymap)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Snapshot tests turn blinking off everywhere, Textual's own palette input included.
+        if not self.blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
+
     # -- theme -------------------------------------------------------------
     def get_css_variables(self) -> dict[str, str]:
         return with_console_variables(super().get_css_variables())
@@ -98,7 +101,9 @@ class ComputeApp(App[int]):
     def get_default_screen(self) -> Screen:
         return HomeScreen()
 
-    def on_mount(self) -> None:
+    def on_ready(self) -> None:
+        # Ready comes once the first frame is on screen: the backend's imports
+        # and state opening do not hold up the first paint.
         for problem in self._theme_problems:
             self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
         if self.backend is None:
@@ -213,6 +218,8 @@ class ComputeApp(App[int]):
     # -- navigation ----------------------------------------------------------
     def open_page(self, page: str, view: str | None = None, focus_key: str | None = None) -> None:
         """Go to a service page (or home); an open copy of it further down is reused."""
+        from computetui.ui.screens.service import ServiceScreen
+
         stack = self.screen_stack
         for depth in range(len(stack) - 1, -1, -1):
             screen = stack[depth]
@@ -234,6 +241,8 @@ class ComputeApp(App[int]):
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
 
     def open_detail(self, spec: ServiceSpec, view: ResourceView, row: Row) -> None:
+        from computetui.ui.screens.detail import DetailScreen
+
         self.push_screen(DetailScreen(spec, view, row))
 
     def go_back(self) -> None:
@@ -285,6 +294,10 @@ class ComputeApp(App[int]):
 
     # -- actions -------------------------------------------------------------
     def action_help(self) -> None:
+        from computetui.ui.screens.help import HelpScreen, collect
+        from computetui.ui.widgets.command_line import CommandLine
+        from computetui.ui.widgets.resource_table import ResourceTable
+
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen

@@ -24,27 +24,37 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any
 
 from computetui.locations import config_file
 
 ENV_PREFIX = "COMPUTETUI_"
 DEFAULT_REFRESH = {"local": 2.0, "aws": 10.0}
+BACKENDS = ("local", "aws")
 
 
 class SettingsError(Exception):
     """A bad flag, environment variable or config file; the text is one line for the user."""
 
 
-class Settings(BaseModel):
+class InvalidSetting(ValueError):
+    """One setting breaks its rule; ``load_settings`` adds where it came from."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+# Plain dataclasses rather than pydantic: the settings are read before the first
+# frame is painted, and pydantic's import alone costs about 100 ms there.
+@dataclass
+class Settings:
     """Everything the console is started with."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-    backend: Literal["local", "aws"] = "local"
+    backend: str = "local"
     """Where resources live: the local emulator or real AWS."""
     state_dir: Path | None = None
     """The local emulator's state dir; platformdirs' user data dir when unset."""
@@ -56,26 +66,49 @@ class Settings(BaseModel):
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    refresh: float | None = Field(default=None, ge=0)
+    refresh: float | None = None
     """Seconds between refreshes of the visible page; 0 turns polling off."""
-    keymap: dict[str, str] = Field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. ``{"filter": "slash,f"}``."""
     config_path: Path | None = None
     """The config file that was read, if any."""
 
-    @field_validator("state_dir", mode="before")
-    @classmethod
-    def _expand(cls, value: Any) -> Any:
-        if isinstance(value, str) and value not in ("", ":memory:"):
-            return Path(value).expanduser()
-        return value
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise InvalidSetting("backend", f"must be one of {', '.join(BACKENDS)} (got {self.backend!r})")
+        if isinstance(self.state_dir, str):
+            self.state_dir = None if self.state_dir == "" else Path(self.state_dir).expanduser()
+        elif self.state_dir is not None and not isinstance(self.state_dir, Path):
+            raise InvalidSetting("state_dir", f"must be a path (got {self.state_dir!r})")
+        for name in ("demo", "read_only"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidSetting(name, f"must be true or false (got {getattr(self, name)!r})")
+        for name in ("theme", "profile", "region", "endpoint_url"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise InvalidSetting(name, f"must be a string (got {value!r})")
+        if self.endpoint_url and not self.endpoint_url.startswith(("http://", "https://")):
+            raise InvalidSetting("endpoint_url", f"must start with http:// or https:// (got {self.endpoint_url!r})")
+        if self.refresh is not None:
+            try:
+                self.refresh = float(self.refresh)
+            except (TypeError, ValueError):
+                raise InvalidSetting("refresh", f"must be a number of seconds (got {self.refresh!r})") from None
+            if self.refresh < 0:
+                raise InvalidSetting("refresh", f"must be 0 (off) or more seconds (got {self.refresh:g})")
+        if not isinstance(self.keymap, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.keymap.items()
+        ):
+            raise InvalidSetting("keymap", 'must be a table of binding id = "keys"')
 
-    @field_validator("endpoint_url")
     @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+    def from_mapping(cls, data: Mapping[str, Any]) -> Settings:
+        known = {f.name for f in fields(cls)}
+        for name in data:
+            if name not in known:
+                public = ", ".join(n for n in known if n not in ("config_path", "demo"))
+                raise InvalidSetting(name, f"unknown setting '{name}' (known: {public})")
+        return cls(**data)
 
     @property
     def refresh_seconds(self) -> float:
@@ -109,15 +142,10 @@ class Settings(BaseModel):
 _ENV_FIELDS = ("backend", "state_dir", "read_only", "theme", "profile", "region", "endpoint_url", "refresh")
 
 
-def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(p) for p in error.get("loc", ())) or "value"
-    message = error.get("msg", "is not valid")
-    if error.get("type") == "extra_forbidden":
-        known = ", ".join(f for f in Settings.model_fields if f not in ("config_path", "demo"))
-        return f"unknown setting '{where}' (known: {known})"
-    if error.get("type") == "literal_error":
-        return f"'{where}' {message.lower()} (got {error.get('input')!r})"
-    return f"'{where}': {message} (got {error.get('input')!r})"
+def _describe(error: InvalidSetting) -> str:
+    if error.problem.startswith("unknown setting"):
+        return error.problem
+    return f"'{error.name}' {error.problem}"
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -133,9 +161,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"config file {path}: not valid TOML: {exc}") from None
     try:
-        Settings.model_validate(data)
-    except ValidationError as exc:
-        raise SettingsError(f"config file {path}: {_describe(exc.errors()[0])}") from None
+        Settings.from_mapping(data)
+    except InvalidSetting as exc:
+        raise SettingsError(f"config file {path}: {_describe(exc)}") from None
     return data
 
 
@@ -171,14 +199,12 @@ def load_settings(
     if path.exists():
         merged["config_path"] = path
     try:
-        return Settings.model_validate(merged)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = str(error.get("loc", ("?",))[0])
-        if field in (flags or {}):
-            source = f"--{field.replace('_', '-')}"
-        elif field in env_values:
-            source = f"{ENV_PREFIX}{field.upper()}"
+        return Settings.from_mapping(merged)
+    except InvalidSetting as exc:
+        if exc.name in (flags or {}):
+            source = f"--{exc.name.replace('_', '-')}"
+        elif exc.name in env_values:
+            source = f"{ENV_PREFIX}{exc.name.upper()}"
         else:
             source = f"config file {path}"
-        raise SettingsError(f"{source}: {_describe(error)}") from None
+        raise SettingsError(f"{source}: {_describe(exc)}") from None

@@ -191,8 +191,11 @@ def test_a_second_serve_on_the_same_state_dir_is_refused(tmp_path: Path) -> None
         first.communicate(timeout=20)
 
 
-def test_settings_model_rejects_unknown_fields() -> None:
-    from pydantic import ValidationError
+def test_settings_reject_unknown_fields_and_bad_values() -> None:
+    from computetui.settings import InvalidSetting
 
-    with pytest.raises(ValidationError, match="colour"):
-        Settings.model_validate({"colour": "red"})
+    with pytest.raises(InvalidSetting, match="unknown setting 'colour'"):
+        Settings.from_mapping({"colour": "red"})
+    with pytest.raises(InvalidSetting, match="true or false"):
+        Settings(read_only="yes")  # type: ignore[arg-type]
+    assert Settings(state_dir="~/x").state_dir == Path("~/x").expanduser()  # type: ignore[arg-type]

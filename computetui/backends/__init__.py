@@ -7,7 +7,6 @@ and the aws backend never loads the docker SDK.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
 from typing import Any
 
 from computetui.backends.base import Backend
@@ -23,9 +22,15 @@ _BUILTIN = {
 }
 
 
+def _entry_points():  # noqa: ANN202 - importlib.metadata is slow to import; only load it here
+    from importlib.metadata import entry_points
+
+    return entry_points(group=GROUP)
+
+
 def available_backends() -> list[str]:
     """Names of every backend that can be opened."""
-    names = {ep.name for ep in entry_points(group=GROUP)}
+    names = {ep.name for ep in _entry_points()}
     return sorted(names | set(_BUILTIN))
 
 
@@ -35,7 +40,7 @@ def _load(target: str) -> type[Backend]:
 
 
 def backend_class(name: str) -> type[Backend]:
-    for ep in entry_points(group=GROUP):
+    for ep in _entry_points():
         if ep.name == name:
             return ep.load()
     if name in _BUILTIN:

@@ -21,32 +21,34 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from computetui.backends.errors import ReadOnly, Unsupported
-from computetui.models.apigateway import HttpApi, RestApi, RestResource, RestStage, Route
-from computetui.models.batch import (
-    ComputeEnvironmentDetail,
-    JobDefinition,
-    JobDetail,
-    JobQueueDetail,
-    JobSummary,
-)
-from computetui.models.common import BackendInfo
-from computetui.models.ecr import ImageDetail, LifecyclePolicy, Repository
-from computetui.models.ecs import (
-    Cluster,
-    ContainerInstance,
-    RunTaskResult,
-    Service,
-    Task,
-    TaskDefinition,
-)
-from computetui.models.eks import EksCluster, Nodegroup
-from computetui.models.lambda_ import FunctionConfiguration, FunctionDetail, InvokeResult
-from computetui.models.lightsail import Blueprint, Bundle, Instance, InstanceSnapshot
-from computetui.models.logs import FilteredLogEvent, LogGroup, LogStream, OutputLogEvent
-from computetui.models.metrics import MetricDataResult
+
+if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up fast
+    from computetui.models.apigateway import HttpApi, RestApi, RestResource, RestStage, Route
+    from computetui.models.batch import (
+        ComputeEnvironmentDetail,
+        JobDefinition,
+        JobDetail,
+        JobQueueDetail,
+        JobSummary,
+    )
+    from computetui.models.common import BackendInfo
+    from computetui.models.ecr import ImageDetail, LifecyclePolicy, Repository
+    from computetui.models.ecs import (
+        Cluster,
+        ContainerInstance,
+        RunTaskResult,
+        Service,
+        Task,
+        TaskDefinition,
+    )
+    from computetui.models.eks import EksCluster, Nodegroup
+    from computetui.models.lambda_ import FunctionConfiguration, FunctionDetail, InvokeResult
+    from computetui.models.lightsail import Blueprint, Bundle, Instance, InstanceSnapshot
+    from computetui.models.logs import FilteredLogEvent, LogGroup, LogStream, OutputLogEvent
+    from computetui.models.metrics import MetricDataResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,9 +7,11 @@ home page all draw from the same copy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from computetui.models.common import BackendInfo
-from computetui.ui.services import Summary
+if TYPE_CHECKING:
+    from computetui.models.common import BackendInfo
+    from computetui.ui.services import Summary
 
 
 @dataclass(frozen=True)

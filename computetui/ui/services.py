@@ -58,6 +58,8 @@ class ResourceView:
     delete: Callable[[Backend, Row], None] | None = None
     read_only_reason: str | None = None
     """Why rows cannot be deleted from here, when they cannot."""
+    sort: str | None = None
+    """The column sorted by at first; the first column when None."""
 
 
 @dataclass(frozen=True)
@@ -711,6 +713,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="bundle",
                 fetch=_lightsail_bundles,
                 read_only_reason="bundles are AWS's price list, not resources of yours",
+                sort="price",
                 columns=(
                     Column("name", "Bundle"),
                     Column("price", "Price", "number"),

@@ -40,7 +40,6 @@ CONSOLE_VARIABLES = {
     "nav-background": "surface",
     "muted": "foreground-muted",
     "badge-readonly": "error",
-    "footer-key-foreground": "primary",
 }
 
 

@@ -14,16 +14,18 @@ SIZE = (120, 36)
 
 
 def make_backend(*, seeded: bool = True, read_only: bool = False) -> LocalBackend:
-    backend = LocalBackend(":memory:", clock=FixedClock("2026-01-15T09:30:00+00:00"), seed=11,
-                           engine=StaticEngine(), controller=False)
+    backend = LocalBackend(
+        ":memory:", clock=FixedClock("2026-01-15T09:30:00+00:00"), seed=11, engine=StaticEngine(), controller=False
+    )
     if seeded:
         backend.seed_demo()
     backend.read_only = read_only
     return backend
 
 
-def make_app(*, seeded: bool = True, read_only: bool = False, theme: str = "aws-dark",
-             keymap: dict[str, str] | None = None) -> ComputeApp:
+def make_app(
+    *, seeded: bool = True, read_only: bool = False, theme: str = "aws-dark", keymap: dict[str, str] | None = None
+) -> ComputeApp:
     settings = Settings(refresh=0, theme=theme, read_only=read_only, keymap=keymap or {})
     return ComputeApp(settings, make_backend(seeded=seeded, read_only=read_only), polling=False, blink=False)
 

@@ -39,8 +39,15 @@ async def test_every_service_command_opens_its_page() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for command, page in [(":ecs", "ecs"), (":ecr", "ecr"), (":apigw", "apigw"), (":api", "apigw"),
-                              (":batch", "batch"), (":lightsail", "lightsail"), (":eks", "eks")]:
+        for command, page in [
+            (":ecs", "ecs"),
+            (":ecr", "ecr"),
+            (":apigw", "apigw"),
+            (":api", "apigw"),
+            (":batch", "batch"),
+            (":lightsail", "lightsail"),
+            (":eks", "eks"),
+        ]:
             await open_page(pilot, command)
             assert app.screen.page_id == page  # type: ignore[attr-defined]
         await open_page(pilot, ":home")
@@ -95,8 +102,9 @@ async def test_a_refresh_keeps_the_cursor_on_the_same_arn() -> None:
         from computetui.blueprints import blueprint
 
         bp = blueprint("hello-world-python")
-        app.backend.lambda_.create_function(function_name="aaa-first", runtime=bp.runtime, handler=bp.handler,
-                                            code={"ZipFile": bp.zip()})
+        app.backend.lambda_.create_function(
+            function_name="aaa-first", runtime=bp.runtime, handler=bp.handler, code={"ZipFile": bp.zip()}
+        )
         await pilot.press("r")
         await settle(pilot)
         assert len(table.visible_keys) == 3
@@ -219,8 +227,21 @@ async def test_help_lists_every_key_with_its_id_and_remapped_keys() -> None:
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
-        for binding_id in ("quit", "command-palette", "help", "command-line", "filter", "back", "refresh",
-                           "open", "delete", "concept-card", "sort-next", "view-next", "seed-demo"):
+        for binding_id in (
+            "quit",
+            "command-palette",
+            "help",
+            "command-line",
+            "filter",
+            "back",
+            "refresh",
+            "open",
+            "delete",
+            "concept-card",
+            "sort-next",
+            "view-next",
+            "seed-demo",
+        ):
             assert binding_id in text
         filter_line = next(line for line in text.splitlines() if line.rstrip().endswith("filter"))
         assert filter_line.startswith("f ")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from computetui.backends.base import Backend
-from computetui.backends.errors import ComputeError, Unavailable
+from computetui.backends.errors import Unavailable
 from computetui.backends.local.apigateway import LocalApiGateway
 from computetui.backends.local.batch import LocalBatch
 from computetui.backends.local.controller import LOCK_FILENAME, Controller
@@ -129,7 +129,7 @@ class LocalBackend(Backend):
         for kind, fn in self._reconcilers.items():
             try:
                 fn(by_kind.get(kind, []))
-            except ComputeError:
+            except Exception:  # one kind's failure must not stop the others
                 log.exception("reconcile of %s failed", kind)
         return {kind: len(found) for kind, found in by_kind.items()}
 

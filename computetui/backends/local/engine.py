@@ -103,6 +103,11 @@ def diagnose(exc: BaseException, host: str) -> EngineStatus:
     )
 
 
+def _is_read_timeout(exc: BaseException) -> bool:
+    """The SDK reports a read timeout as a ConnectionError wrapping urllib3's ReadTimeoutError."""
+    return any(type(cause).__name__ == "ReadTimeoutError" for cause in _cause_chain(exc))
+
+
 def _socket_path(host: str) -> str | None:
     if host.startswith("unix://"):
         return urlparse(host).path or host[len("unix://") :]
@@ -200,17 +205,32 @@ class Engine:
             raise NotFound(f"{what}: image not found: {exc.explanation or exc}", code="ImageNotFound") from exc
         except docker.errors.NotFound as exc:
             raise NotFound(f"{what}: {exc.explanation or exc}", code="ContainerNotFound") from exc
+        except requests.exceptions.Timeout as exc:
+            # The engine answered too slowly for this call (a wait with a timeout);
+            # it is not gone, so its status and client stay as they are.
+            raise ComputeError(f"{what}: timed out", code="Timeout") from exc
+        except requests.exceptions.ConnectionError as exc:
+            if _is_read_timeout(exc):
+                raise ComputeError(f"{what}: timed out", code="Timeout") from exc
+            self._engine_lost(exc)
+            raise Unavailable(
+                f"{what}: Docker engine unavailable: {self._status.reason}", reason=self._status.reason
+            ) from exc
         except docker.errors.APIError as exc:
             if exc.status_code == 409:
                 raise Conflict(f"{what}: {exc.explanation or exc}", code="Conflict") from exc
             raise ComputeError(f"{what}: {exc.explanation or exc}", code="EngineError") from exc
-        except (requests.exceptions.ConnectionError, docker.errors.DockerException) as exc:
-            with self._lock:
-                self._status = diagnose(exc, self.host)
-                self._drop_client()
+        except docker.errors.DockerException as exc:
+            self._engine_lost(exc)
             raise Unavailable(
                 f"{what}: Docker engine unavailable: {self._status.reason}", reason=self._status.reason
             ) from exc
+
+    def _engine_lost(self, exc: BaseException) -> None:
+        """The engine stopped answering: remember why, and reconnect on next use."""
+        with self._lock:
+            self._status = diagnose(exc, self.host)
+            self._drop_client()
 
     # -- containers ------------------------------------------------------
     def run(
@@ -224,19 +244,48 @@ class Engine:
         extra_labels: dict[str, str] | None = None,
         **options: Any,
     ) -> ManagedContainer:
-        """Create and start a labelled container; ``options`` go to the SDK's ``containers.run``."""
+        """Create and start a labelled container; ``options`` go to the SDK's ``containers.create``.
+
+        A missing image is pulled first; one that cannot be pulled raises
+        ``NotFound`` (code ``ImageNotFound``) with the registry's reason.
+        """
         client = self.client
+        self.ensure_image(image)
         with self._translating(f"run {image}"):
-            container = client.containers.run(
+            container = client.containers.create(
                 image,
                 command=command,
                 name=name,
                 labels=self.labels(kind, arn, extra_labels),
-                detach=True,
                 **options,
             )
+            try:
+                container.start()
+            except Exception:
+                container.remove(force=True)
+                raise
             container.reload()
             return self._managed(container)
+
+    def ensure_image(self, reference: str) -> None:
+        """Pull ``reference`` unless the engine has it already."""
+        if self.image_exists(reference):
+            return
+        client = self.client
+        import docker.errors
+
+        try:
+            with self._translating(f"pull {reference}"):
+                client.images.pull(reference)
+        except ComputeError as exc:
+            if isinstance(exc, Unavailable):
+                raise
+            raise NotFound(
+                f"image {reference} is not on the engine and cannot be pulled: {exc.message}",
+                code="ImageNotFound",
+            ) from None
+        except docker.errors.DockerException as exc:  # pragma: no cover - translated above
+            raise NotFound(f"cannot pull {reference}: {exc}", code="ImageNotFound") from None
 
     def containers(self, kind: str | None = None, arn: str | None = None) -> list[ManagedContainer]:
         """This state dir's containers, running or not."""

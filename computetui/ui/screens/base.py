@@ -97,7 +97,6 @@ class ConsoleScreen(Screen[None]):
                 yield Breadcrumbs(self.crumbs)
                 yield Banner(id="banner")
                 yield from self.compose_content()
-        yield CommandLine(self.console.command_names())
         yield Footer()
 
     def compose_content(self) -> ComposeResult:
@@ -106,6 +105,17 @@ class ConsoleScreen(Screen[None]):
     @property
     def command_line(self) -> CommandLine:
         return self.query_one(CommandLine)
+
+    async def open_command_line(self, mode: str, value: str = "") -> CommandLine:
+        """Show the command line, mounting it the first time (it is not needed for the first frame)."""
+        found = self.query(CommandLine)
+        if found:
+            line = found.first()
+        else:
+            line = CommandLine(self.console.command_names())
+            await self.mount(line, before=self.query_one(Footer))
+        line.open(mode, value)
+        return line
 
     # -- refresh -----------------------------------------------------------
     def on_screen_resume(self) -> None:
@@ -160,8 +170,8 @@ class ConsoleScreen(Screen[None]):
         self.reload()
         self.notify("Refreshing…", timeout=1)
 
-    def action_command_line(self) -> None:
-        self.command_line.open(":")
+    async def action_command_line(self) -> None:
+        await self.open_command_line(":")
 
     def action_filter(self) -> None:
         self.app.bell()

@@ -49,7 +49,11 @@ class ServiceScreen(ConsoleScreen):
             with ContentSwitcher(initial=f"view-{self.view.id}", id="switcher"):
                 for view in self.spec.views:
                     yield ResourceTable(
-                        view.columns, title=view.title, empty_hint=self._empty_hint(view), id=f"view-{view.id}"
+                        view.columns,
+                        title=view.title,
+                        empty_hint=self._empty_hint(view),
+                        sort=view.sort,
+                        id=f"view-{view.id}",
                     )
             yield ConceptCard(card(self.spec.id), id="concept")
 
@@ -109,8 +113,8 @@ class ServiceScreen(ConsoleScreen):
             self.switch_view(event.tab.id.removeprefix("tab-"))
 
     # -- actions -----------------------------------------------------------
-    def action_filter(self) -> None:
-        self.command_line.open("/", self.table.filter_text)
+    async def action_filter(self) -> None:
+        await self.open_command_line("/", self.table.filter_text)
 
     def action_back(self) -> None:
         if self.table.filter_text:

@@ -95,6 +95,7 @@ class ResourceTable(Vertical):
         *,
         title: str,
         empty_hint: str,
+        sort: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -102,7 +103,7 @@ class ResourceTable(Vertical):
         self.columns = tuple(columns)
         self.title = title
         self.empty_hint = empty_hint
-        self.sort_column = self.columns[0].key
+        self.sort_column = sort or self.columns[0].key
         self.sort_reverse = False
         self.loaded = False
         self._rows: dict[str, Row] = {}

@@ -1,0 +1,101 @@
+"""The aws backend: real AWS (or LocalStack, or moto) through boto3.
+
+This module holds the session, the clients and the translation of botocore's
+errors into the contract's. The service adapters (one module per facet) plug
+in here; until a facet has its adapter, it is ``None`` and its pane says so.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from computetui import __version__
+from computetui.backends.aws.errors import translate
+from computetui.backends.base import Backend
+from computetui.backends.errors import ComputeError
+from computetui.models.common import BackendInfo
+
+DEFAULT_REGION = "us-east-1"
+
+
+class AwsBackend(Backend):
+    """Real AWS. ``endpoint_url`` points every client at LocalStack or moto instead."""
+
+    name = "aws"
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        read_only: bool = False,
+        connect_timeout: float = 5,
+        read_timeout: float = 30,
+        max_attempts: int = 5,
+    ) -> None:
+        import boto3
+        import botocore.config
+
+        try:
+            self.session = boto3.Session(profile_name=profile, region_name=region)
+        except Exception as exc:  # ProfileNotFound and kin: say which profile
+            raise translate(exc, profile=profile) from None
+        super().__init__(read_only=read_only, region=self.session.region_name or DEFAULT_REGION)
+        self.profile = profile or self.session.profile_name
+        self.endpoint_url = endpoint_url
+        self.config = botocore.config.Config(
+            region_name=self.region,
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            user_agent_extra=f"computetui/{__version__}",
+        )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._account: str | None = None
+
+    def client(self, service: str) -> Any:
+        """A boto3 client, created on first use and shared afterwards (clients are thread-safe)."""
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self.session.client(
+                    service, config=self.config, endpoint_url=self.endpoint_url
+                )
+            return self._clients[service]
+
+    def info(self) -> BackendInfo:
+        problem = None
+        if self._account is None:
+            try:
+                self._account = self.client("sts").get_caller_identity()["Account"]
+            except Exception as exc:
+                error = translate(exc, profile=self.profile)
+                problem = f"{error.code}: {error.message}"
+        return BackendInfo(
+            name=self.name,
+            account=self._account,
+            region=self.region,
+            endpoint=self.endpoint_url,
+            profile=self.profile,
+            read_only=self.read_only,
+            problem=problem,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                try:
+                    client.close()
+                except Exception:
+                    pass
+            self._clients.clear()
+
+    def call(self, service: str, operation: str, **params: Any) -> Any:
+        """One API call with errors translated: ``call("ecs", "list_clusters")``."""
+        try:
+            return getattr(self.client(service), operation)(**params)
+        except ComputeError:
+            raise
+        except Exception as exc:
+            raise translate(exc, profile=self.profile) from None

@@ -1,0 +1,85 @@
+"""botocore's exceptions -> the contract's errors, keeping AWS's error code.
+
+Credentials problems get a message that says what to run.
+"""
+
+from __future__ import annotations
+
+from computetui.backends.errors import (
+    AccessDenied,
+    ComputeError,
+    Conflict,
+    InvalidParameter,
+    NotFound,
+    Throttled,
+    Unavailable,
+)
+
+_ACCESS = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+}
+_THROTTLE = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
+_INVALID = {
+    "ValidationException",
+    "InvalidParameterException",
+    "InvalidParameterValueException",
+    "InvalidParameterCombination",
+    "ClientException",
+    "BadRequestException",
+}
+
+
+def _login_hint(profile: str | None) -> str:
+    return f"aws sso login --profile {profile}" if profile else "aws sso login"
+
+
+def translate(exc: BaseException, *, profile: str | None = None) -> ComputeError:
+    """The contract's error for a botocore (or boto3) exception."""
+    if isinstance(exc, ComputeError):
+        return exc
+    import botocore.exceptions as be
+
+    if isinstance(exc, be.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or "ServiceException")
+        message = str(error.get("Message") or exc)
+        if code in _ACCESS:
+            if code.startswith("Expired"):
+                message += f" (credentials expired: refresh them, e.g. {_login_hint(profile)})"
+            return AccessDenied(message, code=code)
+        if code in _THROTTLE:
+            return Throttled(message, code=code, reason=error.get("Reason"))
+        if code in _INVALID:
+            return InvalidParameter(message, code=code)
+        if code.endswith(("NotFoundException", "NotFound")) or code == "NoSuchEntity":
+            return NotFound(message, code=code)
+        if "Conflict" in code or "AlreadyExists" in code or code.endswith("InUseException"):
+            return Conflict(message, code=code)
+        return ComputeError(message, code=code)
+    if isinstance(exc, (be.SSOTokenLoadError, be.UnauthorizedSSOTokenError, be.TokenRetrievalError)):
+        return AccessDenied(
+            f"the SSO session has expired or was never started: run {_login_hint(profile)}",
+            code="ExpiredToken",
+        )
+    if isinstance(exc, be.NoCredentialsError):
+        return AccessDenied(
+            "no AWS credentials found: run 'aws configure' or 'aws sso login', or set AWS_PROFILE",
+            code="NoCredentials",
+        )
+    if isinstance(exc, be.ProfileNotFound):
+        return AccessDenied(f"the AWS profile '{profile}' is not in ~/.aws/config", code="ProfileNotFound")
+    if isinstance(exc, (be.EndpointConnectionError, be.ConnectTimeoutError, be.ReadTimeoutError)):
+        return Unavailable(str(exc), reason=str(exc))
+    if isinstance(exc, be.NoRegionError):
+        return InvalidParameter("no AWS region: pass --region or set AWS_REGION", code="NoRegion", field="region")
+    if isinstance(exc, be.BotoCoreError):
+        return ComputeError(str(exc), code=type(exc).__name__)
+    return ComputeError(f"{type(exc).__name__}: {exc}", code="InternalError")

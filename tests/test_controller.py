@@ -1,0 +1,98 @@
+"""The controller thread: ticks, start and stop hooks, one per state dir."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from computetui.backends.local import LocalBackend
+from computetui.backends.local.controller import Controller, LockBusy
+from tests.support.fakes import StaticEngine
+
+
+def wait_until(condition, timeout: float = 5) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_ticks_run_in_order_after_the_start_hook_and_stop_runs_the_stop_hook() -> None:
+    events: list[str] = []
+    controller = Controller()
+    controller.on_start(lambda: events.append("start"))
+    controller.every(0.05, "tick", lambda: events.append("tick"))
+    controller.on_stop(lambda: events.append("stop"))
+    assert controller.start()
+    assert wait_until(lambda: events.count("tick") >= 3)
+    controller.stop()
+    assert events[0] == "start" and events[-1] == "stop"
+    assert not controller.running
+
+
+def test_a_failing_tick_does_not_kill_the_controller() -> None:
+    calls = {"bad": 0, "good": 0}
+
+    def bad() -> None:
+        calls["bad"] += 1
+        raise RuntimeError("tick went wrong")
+
+    controller = Controller()
+    controller.every(0.03, "bad", bad)
+    controller.every(0.03, "good", lambda: calls.__setitem__("good", calls["good"] + 1))
+    controller.start()
+    assert wait_until(lambda: calls["bad"] >= 3 and calls["good"] >= 3)
+    assert controller.running
+    controller.stop()
+
+
+def test_a_slow_tick_never_overlaps_itself() -> None:
+    running = threading.Semaphore(1)
+    overlaps = []
+
+    def slow() -> None:
+        if not running.acquire(blocking=False):
+            overlaps.append(True)
+            return
+        time.sleep(0.1)
+        running.release()
+
+    controller = Controller()
+    controller.every(0.01, "slow", slow)
+    controller.start()
+    time.sleep(0.5)
+    controller.stop()
+    assert overlaps == []
+
+
+def test_coroutines_run_on_the_controller_loop() -> None:
+    controller = Controller()
+    controller.start()
+
+    async def answer() -> str:
+        return threading.current_thread().name
+
+    assert controller.call(answer) == "computetui-controller"
+    controller.stop()
+
+
+def test_one_controller_per_state_dir(tmp_path: Path) -> None:
+    first = LocalBackend(tmp_path, engine=StaticEngine(), controller=True)
+    assert first.controller.running
+    second = LocalBackend(tmp_path, engine=StaticEngine(), controller=True)
+    assert not second.controller.running
+    assert second.controller.busy is not None
+    assert "already runs the controller" in (second.info().problem or "")
+    with pytest.raises(LockBusy):
+        second.controller.start(require_lock=True)
+    # Both can still read and write the state.
+    second.ecs.create_cluster(cluster_name="shared")
+    assert [c.cluster_name for c in first.ecs.describe_clusters()] == ["shared"]
+    first.close()
+    assert second.controller.start()  # the lock is free again
+    second.close()

@@ -1,0 +1,69 @@
+"""Regenerate screenshots/*.svg: the console on the sample workload, at 120x36.
+
+Run with ``make screenshots``. Uses the same fixed clock, ids and engine as the
+snapshot tests, so the pictures only change when the UI does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textual.pilot import Pilot  # noqa: E402
+
+from tests.ui.helpers import SIZE, make_app, settle, type_text  # noqa: E402
+
+OUT = ROOT / "screenshots"
+
+
+async def go(pilot: Pilot, *steps: str) -> None:
+    await settle(pilot)
+    for step in steps:
+        if step.startswith((":", "/")):
+            await type_text(pilot, step)
+            if step.startswith(":"):
+                await pilot.press("enter")
+        else:
+            await pilot.press(step)
+        await settle(pilot)
+
+
+SHOTS: dict[str, tuple[dict, Callable[[Pilot], Awaitable[None]]]] = {
+    "home": ({}, lambda p: go(p)),
+    "lambda": ({}, lambda p: go(p, ":lambda")),
+    "ecs-task-definitions": ({}, lambda p: go(p, ":ecs", "right_square_bracket")),
+    "batch": ({}, lambda p: go(p, ":batch")),
+    "lightsail-bundles": ({}, lambda p: go(p, ":lightsail", "right_square_bracket")),
+    "detail": ({}, lambda p: go(p, ":lambda", "down", "enter")),
+    "filter": ({}, lambda p: go(p, ":ecr", "/worker")),
+    "help": ({}, lambda p: go(p, "question_mark")),
+    "aws-light": ({"theme": "aws-light"}, lambda p: go(p, ":ecs")),
+    "read-only": ({"read_only": True}, lambda p: go(p, ":apigw")),
+}
+
+
+async def shoot(name: str, options: dict, steps: Callable[[Pilot], Awaitable[None]]) -> Path:
+    app = make_app(**options)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot)
+        path = OUT / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(OUT))
+    app.backend.close()
+    return path
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for old in OUT.glob("*.svg"):
+        old.unlink()
+    for name, (options, steps) in SHOTS.items():
+        print(await shoot(name, options, steps))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
