@@ -194,7 +194,7 @@ def _ecs_summary(b: Backend) -> Summary:
             ("Running tasks", str(sum(c.running_tasks_count for c in clusters))),
             ("Pending tasks", str(sum(c.pending_tasks_count for c in clusters))),
             ("Container instances", str(sum(c.registered_container_instances_count for c in clusters))),
-            ("Task definition families", str(len(families))),
+            ("Task definitions", str(len(families))),
         ),
     )
 
@@ -263,7 +263,7 @@ def _lambda_summary(b: Backend) -> Summary:
         lines=(
             ("Functions", str(len(functions))),
             ("States", _counts([f.state.value for f in functions])),
-            ("Runtimes", _counts(runtimes)),
+            ("Runtimes", ", ".join(sorted(set(runtimes))) or "-"),
             ("Memory", f"{sum(f.memory_size for f in functions):,} MB configured"),
         ),
     )

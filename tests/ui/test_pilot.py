@@ -288,3 +288,35 @@ async def test_ctrl_q_exits() -> None:
         await pilot.pause()
     assert not app.is_running
     assert app.return_code == 0
+
+
+async def test_only_the_visible_page_polls() -> None:
+    from computetui.app import ComputeApp
+    from computetui.settings import Settings
+    from tests.ui.helpers import make_backend
+
+    calls: dict[str, int] = {}
+    app = ComputeApp(Settings(refresh=0.05), make_backend(), polling=True, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_page(pilot, ":lambda")
+        service = app.screen
+        assert isinstance(service, ServiceScreen)
+        original = service.fetch
+
+        def counting(backend):  # noqa: ANN001, ANN202
+            calls["service"] = calls.get("service", 0) + 1
+            return original(backend)
+
+        service.fetch = counting  # type: ignore[method-assign]
+        await pilot.pause(0.4)
+        visible = calls.get("service", 0)
+        assert visible >= 3  # it polls while shown
+        await pilot.press("enter")  # the detail page covers it
+        await settle(pilot)
+        before = calls.get("service", 0)
+        await pilot.pause(0.4)
+        assert calls.get("service", 0) == before  # covered: no polling
+        await pilot.press("escape")  # shown again: polls again
+        await pilot.pause(0.4)
+        assert calls.get("service", 0) > before

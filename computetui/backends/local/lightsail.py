@@ -11,85 +11,23 @@ from computetui.pricing import LIGHTSAIL_BUNDLES
 INSTANCE = "lightsail:instance"
 SNAPSHOT = "lightsail:instance-snapshot"
 
-# Blueprints offered, with the public image each is emulated with on the engine.
-BLUEPRINTS: tuple[tuple[m.Blueprint, str], ...] = (
+# Blueprints offered: id, name, type, version, description, and the public
+# image each is emulated with on the engine.
+_CATALOGUE = (
+    ("amazon_linux_2023", "Amazon Linux 2023", "os", "2023", "A general-purpose Linux from AWS.", "amazonlinux:2023"),
+    ("ubuntu_24_04", "Ubuntu", "os", "24.04 LTS", "Ubuntu 24.04 LTS.", "ubuntu:24.04"),
+    ("debian_12", "Debian", "os", "12", "Debian 12 (bookworm).", "debian:12"),
+    ("nginx", "Nginx", "app", "1.27", "The Nginx web server.", "nginx:stable"),
+    ("wordpress", "WordPress", "app", "6", "WordPress with its web server and database.", "wordpress:latest"),
+    ("lamp_8_bitnami", "LAMP (PHP 8)", "app", "8", "Linux, Apache, MySQL and PHP.", "php:8-apache"),
+    ("nodejs", "Node.js", "app", "22", "Node.js for web applications.", "node:22"),
+)
+BLUEPRINTS: tuple[tuple[m.Blueprint, str], ...] = tuple(
     (
-        m.Blueprint(
-            blueprint_id="amazon_linux_2023",
-            name="Amazon Linux 2023",
-            group="amazon_linux_2023",
-            type="os",
-            description="A general-purpose Linux from AWS.",
-            version="2023",
-        ),
-        "amazonlinux:2023",
-    ),
-    (
-        m.Blueprint(
-            blueprint_id="ubuntu_24_04",
-            name="Ubuntu",
-            group="ubuntu_24",
-            type="os",
-            description="Ubuntu 24.04 LTS.",
-            version="24.04 LTS",
-        ),
-        "ubuntu:24.04",
-    ),
-    (
-        m.Blueprint(
-            blueprint_id="debian_12",
-            name="Debian",
-            group="debian_12",
-            type="os",
-            description="Debian 12 (bookworm).",
-            version="12",
-        ),
-        "debian:12",
-    ),
-    (
-        m.Blueprint(
-            blueprint_id="nginx",
-            name="Nginx",
-            group="nginx",
-            type="app",
-            description="The Nginx web server.",
-            version="1.27",
-        ),
-        "nginx:stable",
-    ),
-    (
-        m.Blueprint(
-            blueprint_id="wordpress",
-            name="WordPress",
-            group="wordpress",
-            type="app",
-            description="WordPress with its web server and database.",
-            version="6",
-        ),
-        "wordpress:latest",
-    ),
-    (
-        m.Blueprint(
-            blueprint_id="lamp_8_bitnami",
-            name="LAMP (PHP 8)",
-            group="lamp_8",
-            type="app",
-            description="Linux, Apache, MySQL and PHP.",
-            version="8",
-        ),
-        "php:8-apache",
-    ),
-    (
-        m.Blueprint(
-            blueprint_id="nodejs",
-            name="Node.js",
-            group="node",
-            type="app",
-            description="Node.js for web applications.",
-            version="22",
-        ),
-        "node:22",
-    ),
+        m.Blueprint(blueprint_id=bp_id, name=name, group=bp_id, type=kind, version=version, description=text),
+        image,
+    )
+    for bp_id, name, kind, version, text, image in _CATALOGUE
 )
 
 

@@ -12,6 +12,7 @@ from textual.widgets import Static, TextArea
 from computetui.backends.base import Backend
 from computetui.ui.screens.base import ConsoleScreen
 from computetui.ui.services import ResourceView, Row, ServiceSpec
+from computetui.ui.states import TONE_VARIABLE, tone
 
 
 class DetailScreen(ConsoleScreen):
@@ -57,7 +58,8 @@ class DetailScreen(ConsoleScreen):
             Content.from_markup("[b]$noun[/b] [b $primary]$name[/]", noun=self.view.noun.capitalize(), name=row.name)
         ]
         if row.state:
-            facts.append(Content.from_markup("  [$muted]state[/] $s", s=row.state))
+            colour = TONE_VARIABLE.get(tone(row.state), "$foreground")
+            facts.append(Content.from_markup(f"  [$muted]state[/] [b {colour}]$s[/]", s=row.state))
         facts.append(Content.from_markup("\n[$muted]$key[/]", key=row.key))
         self.query_one("#facts", Static).update(Content("").join(facts))
 
