@@ -65,8 +65,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     Blueprint("hello-world-nodejs", "Hello world (Node.js)", "nodejs20.x", "index.handler", {"index.mjs": HELLO_NODE}),
 )
 
-HELLO_WORLD_EVENT = {"key1": "value1", "key2": "value2", "key3": "value3"}
-
 
 def blueprint(blueprint_id: str) -> Blueprint:
     for bp in BLUEPRINTS:

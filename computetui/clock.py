@@ -32,7 +32,7 @@ class SystemClock(Clock):
 
 
 class FixedClock(Clock):
-    """A clock that only moves when told to: ``advance()`` or ``set()``."""
+    """A clock that only moves when told to: ``advance()``."""
 
     def __init__(self, start: datetime | str = "2026-01-15T09:30:00+00:00") -> None:
         if isinstance(start, str):
@@ -55,9 +55,3 @@ class FixedClock(Clock):
         with self._lock:
             self._now += timedelta(seconds=seconds)
             self._mono += seconds
-
-    def set(self, when: datetime) -> None:
-        with self._lock:
-            delta = (when - self._now).total_seconds()
-            self._now = when
-            self._mono += max(0.0, delta)

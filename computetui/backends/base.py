@@ -101,24 +101,10 @@ class Facet:
                     names.add(name)
         return sorted(names)
 
-    @classmethod
-    def operations(cls) -> list[str]:
-        """Every public operation of the facet's interface."""
-        return sorted(
-            name
-            for klass in cls.__mro__
-            if klass is not object
-            for name, value in vars(klass).items()
-            if callable(value) and not name.startswith("_") and name not in _FACET_OWN
-        )
-
     def _unsupported(self, operation: str) -> Any:
         raise Unsupported(
             f"{operation} is not offered by the {self.backend.name} backend yet",
         )
-
-
-_FACET_OWN = {"mutating_operations", "operations"}
 
 
 class EcsFacet(Facet):

@@ -20,11 +20,6 @@ class ComputeError(Exception):
         self.code = code or self.default_code
         self.message = message
 
-    @property
-    def title(self) -> str:
-        """A short heading for a notification: the code."""
-        return self.code
-
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 

@@ -30,10 +30,6 @@ class AwsModel(BaseModel):
         """AWS's JSON: aliased names, unset optional fields left out."""
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
-    @classmethod
-    def from_aws(cls, data: dict[str, Any]) -> AwsModel:
-        return cls.model_validate(data)
-
     def updated(self, **changes: Any) -> Self:
         """A copy with ``changes`` (snake_case names) applied and validated, unlike ``model_copy``."""
         return self.model_validate({**self.model_dump(), **changes})

@@ -10,7 +10,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from computetui.backends.base import Backend
 from computetui.backends.errors import Unavailable
@@ -149,6 +148,3 @@ class LocalBackend(Backend):
     def freshly_created(self) -> bool:
         """True when this open created the state database (a first run)."""
         return self.store.created
-
-    def options(self) -> dict[str, Any]:
-        return {"state_dir": str(self.state_dir), "region": self.region}

@@ -189,11 +189,3 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         with self.store.transaction():
             self.store.delete(KIND, arn)
             self.store.delete_blob(f"lambda:{arn}:$LATEST")
-
-    def get_function_code_zip(self, function_name: str) -> bytes:
-        """The deployment package of ``$LATEST`` (local only; AWS hands out a URL)."""
-        arn = self._load(function_name)["Configuration"]["FunctionArn"]
-        data = self.store.get_blob(f"lambda:{arn}:$LATEST")
-        if data is None:
-            raise NotFound(f"Function {function_name} has no deployment package (PackageType Image)")
-        return data

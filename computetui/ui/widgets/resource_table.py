@@ -187,9 +187,9 @@ class ResourceTable(Vertical):
             old = self._shown.get(key)
             if old is None:
                 table.add_row(*(self._cell(c, row) for c in self.columns), key=key)
-            elif repaint or old.cells != row.cells or old.state != row.state:
+            elif repaint or old.cells != row.cells:
                 for column in self.columns:
-                    if repaint or old.cells.get(column.key) != row.cells.get(column.key) or column.kind == "state":
+                    if repaint or old.cells.get(column.key) != row.cells.get(column.key):
                         table.update_cell(key, column.key, self._cell(column, row), update_width=True)
             self._shown[key] = row
 
