@@ -8,8 +8,10 @@ same ``CodeSha256``.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
@@ -71,6 +73,19 @@ def blueprint(blueprint_id: str) -> Blueprint:
         if bp.id == blueprint_id:
             return bp
     raise KeyError(blueprint_id)
+
+
+def zip_folder(folder: Path) -> bytes:
+    """A zip of every file below ``folder``, keeping which files are executable."""
+    files: dict[str, str | bytes] = {}
+    executable = set()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            name = path.relative_to(folder).as_posix()
+            files[name] = path.read_bytes()
+            if os.access(path, os.X_OK):
+                executable.add(name)
+    return zip_files(files, executable)
 
 
 def zip_files(files: dict[str, str | bytes], executable: set[str] | frozenset[str] = frozenset()) -> bytes:

@@ -81,18 +81,35 @@ def test_coroutines_run_on_the_controller_loop() -> None:
     controller.stop()
 
 
-def test_one_controller_per_state_dir(tmp_path: Path) -> None:
+def test_one_leader_per_state_dir(tmp_path: Path) -> None:
     first = LocalBackend(tmp_path, engine=StaticEngine(), controller=True)
-    assert first.controller.running
+    assert first.controller.running and first.controller.leader
     second = LocalBackend(tmp_path, engine=StaticEngine(), controller=True)
-    assert not second.controller.running
+    # The second process still runs its own loop (its servers live there), but not the shared work.
+    assert second.controller.running and not second.controller.leader
     assert second.controller.busy is not None
     assert "already runs the controller" in (second.info().problem or "")
+    second.controller.stop()
     with pytest.raises(LockBusy):
         second.controller.start(require_lock=True)
     # Both can still read and write the state.
     second.ecs.create_cluster(cluster_name="shared")
     assert [c.cluster_name for c in first.ecs.describe_clusters()] == ["shared"]
     first.close()
-    assert second.controller.start()  # the lock is free again
+    assert second.controller.start()  # the lock is free again: it leads now
     second.close()
+
+
+def test_a_follower_runs_only_the_ticks_every_process_needs(tmp_path: Path) -> None:
+    holder = Controller(tmp_path / "controller.lock")
+    assert holder.start()
+    events: list[str] = []
+    follower = Controller(tmp_path / "controller.lock")
+    follower.on_start(lambda: events.append("start"))
+    follower.every(0.03, "shared", lambda: events.append("shared"))
+    follower.every(0.03, "local", lambda: events.append("local"), leader_only=False)
+    assert follower.start() is False
+    assert wait_until(lambda: events.count("local") >= 3)
+    follower.stop()
+    holder.stop()
+    assert "start" not in events and "shared" not in events

@@ -273,11 +273,22 @@ class LambdaFacet(Facet):
         """``code={"ZipFile": bytes}`` (or ``{"ImageUri": ...}``), plus boto3's other parameters."""
         return self._unsupported("CreateFunction")
 
-    def get_function(self, function_name: str) -> FunctionDetail:
+    def get_function(self, function_name: str, qualifier: str | None = None) -> FunctionDetail:
         return self._unsupported("GetFunction")
 
-    def get_function_configuration(self, function_name: str) -> FunctionConfiguration:
+    def get_function_configuration(self, function_name: str, qualifier: str | None = None) -> FunctionConfiguration:
         return self._unsupported("GetFunctionConfiguration")
+
+    def download_function_code(self, function_name: str, qualifier: str | None = None) -> bytes:
+        """The deployment package (a zip) of ``$LATEST`` or a version, for the code editor."""
+        return self._unsupported("GetFunction (code download)")
+
+    def list_versions_by_function(self, function_name: str) -> list[FunctionConfiguration]:
+        return self._unsupported("ListVersionsByFunction")
+
+    def get_function_concurrency(self, function_name: str) -> int | None:
+        """The reserved concurrency, or None when the function has none."""
+        return self._unsupported("GetFunctionConcurrency")
 
     def list_functions(self) -> list[FunctionConfiguration]:
         return self._unsupported("ListFunctions")
@@ -291,7 +302,7 @@ class LambdaFacet(Facet):
         return self._unsupported("UpdateFunctionConfiguration")
 
     @mutating
-    def delete_function(self, function_name: str) -> None:
+    def delete_function(self, function_name: str, qualifier: str | None = None) -> None:
         return self._unsupported("DeleteFunction")
 
     @mutating
@@ -314,6 +325,7 @@ class LambdaFacet(Facet):
         invocation_type: str = "RequestResponse",
         log_type: str = "None",
         qualifier: str | None = None,
+        client_context: str | None = None,
     ) -> InvokeResult:
         """Run the function. Counted as mutating: a function's code can change anything."""
         return self._unsupported("Invoke")

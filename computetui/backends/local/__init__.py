@@ -6,7 +6,10 @@ that tie them to their resources; a controller thread keeps the two in step.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +24,11 @@ from computetui.backends.local.ecs import LocalEcs
 from computetui.backends.local.engine import Engine, ManagedContainer
 from computetui.backends.local.ids import ACCOUNT_ID, Ids
 from computetui.backends.local.lambda_ import LocalLambda
+from computetui.backends.local.lambda_runtime.records import LambdaRecords
+from computetui.backends.local.lambda_runtime.service import LambdaRuntime
 from computetui.backends.local.lightsail import LocalLightsail
 from computetui.backends.local.logs import LocalLogs
+from computetui.backends.local.metrics import LocalMetrics
 from computetui.backends.local.state import MEMORY, StateStore
 from computetui.clock import Clock, SystemClock
 from computetui.locations import default_state_dir
@@ -34,6 +40,7 @@ Reconciler = Callable[[list[ManagedContainer]], None]
 """Brings one kind's records in line with its containers on the engine."""
 
 ENGINE_RECHECK_SECONDS = 5.0
+IDLE_CHECK_SECONDS = 5.0
 
 
 class LocalBackend(Backend):
@@ -53,6 +60,9 @@ class LocalBackend(Backend):
         engine: Engine | None = None,
         controller: bool = True,
         tick_seconds: float = 1.0,
+        lambda_idle_timeout: float = 600.0,
+        lambda_account_limit: int = 1000,
+        lambda_event_retry_delays: tuple[float, ...] = (60.0, 120.0),
     ) -> None:
         super().__init__(read_only=read_only, region=region)
         self.clock = clock or SystemClock()
@@ -71,15 +81,29 @@ class LocalBackend(Backend):
         self.batch = LocalBatch(self)
         self.lightsail = LocalLightsail(self)
         self.logs = LocalLogs(self)
-        # CloudWatch metrics arrive with the services that emit them; the
-        # emulator runs no Kubernetes, so EKS is not offered locally.
-        self.metrics = None
+        self.metrics = LocalMetrics(self)
+        # The emulator runs no Kubernetes, so EKS is not offered locally.
         self.eks = None
 
         lock_path = None if self.state_dir == MEMORY else Path(self.state_dir) / LOCK_FILENAME
         self.controller = Controller(lock_path)
         self.controller.on_start(self.reconcile)
         self.controller.every(ENGINE_RECHECK_SECONDS, "engine-recheck", self._recheck_engine)
+
+        self._code_root: Path | None = None
+        self.lambda_records = LambdaRecords(self)
+        self.lambda_runtime = LambdaRuntime(
+            self,
+            idle_timeout=lambda_idle_timeout,
+            account_limit=lambda_account_limit,
+            event_retry_delays=lambda_event_retry_delays,
+        )
+        self.controller.every(
+            min(IDLE_CHECK_SECONDS, lambda_idle_timeout),
+            "lambda-idle-expiry",
+            self._expire_idle_environments,
+            leader_only=False,
+        )
         if controller:
             self.controller.start()
 
@@ -99,9 +123,27 @@ class LocalBackend(Backend):
         )
 
     def close(self) -> None:
+        self.lambda_runtime.shutdown()
         self.controller.stop()
         self.engine.close()
         self.store.close()
+        if self._code_root is not None and self.state_dir == MEMORY:
+            shutil.rmtree(self._code_root, ignore_errors=True)
+
+    @property
+    def code_root(self) -> Path:
+        """Where function code is unpacked: the state dir, or a temporary folder for ``:memory:``."""
+        if self._code_root is None:
+            if self.state_dir == MEMORY:
+                self._code_root = Path(tempfile.mkdtemp(prefix="computetui-code-"))
+            else:
+                self._code_root = Path(self.state_dir) / "lambda" / "code"
+                self._code_root.mkdir(parents=True, exist_ok=True)
+        return self._code_root
+
+    def _expire_idle_environments(self) -> None:
+        loop = self.controller.ensure_running()
+        asyncio.run_coroutine_threadsafe(self.lambda_runtime.expire_idle(), loop).result()
 
     # -- reconcile ---------------------------------------------------------
     def register_reconciler(self, kind: str, fn: Reconciler) -> None:

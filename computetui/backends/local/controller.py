@@ -1,14 +1,17 @@
 """The emulator's controller: one background thread running an asyncio loop.
 
 The loop hosts the emulator's servers (the Lambda Runtime API, load balancer
-listeners, API Gateway) and its reconcile ticks (service desired counts, Batch
+listeners, API Gateway) and its periodic ticks (service desired counts, Batch
 scheduling, idle sandbox expiry, metrics sampling). Ticks do blocking work
 (docker, SQLite), so each runs in a worker thread, never two of the same tick
 at once, and the loop stays free to serve.
 
-Only one controller runs per state dir: it holds an exclusive lock on
-``controller.lock`` there. A second console on the same state dir runs without
-one and relies on the first (or on ``computetui serve``).
+Every process that uses the emulator runs the loop: its own servers and
+execution environments live there. Work on the shared state (the startup
+reconcile, schedulers) is the *leader's*: only the process holding an
+exclusive lock on ``controller.lock`` in the state dir runs it. A second
+console on the same state dir runs its own loop and leaves that work to the
+first (or to ``computetui serve``).
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ class Tick:
     name: str
     fn: Callable[[], None]
     every: float
+    leader_only: bool = True
     running: bool = False
     failures: int = 0
 
@@ -104,17 +108,20 @@ class Controller:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self._starting = threading.RLock()
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self.busy: LockBusy | None = None
         """Set when another process holds the state dir's controller lock."""
+        self.leader = False
+        """Whether this process holds the lock and so does the shared work."""
 
     # -- registration ------------------------------------------------------
-    def every(self, seconds: float, name: str, fn: Callable[[], None]) -> None:
-        """Run ``fn`` every ``seconds`` in a worker thread while the controller runs."""
-        self._ticks.append(Tick(name, fn, seconds))
+    def every(self, seconds: float, name: str, fn: Callable[[], None], *, leader_only: bool = True) -> None:
+        """Run ``fn`` every ``seconds`` in a worker thread; by default only in the leader."""
+        self._ticks.append(Tick(name, fn, seconds, leader_only))
 
     def on_start(self, fn: Callable[[], None]) -> None:
-        """Run ``fn`` once when the controller starts, before the first tick (the startup reconcile)."""
+        """Run ``fn`` once in the leader when it starts, before the first tick (the startup reconcile)."""
         self._on_start.append(fn)
 
     def on_stop(self, fn: Callable[[], None]) -> None:
@@ -127,9 +134,15 @@ class Controller:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self, *, require_lock: bool = False) -> bool:
-        """Start the thread. False when another process holds the lock (raises instead with ``require_lock``)."""
+        """Start the loop thread. Returns whether this process leads (holds the lock);
+        with ``require_lock`` a lock held elsewhere raises ``LockBusy`` instead."""
+        with self._starting:
+            return self._start(require_lock)
+
+    def _start(self, require_lock: bool) -> bool:
         if self.running:
-            return True
+            return self.leader
+        self.leader = True
         if self._lock is not None:
             try:
                 self._lock.acquire()
@@ -138,14 +151,26 @@ class Controller:
                 if require_lock:
                     raise
                 log.info("%s", busy)
-                return False
-        self.busy = None
+                self.leader = False
+        if self.leader:
+            self.busy = None
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="computetui-tick")
         self._ready.clear()
         self._thread = threading.Thread(target=self._run, name="computetui-controller", daemon=True)
         self._thread.start()
         self._ready.wait(10)
-        return True
+        return self.leader
+
+    def ensure_running(self) -> asyncio.AbstractEventLoop:
+        """The loop, starting the thread first if nobody has (services that need it call this)."""
+        loop = self._loop
+        if loop is not None and self.running:
+            return loop
+        with self._starting:
+            if not self.running:
+                self._start(require_lock=False)
+        assert self._loop is not None
+        return self._loop
 
     def stop(self, timeout: float = 15) -> None:
         """Stop ticks and servers, run the stop hooks, release the lock. Safe to call twice."""
@@ -162,6 +187,7 @@ class Controller:
             self._pool = None
         if self._lock is not None:
             self._lock.release()
+        self.leader = False
 
     def _begin_shutdown(self) -> None:
         assert self._loop is not None
@@ -188,10 +214,12 @@ class Controller:
 
     async def _main(self) -> None:
         loop = asyncio.get_running_loop()
-        for fn in self._on_start:
-            await loop.run_in_executor(self._pool, _quietly, fn, "start hook")
+        if self.leader:
+            for fn in self._on_start:
+                await loop.run_in_executor(self._pool, _quietly, fn, "start hook")
         for tick in self._ticks:
-            loop.create_task(self._tick_loop(tick))
+            if self.leader or not tick.leader_only:
+                loop.create_task(self._tick_loop(tick))
 
     async def _tick_loop(self, tick: Tick) -> None:
         loop = asyncio.get_running_loop()

@@ -1,6 +1,8 @@
-"""Lambda functions in the local emulator: the records and their code.
+"""Lambda functions in the local emulator: records, code, versions, and invoking them.
 
-Running functions (the Runtime API and execution environments) builds on this.
+The functions run in execution environments (``lambda_runtime``); this module
+validates what AWS validates, keeps the records and the code, and turns a call
+to ``invoke`` into an invocation of the right version's code.
 """
 
 from __future__ import annotations
@@ -8,17 +10,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
+import os
+import shutil
+import tempfile
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from computetui.backends.base import LambdaFacet
-from computetui.backends.errors import Conflict, InvalidParameter, NotFound
+from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec
 from computetui.backends.local.validation import check_pattern, check_range, constraint_error
+from computetui.blueprints import zip_folder
 from computetui.models import lambda_ as m
 
 KIND = "lambda:function"
+VERSION_KIND = "lambda:version"
 NAME_PATTERN = r"[a-zA-Z0-9-_]+"
+LATEST = "$LATEST"
+INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+DESCRIPTION_MAX = 256
 
 
 def lambda_timestamp(when) -> str:  # noqa: ANN001 - a datetime
@@ -58,31 +71,118 @@ def check_environment(variables: dict[str, str]) -> None:
 
 
 class LocalLambda(LocalFacetMixin, LambdaFacet):
-    def _arn(self, name: str) -> str:
-        return self.ids.lambda_function(name)
+    # -- records -------------------------------------------------------------
+    def _arn(self, name: str, qualifier: str | None = None) -> str:
+        return self.ids.lambda_function(name, None if qualifier in (None, LATEST) else qualifier)
 
-    def _name(self, function_name: str) -> str:
-        # Accept a name, a partial ARN (account:function:name) or a full ARN.
+    @staticmethod
+    def _split(function_name: str, qualifier: str | None = None) -> tuple[str, str]:
+        """A name, partial ARN or ARN (with or without ``:qualifier``) -> (name, qualifier)."""
+        parts = function_name.split(":")
         if function_name.startswith("arn:"):
-            return function_name.split(":")[6]
-        if ":function:" in function_name:
-            return function_name.split(":function:")[1].split(":")[0]
-        return function_name
+            name, suffix = parts[6], (parts[7] if len(parts) > 7 else None)
+        elif ":function:" in function_name:
+            name, suffix = parts[2], (parts[3] if len(parts) > 3 else None)
+        else:
+            name, suffix = parts[0], (parts[1] if len(parts) > 1 else None)
+        return name, qualifier or suffix or LATEST
 
     def _load(self, function_name: str) -> dict[str, Any]:
-        name = self._name(function_name)
+        name, _ = self._split(function_name)
         body = self.store.get(KIND, self._arn(name))
         if body is None:
             raise NotFound(f"Function not found: {self._arn(name)}")
         return body
 
+    def _detail(self, function_name: str, qualifier: str | None = None) -> m.FunctionDetail:
+        name, version = self._split(function_name, qualifier)
+        if version == LATEST:
+            return m.FunctionDetail.model_validate(self._load(name))
+        body = self.store.get(VERSION_KIND, self._arn(name, version))
+        if body is None:
+            raise NotFound(f"Function not found: {self._arn(name, version)}")
+        return m.FunctionDetail.model_validate(body)
+
+    def _save(self, detail: m.FunctionDetail) -> None:
+        config = detail.configuration
+        self.store.put(KIND, config.function_arn, detail.to_aws(), name=config.function_name, state=config.state.value)
+
+    @staticmethod
+    def _blob_key(arn: str, version: str) -> str:
+        return f"lambda:{arn}:{version}"
+
+    # -- validation ---------------------------------------------------------
+    @staticmethod
+    def _check_settings(
+        *,
+        memory_size: int | None = None,
+        timeout: int | None = None,
+        ephemeral_storage: dict[str, int] | None = None,
+        environment: dict[str, Any] | None = None,
+        architectures: list[str] | None = None,
+        description: str | None = None,
+        runtime: str | None = None,
+    ) -> None:
+        """The rules CreateFunction and UpdateFunctionConfiguration share, with AWS's codes."""
+        if memory_size is not None:
+            check_range("memorySize", memory_size, m.MEMORY_MIN, m.MEMORY_MAX)
+        if timeout is not None:
+            check_range("timeout", timeout, m.TIMEOUT_MIN, m.TIMEOUT_MAX)
+        if ephemeral_storage is not None:
+            check_range(
+                "ephemeralStorage.size",
+                ephemeral_storage.get("Size", m.EPHEMERAL_MIN),
+                m.EPHEMERAL_MIN,
+                m.EPHEMERAL_MAX,
+            )
+        if environment is not None:
+            check_environment(dict(environment.get("Variables", {})))
+        if architectures is not None and (len(architectures) != 1 or architectures[0] not in ("x86_64", "arm64")):
+            raise constraint_error(
+                "architectures",
+                architectures,
+                "Member must have length less than or equal to 1, "
+                "and each member must satisfy enum value set: [x86_64, arm64]",
+            )
+        if description is not None and len(description) > DESCRIPTION_MAX:
+            raise constraint_error(
+                "description",
+                description[:20] + "...",
+                f"Member must have length less than or equal to {DESCRIPTION_MAX}",
+            )
+        if runtime is not None and runtime not in {r.value for r in m.Runtime}:
+            raise InvalidParameter(
+                f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum "
+                f"value set: [{', '.join(r.value for r in m.Runtime)}] or be a valid ARN",
+                field="Runtime",
+            )
+
+    @staticmethod
+    def _package(code: Any) -> tuple[bytes | None, str | None]:
+        """``{"ZipFile": bytes}``, ``{"ImageUri": str}`` or a folder to zip -> (zip, image)."""
+        if isinstance(code, (str, os.PathLike)):
+            folder = Path(code)
+            if not folder.is_dir():
+                raise InvalidParameter(f"{folder} is not a folder to zip", field="Code")
+            code = {"ZipFile": zip_folder(folder)}
+        code = code or {}
+        zip_bytes, image = code.get("ZipFile"), code.get("ImageUri")
+        if zip_bytes:
+            check_zip(zip_bytes)
+        return zip_bytes, image
+
+    @staticmethod
+    def _sha(data: bytes) -> str:
+        return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+    # -- functions -----------------------------------------------------------
     def create_function(
         self,
         function_name: str,
         runtime: str | None = None,
         role: str | None = None,
         handler: str | None = None,
-        code: dict[str, Any] | None = None,
+        code: Any = None,
         description: str = "",
         timeout: int = m.TIMEOUT_DEFAULT,
         memory_size: int = m.MEMORY_DEFAULT,
@@ -90,47 +190,34 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         package_type: str = "Zip",
         architectures: list[str] | None = None,
         ephemeral_storage: dict[str, int] | None = None,
+        publish: bool = False,
         tags: dict[str, str] | None = None,
         **_: Any,
     ) -> m.FunctionConfiguration:
         check_pattern("functionName", function_name, NAME_PATTERN, max_length=64)
-        check_range("memorySize", memory_size, m.MEMORY_MIN, m.MEMORY_MAX)
-        check_range("timeout", timeout, m.TIMEOUT_MIN, m.TIMEOUT_MAX)
-        storage = (ephemeral_storage or {}).get("Size", m.EPHEMERAL_MIN)
-        check_range("ephemeralStorage.size", storage, m.EPHEMERAL_MIN, m.EPHEMERAL_MAX)
+        self._check_settings(
+            memory_size=memory_size,
+            timeout=timeout,
+            ephemeral_storage=ephemeral_storage,
+            environment=environment,
+            architectures=architectures,
+            description=description,
+        )
         if package_type not in ("Zip", "Image"):
             raise constraint_error("packageType", package_type, "Member must satisfy enum value set: [Zip, Image]")
-        variables = dict((environment or {}).get("Variables", {}))
-        check_environment(variables)
-        arches = architectures or ["x86_64"]
-        if len(arches) != 1 or arches[0] not in ("x86_64", "arm64"):
-            raise constraint_error(
-                "architectures",
-                arches,
-                "Member must have length less than or equal to 1, "
-                "and each member must satisfy enum value set: [x86_64, arm64]",
-            )
-        code = code or {}
-        zip_bytes: bytes | None = None
+        zip_bytes, image = self._package(code)
         if package_type == "Zip":
             if runtime is None or handler is None:
                 raise InvalidParameter(
                     "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
                     field="Runtime" if runtime is None else "Handler",
                 )
-            if runtime not in {r.value for r in m.Runtime}:
-                raise InvalidParameter(
-                    f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum "
-                    f"value set: [{', '.join(r.value for r in m.Runtime)}] or be a valid ARN",
-                    field="Runtime",
-                )
-            zip_bytes = code.get("ZipFile")
+            self._check_settings(runtime=runtime)
             if not zip_bytes:
                 raise InvalidParameter("Please provide a source for function code.", field="Code.ZipFile")
-            check_zip(zip_bytes)
-        elif not code.get("ImageUri"):
+        elif not image:
             raise InvalidParameter("ImageUri is required for functions with PackageType Image.", field="Code.ImageUri")
-
+        variables = dict((environment or {}).get("Variables", {}))
         arn = self._arn(function_name)
         config = m.FunctionConfiguration(
             function_name=function_name,
@@ -143,28 +230,27 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             timeout=timeout,
             memory_size=memory_size,
             last_modified=lambda_timestamp(self.now),
-            code_sha256=base64.b64encode(hashlib.sha256(zip_bytes or code["ImageUri"].encode()).digest()).decode(),
+            code_sha256=self._sha(zip_bytes or (image or "").encode()),
             environment=m.Environment(variables=variables) if variables else None,
             state=m.State.ACTIVE,
             last_update_status=m.LastUpdateStatus.SUCCESSFUL,
             package_type=package_type,
-            architectures=arches,
-            ephemeral_storage=m.EphemeralStorage(size=storage),
+            architectures=architectures or ["x86_64"],
+            ephemeral_storage=m.EphemeralStorage(size=(ephemeral_storage or {}).get("Size", m.EPHEMERAL_MIN)),
         )
         detail = m.FunctionDetail(
             configuration=config,
-            code=m.FunctionCodeLocation(
-                repository_type="S3" if package_type == "Zip" else "ECR",
-                image_uri=code.get("ImageUri"),
-            ),
+            code=m.FunctionCodeLocation(repository_type="S3" if package_type == "Zip" else "ECR", image_uri=image),
             tags=tags or {},
         )
         with self.store.transaction():
             if self.store.get(KIND, arn) is not None:
                 raise Conflict(f"Function already exist: {function_name}")
-            self.store.put(KIND, arn, detail.to_aws(), name=function_name, state=config.state.value)
+            self._save(detail)
             if zip_bytes:
-                self.store.put_blob(f"lambda:{arn}:$LATEST", zip_bytes)
+                self.store.put_blob(self._blob_key(arn, LATEST), zip_bytes)
+        if publish:
+            self.publish_version(function_name)
         # AWS answers CreateFunction while the function is still Pending; a zip
         # function on a managed runtime is Active by the time anyone looks again.
         return config.updated(
@@ -174,18 +260,314 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             state_reason_code="Creating",
         )
 
-    def get_function(self, function_name: str) -> m.FunctionDetail:
-        return m.FunctionDetail.model_validate(self._load(function_name))
+    def get_function(self, function_name: str, qualifier: str | None = None) -> m.FunctionDetail:
+        return self._detail(function_name, qualifier)
 
-    def get_function_configuration(self, function_name: str) -> m.FunctionConfiguration:
-        return self.get_function(function_name).configuration
+    def get_function_configuration(self, function_name: str, qualifier: str | None = None) -> m.FunctionConfiguration:
+        return self._detail(function_name, qualifier).configuration
 
     def list_functions(self) -> list[m.FunctionConfiguration]:
         details = [m.FunctionDetail.model_validate(body) for body in self.store.list(KIND)]
         return sorted((d.configuration for d in details), key=lambda c: c.function_name)
 
-    def delete_function(self, function_name: str) -> None:
-        arn = self._load(function_name)["Configuration"]["FunctionArn"]
+    def delete_function(self, function_name: str, qualifier: str | None = None) -> None:
+        name, version = self._split(function_name, qualifier)
+        arn = self._arn(name)
         with self.store.transaction():
+            self._load(name)
+            if version != LATEST:
+                if not self.store.delete(VERSION_KIND, self._arn(name, version)):
+                    raise NotFound(f"Function not found: {self._arn(name, version)}")
+                self.store.delete_blob(self._blob_key(arn, version))
+                return
+            for body in self.store.list(VERSION_KIND, parent=arn):
+                self.store.delete(VERSION_KIND, body["Configuration"]["FunctionArn"])
+                self.store.delete_blob(self._blob_key(arn, body["Configuration"]["Version"]))
             self.store.delete(KIND, arn)
-            self.store.delete_blob(f"lambda:{arn}:$LATEST")
+            self.store.delete_blob(self._blob_key(arn, LATEST))
+        self.backend.lambda_runtime.reservations.pop(name, None)
+        self.backend.lambda_runtime.retire(name)
+
+    def update_function_code(
+        self,
+        function_name: str,
+        zip_file: bytes | None = None,
+        image_uri: str | None = None,
+        folder: str | os.PathLike[str] | None = None,
+        publish: bool = False,
+        architectures: list[str] | None = None,
+        **_: Any,
+    ) -> m.FunctionConfiguration:
+        detail = m.FunctionDetail.model_validate(self._load(function_name))
+        config = detail.configuration
+        if folder is not None:
+            zip_file, _ = self._package(folder)
+        if architectures is not None:
+            self._check_settings(architectures=architectures)
+        if config.package_type == m.PackageType.ZIP:
+            if not zip_file:
+                raise InvalidParameter("Please provide a source for function code.", field="ZipFile")
+            self._package({"ZipFile": zip_file})
+            changes: dict[str, Any] = {"code_size": len(zip_file), "code_sha256": self._sha(zip_file)}
+        else:
+            if not image_uri:
+                raise InvalidParameter("ImageUri is required for functions with PackageType Image.", field="ImageUri")
+            changes = {"code_sha256": self._sha(image_uri.encode())}
+            detail = detail.updated(code=m.FunctionCodeLocation(repository_type="ECR", image_uri=image_uri))
+        changes.update(last_modified=lambda_timestamp(self.now), last_update_status=m.LastUpdateStatus.SUCCESSFUL)
+        if architectures is not None:
+            changes["architectures"] = architectures
+        config = config.updated(**changes)
+        with self.store.transaction():
+            self._save(detail.updated(configuration=config))
+            if zip_file:
+                self.store.put_blob(self._blob_key(config.function_arn, LATEST), zip_file)
+        self.backend.lambda_runtime.retire(config.function_name)
+        if publish:
+            return self.publish_version(config.function_name)
+        return config
+
+    _CONFIGURABLE = (
+        "memory_size",
+        "timeout",
+        "environment",
+        "handler",
+        "runtime",
+        "description",
+        "ephemeral_storage",
+        "role",
+        "architectures",
+    )
+
+    def update_function_configuration(self, function_name: str, **changes: Any) -> m.FunctionConfiguration:
+        unknown = sorted(set(changes) - set(self._CONFIGURABLE))
+        if unknown:
+            raise InvalidParameter(f"UpdateFunctionConfiguration does not take {unknown[0]}", field=unknown[0])
+        self._check_settings(**{k: v for k, v in changes.items() if k not in ("handler", "role")})
+        detail = m.FunctionDetail.model_validate(self._load(function_name))
+        update = {k: v for k, v in changes.items() if v is not None and k not in ("environment", "ephemeral_storage")}
+        if "environment" in changes:
+            variables = dict((changes["environment"] or {}).get("Variables", {}))
+            update["environment"] = m.Environment(variables=variables) if variables else None
+        if changes.get("ephemeral_storage") is not None:
+            update["ephemeral_storage"] = m.EphemeralStorage(size=changes["ephemeral_storage"]["Size"])
+        update["last_modified"] = lambda_timestamp(self.now)
+        update["last_update_status"] = m.LastUpdateStatus.SUCCESSFUL
+        config = detail.configuration.updated(**update)
+        with self.store.transaction():
+            self._save(detail.updated(configuration=config))
+        self.backend.lambda_runtime.retire(config.function_name)
+        return config
+
+    # -- versions ------------------------------------------------------------
+    def publish_version(self, function_name: str, description: str = "") -> m.FunctionConfiguration:
+        detail = m.FunctionDetail.model_validate(self._load(function_name))
+        latest = detail.configuration
+        with self.store.transaction():
+            for body in self.store.list(VERSION_KIND, parent=latest.function_arn):
+                if (
+                    body["Configuration"]["CodeSha256"] == latest.code_sha256
+                    and body["Configuration"].get("LastModified") == latest.last_modified
+                ):
+                    return m.FunctionDetail.model_validate(body).configuration  # nothing changed: same version
+            number = str(self.store.next_sequence(f"{VERSION_KIND}:{latest.function_arn}"))
+            config = latest.updated(
+                version=number,
+                function_arn=self._arn(latest.function_name, number),
+                description=description or latest.description,
+            )
+            self.store.put(
+                VERSION_KIND,
+                config.function_arn,
+                detail.updated(configuration=config).to_aws(),
+                name=latest.function_name,
+                parent=latest.function_arn,
+                state=config.state.value,
+            )
+            code = self.store.get_blob(self._blob_key(latest.function_arn, LATEST))
+            if code is not None:
+                self.store.put_blob(self._blob_key(latest.function_arn, number), code)
+        return config
+
+    def list_versions_by_function(self, function_name: str) -> list[m.FunctionConfiguration]:
+        detail = m.FunctionDetail.model_validate(self._load(function_name))
+        versions = [
+            m.FunctionDetail.model_validate(b).configuration
+            for b in self.store.list(VERSION_KIND, parent=detail.configuration.function_arn)
+        ]
+        return [detail.configuration, *sorted(versions, key=lambda c: int(c.version))]
+
+    def download_function_code(self, function_name: str, qualifier: str | None = None) -> bytes:
+        name, version = self._split(function_name, qualifier)
+        config = self._detail(name, version).configuration
+        data = self.store.get_blob(self._blob_key(self._arn(name), version))
+        if data is None:
+            raise NotFound(f"Function {config.function_name} has no deployment package (PackageType Image)")
+        return data
+
+    # -- concurrency ---------------------------------------------------------
+    def put_function_concurrency(self, function_name: str, reserved_concurrent_executions: int) -> int:
+        if reserved_concurrent_executions < 0:
+            raise constraint_error(
+                "reservedConcurrentExecutions",
+                reserved_concurrent_executions,
+                "Member must have value greater than or equal to 0",
+            )
+        detail = m.FunctionDetail.model_validate(self._load(function_name))
+        name = detail.configuration.function_name
+        runtime = self.backend.lambda_runtime
+        self._load_reservations()
+        others = sum(n for fn, n in runtime.reservations.items() if fn != name)
+        if runtime.account_limit - others - reserved_concurrent_executions < runtime.MINIMUM_UNRESERVED:
+            raise InvalidParameter(
+                "Specified ReservedConcurrentExecutions for function decreases account's "
+                f"UnreservedConcurrentExecution below its minimum value of [{runtime.MINIMUM_UNRESERVED}].",
+                field="ReservedConcurrentExecutions",
+            )
+        with self.store.transaction():
+            self._save(
+                detail.updated(concurrency=m.Concurrency(reserved_concurrent_executions=reserved_concurrent_executions))
+            )
+        runtime.reservations[name] = reserved_concurrent_executions
+        return reserved_concurrent_executions
+
+    def delete_function_concurrency(self, function_name: str) -> None:
+        detail = m.FunctionDetail.model_validate(self._load(function_name))
+        with self.store.transaction():
+            self._save(detail.updated(concurrency=None))
+        self.backend.lambda_runtime.reservations.pop(detail.configuration.function_name, None)
+
+    def get_function_concurrency(self, function_name: str) -> int | None:
+        concurrency = m.FunctionDetail.model_validate(self._load(function_name)).concurrency
+        return concurrency.reserved_concurrent_executions if concurrency else None
+
+    def _load_reservations(self) -> None:
+        runtime = self.backend.lambda_runtime
+        if runtime.reservations_loaded:
+            return
+        for body in self.store.list(KIND):
+            reserved = (body.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+            if reserved is not None:
+                runtime.reservations[body["Configuration"]["FunctionName"]] = reserved
+        runtime.reservations_loaded = True
+
+    # -- invoking ------------------------------------------------------------
+    def invoke(
+        self,
+        function_name: str,
+        payload: bytes | str = b"",
+        invocation_type: str = "RequestResponse",
+        log_type: str = "None",
+        qualifier: str | None = None,
+        client_context: str | None = None,
+    ) -> m.InvokeResult:
+        if invocation_type not in INVOCATION_TYPES:
+            raise constraint_error(
+                "invocationType",
+                invocation_type,
+                "Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+            )
+        if log_type not in ("None", "Tail"):
+            raise constraint_error("logType", log_type, "Member must satisfy enum value set: [None, Tail]")
+        data = payload.encode() if isinstance(payload, str) else bytes(payload or b"")
+        limit = m.SYNC_PAYLOAD_MAX_BYTES if invocation_type != "Event" else m.ASYNC_PAYLOAD_MAX_BYTES
+        if len(data) > limit:
+            raise InvalidParameter(
+                f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+                code="RequestTooLargeException",
+                field="Payload",
+            )
+        if data.strip():
+            try:
+                json.loads(data)
+            except ValueError as exc:
+                raise InvalidParameter(
+                    f"Could not parse request body into json: {exc}",
+                    code="InvalidRequestContentException",
+                    field="Payload",
+                ) from None
+        else:
+            data = b"{}"
+        detail = self._detail(function_name, qualifier)
+        config = detail.configuration
+        if config.state is not m.State.ACTIVE:
+            raise Conflict(
+                f"The operation cannot be performed at this time. The function is currently in the "
+                f"following state: {config.state.value}"
+            )
+        request_id = self.ids.uuid()
+        if invocation_type == "DryRun":
+            return m.InvokeResult(status_code=204, request_id=request_id, executed_version=config.version)
+        self._load_reservations()
+        spec = self._spec(detail)
+        key = (config.function_arn, config.version, config.code_sha256, config.last_modified)
+        request = {
+            "spec": spec,
+            "key": key,
+            "payload": data,
+            "request_id": request_id,
+            "log_type": log_type,
+            "client_context": client_context,
+        }
+        if invocation_type == "Event":
+            self.backend.lambda_runtime.submit_event(**request)
+            return m.InvokeResult(status_code=202, request_id=request_id)
+        return self.backend.lambda_runtime.invoke(**request)
+
+    def _spec(self, detail: m.FunctionDetail) -> EnvironmentSpec:
+        config = detail.configuration
+        task_root = self._code_dir(config)
+        return EnvironmentSpec(
+            function_name=config.function_name,
+            function_arn=config.function_arn,
+            version=config.version,
+            runtime=config.runtime.value if config.runtime else None,
+            handler=config.handler,
+            memory_mb=config.memory_size,
+            timeout_s=config.timeout,
+            task_root=task_root,
+            environment=dict(config.environment.variables) if config.environment else {},
+            log_group=f"/aws/lambda/{config.function_name}",
+            log_stream="",
+            region=self.ids.region,
+            package_type=config.package_type.value,
+            image_uri=detail.code.image_uri if detail.code else None,
+            architecture=config.architectures[0].value,
+            ephemeral_mb=config.ephemeral_storage.size,
+            code_sha256=config.code_sha256 or "",
+        )
+
+    def _code_dir(self, config: m.FunctionConfiguration) -> Path:
+        """The function's code unpacked on disk (executable bits kept), once per code hash."""
+        if config.package_type is m.PackageType.IMAGE:
+            return self.backend.code_root / "image"
+        digest = base64.b64decode(config.code_sha256 or "").hex()
+        target = self.backend.code_root / digest
+        if target.is_dir():
+            return target
+        name, version = self._split(config.function_arn)
+        data = self.store.get_blob(self._blob_key(self._arn(name), version))
+        if data is None:
+            raise ComputeError(f"the code of {config.function_name} is missing from the state", code="ServiceException")
+        staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.backend.code_root))
+        try:
+            unpack_zip(data, staging)
+            staging.rename(target)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not target.is_dir():
+                raise
+        return target
+
+
+def unpack_zip(data: bytes, target: Path) -> None:
+    """Extract a deployment package, keeping each file's Unix mode (a bootstrap stays executable)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            path = (target / info.filename).resolve()
+            if not str(path).startswith(str(target.resolve())):
+                continue  # a path that climbs out of the package
+            archive.extract(info, target)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode and not info.is_dir():
+                os.chmod(path, mode)

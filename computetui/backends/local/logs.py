@@ -34,6 +34,17 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             db.execute("INSERT INTO log_groups (name, created_ms) VALUES (?, ?)", (log_group_name, self.now_ms))
         return self._group(log_group_name)
 
+    def ensure_log_stream(self, log_group_name: str, log_stream_name: str) -> None:
+        """Create the group and stream when missing, as the Lambda service does for a function's log."""
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO log_groups (name, created_ms) VALUES (?, ?)", (log_group_name, self.now_ms)
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO log_streams (group_name, name, created_ms) VALUES (?, ?, ?)",
+                (log_group_name, log_stream_name, self.now_ms),
+            )
+
     def create_log_stream(self, log_group_name: str, log_stream_name: str) -> None:
         with self.store.transaction() as db:
             self._require_group(db, log_group_name)

@@ -91,7 +91,30 @@ _V2 = (
 )
 
 
-MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2]
+# Version 3: one row per Lambda invocation (throttled ones too), from which the
+# metrics, the per-invocation cost and the month's bill are computed.
+_V3 = (
+    """CREATE TABLE lambda_invocations (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        function_name TEXT NOT NULL,
+        version       TEXT NOT NULL,
+        request_id    TEXT NOT NULL,
+        started_ms    INTEGER NOT NULL,
+        duration_ms   REAL NOT NULL,
+        billed_ms     INTEGER NOT NULL,
+        init_ms       REAL,
+        memory_mb     INTEGER NOT NULL,
+        max_memory_mb INTEGER NOT NULL,
+        architecture  TEXT NOT NULL,
+        error_type    TEXT,
+        throttled     INTEGER NOT NULL DEFAULT 0,
+        concurrency   INTEGER NOT NULL DEFAULT 1
+    )""",
+    "CREATE INDEX lambda_invocations_function ON lambda_invocations (function_name, started_ms)",
+    "CREATE INDEX lambda_invocations_started ON lambda_invocations (started_ms)",
+)
+
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3]
 """``MIGRATIONS[n]`` brings a database from version ``n`` to ``n + 1``: its
 statements run in one transaction with the version bump, so a failed migration
 leaves the database as it was."""

@@ -1,0 +1,283 @@
+"""Execution environments as host processes (the ``process`` sandbox).
+
+The runtime client runs in its own session (so its whole tree can be killed)
+with ``PR_SET_PDEATHSIG`` set, so it dies with the emulator however the
+emulator dies. Its stdout and stderr share one pipe that the emulator reads
+without blocking; because a runtime writes a line before it posts the answer,
+draining the pipe when the answer arrives collects exactly that invocation's
+output. Memory is read from /proc: the peak resident set of the process tree
+is the REPORT line's Max Memory Used, and a watchdog kills a tree that grows
+past the function's memory size (Runtime.ExitError, as AWS's out-of-memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RUNTIMES_DIR = Path(__file__).resolve().parent.parent / "runtimes"
+NODE_CLIENT = RUNTIMES_DIR / "node" / "runtime.mjs"
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+class LaunchError(Exception):
+    """The environment cannot start: AWS's error type and message."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
+@dataclass
+class EnvironmentSpec:
+    """What an execution environment is made from."""
+
+    function_name: str
+    function_arn: str
+    version: str
+    runtime: str | None
+    handler: str | None
+    memory_mb: int
+    timeout_s: int
+    task_root: Path
+    environment: dict[str, str]
+    log_group: str
+    log_stream: str
+    region: str
+    package_type: str = "Zip"
+    image_uri: str | None = None
+    architecture: str = "x86_64"
+    ephemeral_mb: int = 512
+    code_sha256: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def aws_environment(self, runtime_api: str) -> dict[str, str]:
+        """The variables AWS sets in every environment, then the function's own.
+        Nothing of the host's environment (its AWS credentials least of all) leaks in."""
+        variables = {
+            "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": self.version,
+            "AWS_LAMBDA_LOG_GROUP_NAME": self.log_group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.runtime}" if self.runtime else "AWS_Lambda_Image",
+            "AWS_LAMBDA_RUNTIME_API": runtime_api,
+            "_HANDLER": self.handler or "",
+            "LAMBDA_TASK_ROOT": str(self.task_root),
+            "LAMBDA_RUNTIME_DIR": str(RUNTIMES_DIR),
+            "TZ": ":UTC",
+            "LANG": "en_US.UTF-8",
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": "/tmp",
+        }
+        variables.update(self.extra)
+        variables.update(self.environment)
+        return variables
+
+
+def process_command(spec: EnvironmentSpec) -> list[str]:
+    """How the host runs this runtime; ``LaunchError`` when it cannot."""
+    runtime = spec.runtime or ""
+    if spec.package_type == "Image":
+        raise LaunchError(
+            "Runtime.InvalidEntrypoint",
+            "PackageType Image runs in the container sandbox; this environment is a host process",
+        )
+    if runtime.startswith("python"):
+        # AWS's own runtime client, on the interpreter computetui runs on.
+        return [sys.executable, "-m", "awslambdaric", spec.handler or ""]
+    if runtime.startswith("nodejs"):
+        node = shutil.which("node")
+        if node is None:
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint",
+                f"{runtime} needs node on PATH in the process sandbox, and there is none",
+            )
+        return [node, str(NODE_CLIENT)]
+    if runtime.startswith("provided"):
+        bootstrap = spec.task_root / "bootstrap"
+        if not bootstrap.is_file():
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint",
+                f"Couldn't find valid bootstrap(s): [{bootstrap}]",
+            )
+        if not os.access(bootstrap, os.X_OK):
+            raise LaunchError("Runtime.InvalidEntrypoint", f"{bootstrap} is not executable (permission denied)")
+        return [str(bootstrap)]
+    raise LaunchError(
+        "Runtime.InvalidEntrypoint",
+        f"the process sandbox cannot run {runtime or 'this'} functions; use the container sandbox",
+    )
+
+
+class ProcessSandbox:
+    """One execution environment as a process tree on the host."""
+
+    kind = "process"
+
+    def __init__(self, spec: EnvironmentSpec, on_line: Callable[[str, float], None]) -> None:
+        self.spec = spec
+        self._on_line = on_line
+        self._process: asyncio.subprocess.Process | None = None
+        self._read_fd: int | None = None
+        self._partial = b""
+        self.exited: asyncio.Future[int] | None = None
+        self.killed_for_memory = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    async def start(self, runtime_api: str) -> None:
+        command = process_command(self.spec)
+        loop = asyncio.get_running_loop()
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                *command,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_fd,
+                stderr=write_fd,
+                cwd=str(self.spec.task_root),
+                env=self.spec.aws_environment(runtime_api),
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        except OSError as exc:
+            os.close(read_fd)
+            raise LaunchError("Runtime.InvalidEntrypoint", f"cannot start {command[0]}: {exc.strerror}") from None
+        finally:
+            os.close(write_fd)
+        self._read_fd = read_fd
+        loop.add_reader(read_fd, self.drain)
+        self.exited = loop.create_task(self._process.wait())  # type: ignore[assignment]
+
+    def drain(self) -> None:
+        """Read whatever output is waiting, without blocking, and pass on whole lines."""
+        fd = self._read_fd
+        if fd is None:
+            return
+        now = asyncio.get_running_loop().time()
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:  # the write end is closed: the tree has exited
+                self._close_reader()
+                break
+            self._partial += data
+        *lines, self._partial = self._partial.split(b"\n")
+        for line in lines:
+            self._on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
+
+    def flush_partial(self) -> None:
+        """A last line without a newline still belongs to the log."""
+        if self._partial:
+            line, self._partial = self._partial, b""
+            self._on_line(line.decode("utf-8", "replace"), asyncio.get_running_loop().time())
+
+    def _close_reader(self) -> None:
+        if self._read_fd is not None:
+            try:
+                asyncio.get_running_loop().remove_reader(self._read_fd)
+            except RuntimeError:
+                pass
+            os.close(self._read_fd)
+            self._read_fd = None
+
+    # -- memory ------------------------------------------------------------
+    def _tree(self) -> list[int]:
+        if self.pid is None:
+            return []
+        found, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        todo.extend(int(c) for c in children.read().split())
+            except OSError:
+                continue
+        return found
+
+    def _status_kb(self, field_name: str) -> int:
+        total = 0
+        for pid in self._tree():
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    for line in status:
+                        if line.startswith(field_name):
+                            total += int(line.split()[1])
+                            break
+            except (OSError, ValueError):
+                continue
+        return total
+
+    def rss_mb(self) -> float:
+        return self._status_kb("VmRSS:") / 1024
+
+    def peak_mb(self) -> int:
+        """The tree's peak resident memory, in whole MB as the REPORT line gives it."""
+        return max(1, -(-self._status_kb("VmHWM:") // 1024))
+
+    # -- ending ------------------------------------------------------------
+    def alive(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    def kill(self) -> None:
+        """SIGKILL the whole tree at once."""
+        if self._process is None or self._process.returncode is not None:
+            return
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    async def close(self) -> None:
+        self.kill()
+        if self.exited is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self.exited), 5)
+            except (TimeoutError, asyncio.CancelledError):
+                pass
+        self.drain()
+        self._close_reader()
+
+    def exit_description(self) -> str:
+        """``signal: killed`` or ``exit status 1``, as AWS's Runtime.ExitError says it."""
+        code = self._process.returncode if self._process else None
+        if code is None:
+            return "unknown"
+        if code < 0:
+            name = {
+                signal.SIGKILL: "killed",
+                signal.SIGSEGV: "segmentation fault",
+                signal.SIGTERM: "terminated",
+                signal.SIGABRT: "aborted",
+            }.get(-code, signal.Signals(-code).name.lower())
+            return f"signal: {name}"
+        return f"exit status {code}"

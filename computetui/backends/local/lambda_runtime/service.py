@@ -1,0 +1,484 @@
+"""Runs Lambda invocations in execution environments, the way AWS does.
+
+* An invocation goes to an idle environment of the same function version and
+  code (warm), or to a new one, which first runs INIT (a cold start whose
+  Init Duration is measured from spawn to the runtime's first ``next``).
+* One environment serves one invocation at a time; concurrent invocations get
+  environments of their own. Idle ones expire after ``idle_timeout`` seconds.
+* Reserved concurrency and the account limit throttle with AWS's reasons.
+* Timeouts, out-of-memory kills, crashes and init errors end the way
+  FIDELITY.md describes, and a dead environment is replaced on the next call.
+* Every invocation writes START / output / END / REPORT to the function's log
+  group (one stream per environment) and a row for metrics and cost. Those
+  writes go through one background thread, so they never slow an invoke.
+
+Everything here runs on the controller's event loop; ``invoke`` is the one
+entry point for other threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from computetui.backends.errors import Throttled
+from computetui.backends.local.lambda_runtime.api import Invocation, Outcome, RuntimeApi
+from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec, LaunchError, ProcessSandbox
+from computetui.models.lambda_ import InvokeResult
+
+if TYPE_CHECKING:
+    from computetui.backends.local import LocalBackend
+
+log = logging.getLogger(__name__)
+
+INIT_TIMEOUT_S = 10.0
+MEMORY_WATCH_INTERVAL_S = 0.05
+LOG_TAIL_BYTES = 4096
+DEFAULT_ACCOUNT_LIMIT = 1000
+DEFAULT_IDLE_TIMEOUT_S = 600.0
+MINIMUM_UNRESERVED = 100
+
+
+def aws_timestamp(epoch: float) -> str:
+    """``2026-01-15T09:30:03.745Z``, as Lambda writes times in log lines."""
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def report_line(
+    request_id: str, duration_ms: float, billed_ms: int, memory_mb: int, max_used_mb: int, init_ms: float | None
+) -> str:
+    line = (
+        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed_ms} ms\t"
+        f"Memory Size: {memory_mb} MB\tMax Memory Used: {max_used_mb} MB"
+    )
+    if init_ms is not None:
+        line += f"\tInit Duration: {init_ms:.2f} ms"
+    return line
+
+
+@dataclass
+class Environment:
+    """One execution environment: its Runtime API endpoint and its sandbox."""
+
+    id: str
+    key: tuple[Any, ...]
+    spec: EnvironmentSpec
+    api: RuntimeApi
+    sandbox: ProcessSandbox
+    state: str = "init"
+    """``init``, ``idle``, ``busy`` or ``dead``."""
+    started_at: float = 0.0
+    last_used: float = 0.0
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    stale: bool = False
+    """The function changed since this environment started; retire it when idle."""
+
+
+@dataclass(frozen=True)
+class InvocationRecord:
+    """What one invocation leaves behind, for metrics and cost."""
+
+    function_name: str
+    version: str
+    request_id: str
+    started_ms: int
+    duration_ms: float
+    billed_ms: int
+    init_ms: float | None
+    memory_mb: int
+    max_memory_mb: int
+    architecture: str
+    error_type: str | None
+    throttled: bool = False
+    concurrency: int = 1
+
+
+class LambdaRuntime:
+    """The execution environments of one emulator process."""
+
+    MINIMUM_UNRESERVED = MINIMUM_UNRESERVED
+
+    def __init__(
+        self,
+        backend: LocalBackend,
+        *,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT_S,
+        account_limit: int = DEFAULT_ACCOUNT_LIMIT,
+        event_retry_delays: tuple[float, ...] = (60.0, 120.0),
+    ) -> None:
+        self.backend = backend
+        self.idle_timeout = idle_timeout
+        self.account_limit = account_limit
+        self.event_retry_delays = event_retry_delays
+        self._environments: dict[str, Environment] = {}
+        self._in_flight: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.reservations: dict[str, int] = {}
+        """Reserved concurrency by function name; the facet keeps it current."""
+        self.reservations_loaded = False
+        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="computetui-lambda-log")
+        self._closed = False
+
+    # -- from other threads ------------------------------------------------
+    def invoke(self, **request: Any) -> InvokeResult:
+        """Run ``_invoke(**request)`` on the controller's loop and wait for it."""
+        loop = self.backend.controller.ensure_running()
+        return asyncio.run_coroutine_threadsafe(self._invoke(**request), loop).result()
+
+    def submit_event(self, **request: Any) -> None:
+        """An ``Event`` invocation: queued on the loop, retried on error, nobody waits."""
+        loop = self.backend.controller.ensure_running()
+        asyncio.run_coroutine_threadsafe(self._start_event(request), loop).result()
+
+    def environments(self) -> list[dict[str, Any]]:
+        """A snapshot of the environments, for the UI and tests."""
+        return [
+            {
+                "id": e.id,
+                "function": e.spec.function_name,
+                "version": e.spec.version,
+                "state": e.state,
+                "pid": e.sandbox.pid,
+                "log_stream": e.spec.log_stream,
+            }
+            for e in list(self._environments.values())
+        ]
+
+    def retire(self, function_name: str) -> None:
+        """The function's code or configuration changed: its environments go once idle."""
+        loop = self.backend.controller.ensure_running()
+        asyncio.run_coroutine_threadsafe(self._retire(function_name), loop).result()
+
+    def shutdown(self) -> None:
+        """Stop every environment now (the emulator is closing)."""
+        if self._closed:
+            return
+        self._closed = True
+        controller = self.backend.controller
+        if controller.running:
+            try:
+                controller.call(self._close_all, timeout=20)
+            except Exception:
+                log.exception("closing execution environments failed")
+        for env in self._environments.values():  # whatever the loop could not reach
+            env.sandbox.kill()
+        self._writer.shutdown(wait=True)
+
+    # -- on the loop ---------------------------------------------------------
+    async def _start_event(self, request: dict[str, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(self._run_event(request))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_event(self, request: dict[str, Any]) -> None:
+        delays = list(self.event_retry_delays)
+        while True:
+            try:
+                result = await self._invoke(**request)
+                failed = result.function_error is not None
+            except Throttled:
+                failed = True
+            if not failed or not delays:
+                return
+            await asyncio.sleep(delays.pop(0))
+            request = {**request, "request_id": self.backend.ids.uuid()}
+
+    async def _retire(self, function_name: str) -> None:
+        for env in list(self._environments.values()):
+            if env.spec.function_name == function_name:
+                env.stale = True
+                if env.state == "idle":
+                    await self._discard(env)
+
+    async def _close_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for env in list(self._environments.values()):
+            await self._discard(env)
+
+    async def expire_idle(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for env in list(self._environments.values()):
+            if env.state == "idle" and (env.stale or now - env.last_used >= self.idle_timeout):
+                await self._discard(env)
+
+    def _check_concurrency(self, function_name: str) -> None:
+        """Throttle as AWS does: a function with reserved concurrency gets exactly that many
+        environments at once; the rest share what the account limit leaves over."""
+        in_flight = self._in_flight.get(function_name, 0)
+        reserved = self.reservations.get(function_name)
+        if reserved is not None:
+            if in_flight >= reserved:
+                raise Throttled("Rate Exceeded.", reason="ReservedFunctionConcurrentInvocationLimitExceeded")
+            return
+        unreserved_pool = self.account_limit - sum(self.reservations.values())
+        unreserved_in_flight = sum(n for name, n in self._in_flight.items() if name not in self.reservations)
+        if unreserved_in_flight >= unreserved_pool:
+            raise Throttled("Rate Exceeded.", reason="ConcurrentInvocationLimitExceeded")
+
+    async def _invoke(
+        self,
+        *,
+        spec: EnvironmentSpec,
+        key: tuple[Any, ...],
+        payload: bytes,
+        request_id: str,
+        log_type: str = "None",
+        client_context: str | None = None,
+    ) -> InvokeResult:
+        loop = asyncio.get_running_loop()
+        name = spec.function_name
+        try:
+            self._check_concurrency(name)
+        except Throttled:
+            self._record(
+                InvocationRecord(
+                    name,
+                    spec.version,
+                    request_id,
+                    self._now_ms(),
+                    0,
+                    0,
+                    None,
+                    spec.memory_mb,
+                    0,
+                    spec.architecture,
+                    None,
+                    throttled=True,
+                )
+            )
+            raise
+        self._in_flight[name] = self._in_flight.get(name, 0) + 1
+        concurrency = self._in_flight[name]
+        try:
+            env = self._idle_environment(key)
+            cold = env is None
+            init_ms: float | None = None
+            init_failure: Outcome | None = None
+            if env is None:
+                env, init_ms, init_failure = await self._start_environment(spec, key)
+            spec = env.spec  # the environment's own: its log stream, the code it started with
+            env.state = "busy"
+            started = self.backend.clock.time()
+            invocation = Invocation(
+                request_id=request_id,
+                payload=payload,
+                function_arn=spec.function_arn,
+                deadline_ms=int((started + spec.timeout_s) * 1000),
+                trace_id=self._trace_id(started),
+                client_context=client_context,
+            )
+            if init_failure is None:
+                env.api.deliver(invocation)
+                outcome = await self._await_outcome(env, invocation)
+            else:
+                outcome = init_failure
+            env.sandbox.drain()
+            if outcome.kind in ("exit", "timeout"):
+                env.sandbox.flush_partial()
+            delivered = invocation.delivered_at if invocation.delivered_at is not None else outcome.at
+            duration_ms = max(0.0, (outcome.at - delivered) * 1000)
+            max_used = spec.memory_mb if env.sandbox.killed_for_memory else env.sandbox.peak_mb()
+            billed_ms = max(1, math.ceil(duration_ms + (init_ms or 0.0)))
+            lines = self._log_lines(
+                env, spec, request_id, outcome, started, delivered, duration_ms, billed_ms, max_used, init_ms
+            )
+            healthy = outcome.kind in ("response", "error", "too-large") and init_failure is None
+            if healthy and env.sandbox.alive():
+                env.state = "idle"
+                env.last_used = loop.time()
+                if env.stale:
+                    await self._discard(env)
+            else:
+                await self._discard(env)
+            error_type = None if outcome.kind == "response" else (outcome.error_type or "Unhandled")
+            self._record(
+                InvocationRecord(
+                    name,
+                    spec.version,
+                    request_id,
+                    int(started * 1000),
+                    duration_ms,
+                    billed_ms,
+                    init_ms,
+                    spec.memory_mb,
+                    max_used,
+                    spec.architecture,
+                    error_type,
+                    concurrency=concurrency,
+                ),
+                spec,
+                lines,
+            )
+            tail = None
+            if log_type == "Tail":
+                text = "\n".join(message for _, message in lines) + "\n"
+                tail = text.encode()[-LOG_TAIL_BYTES:].decode("utf-8", "ignore")
+            return InvokeResult(
+                status_code=200,
+                function_error=None if outcome.kind == "response" else "Unhandled",
+                payload=outcome.body,
+                log_result=tail,
+                executed_version=spec.version,
+                request_id=request_id,
+                duration_ms=round(duration_ms, 2),
+                billed_duration_ms=billed_ms,
+                init_duration_ms=round(init_ms, 2) if cold and init_ms is not None else None,
+                memory_size_mb=spec.memory_mb,
+                max_memory_used_mb=max_used,
+            )
+        finally:
+            self._in_flight[name] -= 1
+
+    def _idle_environment(self, key: tuple[Any, ...]) -> Environment | None:
+        for env in self._environments.values():
+            if env.key == key and env.state == "idle" and not env.stale and env.sandbox.alive():
+                return env
+        return None
+
+    async def _start_environment(
+        self, spec: EnvironmentSpec, key: tuple[Any, ...]
+    ) -> tuple[Environment, float | None, Outcome | None]:
+        """A new environment through INIT. Returns it, its Init Duration and an init failure, if any."""
+        loop = asyncio.get_running_loop()
+        env_id = self.backend.ids.hex(32)
+        when = self.backend.clock.now()
+        spec.log_stream = f"{when:%Y/%m/%d}/[{spec.version}]{env_id}"
+        api = RuntimeApi("127.0.0.1")
+        await api.start()
+        env = Environment(env_id, key, spec, api, None)  # type: ignore[arg-type]
+        env.sandbox = ProcessSandbox(spec, lambda line, at: env.lines.append((at, line)))
+        self._environments[env_id] = env
+        began = loop.time()
+        env.started_at = began
+        try:
+            await env.sandbox.start(api.address)
+        except LaunchError as exc:
+            env.state = "dead"
+            failure = Outcome("error", _error_body(exc.error_type, exc.message), exc.error_type, loop.time())
+            return env, None, failure
+        exited = env.sandbox.exited
+        assert exited is not None
+        done, _ = await asyncio.wait(
+            {api.initialized, api.init_error, exited}, timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        now = loop.time()
+        if api.initialized in done:
+            return env, (api.initialized.result() - began) * 1000, None
+        init_ms = (now - began) * 1000
+        if api.init_error in done:
+            failure = api.init_error.result()
+            # The runtime exits after reporting; give its last words a moment to reach the log.
+            await asyncio.wait({exited}, timeout=1)
+            return env, init_ms, failure
+        if exited in done:
+            message = f"Runtime exited with error: {env.sandbox.exit_description()}"
+            return env, init_ms, Outcome("exit", _error_body("Runtime.ExitError", message), "Runtime.ExitError", now)
+        message = f"INIT timed out after {INIT_TIMEOUT_S:.0f} seconds"
+        return env, init_ms, Outcome("timeout", _error_body("Sandbox.Timedout", message), "Sandbox.Timedout", now)
+
+    async def _await_outcome(self, env: Environment, invocation: Invocation) -> Outcome:
+        loop = asyncio.get_running_loop()
+        exited = env.sandbox.exited
+        assert exited is not None
+        deadline = loop.time() + env.spec.timeout_s
+        watchdog = loop.create_task(self._watch_memory(env))
+        try:
+            done, _ = await asyncio.wait(
+                {invocation.outcome, exited},
+                timeout=max(0.0, deadline - loop.time()),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            watchdog.cancel()
+        if invocation.outcome.done():
+            return invocation.outcome.result()
+        now = loop.time()
+        request_id = invocation.request_id
+        if exited in done:
+            message = f"RequestId: {request_id} Error: Runtime exited with error: {env.sandbox.exit_description()}"
+            env.sandbox.drain()
+            env.lines.append((now, message))
+            env.lines.append((now, "Runtime.ExitError"))
+            return Outcome("exit", _error_body("Runtime.ExitError", message), "Runtime.ExitError", now)
+        # Out of time: the environment is killed and thrown away.
+        env.sandbox.drain()
+        env.sandbox.kill()
+        message = f"{aws_timestamp(self.backend.clock.time())} {request_id} Task timed out after {env.spec.timeout_s:.2f} seconds"
+        env.lines.append((now, message))
+        return Outcome("timeout", _error_body("Sandbox.Timedout", message), "Sandbox.Timedout", now)
+
+    async def _watch_memory(self, env: Environment) -> None:
+        limit = env.spec.memory_mb
+        while True:
+            await asyncio.sleep(MEMORY_WATCH_INTERVAL_S)
+            if env.sandbox.rss_mb() > limit:
+                env.sandbox.killed_for_memory = True
+                env.sandbox.kill()
+                return
+
+    async def _discard(self, env: Environment) -> None:
+        env.state = "dead"
+        self._environments.pop(env.id, None)
+        await env.sandbox.close()
+        await env.api.close()
+
+    # -- logs and records ------------------------------------------------------
+    def _log_lines(
+        self,
+        env: Environment,
+        spec: EnvironmentSpec,
+        request_id: str,
+        outcome: Outcome,
+        started: float,
+        delivered: float,
+        duration_ms: float,
+        billed_ms: int,
+        max_used: int,
+        init_ms: float | None,
+    ) -> list[tuple[int, str]]:
+        """The invocation's log lines with epoch-ms timestamps: what the runtime printed
+        during INIT, then START, the invocation's output, END and REPORT."""
+        clock_now = self.backend.clock.time()
+        loop_now = asyncio.get_running_loop().time()
+
+        def epoch_ms(loop_time: float) -> int:
+            return int((clock_now - (loop_now - loop_time)) * 1000)
+
+        start_ms = int(started * 1000)
+        output, env.lines = env.lines, []
+        lines = [(epoch_ms(at), text) for at, text in output if at < delivered]
+        lines.append((start_ms, f"START RequestId: {request_id} Version: {spec.version}"))
+        lines.extend((max(start_ms, epoch_ms(at)), text) for at, text in output if at >= delivered)
+        end_ms = max(start_ms, epoch_ms(outcome.at))
+        lines.append((end_ms, f"END RequestId: {request_id}"))
+        lines.append((end_ms, report_line(request_id, duration_ms, billed_ms, spec.memory_mb, max_used, init_ms)))
+        return lines
+
+    def _record(
+        self, record: InvocationRecord, spec: EnvironmentSpec | None = None, lines: list[tuple[int, str]] | None = None
+    ) -> None:
+        write: Callable[[], None] = lambda: self.backend.lambda_records.write(record, spec, lines)  # noqa: E731
+        try:
+            self._writer.submit(write)
+        except RuntimeError:  # shutting down: write it here
+            write()
+
+    def _now_ms(self) -> int:
+        return int(self.backend.clock.time() * 1000)
+
+    def _trace_id(self, started: float) -> str:
+        ids = self.backend.ids
+        return f"Root=1-{int(started):08x}-{ids.hex(24)};Parent={ids.hex(16)};Sampled=0"
+
+
+def _error_body(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
