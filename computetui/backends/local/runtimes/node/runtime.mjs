@@ -17,7 +17,7 @@
 //   the loop empties with no outcome at all, the result is null.
 // - A thrown non-Error value v is reported as errorType `typeof v`, errorMessage
 //   String(v), empty trace; a thrown null/undefined as the string "handled".
-// - An uncaught exception (unhandled rejection) during an invocation fails it,
+// - An uncaught exception (unhandled rejection) fails the invocation (init: exit 1),
 //   then the process exits 129 (128). The runtime's own reports go to stderr.
 
 import fs from 'node:fs';
@@ -260,7 +260,7 @@ async function crash(err, label, code) {
   logError(label, payload, err);
   if (phase === 'init') await postError('/init/error', payload);
   else if (activeId) await postError(`/invocation/${activeId}/error`, payload);
-  process.exit(code);
+  process.exit(phase === 'init' ? 1 : code);
 }
 process.on('uncaughtException', (err) => crash(err, 'Uncaught Exception', 129));
 process.on('unhandledRejection', (reason) => crash(
