@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from computetui.backends.base import Backend
+from computetui.clock import Clock, SystemClock
 from computetui.settings import Settings
 from computetui.ui.commands import ConsoleCommands
 from computetui.ui.overview import Overview
@@ -67,9 +68,17 @@ class ComputeApp(App[int]):
     overview: reactive[Overview] = reactive(Overview, always_update=True)
 
     def __init__(
-        self, settings: Settings, backend: Backend | None = None, *, polling: bool = True, blink: bool = True
+        self,
+        settings: Settings,
+        backend: Backend | None = None,
+        *,
+        polling: bool = True,
+        blink: bool = True,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock or SystemClock()
+        """The console's own sense of time (charts' "last hour"); fixed in snapshot tests."""
         self.backend: Backend | None = backend
         self._owns_backend = backend is None
         self.polling = polling
@@ -181,6 +190,12 @@ class ComputeApp(App[int]):
                 Overview(state="failed", backend_name=backend.name, problem=describe_error(exc)),
             )
             return
+        usage = None
+        if backend.lambda_ is not None:
+            try:
+                usage = backend.lambda_.usage_this_month()
+            except Exception:  # the cost meter is a nicety; the rest of the overview still counts
+                usage = None
         summaries: dict[str, Summary] = {}
         for spec in SERVICES:
             if spec.facet_of(backend) is None:
@@ -193,7 +208,7 @@ class ComputeApp(App[int]):
             setattr,
             self,
             "overview",
-            Overview(state="ready", backend_name=backend.name, info=info, summaries=summaries),
+            Overview(state="ready", backend_name=backend.name, info=info, summaries=summaries, usage=usage),
         )
 
     def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, str, str]]:
@@ -241,9 +256,28 @@ class ComputeApp(App[int]):
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
 
     def open_detail(self, spec: ServiceSpec, view: ResourceView, row: Row) -> None:
+        if view.opens == "function":
+            self.open_function(row.name)
+            return
         from computetui.ui.screens.detail import DetailScreen
 
         self.push_screen(DetailScreen(spec, view, row))
+
+    def open_function(self, name: str, tab: str = "code") -> None:
+        from computetui.ui.screens.function import FunctionScreen
+
+        self.push_screen(FunctionScreen(name, tab))
+
+    def open_create(self, kind: str) -> None:
+        from computetui.ui.screens.create_function import CreateFunctionScreen
+
+        def created(name: str | None) -> None:
+            if name:
+                self.notify(f"Created function {name}.")
+                self.open_function(name)
+
+        if kind == "function":
+            self.push_screen(CreateFunctionScreen(), created)
 
     def go_back(self) -> None:
         if len(self.screen_stack) > 1:

@@ -33,6 +33,7 @@ from computetui.locations import config_file
 ENV_PREFIX = "COMPUTETUI_"
 DEFAULT_REFRESH = {"local": 2.0, "aws": 10.0}
 BACKENDS = ("local", "aws")
+LAMBDA_SANDBOXES = ("auto", "process", "container")
 
 
 class SettingsError(Exception):
@@ -70,6 +71,11 @@ class Settings:
     """Seconds between refreshes of the visible page; 0 turns polling off."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. ``{"filter": "slash,f"}``."""
+    lambda_sandbox: str = "auto"
+    """Where local Lambda functions run: ``container`` (Docker), ``process`` (host), or ``auto``
+    (containers when the engine is reachable)."""
+    lambda_images: dict[str, str] = field(default_factory=dict)
+    """Runtime -> container image for the container sandbox (default: AWS's public base images)."""
     config_path: Path | None = None
     """The config file that was read, if any."""
 
@@ -96,6 +102,14 @@ class Settings:
                 raise InvalidSetting("refresh", f"must be a number of seconds (got {self.refresh!r})") from None
             if self.refresh < 0:
                 raise InvalidSetting("refresh", f"must be 0 (off) or more seconds (got {self.refresh:g})")
+        if self.lambda_sandbox not in LAMBDA_SANDBOXES:
+            raise InvalidSetting(
+                "lambda_sandbox", f"must be one of {', '.join(LAMBDA_SANDBOXES)} (got {self.lambda_sandbox!r})"
+            )
+        if not isinstance(self.lambda_images, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.lambda_images.items()
+        ):
+            raise InvalidSetting("lambda_images", 'must be a table of runtime = "image"')
         if not isinstance(self.keymap, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.keymap.items()
         ):
@@ -127,7 +141,12 @@ class Settings:
     def backend_options(self) -> dict[str, Any]:
         """Keyword arguments for ``open_backend(self.backend, ...)``."""
         if self.backend == "local":
-            options: dict[str, Any] = {"region": self.effective_region or "us-east-1", "read_only": self.read_only}
+            options: dict[str, Any] = {
+                "region": self.effective_region or "us-east-1",
+                "read_only": self.read_only,
+                "lambda_sandbox": self.lambda_sandbox,
+                "lambda_images": self.lambda_images,
+            }
             if self.state_dir is not None:
                 options["state_dir"] = self.state_dir
             return options
@@ -139,7 +158,17 @@ class Settings:
         }
 
 
-_ENV_FIELDS = ("backend", "state_dir", "read_only", "theme", "profile", "region", "endpoint_url", "refresh")
+_ENV_FIELDS = (
+    "backend",
+    "state_dir",
+    "read_only",
+    "theme",
+    "profile",
+    "region",
+    "endpoint_url",
+    "refresh",
+    "lambda_sandbox",
+)
 
 
 def _describe(error: InvalidSetting) -> str:

@@ -91,13 +91,17 @@ def _handler_class(api: FakeRuntimeAPI) -> type[BaseHTTPRequestHandler]:
                     request_id, body, deadline = api.events.get(timeout=0.1)
                 except queue.Empty:
                     continue
-                self._reply(200, body.encode(), {
-                    "Content-Type": "application/json",
-                    "Lambda-Runtime-Aws-Request-Id": request_id,
-                    "Lambda-Runtime-Deadline-Ms": str(deadline),
-                    "Lambda-Runtime-Invoked-Function-Arn": ARN,
-                    "Lambda-Runtime-Trace-Id": TRACE,
-                })
+                self._reply(
+                    200,
+                    body.encode(),
+                    {
+                        "Content-Type": "application/json",
+                        "Lambda-Runtime-Aws-Request-Id": request_id,
+                        "Lambda-Runtime-Deadline-Ms": str(deadline),
+                        "Lambda-Runtime-Invoked-Function-Arn": ARN,
+                        "Lambda-Runtime-Trace-Id": TRACE,
+                    },
+                )
                 return
             self.close_connection = True
 
@@ -220,7 +224,9 @@ def start(tmp_path: Path, api: FakeRuntimeAPI) -> Iterator[Callable[..., NodeRun
 
 
 def test_async_esm_handler_result_and_context(start, api: FakeRuntimeAPI) -> None:
-    start({"index.mjs": """
+    start(
+        {
+            "index.mjs": """
 export const handler = async (event, context) => ({
   echo: event,
   requestId: context.awsRequestId,
@@ -231,7 +237,9 @@ export const handler = async (event, context) => ({
   trace: process.env._X_AMZN_TRACE_ID,
   waits: context.callbackWaitsForEmptyEventLoop,
 });
-"""})
+"""
+        }
+    )
     api.invoke({"key1": "value1"}, "req-esm-1")
     posted = api.wait("response")
     assert posted.request_id == "req-esm-1"
@@ -245,24 +253,32 @@ export const handler = async (event, context) => ({
 
 
 def test_commonjs_callback_handler(start, api: FakeRuntimeAPI) -> None:
-    start({"index.js": """
+    start(
+        {
+            "index.js": """
 exports.handler = function (event, context, callback) {
   setTimeout(() => callback(null, { doubled: event.n * 2, id: context.awsRequestId }), 20);
 };
-"""})
+"""
+        }
+    )
     api.invoke({"n": 21}, "req-cb-1")
     posted = api.wait("response")
     assert posted.body == {"doubled": 42, "id": "req-cb-1"}
 
 
 def test_callback_result_waits_for_the_empty_event_loop_unless_told_not_to(start, api: FakeRuntimeAPI) -> None:
-    start({"index.js": """
+    start(
+        {
+            "index.js": """
 exports.handler = (event, context, callback) => {
   context.callbackWaitsForEmptyEventLoop = event.wait;
   setTimeout(() => {}, 800);
   callback(null, "done");
 };
-"""})
+"""
+        }
+    )
     timings = []
     for wait in (True, False):
         began = time.monotonic()
@@ -307,7 +323,9 @@ def test_thrown_string_is_reported_by_its_type(start, api: FakeRuntimeAPI) -> No
 
 
 def test_console_log_lines_carry_timestamp_request_id_and_level(start, api: FakeRuntimeAPI) -> None:
-    runtime = start({"index.mjs": """
+    runtime = start(
+        {
+            "index.mjs": """
 console.log("loading");
 export const handler = async () => {
   console.log("hello");
@@ -316,7 +334,9 @@ export const handler = async () => {
   console.info("two\\nlines");
   return "ok";
 };
-"""})
+"""
+        }
+    )
     api.invoke({}, "req-log-1")
     assert api.wait("response").body == "ok"
     runtime.wait_for_stdout(rf"{ISO}\tundefined\tINFO\tloading")
@@ -327,10 +347,14 @@ export const handler = async () => {
 
 
 def test_two_invocations_reuse_the_same_process(start, api: FakeRuntimeAPI) -> None:
-    start({"index.mjs": """
+    start(
+        {
+            "index.mjs": """
 let count = 0;
 export const handler = async () => ({ pid: process.pid, count: ++count });
-"""})
+"""
+        }
+    )
     api.invoke({}, "req-warm-1")
     first = api.wait("response")
     api.invoke({}, "req-warm-2")
@@ -349,9 +373,9 @@ def _init_failure(runtime: NodeRuntime, api: FakeRuntimeAPI, error_type: str) ->
     assert posted.body["errorType"] == error_type
     assert isinstance(posted.body["trace"], list)
     assert runtime.wait_exit() == 1
-    assert any(
-        re.match(rf"{ISO}\tundefined\tERROR\t.*{re.escape(error_type)}", line) for line in runtime.stderr
-    ), runtime.stderr
+    assert any(re.match(rf"{ISO}\tundefined\tERROR\t.*{re.escape(error_type)}", line) for line in runtime.stderr), (
+        runtime.stderr
+    )
     return posted
 
 

@@ -45,7 +45,13 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         TaskDefinition,
     )
     from computetui.models.eks import EksCluster, Nodegroup
-    from computetui.models.lambda_ import FunctionConfiguration, FunctionDetail, InvokeResult
+    from computetui.models.lambda_ import (
+        FunctionConfiguration,
+        FunctionDetail,
+        InvokeResult,
+        MonthlyUsage,
+        TestEvent,
+    )
     from computetui.models.lightsail import Blueprint, Bundle, Instance, InstanceSnapshot
     from computetui.models.logs import FilteredLogEvent, LogGroup, LogStream, OutputLogEvent
     from computetui.models.metrics import MetricDataResult
@@ -316,6 +322,23 @@ class LambdaFacet(Facet):
     @mutating
     def delete_function_concurrency(self, function_name: str) -> None:
         return self._unsupported("DeleteFunctionConcurrency")
+
+    def list_test_events(self, function_name: str) -> list[TestEvent]:
+        """The function's saved test events (at most 10), oldest first."""
+        return self._unsupported("ListTestEvents")
+
+    @mutating
+    def save_test_event(self, function_name: str, name: str, event: str) -> TestEvent:
+        """Save (or replace) a test event; the event must be JSON."""
+        return self._unsupported("SaveTestEvent")
+
+    @mutating
+    def delete_test_event(self, function_name: str, name: str) -> None:
+        return self._unsupported("DeleteTestEvent")
+
+    def usage_this_month(self) -> MonthlyUsage | None:
+        """Requests and GB-seconds so far this month, priced; None when the backend cannot tell."""
+        return None
 
     @mutating
     def invoke(

@@ -36,7 +36,10 @@ class EngineStatus(BaseModel):
     def summary(self) -> str:
         """A few words for the header: ``ready 20.10`` or ``socket missing``."""
         if self.state is EngineState.READY:
-            return f"ready {self.version}" if self.version else "ready"
+            if not self.version:
+                return "ready"
+            short = ".".join(self.version.split("+")[0].split(".")[:2])  # 20.10.24+dfsg1 -> 20.10
+            return f"ready {short}"
         return self.state.value.replace("-", " ")
 
 

@@ -105,6 +105,29 @@ class FunctionDetail(PascalModel):
     concurrency: Concurrency | None = None
 
 
+class TestEvent(BaseModel):
+    """A saved test event of a function, as the console keeps them."""
+
+    name: str
+    event: str
+    """The event's JSON text, as the user wrote it."""
+
+
+class MonthlyUsage(BaseModel):
+    """Lambda use this calendar month and what it costs on AWS after the free tier."""
+
+    requests: int
+    gb_seconds: float
+    request_cost: float
+    compute_cost: float
+    free_requests_used: int
+    free_gb_seconds_used: float
+
+    @property
+    def total(self) -> float:
+        return self.request_cost + self.compute_cost
+
+
 class InvokeResult(BaseModel):
     """One invocation as the caller sees it, with the REPORT line's figures."""
 
@@ -133,5 +156,6 @@ EPHEMERAL_MAX = 10_240
 ENVIRONMENT_MAX_BYTES = 4 * 1024
 ZIP_MAX_BYTES = 50 * 1024 * 1024
 SYNC_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024
+INLINE_EDIT_MAX_BYTES = 3 * 1024 * 1024
 ASYNC_PAYLOAD_MAX_BYTES = 1024 * 1024
 UNZIPPED_MAX_BYTES = 250 * 1024 * 1024

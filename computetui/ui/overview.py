@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from computetui.models.common import BackendInfo
+    from computetui.models.lambda_ import MonthlyUsage
     from computetui.ui.services import Summary
 
 
@@ -23,3 +24,5 @@ class Overview:
     summaries: dict[str, Summary] = field(default_factory=dict)
     problem: str | None = None
     """Why the backend could not be opened, when it could not."""
+    usage: MonthlyUsage | None = None
+    """Lambda use this month, priced, for the header's cost meter."""

@@ -60,6 +60,10 @@ class ResourceView:
     """Why rows cannot be deleted from here, when they cannot."""
     sort: str | None = None
     """The column sorted by at first; the first column when None."""
+    opens: str = "json"
+    """What enter opens: ``json`` (the resource's AWS JSON) or a screen of its own (``function``)."""
+    creates: str | None = None
+    """What ``c`` creates (``function``), or None when the view cannot create."""
 
 
 @dataclass(frozen=True)
@@ -593,6 +597,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="function",
                 fetch=_lambda_functions,
                 delete=_deleter("lambda_", "delete_function"),
+                opens="function",
+                creates="function",
                 columns=(
                     Column("name", "Function name"),
                     Column("runtime", "Runtime"),

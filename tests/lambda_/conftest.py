@@ -13,7 +13,13 @@ from tests.support.fakes import StaticEngine
 
 @pytest.fixture
 def lam() -> Iterator[LocalBackend]:
-    backend = LocalBackend(":memory:", engine=StaticEngine(), controller=False, lambda_event_retry_delays=(0.05, 0.05))
+    backend = LocalBackend(
+        ":memory:",
+        lambda_sandbox="process",
+        engine=StaticEngine(),
+        controller=False,
+        lambda_event_retry_delays=(0.05, 0.05),
+    )
     yield backend
     backend.close()
 

@@ -149,7 +149,9 @@ def test_the_account_limit_throttles_unreserved_functions(python_function) -> No
     from computetui.backends.local import LocalBackend
     from tests.support.fakes import StaticEngine
 
-    backend = LocalBackend(":memory:", engine=StaticEngine(), controller=False, lambda_account_limit=1)
+    backend = LocalBackend(
+        ":memory:", lambda_sandbox="process", engine=StaticEngine(), controller=False, lambda_account_limit=1
+    )
     try:
         from computetui.blueprints import zip_files
 
@@ -200,7 +202,9 @@ def test_idle_environments_expire(python_function) -> None:  # noqa: ANN001
     from computetui.blueprints import zip_files
     from tests.support.fakes import StaticEngine
 
-    backend = LocalBackend(":memory:", engine=StaticEngine(), controller=False, lambda_idle_timeout=0.2)
+    backend = LocalBackend(
+        ":memory:", lambda_sandbox="process", engine=StaticEngine(), controller=False, lambda_idle_timeout=0.2
+    )
     try:
         backend.lambda_.create_function(
             function_name="fn",

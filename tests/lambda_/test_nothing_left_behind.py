@@ -29,7 +29,7 @@ import json, signal, sys, time
 from computetui.backends.local import LocalBackend
 from computetui.blueprints import zip_files
 from tests.support.fakes import StaticEngine
-backend = LocalBackend(sys.argv[1], engine=StaticEngine())
+backend = LocalBackend(sys.argv[1], lambda_sandbox="process", engine=StaticEngine())
 signal.signal(signal.SIGTERM, lambda *_: (backend.close(), sys.exit(0)))
 backend.lambda_.create_function(function_name="fn", runtime="python3.12", handler="lambda_function.handler",
     code={"ZipFile": zip_files({"lambda_function.py": "def handler(e, c):\n    return 1\n"})})

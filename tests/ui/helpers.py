@@ -15,7 +15,12 @@ SIZE = (120, 36)
 
 def make_backend(*, seeded: bool = True, read_only: bool = False) -> LocalBackend:
     backend = LocalBackend(
-        ":memory:", clock=FixedClock("2026-01-15T09:30:00+00:00"), seed=11, engine=StaticEngine(), controller=False
+        ":memory:",
+        clock=FixedClock("2026-01-15T09:30:00+00:00"),
+        seed=11,
+        engine=StaticEngine(),
+        controller=False,
+        lambda_sandbox="process",
     )
     if seeded:
         backend.seed_demo()
@@ -27,7 +32,13 @@ def make_app(
     *, seeded: bool = True, read_only: bool = False, theme: str = "aws-dark", keymap: dict[str, str] | None = None
 ) -> ComputeApp:
     settings = Settings(refresh=0, theme=theme, read_only=read_only, keymap=keymap or {})
-    return ComputeApp(settings, make_backend(seeded=seeded, read_only=read_only), polling=False, blink=False)
+    return ComputeApp(
+        settings,
+        make_backend(seeded=seeded, read_only=read_only),
+        polling=False,
+        blink=False,
+        clock=FixedClock("2026-01-15T09:30:00+00:00"),
+    )
 
 
 async def settle(pilot: Pilot) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import tempfile
 from collections import defaultdict
@@ -63,6 +64,8 @@ class LocalBackend(Backend):
         lambda_idle_timeout: float = 600.0,
         lambda_account_limit: int = 1000,
         lambda_event_retry_delays: tuple[float, ...] = (60.0, 120.0),
+        lambda_sandbox: str = "auto",
+        lambda_images: dict[str, str] | None = None,
     ) -> None:
         super().__init__(read_only=read_only, region=region)
         self.clock = clock or SystemClock()
@@ -97,7 +100,10 @@ class LocalBackend(Backend):
             idle_timeout=lambda_idle_timeout,
             account_limit=lambda_account_limit,
             event_retry_delays=lambda_event_retry_delays,
+            sandbox=lambda_sandbox,
+            images=lambda_images,
         )
+        self.register_reconciler("lambda", self._remove_orphan_environments)
         self.controller.every(
             min(IDLE_CHECK_SECONDS, lambda_idle_timeout),
             "lambda-idle-expiry",
@@ -140,6 +146,14 @@ class LocalBackend(Backend):
                 self._code_root = Path(self.state_dir) / "lambda" / "code"
                 self._code_root.mkdir(parents=True, exist_ok=True)
         return self._code_root
+
+    def _remove_orphan_environments(self, containers: list[ManagedContainer]) -> None:
+        """Execution environments are never adopted: one whose emulator is gone is removed."""
+        for container in containers:
+            owner_pid = container.labels.get("computetui.pid")
+            if owner_pid and owner_pid.isdigit() and _pid_alive(int(owner_pid)):
+                continue
+            self.engine.remove(container.id, force=True)
 
     def _expire_idle_environments(self) -> None:
         loop = self.controller.ensure_running()
@@ -190,3 +204,13 @@ class LocalBackend(Backend):
     def freshly_created(self) -> bool:
         """True when this open created the state database (a first run)."""
         return self.store.created
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

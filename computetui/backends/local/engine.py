@@ -16,6 +16,7 @@ not, why: the socket is missing, permission is denied, or nothing answers.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
 from collections.abc import Iterator
@@ -123,6 +124,7 @@ class Engine:
         self.timeout = timeout
         self._client: Any = None
         self._status: EngineStatus | None = None
+        self._gateway: str | None = None
         self._lock = threading.Lock()
 
     # -- status ----------------------------------------------------------
@@ -341,6 +343,42 @@ class Engine:
         client = self.client
         with self._translating(f"logs {container_id[:12]}"):
             return client.containers.get(container_id).logs(stdout=True, stderr=True)
+
+    def inspect(self, container_id: str) -> dict[str, Any] | None:
+        """The container's inspect data, or None when it is gone."""
+        client = self.client
+        import docker.errors
+
+        with self._translating(f"inspect {container_id[:12]}"):
+            try:
+                return client.api.inspect_container(container_id)
+            except docker.errors.NotFound:
+                return None
+
+    def update(self, container_id: str, **limits: Any) -> None:
+        """Change a running container's limits (``nano_cpus``, ``mem_limit`` ...)."""
+        client = self.client
+        with self._translating(f"update {container_id[:12]}"):
+            client.api.update_container(container_id, **limits)
+
+    def image_config(self, reference: str) -> dict[str, Any]:
+        """The image's Config (Entrypoint, Cmd, Env ...), pulling it first if needed."""
+        self.ensure_image(reference)
+        client = self.client
+        with self._translating(f"inspect image {reference}"):
+            return client.api.inspect_image(reference).get("Config") or {}
+
+    def bridge_gateway(self) -> str:
+        """The host's address on the default bridge, where containers reach host servers."""
+        if self._gateway is None:
+            client = self.client
+            with self._translating("inspect the bridge network"):
+                config = (client.api.inspect_network("bridge").get("IPAM") or {}).get("Config") or [{}]
+            gateway = config[0].get("Gateway")
+            if not gateway and config[0].get("Subnet"):
+                gateway = str(next(ipaddress.ip_network(config[0]["Subnet"], strict=False).hosts()))
+            self._gateway = gateway or "172.17.0.1"
+        return self._gateway
 
     def image_exists(self, reference: str) -> bool:
         client = self.client

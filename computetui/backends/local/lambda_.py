@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -25,9 +26,11 @@ from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec
 from computetui.backends.local.validation import check_pattern, check_range, constraint_error
 from computetui.blueprints import zip_folder
 from computetui.models import lambda_ as m
+from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem
 
 KIND = "lambda:function"
 VERSION_KIND = "lambda:version"
+TEST_EVENT_KIND = "lambda:test-event"
 NAME_PATTERN = r"[a-zA-Z0-9-_]+"
 LATEST = "$LATEST"
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
@@ -283,6 +286,8 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             for body in self.store.list(VERSION_KIND, parent=arn):
                 self.store.delete(VERSION_KIND, body["Configuration"]["FunctionArn"])
                 self.store.delete_blob(self._blob_key(arn, body["Configuration"]["Version"]))
+            for body in self.store.list(TEST_EVENT_KIND, parent=arn):
+                self.store.delete(TEST_EVENT_KIND, self._event_arn(arn, body["name"]))
             self.store.delete(KIND, arn)
             self.store.delete_blob(self._blob_key(arn, LATEST))
         self.backend.lambda_runtime.reservations.pop(name, None)
@@ -450,6 +455,55 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             if reserved is not None:
                 runtime.reservations[body["Configuration"]["FunctionName"]] = reserved
         runtime.reservations_loaded = True
+
+    # -- test events and usage ---------------------------------------------------
+    def _event_arn(self, function_arn: str, name: str) -> str:
+        return f"{function_arn}/test-events/{name}"
+
+    def list_test_events(self, function_name: str) -> list[m.TestEvent]:
+        arn = self._load(function_name)["Configuration"]["FunctionArn"]
+        return [m.TestEvent.model_validate(b) for b in self.store.list(TEST_EVENT_KIND, parent=arn)]
+
+    def save_test_event(self, function_name: str, name: str, event: str) -> m.TestEvent:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,25}", name or ""):
+            raise InvalidParameter(
+                "Event name must be 1-25 characters: letters, numbers, hyphens and underscores.", field="name"
+            )
+        problem = json_problem(event)
+        if problem:
+            raise InvalidParameter(problem, code="InvalidRequestContentException", field="event")
+        arn = self._load(function_name)["Configuration"]["FunctionArn"]
+        saved = m.TestEvent(name=name, event=event)
+        with self.store.transaction():
+            key = self._event_arn(arn, name)
+            if (
+                self.store.get(TEST_EVENT_KIND, key) is None
+                and self.store.count(TEST_EVENT_KIND, parent=arn) >= MAX_SAVED_PER_FUNCTION
+            ):
+                raise InvalidParameter(
+                    f"A function keeps at most {MAX_SAVED_PER_FUNCTION} saved test events; delete one first.",
+                    code="LimitExceededException",
+                    field="name",
+                )
+            self.store.put(TEST_EVENT_KIND, key, saved.model_dump(), name=name, parent=arn)
+        return saved
+
+    def delete_test_event(self, function_name: str, name: str) -> None:
+        arn = self._load(function_name)["Configuration"]["FunctionArn"]
+        if not self.store.delete(TEST_EVENT_KIND, self._event_arn(arn, name)):
+            raise NotFound(f"Test event {name} not found for function {function_name}")
+
+    def usage_this_month(self) -> m.MonthlyUsage:
+        month = self.backend.lambda_records.month_to_date()
+        cost = month.cost
+        return m.MonthlyUsage(
+            requests=month.requests,
+            gb_seconds=month.gb_seconds,
+            request_cost=cost.request_cost,
+            compute_cost=cost.compute_cost,
+            free_requests_used=cost.free_requests_used,
+            free_gb_seconds_used=cost.free_gb_seconds_used,
+        )
 
     # -- invoking ------------------------------------------------------------
     def invoke(

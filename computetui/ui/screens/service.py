@@ -23,6 +23,7 @@ class ServiceScreen(ConsoleScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="Open the resource under the cursor"),
         Binding("d", "open", "Describe", id="describe", show=False, tooltip="Show the resource's AWS JSON"),
+        Binding("c", "create", "Create", id="create", tooltip="Create a resource of this view"),
         Binding("ctrl+d", "delete", "Delete", id="delete", tooltip="Delete the resource (asks first)"),
         Binding("right_square_bracket", "view(1)", "Next view", id="view-next", show=False),
         Binding("left_square_bracket", "view(-1)", "Previous view", id="view-previous", show=False),
@@ -145,6 +146,14 @@ class ServiceScreen(ConsoleScreen):
     def _chosen(self, message: ResourceTable.Chosen) -> None:
         message.stop()
         self.console.open_detail(self.spec, self.view, message.row)
+
+    def action_create(self) -> None:
+        if self.view.creates is None:
+            self.notify(f"Creating {self.view.title.lower()} from the console is not offered yet.", severity="warning")
+            return
+        if self.console.refuse_if_read_only(f"creating a {self.view.noun}"):
+            return
+        self.console.open_create(self.view.creates)
 
     def action_delete(self) -> None:
         row = self.table.cursor_row

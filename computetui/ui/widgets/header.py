@@ -6,6 +6,7 @@ from textual.app import RenderResult
 from textual.content import Content
 from textual.widget import Widget
 
+from computetui import pricing
 from computetui.ui.overview import Overview
 
 
@@ -49,6 +50,15 @@ class ConsoleHeader(Widget):
             engine = info.engine
             colour = "$success" if engine.reachable else "$warning"
             parts.append(Content.from_markup(f"  │ Docker [{colour}]●[/] ") + Content(engine.summary))
+        usage = overview.usage
+        if usage is not None:
+            free = max(
+                usage.free_requests_used / pricing.LAMBDA_FREE_REQUESTS_PER_MONTH,
+                usage.free_gb_seconds_used / pricing.LAMBDA_FREE_GB_SECONDS_PER_MONTH,
+            )
+            parts.append(
+                Content.from_markup("  │ λ [b]$c[/]/mo · free tier $f", c=pricing.usd(usage.total), f=f"{free:.0%}")
+            )
         refresh = settings.refresh_seconds
         parts.append(Content(f"  │ ⟳ {refresh:g}s" if refresh else "  │ ⟳ off"))
         return Content("").join(parts)

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.errors import Throttled
+from computetui.backends.errors import ComputeError, Throttled
 from computetui.backends.local.lambda_runtime.api import Invocation, Outcome, RuntimeApi
+from computetui.backends.local.lambda_runtime.container import ContainerSandbox, environment_kind
 from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec, LaunchError, ProcessSandbox
 from computetui.models.lambda_ import InvokeResult
 
@@ -44,6 +45,7 @@ LOG_TAIL_BYTES = 4096
 DEFAULT_ACCOUNT_LIMIT = 1000
 DEFAULT_IDLE_TIMEOUT_S = 600.0
 MINIMUM_UNRESERVED = 100
+SANDBOXES = ("auto", "process", "container")
 
 
 def aws_timestamp(epoch: float) -> str:
@@ -72,7 +74,7 @@ class Environment:
     key: tuple[Any, ...]
     spec: EnvironmentSpec
     api: RuntimeApi
-    sandbox: ProcessSandbox
+    sandbox: ProcessSandbox | ContainerSandbox
     state: str = "init"
     """``init``, ``idle``, ``busy`` or ``dead``."""
     started_at: float = 0.0
@@ -113,8 +115,14 @@ class LambdaRuntime:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT_S,
         account_limit: int = DEFAULT_ACCOUNT_LIMIT,
         event_retry_delays: tuple[float, ...] = (60.0, 120.0),
+        sandbox: str = "auto",
+        images: dict[str, str] | None = None,
     ) -> None:
+        if sandbox not in SANDBOXES:
+            raise ValueError(f"lambda sandbox must be one of {', '.join(SANDBOXES)}, not {sandbox!r}")
         self.backend = backend
+        self.sandbox = sandbox
+        self.images = dict(images or {})
         self.idle_timeout = idle_timeout
         self.account_limit = account_limit
         self.event_retry_delays = event_retry_delays
@@ -352,10 +360,26 @@ class LambdaRuntime:
         env_id = self.backend.ids.hex(32)
         when = self.backend.clock.now()
         spec.log_stream = f"{when:%Y/%m/%d}/[{spec.version}]{env_id}"
-        api = RuntimeApi("127.0.0.1")
+        engine = self.backend.engine
+        kind = environment_kind(self.sandbox, engine.status().reachable)
+        host = "127.0.0.1"
+        if kind == "container":
+            try:
+                host = await loop.run_in_executor(None, engine.bridge_gateway)
+            except ComputeError as exc:
+                log.warning("no bridge gateway (%s): running %s as a process", exc.message, spec.function_name)
+                kind = "process"
+        api = RuntimeApi(host)
         await api.start()
         env = Environment(env_id, key, spec, api, None)  # type: ignore[arg-type]
-        env.sandbox = ProcessSandbox(spec, lambda line, at: env.lines.append((at, line)))
+
+        def on_line(line: str, at: float) -> None:
+            env.lines.append((at, line))
+
+        if kind == "container":
+            env.sandbox = ContainerSandbox(spec, on_line, engine, self.images)
+        else:
+            env.sandbox = ProcessSandbox(spec, on_line)
         self._environments[env_id] = env
         began = loop.time()
         env.started_at = began
@@ -372,6 +396,9 @@ class LambdaRuntime:
         )
         now = loop.time()
         if api.initialized in done:
+            if isinstance(env.sandbox, ContainerSandbox):
+                # AWS runs INIT at full speed; from here on the CPU share follows memory.
+                loop.run_in_executor(None, env.sandbox.throttle_cpu)
             return env, (api.initialized.result() - began) * 1000, None
         init_ms = (now - began) * 1000
         if api.init_error in done:
@@ -390,7 +417,8 @@ class LambdaRuntime:
         exited = env.sandbox.exited
         assert exited is not None
         deadline = loop.time() + env.spec.timeout_s
-        watchdog = loop.create_task(self._watch_memory(env))
+        # A container's cgroup enforces its memory; a process needs a watchdog.
+        watchdog = loop.create_task(self._watch_memory(env)) if isinstance(env.sandbox, ProcessSandbox) else None
         try:
             done, _ = await asyncio.wait(
                 {invocation.outcome, exited},
@@ -398,7 +426,8 @@ class LambdaRuntime:
                 return_when=asyncio.FIRST_COMPLETED,
             )
         finally:
-            watchdog.cancel()
+            if watchdog is not None:
+                watchdog.cancel()
         if invocation.outcome.done():
             return invocation.outcome.result()
         now = loop.time()

@@ -1,0 +1,266 @@
+"""Execution environments as containers (the ``container`` sandbox).
+
+Zip functions run in an image per runtime (on a user's machine, AWS's public
+Lambda base images, which speak the Runtime API once ``AWS_LAMBDA_RUNTIME_API``
+is set); ``PackageType: Image`` functions run their own image. The code is
+bind-mounted at /var/task; the memory limit is the function's memory size and
+the CPU share grows with it (1,769 MB = one vCPU), applied once INIT is done,
+as AWS lets INIT run at full speed.
+
+The runtime reaches the Runtime API at the bridge gateway. Its output goes to
+a FIFO the emulator holds open, so, as with a process, draining it when the
+answer arrives collects exactly that invocation's lines. Peak memory comes
+from the container's cgroup; the kernel's OOM killer enforces the limit.
+
+Containers are created with auto-remove: if the emulator dies without
+cleaning up, the runtime's next poll fails, it exits, and the container goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from computetui.backends.errors import ComputeError
+from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec, LaunchError
+
+if TYPE_CHECKING:
+    from computetui.backends.local.engine import Engine
+
+MB_PER_VCPU = 1769
+TASK_ROOT = "/var/task"
+OUTPUT_DIR = "/computetui"
+
+# AWS's public base image for each managed runtime.
+BASE_IMAGES = {
+    "python3.9": "public.ecr.aws/lambda/python:3.9",
+    "python3.10": "public.ecr.aws/lambda/python:3.10",
+    "python3.11": "public.ecr.aws/lambda/python:3.11",
+    "python3.12": "public.ecr.aws/lambda/python:3.12",
+    "python3.13": "public.ecr.aws/lambda/python:3.13",
+    "nodejs18.x": "public.ecr.aws/lambda/nodejs:18",
+    "nodejs20.x": "public.ecr.aws/lambda/nodejs:20",
+    "nodejs22.x": "public.ecr.aws/lambda/nodejs:22",
+    "java17": "public.ecr.aws/lambda/java:17",
+    "java21": "public.ecr.aws/lambda/java:21",
+    "dotnet8": "public.ecr.aws/lambda/dotnet:8",
+    "ruby3.3": "public.ecr.aws/lambda/ruby:3.3",
+    "provided.al2023": "public.ecr.aws/lambda/provided:al2023",
+    "provided.al2": "public.ecr.aws/lambda/provided:al2",
+}
+
+_CGROUP_PEAK = (
+    "/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes",  # v1, cgroupfs driver
+    "/sys/fs/cgroup/memory/system.slice/docker-{id}.scope/memory.max_usage_in_bytes",  # v1, systemd driver
+    "/sys/fs/cgroup/system.slice/docker-{id}.scope/memory.peak",  # v2, systemd driver
+    "/sys/fs/cgroup/docker/{id}/memory.peak",  # v2, cgroupfs driver
+)
+
+
+def nano_cpus(memory_mb: int) -> int:
+    return max(10_000_000, int(memory_mb / MB_PER_VCPU * 1_000_000_000))
+
+
+class ContainerSandbox:
+    """One execution environment as a container on the engine."""
+
+    kind = "container"
+
+    def __init__(
+        self,
+        spec: EnvironmentSpec,
+        on_line: Callable[[str, float], None],
+        engine: Engine,
+        images: dict[str, str],
+    ) -> None:
+        self.spec = spec
+        self._on_line = on_line
+        self._engine = engine
+        self._images = images
+        self._dir: Path | None = None
+        self._fd: int | None = None
+        self._partial = b""
+        self.container_id: str | None = None
+        self.exited: asyncio.Future[int] | None = None
+        self.exit_code: int | None = None
+        self.killed_for_memory = False
+
+    @property
+    def pid(self) -> str | None:
+        return self.container_id[:12] if self.container_id else None
+
+    def image(self) -> str:
+        if self.spec.package_type == "Image":
+            if not self.spec.image_uri:
+                raise LaunchError("Runtime.InvalidEntrypoint", "the function has no ImageUri")
+            return self.spec.image_uri
+        runtime = self.spec.runtime or ""
+        image = self._images.get(runtime) or BASE_IMAGES.get(runtime)
+        if image is None:
+            raise LaunchError("Runtime.InvalidEntrypoint", f"no container image is configured for {runtime}")
+        return image
+
+    async def start(self, runtime_api: str) -> None:
+        loop = asyncio.get_running_loop()
+        image = self.image()
+        self._dir = Path(tempfile.mkdtemp(prefix="computetui-env-"))
+        os.chmod(self._dir, 0o755)
+        fifo = self._dir / "out"
+        os.mkfifo(fifo, 0o666)
+        # Held open read-write: the FIFO never reports end-of-file, reads just run dry.
+        self._fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+        loop.add_reader(self._fd, self.drain)
+        try:
+            self.container_id = await loop.run_in_executor(None, self._create, image, runtime_api)
+        except ComputeError as exc:
+            raise LaunchError("Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}") from None
+        self.exited = loop.create_task(self._wait())  # type: ignore[assignment]
+
+    def _create(self, image: str, runtime_api: str) -> str:
+        engine = self._engine
+        command: list[str] = []
+        entrypoint: list[str] | None = None
+        if self.spec.package_type == "Zip":
+            entrypoint, command = ["/lambda-entrypoint.sh"], [self.spec.handler or ""]
+        else:
+            config = engine.image_config(image)
+            entrypoint, command = list(config.get("Entrypoint") or []), list(config.get("Cmd") or [])
+        environment = self.spec.aws_environment(runtime_api)
+        for host_only in ("PATH", "HOME", "LAMBDA_RUNTIME_DIR"):
+            environment.pop(host_only, None)
+        environment["LAMBDA_TASK_ROOT"] = TASK_ROOT
+        volumes = {str(self._dir): {"bind": OUTPUT_DIR, "mode": "rw"}}
+        if self.spec.package_type == "Zip":
+            volumes[str(self.spec.task_root)] = {"bind": TASK_ROOT, "mode": "ro"}
+        memory = f"{self.spec.memory_mb}m"
+        container = engine.run(
+            image,
+            kind="lambda",
+            arn=self.spec.function_arn,
+            # Send the runtime's output into our FIFO, then become the image's own entrypoint.
+            entrypoint=["/bin/sh", "-c", f'exec "$@" > {OUTPUT_DIR}/out 2>&1', "sh", *(entrypoint or [])],
+            command=command,
+            environment=environment,
+            volumes=volumes,
+            mem_limit=memory,
+            memswap_limit=memory,
+            auto_remove=True,
+            working_dir=TASK_ROOT,
+            extra_labels={"computetui.function": self.spec.function_name, "computetui.pid": str(os.getpid())},
+        )
+        return container.id
+
+    def throttle_cpu(self) -> None:
+        """Give the container its memory-proportional CPU share (after INIT)."""
+        if self.container_id is not None:
+            try:
+                self._engine.update(self.container_id, nano_cpus=nano_cpus(self.spec.memory_mb))
+            except ComputeError:
+                pass  # it may already be gone; the invocation will say so
+
+    async def _wait(self) -> int:
+        loop = asyncio.get_running_loop()
+        assert self.container_id is not None
+        try:
+            code = await loop.run_in_executor(None, self._engine.wait, self.container_id)
+        except ComputeError:
+            code = -1
+        self.exit_code = code
+        if code == 137 and self._oom_killed():
+            self.killed_for_memory = True
+        return code
+
+    def _oom_killed(self) -> bool:
+        try:
+            state = (self._engine.inspect(self.container_id or "") or {}).get("State", {})
+        except ComputeError:
+            return True  # auto-removed already: 137 under a memory limit is the OOM killer's mark
+        return bool(state.get("OOMKilled", True))
+
+    # -- output ------------------------------------------------------------
+    def drain(self) -> None:
+        if self._fd is None:
+            return
+        now = asyncio.get_running_loop().time()
+        while True:
+            try:
+                data = os.read(self._fd, 65536)
+            except (BlockingIOError, OSError):
+                break
+            if not data:
+                break
+            self._partial += data
+        *lines, self._partial = self._partial.split(b"\n")
+        for line in lines:
+            self._on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
+
+    def flush_partial(self) -> None:
+        if self._partial:
+            line, self._partial = self._partial, b""
+            self._on_line(line.decode("utf-8", "replace"), asyncio.get_running_loop().time())
+
+    # -- memory --------------------------------------------------------------
+    def _peak_bytes(self) -> int:
+        for pattern in _CGROUP_PEAK:
+            try:
+                with open(pattern.format(id=self.container_id)) as peak:
+                    return int(peak.read().strip())
+            except (OSError, ValueError):
+                continue
+        return 0
+
+    def rss_mb(self) -> float:
+        return self._peak_bytes() / 1024 / 1024
+
+    def peak_mb(self) -> int:
+        return max(1, -(-self._peak_bytes() // (1024 * 1024)))
+
+    # -- ending ------------------------------------------------------------
+    def alive(self) -> bool:
+        return self.container_id is not None and self.exit_code is None
+
+    def kill(self) -> None:
+        if self.container_id is not None and self.exit_code is None:
+            try:
+                self._engine.remove(self.container_id, force=True)
+            except ComputeError:
+                pass
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.kill)
+        if self.exited is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self.exited), 10)
+            except (TimeoutError, asyncio.CancelledError):
+                pass
+        self.drain()
+        if self._fd is not None:
+            loop.remove_reader(self._fd)
+            os.close(self._fd)
+            self._fd = None
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def exit_description(self) -> str:
+        code = self.exit_code
+        if code is None:
+            return "unknown"
+        if code == 137:
+            return "signal: killed"
+        if code > 128:
+            return f"signal: {code - 128}"
+        return f"exit status {code}"
+
+
+def environment_kind(setting: str, engine_ready: bool) -> str:
+    """``auto`` means containers when the engine can be reached, host processes otherwise."""
+    if setting == "auto":
+        return "container" if engine_ready else "process"
+    return setting

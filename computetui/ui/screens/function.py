@@ -1,0 +1,196 @@
+"""One Lambda function, with the console's tabs: Code, Test, Monitor, Configuration, Logs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs, TextArea
+
+from computetui.backends.base import Backend
+from computetui.backends.errors import NotFound
+from computetui.ui.screens.base import ConsoleScreen
+from computetui.ui.screens.confirm import ConfirmScreen
+from computetui.ui.states import TONE_VARIABLE, tone
+from computetui.ui.widgets.lambda_code import CodeEditor
+from computetui.ui.widgets.lambda_config import ConfigurationPanel
+from computetui.ui.widgets.lambda_logs import TAIL, LogsPanel
+from computetui.ui.widgets.lambda_monitor import MonitorPanel, metric_queries
+from computetui.ui.widgets.lambda_test import TestPanel
+
+TABS = ("code", "test", "monitor", "configuration", "logs")
+
+
+class FunctionScreen(ConsoleScreen):
+    page_id = "lambda"
+
+    BINDINGS = [
+        Binding(
+            "ctrl+s", "save", "Save/Deploy", id="save", tooltip="Deploy the code, save the event or the configuration"
+        ),
+        Binding("t", "run_test", "Test", id="run-test", tooltip="Run the test event"),
+        Binding(
+            "ctrl+enter",
+            "run_test",
+            "Test",
+            id="run-test-anywhere",
+            show=False,
+            priority=True,
+            tooltip="Run the test event, even from inside an editor",
+        ),
+        Binding("e", "edit", "Edit", id="edit", tooltip="Into the tab's editor (esc comes back out)"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", id="tab-next", show=False),
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", id="tab-previous", show=False),
+    ]
+
+    def __init__(self, function_name: str, tab: str = "code") -> None:
+        super().__init__()
+        self.function_name = function_name
+        self.active = tab
+        self._log_since = 0
+
+    @property
+    def crumbs(self) -> list[str]:
+        return ["Console", "Lambda", "Functions", self.function_name]
+
+    def compose_content(self) -> ComposeResult:
+        with Vertical(id="function"):
+            yield Static(Content.from_markup("[b]Function[/] [b $primary]$n[/]", n=self.function_name), id="facts")
+            with TabbedContent(initial=f"tab-{self.active}", id="function-tabs"):
+                with TabPane("Code", id="tab-code"):
+                    yield CodeEditor(self.function_name)
+                with TabPane("Test", id="tab-test"):
+                    yield TestPanel(self.function_name)
+                with TabPane("Monitor", id="tab-monitor"):
+                    yield MonitorPanel(id="monitor")
+                with TabPane("Configuration", id="tab-configuration"):
+                    yield ConfigurationPanel(self.function_name)
+                with TabPane("Logs", id="tab-logs"):
+                    yield LogsPanel(self.function_name)
+
+    def on_mount(self) -> None:
+        self.focus_content()
+
+    def focus_content(self) -> None:
+        # The tab bar holds focus, so letters are commands (t, e, [ ]) until the user edits.
+        self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    def action_edit(self) -> None:
+        target = {
+            "code": "#editor",
+            "test": "#event",
+            "configuration": "#cfg-memory",
+            "logs": "#log",
+            "monitor": None,
+        }.get(self.active)
+        if target:
+            self.query_one(target).focus()
+
+    def _editing(self) -> bool:
+        focused = self.focused
+        return focused is not None and isinstance(focused, (TextArea, Input))
+
+    # -- data ------------------------------------------------------------------
+    def fetch(self, backend: Backend) -> dict[str, Any]:
+        facet = backend.lambda_
+        assert facet is not None
+        data: dict[str, Any] = {
+            "config": facet.get_function_configuration(self.function_name),
+            "reserved": facet.get_function_concurrency(self.function_name),
+        }
+        now = self.console.clock.now()
+        if self.active == "monitor" and backend.metrics is not None:
+            data["metrics"] = backend.metrics.get_metric_data(
+                metric_queries(self.function_name), now - timedelta(hours=1), now + timedelta(minutes=1)
+            )
+            data["now"] = now
+        if self.active == "logs" and backend.logs is not None:
+            group = f"/aws/lambda/{self.function_name}"
+            try:
+                data["streams"] = backend.logs.describe_log_streams(group)
+                data["events"] = backend.logs.filter_log_events(group, start_time=self._log_since, limit=TAIL)
+            except NotFound:
+                data["streams"], data["events"] = [], []
+        return data
+
+    def show(self, data: dict[str, Any]) -> None:
+        config = data["config"]
+        state = config.state.value
+        colour = TONE_VARIABLE.get(tone(state), "$foreground")
+        runtime = config.runtime.value if config.runtime else "container image"
+        self.query_one("#facts", Static).update(
+            Content.from_markup(
+                f"[b]Function[/] [b $primary]$n[/]  [{colour}]● $s[/]  [$muted]$d[/]",
+                n=config.function_name,
+                s=state,
+                d=f"{runtime} · {config.architectures[0].value} · {config.memory_size} MB · timeout {config.timeout} s · "
+                f"handler {config.handler or '-'} · code {config.code_size:,} bytes",
+            )
+        )
+        self.query_one(TestPanel).architecture = config.architectures[0].value
+        self.query_one(ConfigurationPanel).show(config, data["reserved"])
+        if "metrics" in data:
+            self.query_one(MonitorPanel).show(data["metrics"], data["now"])
+        if "events" in data:
+            events = data["events"]
+            self.query_one(LogsPanel).show(data["streams"], events)
+            if events:
+                self._log_since = max(e.timestamp for e in events)
+
+    # -- tabs and keys -----------------------------------------------------------
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        self.active = (event.pane.id or "tab-code").removeprefix("tab-")
+        self.reload()
+
+    def action_tab(self, step: int) -> None:
+        index = (TABS.index(self.active) + step) % len(TABS)
+        self.query_one(TabbedContent).active = f"tab-{TABS[index]}"
+        self.active = TABS[index]
+
+    def action_save(self) -> None:
+        if self.active == "code":
+            self.query_one(CodeEditor).deploy()
+        elif self.active == "test":
+            self.query_one(TestPanel).save()
+        elif self.active == "configuration":
+            self.query_one(ConfigurationPanel).save()
+
+    def action_run_test(self) -> None:
+        if self.active != "test":
+            self.query_one(TabbedContent).active = "tab-test"
+            self.active = "test"
+        self.query_one(TestPanel).run_test()
+
+    def action_back(self) -> None:
+        if self._editing():
+            self.focus_content()
+            return
+        if self.query_one(CodeEditor).dirty:
+
+            def answer(discard: bool | None) -> None:
+                if discard:
+                    self.console.go_back()
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    Content.from_markup("Leave [b]$n[/b] with unsaved code changes?", n=self.function_name),
+                    "The edits are lost unless you deploy them first (ctrl+s).",
+                    "Discard",
+                ),
+                answer,
+            )
+            return
+        super().action_back()
+
+    @on(CodeEditor.Deployed)
+    @on(TestPanel.Ran)
+    def _changed(self, message: Any) -> None:
+        message.stop()
+        self.reload()
