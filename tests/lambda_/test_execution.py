@@ -45,7 +45,7 @@ def test_the_log_group_has_one_stream_per_environment(lam, python_function) -> N
     python_function("def handler(event, context):\n    print('ran', event['n'])\n    return event['n']\n")
     for n in range(3):
         lam.lambda_.invoke("fn", json.dumps({"n": n}))
-    lam.lambda_runtime._writer.submit(lambda: None).result()  # the log writer has caught up
+    lam.lambda_runtime.flush()  # the log writer has caught up
     [stream] = lam.logs.describe_log_streams("/aws/lambda/fn")
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", stream.log_stream_name)
     messages = [
@@ -228,7 +228,7 @@ def test_metrics_count_invocations_errors_and_durations(lam, python_function) ->
     )
     for fail in (False, False, True):
         lam.lambda_.invoke("fn", json.dumps({"fail": fail}))
-    lam.lambda_runtime._writer.submit(lambda: None).result()
+    lam.lambda_runtime.flush()
     now = lam.clock.now()
 
     def query(name: str, stat: str) -> list[float]:

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ NAME_PATTERN = r"[a-zA-Z0-9-_]+"
 LATEST = "$LATEST"
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 DESCRIPTION_MAX = 256
+SPEC_RECHECK_S = 1.0
 
 
 def lambda_timestamp(when) -> str:  # noqa: ANN001 - a datetime
@@ -74,6 +76,10 @@ def check_environment(variables: dict[str, str]) -> None:
 
 
 class LocalLambda(LocalFacetMixin, LambdaFacet):
+    def __init__(self, backend: Any) -> None:
+        super().__init__(backend)
+        self._prepared_cache: dict[tuple[str, str], tuple[float, EnvironmentSpec, tuple[Any, ...]]] = {}
+
     # -- records -------------------------------------------------------------
     def _arn(self, name: str, qualifier: str | None = None) -> str:
         return self.ids.lambda_function(name, None if qualifier in (None, LATEST) else qualifier)
@@ -108,6 +114,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
 
     def _save(self, detail: m.FunctionDetail) -> None:
         config = detail.configuration
+        self._forget(config.function_name)
         self.store.put(KIND, config.function_arn, detail.to_aws(), name=config.function_name, state=config.state.value)
 
     @staticmethod
@@ -290,6 +297,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
                 self.store.delete(TEST_EVENT_KIND, self._event_arn(arn, body["name"]))
             self.store.delete(KIND, arn)
             self.store.delete_blob(self._blob_key(arn, LATEST))
+        self._forget(name)
         self.backend.lambda_runtime.reservations.pop(name, None)
         self.backend.lambda_runtime.retire(name)
 
@@ -542,19 +550,11 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
                 ) from None
         else:
             data = b"{}"
-        detail = self._detail(function_name, qualifier)
-        config = detail.configuration
-        if config.state is not m.State.ACTIVE:
-            raise Conflict(
-                f"The operation cannot be performed at this time. The function is currently in the "
-                f"following state: {config.state.value}"
-            )
+        spec, key = self._prepared(function_name, qualifier)
         request_id = self.ids.uuid()
         if invocation_type == "DryRun":
-            return m.InvokeResult(status_code=204, request_id=request_id, executed_version=config.version)
+            return m.InvokeResult(status_code=204, request_id=request_id, executed_version=spec.version)
         self._load_reservations()
-        spec = self._spec(detail)
-        key = (config.function_arn, config.version, config.code_sha256, config.last_modified)
         request = {
             "spec": spec,
             "key": key,
@@ -567,6 +567,34 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             self.backend.lambda_runtime.submit_event(**request)
             return m.InvokeResult(status_code=202, request_id=request_id)
         return self.backend.lambda_runtime.invoke(**request)
+
+    def _prepared(self, function_name: str, qualifier: str | None) -> tuple[EnvironmentSpec, tuple[Any, ...]]:
+        """What an invocation of this version needs, cached per process.
+
+        The store is asked again at most once a second (another process may
+        have changed the function); this process's own changes clear the cache.
+        """
+        cache_key = self._split(function_name, qualifier)
+        now = time.monotonic()
+        cached = self._prepared_cache.get(cache_key)
+        if cached is not None and now - cached[0] < SPEC_RECHECK_S:
+            return cached[1], cached[2]
+        detail = self._detail(*cache_key)
+        config = detail.configuration
+        if config.state is not m.State.ACTIVE:
+            raise Conflict(
+                "The operation cannot be performed at this time. The function is currently in the "
+                f"following state: {config.state.value}"
+            )
+        key = (config.function_arn, config.version, config.code_sha256, config.last_modified)
+        spec = cached[1] if cached is not None and cached[2] == key else self._spec(detail)
+        self._prepared_cache[cache_key] = (now, spec, key)
+        return spec, key
+
+    def _forget(self, function_name: str) -> None:
+        name, _ = self._split(function_name)
+        for cache_key in [k for k in self._prepared_cache if k[0] == name]:
+            del self._prepared_cache[cache_key]
 
     def _spec(self, detail: m.FunctionDetail) -> EnvironmentSpec:
         config = detail.configuration

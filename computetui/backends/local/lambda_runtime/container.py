@@ -62,8 +62,12 @@ _CGROUP_PEAK = (
 )
 
 
-def nano_cpus(memory_mb: int) -> int:
-    return max(10_000_000, int(memory_mb / MB_PER_VCPU * 1_000_000_000))
+CPU_PERIOD_US = 100_000
+
+
+def cpu_quota(memory_mb: int) -> int:
+    """Microseconds of CPU per 100 ms period: 1,769 MB buys one whole vCPU."""
+    return max(1_000, int(memory_mb / MB_PER_VCPU * CPU_PERIOD_US))
 
 
 class ContainerSandbox:
@@ -159,7 +163,9 @@ class ContainerSandbox:
         """Give the container its memory-proportional CPU share (after INIT)."""
         if self.container_id is not None:
             try:
-                self._engine.update(self.container_id, nano_cpus=nano_cpus(self.spec.memory_mb))
+                self._engine.update(
+                    self.container_id, cpu_period=CPU_PERIOD_US, cpu_quota=cpu_quota(self.spec.memory_mb)
+                )
             except ComputeError:
                 pass  # it may already be gone; the invocation will say so
 

@@ -54,6 +54,22 @@ class LambdaRecords:
         spec: EnvironmentSpec | None = None,
         lines: list[tuple[int, str]] | None = None,
     ) -> None:
+        self.write_many([(record, spec, lines)])
+
+    def write_many(
+        self, batch: list[tuple[InvocationRecord, EnvironmentSpec | None, list[tuple[int, str]] | None]]
+    ) -> None:
+        """Several invocations' log lines and rows in one transaction."""
+        with self.store.transaction():
+            for record, spec, lines in batch:
+                self._write_one(record, spec, lines)
+
+    def _write_one(
+        self,
+        record: InvocationRecord,
+        spec: EnvironmentSpec | None,
+        lines: list[tuple[int, str]] | None,
+    ) -> None:
         logs = self.backend.logs
         with self.store.transaction() as db:
             if spec is not None and lines:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import json
 import logging
 import math
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -133,6 +134,9 @@ class LambdaRuntime:
         """Reserved concurrency by function name; the facet keeps it current."""
         self.reservations_loaded = False
         self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="computetui-lambda-log")
+        self._pending: list[tuple[InvocationRecord, EnvironmentSpec | None, list[tuple[int, str]] | None]] = []
+        self._pending_lock = threading.Lock()
+        self._flush_scheduled = False
         self._closed = False
 
     # -- from other threads ------------------------------------------------
@@ -178,6 +182,7 @@ class LambdaRuntime:
                 log.exception("closing execution environments failed")
         for env in self._environments.values():  # whatever the loop could not reach
             env.sandbox.kill()
+        self._flush()
         self._writer.shutdown(wait=True)
 
     # -- on the loop ---------------------------------------------------------
@@ -359,7 +364,8 @@ class LambdaRuntime:
         loop = asyncio.get_running_loop()
         env_id = self.backend.ids.hex(32)
         when = self.backend.clock.now()
-        spec.log_stream = f"{when:%Y/%m/%d}/[{spec.version}]{env_id}"
+        # The environment's own copy: its log stream is its alone.
+        spec = dataclasses.replace(spec, log_stream=f"{when:%Y/%m/%d}/[{spec.version}]{env_id}")
         engine = self.backend.engine
         kind = environment_kind(self.sandbox, engine.status().reachable)
         host = "127.0.0.1"
@@ -495,11 +501,31 @@ class LambdaRuntime:
     def _record(
         self, record: InvocationRecord, spec: EnvironmentSpec | None = None, lines: list[tuple[int, str]] | None = None
     ) -> None:
-        write: Callable[[], None] = lambda: self.backend.lambda_records.write(record, spec, lines)  # noqa: E731
+        """Queue the invocation's log lines and row; one writer flushes whatever has queued
+        in a single transaction, so a burst of invocations costs one commit, not one each."""
+        with self._pending_lock:
+            self._pending.append((record, spec, lines))
+            if self._flush_scheduled:
+                return
+            self._flush_scheduled = True
         try:
-            self._writer.submit(write)
+            self._writer.submit(self._flush)
         except RuntimeError:  # shutting down: write it here
-            write()
+            self._flush()
+
+    def _flush(self) -> None:
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+            self._flush_scheduled = False
+        if batch:
+            self.backend.lambda_records.write_many(batch)
+
+    def flush(self) -> None:
+        """Wait until every queued record is written (tests and shutdown)."""
+        try:
+            self._writer.submit(self._flush).result()
+        except RuntimeError:
+            self._flush()
 
     def _now_ms(self) -> int:
         return int(self.backend.clock.time() * 1000)
