@@ -3,7 +3,9 @@ and routes navigation; screens and widgets live in :mod:`computetui.ui`."""
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import signal
 from typing import ClassVar
 
 from textual import events, work
@@ -109,6 +111,16 @@ class ComputeApp(App[int]):
     # -- start and stop ----------------------------------------------------
     def get_default_screen(self) -> Screen:
         return HomeScreen()
+
+    def on_mount(self) -> None:
+        # SIGTERM (and a closed terminal) end the console the normal way, so the
+        # backend is closed and no execution environment outlives it.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests), or no such signal here
 
     def on_ready(self) -> None:
         # Ready comes once the first frame is on screen: the backend's imports

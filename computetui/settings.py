@@ -74,6 +74,8 @@ class Settings:
     lambda_sandbox: str = "auto"
     """Where local Lambda functions run: ``container`` (Docker), ``process`` (host), or ``auto``
     (containers when the engine is reachable)."""
+    lambda_idle_timeout: float = 600.0
+    """Seconds an idle execution environment stays warm before it is stopped."""
     lambda_images: dict[str, str] = field(default_factory=dict)
     """Runtime -> container image for the container sandbox (default: AWS's public base images)."""
     config_path: Path | None = None
@@ -105,6 +107,16 @@ class Settings:
         if self.lambda_sandbox not in LAMBDA_SANDBOXES:
             raise InvalidSetting(
                 "lambda_sandbox", f"must be one of {', '.join(LAMBDA_SANDBOXES)} (got {self.lambda_sandbox!r})"
+            )
+        try:
+            self.lambda_idle_timeout = float(self.lambda_idle_timeout)
+        except (TypeError, ValueError):
+            raise InvalidSetting(
+                "lambda_idle_timeout", f"must be a number of seconds (got {self.lambda_idle_timeout!r})"
+            ) from None
+        if self.lambda_idle_timeout <= 0:
+            raise InvalidSetting(
+                "lambda_idle_timeout", f"must be more than 0 seconds (got {self.lambda_idle_timeout:g})"
             )
         if not isinstance(self.lambda_images, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.lambda_images.items()
@@ -146,6 +158,7 @@ class Settings:
                 "read_only": self.read_only,
                 "lambda_sandbox": self.lambda_sandbox,
                 "lambda_images": self.lambda_images,
+                "lambda_idle_timeout": self.lambda_idle_timeout,
             }
             if self.state_dir is not None:
                 options["state_dir"] = self.state_dir

@@ -24,7 +24,9 @@ OUT = ROOT / "screenshots"
 async def go(pilot: Pilot, *steps: str) -> None:
     await settle(pilot)
     for step in steps:
-        if step.startswith((":", "/")):
+        if step == "_wait":  # a real invocation runs in a worker
+            await pilot.pause(1.0)
+        elif step.startswith((":", "/")):
             await type_text(pilot, step)
             if step.startswith(":"):
                 await pilot.press("enter")
@@ -39,7 +41,9 @@ SHOTS: dict[str, tuple[dict, Callable[[Pilot], Awaitable[None]]]] = {
     "ecs-task-definitions": ({}, lambda p: go(p, ":ecs", "right_square_bracket")),
     "batch": ({}, lambda p: go(p, ":batch")),
     "lightsail-bundles": ({}, lambda p: go(p, ":lightsail", "right_square_bracket")),
-    "detail": ({}, lambda p: go(p, ":lambda", "down", "enter")),
+    "detail": ({}, lambda p: go(p, ":ecs", "enter")),
+    "function-code": ({}, lambda p: go(p, ":lambda", "down", "enter")),
+    "function-test": ({}, lambda p: go(p, ":lambda", "down", "enter", "t", "_wait")),
     "filter": ({}, lambda p: go(p, ":ecr", "/worker")),
     "help": ({}, lambda p: go(p, "question_mark")),
     "aws-light": ({"theme": "aws-light"}, lambda p: go(p, ":ecs")),

@@ -172,3 +172,18 @@ def test_an_environment_whose_emulator_died_is_removed_at_the_next_start(docker_
         backend.engine.remove(mine.id)
         backend.engine.remove(orphan.id)
         backend.close()
+
+
+def test_auto_falls_back_to_a_process_when_the_runtime_image_cannot_be_had(docker_client, tmp_path) -> None:  # noqa: ANN001
+    # The image is on a closed port on loopback: the pull fails without leaving the machine.
+    backend = LocalBackend(
+        tmp_path / "state", lambda_sandbox="auto", lambda_images={"python3.12": "127.0.0.1:1/no-such-lambda-image:1"}
+    )
+    try:
+        make(backend, "def handler(event, context):\n    return 'ran anyway'\n")
+        result = backend.lambda_.invoke("fn")
+        assert result.payload == b'"ran anyway"'
+        [env] = backend.lambda_runtime.environments()
+        assert isinstance(env["pid"], int)  # a host process, not a container id
+    finally:
+        backend.close()

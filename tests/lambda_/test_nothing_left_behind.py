@@ -70,3 +70,33 @@ def test_sigterm_closes_the_environments(tmp_path: Path) -> None:
     process.send_signal(signal.SIGTERM)
     assert process.wait(20) == 0
     assert wait_dead(pids)
+
+
+CONSOLE = r"""
+import json, sys, threading, time
+from computetui.app import ComputeApp
+from computetui.settings import Settings
+app = ComputeApp(Settings(state_dir=sys.argv[1], lambda_sandbox="process", refresh=0))
+def warm():
+    while app.backend is None:
+        time.sleep(0.05)
+    app.backend.lambda_.invoke("hello-world")  # the sample workload, seeded on the first run
+    print(json.dumps([e["pid"] for e in app.backend.lambda_runtime.environments()]), flush=True)
+threading.Thread(target=warm, daemon=True).start()
+app.run(headless=True)
+sys.exit(app.return_code or 0)
+"""
+
+
+def test_the_console_closes_its_environments_on_sigterm(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPUTETUI_")}
+    env["COMPUTETUI_CONFIG"] = str(tmp_path / "none.toml")
+    process = subprocess.Popen(
+        [sys.executable, "-c", CONSOLE, str(tmp_path / "state")], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stdout is not None
+    pids = json.loads(process.stdout.readline())
+    assert pids and all(pid_alive(p) for p in pids)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(20) == 0
+    assert wait_dead(pids)

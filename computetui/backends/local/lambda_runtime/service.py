@@ -133,6 +133,8 @@ class LambdaRuntime:
         self.reservations: dict[str, int] = {}
         """Reserved concurrency by function name; the facet keeps it current."""
         self.reservations_loaded = False
+        self._no_image: set[str] = set()
+        """Runtimes whose container image could not be had: ``auto`` runs them as processes."""
         self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="computetui-lambda-log")
         self._pending: list[tuple[InvocationRecord, EnvironmentSpec | None, list[tuple[int, str]] | None]] = []
         self._pending_lock = threading.Lock()
@@ -358,7 +360,7 @@ class LambdaRuntime:
         return None
 
     async def _start_environment(
-        self, spec: EnvironmentSpec, key: tuple[Any, ...]
+        self, spec: EnvironmentSpec, key: tuple[Any, ...], kind: str | None = None
     ) -> tuple[Environment, float | None, Outcome | None]:
         """A new environment through INIT. Returns it, its Init Duration and an init failure, if any."""
         loop = asyncio.get_running_loop()
@@ -367,7 +369,10 @@ class LambdaRuntime:
         # The environment's own copy: its log stream is its alone.
         spec = dataclasses.replace(spec, log_stream=f"{when:%Y/%m/%d}/[{spec.version}]{env_id}")
         engine = self.backend.engine
-        kind = environment_kind(self.sandbox, engine.status().reachable)
+        if kind is None:
+            kind = environment_kind(self.sandbox, engine.status().reachable)
+            if self.sandbox == "auto" and spec.runtime in self._no_image:
+                kind = "process"
         host = "127.0.0.1"
         if kind == "container":
             try:
@@ -392,6 +397,12 @@ class LambdaRuntime:
         try:
             await env.sandbox.start(api.address)
         except LaunchError as exc:
+            if self.sandbox == "auto" and kind == "container" and spec.package_type == "Zip":
+                # "auto" means the best sandbox there is: without the runtime's image, a process.
+                log.warning("%s; running %s functions as host processes", exc.message, spec.runtime)
+                self._no_image.add(spec.runtime or "")
+                await self._discard(env)
+                return await self._start_environment(spec, key, "process")
             env.state = "dead"
             failure = Outcome("error", _error_body(exc.error_type, exc.message), exc.error_type, loop.time())
             return env, None, failure
