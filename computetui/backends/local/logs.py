@@ -14,6 +14,14 @@ from computetui.backends.local.facet import LocalFacetMixin
 from computetui.models import logs as m
 
 DEFAULT_MAX_GROUP_BYTES = 8 * 1024 * 1024
+EVENT_OVERHEAD = 48
+"""Bytes a stored event costs beyond its text: ids, times, and the index entries."""
+
+
+def event_cost(group: str, stream: str, message: str) -> int:
+    """What one event really takes in the database (its row, and the indexes that repeat its names),
+    so the cap bounds memory and disk, not just message text."""
+    return len(message.encode()) + 2 * (len(group.encode()) + len(stream.encode())) + EVENT_OVERHEAD
 
 
 class LocalLogs(LocalFacetMixin, LogsFacet):
@@ -69,7 +77,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
         if not log_events:
             return
         ingested = self.now_ms
-        size = sum(len(e["message"].encode()) + 26 for e in log_events)
+        size = sum(event_cost(log_group_name, log_stream_name, e["message"]) for e in log_events)
         with self.store.transaction() as db:
             if (
                 db.execute(
@@ -100,8 +108,9 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
         freed = 0
         last_id = None
         for row in db.execute(
-            "SELECT id, LENGTH(CAST(message AS BLOB)) + 26 AS size FROM log_events WHERE group_name = ? ORDER BY id",
-            (group,),
+            "SELECT id, LENGTH(CAST(message AS BLOB)) + 2 * (LENGTH(CAST(group_name AS BLOB)) + "
+            "LENGTH(CAST(stream_name AS BLOB))) + ? AS size FROM log_events WHERE group_name = ? ORDER BY id",
+            (EVENT_OVERHEAD, group),
         ):
             freed += row["size"]
             last_id = row["id"]

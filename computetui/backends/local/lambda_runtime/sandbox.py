@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +143,7 @@ class ProcessSandbox:
         self._partial = b""
         self.exited: asyncio.Future[int] | None = None
         self.killed_for_memory = False
+        self._tree_cache: tuple[float, list[int]] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -210,8 +212,12 @@ class ProcessSandbox:
 
     # -- memory ------------------------------------------------------------
     def _tree(self) -> list[int]:
+        """The process and its descendants; rescanned at most once a second."""
         if self.pid is None:
             return []
+        now = time.monotonic()
+        if self._tree_cache is not None and now - self._tree_cache[0] < 1.0:
+            return self._tree_cache[1]
         found, todo = [], [self.pid]
         while todo:
             pid = todo.pop()
@@ -222,27 +228,31 @@ class ProcessSandbox:
                         todo.extend(int(c) for c in children.read().split())
             except OSError:
                 continue
+        self._tree_cache = (now, found)
         return found
 
-    def _status_kb(self, field_name: str) -> int:
+    def _status_kb(self, field_name: bytes) -> int:
         total = 0
         for pid in self._tree():
             try:
-                with open(f"/proc/{pid}/status") as status:
-                    for line in status:
-                        if line.startswith(field_name):
-                            total += int(line.split()[1])
-                            break
-            except (OSError, ValueError):
+                fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+                try:
+                    status = os.read(fd, 4096)
+                finally:
+                    os.close(fd)
+            except OSError:
                 continue
+            at = status.find(field_name)
+            if at >= 0:
+                total += int(status[at + len(field_name) : status.index(b"kB", at)])
         return total
 
     def rss_mb(self) -> float:
-        return self._status_kb("VmRSS:") / 1024
+        return self._status_kb(b"VmRSS:") / 1024
 
     def peak_mb(self) -> int:
         """The tree's peak resident memory, in whole MB as the REPORT line gives it."""
-        return max(1, -(-self._status_kb("VmHWM:") // 1024))
+        return max(1, -(-self._status_kb(b"VmHWM:") // 1024))
 
     # -- ending ------------------------------------------------------------
     def alive(self) -> bool:

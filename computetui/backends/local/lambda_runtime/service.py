@@ -24,6 +24,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 INIT_TIMEOUT_S = 10.0
 MEMORY_WATCH_INTERVAL_S = 0.05
+FLUSH_DELAY_S = 0.05
 LOG_TAIL_BYTES = 4096
 DEFAULT_ACCOUNT_LIMIT = 1000
 DEFAULT_IDLE_TIMEOUT_S = 600.0
@@ -83,6 +85,7 @@ class Environment:
     lines: list[tuple[float, str]] = field(default_factory=list)
     stale: bool = False
     """The function changed since this environment started; retire it when idle."""
+    watchdog: asyncio.TimerHandle | None = None
 
 
 @dataclass(frozen=True)
@@ -434,8 +437,14 @@ class LambdaRuntime:
         exited = env.sandbox.exited
         assert exited is not None
         deadline = loop.time() + env.spec.timeout_s
-        # A container's cgroup enforces its memory; a process needs a watchdog.
-        watchdog = loop.create_task(self._watch_memory(env)) if isinstance(env.sandbox, ProcessSandbox) else None
+        # A container's cgroup enforces its memory; a process needs a watchdog, which
+        # wakes every 50 ms (so a quick invocation never pays for it).
+        watchdog = (
+            loop.call_later(MEMORY_WATCH_INTERVAL_S, self._watch_memory, env)
+            if isinstance(env.sandbox, ProcessSandbox)
+            else None
+        )
+        env.watchdog = watchdog
         try:
             done, _ = await asyncio.wait(
                 {invocation.outcome, exited},
@@ -443,8 +452,9 @@ class LambdaRuntime:
                 return_when=asyncio.FIRST_COMPLETED,
             )
         finally:
-            if watchdog is not None:
-                watchdog.cancel()
+            if env.watchdog is not None:
+                env.watchdog.cancel()
+                env.watchdog = None
         if invocation.outcome.done():
             return invocation.outcome.result()
         now = loop.time()
@@ -462,14 +472,13 @@ class LambdaRuntime:
         env.lines.append((now, message))
         return Outcome("timeout", _error_body("Sandbox.Timedout", message), "Sandbox.Timedout", now)
 
-    async def _watch_memory(self, env: Environment) -> None:
-        limit = env.spec.memory_mb
-        while True:
-            await asyncio.sleep(MEMORY_WATCH_INTERVAL_S)
-            if env.sandbox.rss_mb() > limit:
-                env.sandbox.killed_for_memory = True
-                env.sandbox.kill()
-                return
+    def _watch_memory(self, env: Environment) -> None:
+        if env.sandbox.rss_mb() > env.spec.memory_mb:
+            env.sandbox.killed_for_memory = True
+            env.sandbox.kill()
+            env.watchdog = None
+            return
+        env.watchdog = asyncio.get_running_loop().call_later(MEMORY_WATCH_INTERVAL_S, self._watch_memory, env)
 
     async def _discard(self, env: Environment) -> None:
         env.state = "dead"
@@ -519,6 +528,11 @@ class LambdaRuntime:
             if self._flush_scheduled:
                 return
             self._flush_scheduled = True
+        # Wake the writer a little later rather than at once: a waking writer
+        # competes with the invocation's answer for the CPU (and the GIL).
+        asyncio.get_running_loop().call_later(FLUSH_DELAY_S, self._submit_flush)
+
+    def _submit_flush(self) -> None:
         try:
             self._writer.submit(self._flush)
         except RuntimeError:  # shutting down: write it here
@@ -541,9 +555,10 @@ class LambdaRuntime:
     def _now_ms(self) -> int:
         return int(self.backend.clock.time() * 1000)
 
-    def _trace_id(self, started: float) -> str:
-        ids = self.backend.ids
-        return f"Root=1-{int(started):08x}-{ids.hex(24)};Parent={ids.hex(16)};Sampled=0"
+    @staticmethod
+    def _trace_id(started: float) -> str:
+        random = os.urandom(20).hex()
+        return f"Root=1-{int(started):08x}-{random[:24]};Parent={random[24:]};Sampled=0"
 
 
 def _error_body(error_type: str, message: str) -> bytes:
