@@ -98,7 +98,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_console(settings)
 
 
+def log_to_file() -> None:
+    """The console draws on the terminal, so log lines go to a file instead."""
+    import logging
+
+    from computetui.locations import log_file
+
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
 def run_console(settings: Settings) -> int:
+    log_to_file()
     from computetui.app import ComputeApp
     from computetui.ui.themes import ThemeError, check_theme_name
 
@@ -124,6 +143,9 @@ def serve(argv: Sequence[str]) -> int:
     from computetui.backends.errors import ComputeError
     from computetui.backends.local.controller import LockBusy
 
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format=f"{PROG} serve: %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:

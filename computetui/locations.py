@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_data_dir
+from platformdirs import user_config_dir, user_data_dir, user_log_dir
 
 APP = "computetui"
 
@@ -31,3 +31,10 @@ def default_state_dir() -> Path:
 def shipped_themes_dir() -> Path:
     """The ``themes/`` folder beside the package (the repository's top level)."""
     return Path(__file__).resolve().parent.parent / "themes"
+
+
+def log_file() -> Path:
+    """Where the console writes its log (it cannot write to the terminal it draws on)."""
+    explicit = os.environ.get("COMPUTETUI_LOG_FILE")
+    return Path(explicit).expanduser() if explicit else Path(user_log_dir(APP)) / "computetui.log"
+

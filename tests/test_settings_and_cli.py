@@ -199,3 +199,22 @@ def test_settings_reject_unknown_fields_and_bad_values() -> None:
     with pytest.raises(InvalidSetting, match="true or false"):
         Settings(read_only="yes")  # type: ignore[arg-type]
     assert Settings(state_dir="~/x").state_dir == Path("~/x").expanduser()  # type: ignore[arg-type]
+
+
+def test_the_console_logs_to_a_file_not_to_the_terminal_it_draws_on(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import logging
+
+    from computetui.cli import log_to_file
+
+    monkeypatch.setenv("COMPUTETUI_LOG_FILE", str(tmp_path / "logs" / "console.log"))
+    saved = logging.getLogger().handlers[:]
+    try:
+        log_to_file()
+        logging.getLogger("computetui.test").warning("into the file")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        assert "into the file" in (tmp_path / "logs" / "console.log").read_text()
+        assert not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+                       for h in logging.getLogger().handlers)
+    finally:
+        logging.getLogger().handlers[:] = saved
