@@ -139,11 +139,11 @@ def serve(argv: Sequence[str]) -> int:
     except SettingsError as exc:
         return _fail(str(exc))
 
+    import logging
+
     from computetui.backends import open_backend
     from computetui.backends.errors import ComputeError
     from computetui.backends.local.controller import LockBusy
-
-    import logging
 
     logging.basicConfig(level=logging.INFO, format=f"{PROG} serve: %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()

@@ -37,4 +37,3 @@ def log_file() -> Path:
     """Where the console writes its log (it cannot write to the terminal it draws on)."""
     explicit = os.environ.get("COMPUTETUI_LOG_FILE")
     return Path(explicit).expanduser() if explicit else Path(user_log_dir(APP)) / "computetui.log"
-

@@ -214,7 +214,9 @@ def test_the_console_logs_to_a_file_not_to_the_terminal_it_draws_on(tmp_path: Pa
         for handler in logging.getLogger().handlers:
             handler.flush()
         assert "into the file" in (tmp_path / "logs" / "console.log").read_text()
-        assert not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
-                       for h in logging.getLogger().handlers)
+        assert not any(
+            isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+            for h in logging.getLogger().handlers
+        )
     finally:
         logging.getLogger().handlers[:] = saved

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec, LaunchError
+from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec, LaunchError, OutputPipe
 
 if TYPE_CHECKING:
     from computetui.backends.local.engine import Engine
@@ -87,8 +87,7 @@ class ContainerSandbox:
         self._engine = engine
         self._images = images
         self._dir: Path | None = None
-        self._fd: int | None = None
-        self._partial = b""
+        self._output: OutputPipe | None = None
         self.container_id: str | None = None
         self.exited: asyncio.Future[int] | None = None
         self.exit_code: int | None = None
@@ -117,8 +116,7 @@ class ContainerSandbox:
         fifo = self._dir / "out"
         os.mkfifo(fifo, 0o666)
         # Held open read-write: the FIFO never reports end-of-file, reads just run dry.
-        self._fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
-        loop.add_reader(self._fd, self.drain)
+        self._output = OutputPipe(os.open(fifo, os.O_RDWR | os.O_NONBLOCK), self._on_line)
         try:
             self.container_id = await loop.run_in_executor(None, self._create, image, runtime_api)
         except ComputeError as exc:
@@ -190,25 +188,12 @@ class ContainerSandbox:
 
     # -- output ------------------------------------------------------------
     def drain(self) -> None:
-        if self._fd is None:
-            return
-        now = asyncio.get_running_loop().time()
-        while True:
-            try:
-                data = os.read(self._fd, 65536)
-            except (BlockingIOError, OSError):
-                break
-            if not data:
-                break
-            self._partial += data
-        *lines, self._partial = self._partial.split(b"\n")
-        for line in lines:
-            self._on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
+        if self._output is not None:
+            self._output.drain()
 
     def flush_partial(self) -> None:
-        if self._partial:
-            line, self._partial = self._partial, b""
-            self._on_line(line.decode("utf-8", "replace"), asyncio.get_running_loop().time())
+        if self._output is not None:
+            self._output.flush_partial()
 
     # -- memory --------------------------------------------------------------
     def _peak_bytes(self) -> int:
@@ -246,10 +231,8 @@ class ContainerSandbox:
             except (TimeoutError, asyncio.CancelledError):
                 pass
         self.drain()
-        if self._fd is not None:
-            loop.remove_reader(self._fd)
-            os.close(self._fd)
-            self._fd = None
+        if self._output is not None:
+            self._output.close()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None

@@ -130,6 +130,55 @@ def process_command(spec: EnvironmentSpec) -> list[str]:
     )
 
 
+class OutputPipe:
+    """The read end of an environment's output, turned into whole lines.
+
+    Non-blocking: ``drain`` takes whatever is waiting, so calling it when the
+    runtime's answer arrives collects exactly the lines written before it.
+    """
+
+    def __init__(self, fd: int, on_line: Callable[[str, float], None]) -> None:
+        self.fd: int | None = fd
+        self._on_line = on_line
+        self._partial = b""
+        os.set_blocking(fd, False)
+        asyncio.get_running_loop().add_reader(fd, self.drain)
+
+    def drain(self) -> None:
+        if self.fd is None:
+            return
+        now = asyncio.get_running_loop().time()
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:  # every writer has closed it: the environment has exited
+                self.close()
+                break
+            self._partial += data
+        *lines, self._partial = self._partial.split(b"\n")
+        for line in lines:
+            self._on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
+
+    def flush_partial(self) -> None:
+        """A last line without a newline still belongs to the log."""
+        if self._partial:
+            line, self._partial = self._partial, b""
+            self._on_line(line.decode("utf-8", "replace"), asyncio.get_running_loop().time())
+
+    def close(self) -> None:
+        if self.fd is not None:
+            try:
+                asyncio.get_running_loop().remove_reader(self.fd)
+            except RuntimeError:
+                pass
+            os.close(self.fd)
+            self.fd = None
+
+
 class ProcessSandbox:
     """One execution environment as a process tree on the host."""
 
@@ -139,8 +188,7 @@ class ProcessSandbox:
         self.spec = spec
         self._on_line = on_line
         self._process: asyncio.subprocess.Process | None = None
-        self._read_fd: int | None = None
-        self._partial = b""
+        self._output: OutputPipe | None = None
         self.exited: asyncio.Future[int] | None = None
         self.killed_for_memory = False
         self._tree_cache: tuple[float, list[int]] | None = None
@@ -153,7 +201,6 @@ class ProcessSandbox:
         command = process_command(self.spec)
         loop = asyncio.get_running_loop()
         read_fd, write_fd = os.pipe()
-        os.set_blocking(read_fd, False)
         try:
             self._process = await asyncio.create_subprocess_exec(
                 *command,
@@ -170,45 +217,16 @@ class ProcessSandbox:
             raise LaunchError("Runtime.InvalidEntrypoint", f"cannot start {command[0]}: {exc.strerror}") from None
         finally:
             os.close(write_fd)
-        self._read_fd = read_fd
-        loop.add_reader(read_fd, self.drain)
+        self._output = OutputPipe(read_fd, self._on_line)
         self.exited = loop.create_task(self._process.wait())  # type: ignore[assignment]
 
     def drain(self) -> None:
-        """Read whatever output is waiting, without blocking, and pass on whole lines."""
-        fd = self._read_fd
-        if fd is None:
-            return
-        now = asyncio.get_running_loop().time()
-        while True:
-            try:
-                data = os.read(fd, 65536)
-            except BlockingIOError:
-                break
-            except OSError:
-                data = b""
-            if not data:  # the write end is closed: the tree has exited
-                self._close_reader()
-                break
-            self._partial += data
-        *lines, self._partial = self._partial.split(b"\n")
-        for line in lines:
-            self._on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
+        if self._output is not None:
+            self._output.drain()
 
     def flush_partial(self) -> None:
-        """A last line without a newline still belongs to the log."""
-        if self._partial:
-            line, self._partial = self._partial, b""
-            self._on_line(line.decode("utf-8", "replace"), asyncio.get_running_loop().time())
-
-    def _close_reader(self) -> None:
-        if self._read_fd is not None:
-            try:
-                asyncio.get_running_loop().remove_reader(self._read_fd)
-            except RuntimeError:
-                pass
-            os.close(self._read_fd)
-            self._read_fd = None
+        if self._output is not None:
+            self._output.flush_partial()
 
     # -- memory ------------------------------------------------------------
     def _tree(self) -> list[int]:
@@ -275,7 +293,8 @@ class ProcessSandbox:
             except (TimeoutError, asyncio.CancelledError):
                 pass
         self.drain()
-        self._close_reader()
+        if self._output is not None:
+            self._output.close()
 
     def exit_description(self) -> str:
         """``signal: killed`` or ``exit status 1``, as AWS's Runtime.ExitError says it."""
