@@ -91,9 +91,9 @@ class Facet:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        names = cls.mutating_operations()
-        for name in names:
-            fn = cls.__dict__.get(name)
+        # Resolve each name through the MRO, so an operation a mixin supplies is guarded too.
+        for name in cls.mutating_operations():
+            fn = getattr(cls, name, None)
             if fn is not None and callable(fn) and not getattr(fn, _GUARDED, False):
                 setattr(cls, name, _guard(name, fn))
 
@@ -246,6 +246,8 @@ class EcrFacet(Facet):
         return self._unsupported("DescribeRepositories")
 
     def describe_images(self, repository_name: str, image_ids: list[dict[str, str]] | None = None) -> list[ImageDetail]:
+        """Newest push first. ``image_ids`` (``imageDigest`` and/or ``imageTag``) narrows the list;
+        one that matches nothing raises ``ImageNotFoundException``."""
         return self._unsupported("DescribeImages")
 
     @mutating
@@ -254,7 +256,10 @@ class EcrFacet(Facet):
         return self._unsupported("PutImage")
 
     @mutating
-    def batch_delete_image(self, repository_name: str, image_ids: list[dict[str, str]]) -> list[dict[str, str]]:
+    def batch_delete_image(
+        self, repository_name: str, image_ids: list[dict[str, str]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """AWS's answer: ``{"imageIds": [deleted ids], "failures": [{"imageId", "failureCode", "failureReason"}]}``."""
         return self._unsupported("BatchDeleteImage")
 
     @mutating

@@ -166,6 +166,7 @@ class ContainerDefinition(AwsModel):
     depends_on: list[ContainerDependency] | None = None
     log_configuration: LogConfiguration | None = None
     working_directory: str | None = None
+    stop_timeout: int | None = None
 
 
 class TaskDefinition(AwsModel):
@@ -217,6 +218,35 @@ class Container(AwsModel):
     network_bindings: list[NetworkBinding] = Field(default_factory=list)
     health_status: HealthStatus | None = None
     runtime_id: str | None = None
+    essential: bool | None = None
+    cpu: str | None = None
+    memory: str | None = None
+
+
+class AttachmentDetail(AwsModel):
+    name: str
+    value: str
+
+
+class Attachment(AwsModel):
+    """The elastic network interface an awsvpc task gets."""
+
+    id: str
+    type: str = "ElasticNetworkInterface"
+    status: str = "ATTACHED"
+    details: list[AttachmentDetail] = Field(default_factory=list)
+
+
+class ContainerOverride(AwsModel):
+    name: str
+    command: list[str] | None = None
+    environment: list[KeyValuePair] | None = None
+    cpu: int | None = None
+    memory: int | None = None
+
+
+class TaskOverride(AwsModel):
+    container_overrides: list[ContainerOverride] = Field(default_factory=list)
 
 
 class Task(AwsModel):
@@ -236,9 +266,17 @@ class Task(AwsModel):
     stopped_reason: str | None = None
     health_status: HealthStatus | None = None
     created_at: datetime | None = None
+    pull_started_at: datetime | None = None
+    pull_stopped_at: datetime | None = None
     started_at: datetime | None = None
     stopping_at: datetime | None = None
+    execution_stopped_at: datetime | None = None
     stopped_at: datetime | None = None
+    connectivity: str | None = None
+    availability_zone: str | None = None
+    platform_version: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    overrides: TaskOverride | None = None
     version: int = 1
 
 
@@ -300,6 +338,9 @@ class Service(AwsModel):
     deployments: list[Deployment] = Field(default_factory=list)
     events: list[ServiceEvent] = Field(default_factory=list)
     load_balancers: list[LoadBalancer] = Field(default_factory=list)
+    placement_strategy: list[dict[str, str]] = Field(default_factory=list)
+    placement_constraints: list[dict[str, str]] = Field(default_factory=list)
+    health_check_grace_period_seconds: int | None = None
     scheduling_strategy: str = "REPLICA"
     created_at: datetime | None = None
 
@@ -322,6 +363,8 @@ class ContainerInstance(AwsModel):
     remaining_resources: list[Resource] = Field(default_factory=list)
     running_tasks_count: int = 0
     pending_tasks_count: int = 0
+    attributes: list[dict[str, str]] = Field(default_factory=list)
+    status_reason: str | None = None
     registered_at: datetime | None = None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import shutil
 import tempfile
 from collections import defaultdict
@@ -22,6 +23,9 @@ from computetui.backends.local.batch import LocalBatch
 from computetui.backends.local.controller import LOCK_FILENAME, Controller
 from computetui.backends.local.ecr import LocalEcr
 from computetui.backends.local.ecs import LocalEcs
+from computetui.backends.local.ecs_logs import ContainerLogs
+from computetui.backends.local.ecs_services import ServiceScheduler
+from computetui.backends.local.ecs_tasks import PAUSE_IMAGE, TaskRunner
 from computetui.backends.local.engine import Engine, ManagedContainer
 from computetui.backends.local.ids import ACCOUNT_ID, Ids
 from computetui.backends.local.lambda_ import LocalLambda
@@ -66,6 +70,8 @@ class LocalBackend(Backend):
         lambda_event_retry_delays: tuple[float, ...] = (60.0, 120.0),
         lambda_sandbox: str = "auto",
         lambda_images: dict[str, str] | None = None,
+        ecs_pause_image: str = PAUSE_IMAGE,
+        ecs_pause_command: list[str] | None = None,
     ) -> None:
         super().__init__(read_only=read_only, region=region)
         self.clock = clock or SystemClock()
@@ -104,6 +110,16 @@ class LocalBackend(Backend):
             images=lambda_images,
         )
         self.register_reconciler("lambda", self._remove_orphan_environments)
+
+        self.ecs_random = random.Random(seed)
+        """Random placement draws from here, so a seeded backend places the same way each time."""
+        self.ecs_logs = ContainerLogs(self)
+        self.ecs_tasks = TaskRunner(self, pause_image=ecs_pause_image, pause_command=ecs_pause_command)
+        self.register_reconciler("task", self.ecs_tasks.reconcile)
+        self.controller.every(tick_seconds, "ecs-tasks", self.ecs_tasks.monitor)
+        self.ecs_scheduler = ServiceScheduler(self, period=tick_seconds)
+        self.ecs_tasks.on_stopped.append(self.ecs_scheduler.task_stopped)
+        self.controller.every(min(0.2, tick_seconds), "ecs-services", self.ecs_scheduler.tick)
         self.controller.every(
             min(IDLE_CHECK_SECONDS, lambda_idle_timeout),
             "lambda-idle-expiry",
@@ -129,6 +145,8 @@ class LocalBackend(Backend):
         )
 
     def close(self) -> None:
+        self.ecs_tasks.close()
+        self.ecs_logs.close()
         self.lambda_runtime.shutdown()
         self.controller.stop()
         self.engine.close()

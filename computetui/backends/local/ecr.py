@@ -1,21 +1,98 @@
-"""ECR in the local emulator: repositories (their images live in the local engine)."""
+"""ECR in the local emulator: repositories over images in the local engine.
+
+An ECR image *is* an image in the user's Docker engine, named with the
+repository's URI: ``put_image`` tags a local image
+``<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>``, so an ECS task that
+names that URI finds the image on the engine and never pulls.
+
+The store keeps one record per image digest (kind ``ecr:image``, parent the
+repository ARN, the body ``ImageDetail``'s AWS JSON) with its tags and push
+time. Where the local registry differs from ECR:
+
+* **Digest.** ECR shows the ``sha256`` digest of the image *manifest*, which
+  exists only once an image is pushed to a registry. Locally ``imageDigest`` is
+  the engine's image id (``sha256:...``, the digest of the image config): it
+  names the same image content, and ``docker run <id>`` works with it.
+* **Size.** ``imageSizeInBytes`` is the engine's (uncompressed) size; ECR
+  reports the compressed layers it stores, so it shows less.
+* **Untagged images.** When a tag moves to another image, the image it left
+  stays in the repository untagged, as in ECR. It has no name left in the
+  engine (``docker images`` shows ``<none>`` unless the user named it), and
+  deleting it from the repository never deletes the engine image: only names
+  under the repository's URI are ever removed.
+* **Scanning** is not emulated: ``scanOnPush`` is recorded, no scan runs.
+
+Lifecycle policies are validated as ECR does for the rules it documents
+(``expire`` with ``imageCountMoreThan`` or ``sinceImagePushed``, by tag
+status, prefix or pattern). :func:`evaluate_lifecycle_policy` is the pure
+evaluation; :meth:`LocalEcr.apply_lifecycle_policies` runs it over every
+repository (the controller calls it periodically, as ECR's own sweep).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import EcrFacet
-from computetui.backends.errors import Conflict, InvalidParameter, NotFound
+from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound, Unavailable
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.validation import check_pattern
 from computetui.models import ecr as m
 
+if TYPE_CHECKING:
+    from computetui.backends.local import LocalBackend
+
+log = logging.getLogger(__name__)
+
 REPOSITORY = "ecr:repository"
 IMAGE = "ecr:image"
+LIFECYCLE_POLICY = "ecr:lifecycle-policy"
 NAME_PATTERN = r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
+
+IMAGE_TAG_MAX_LENGTH = 300
+"""ECR's limit on ``imageTag`` (PutImage, ImageIdentifier)."""
+TAG_PATTERN = r"[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}"
+"""A Docker/OCI tag: the engine holds the images, so it cannot name one otherwise."""
+DIGEST_PATTERN = r"[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+"
+MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+"""What ECR shows for an image ``docker push`` sent."""
+
+NOT_FOUND_FAILURE = {"failureCode": "ImageNotFound", "failureReason": "Requested image not found"}
+
+
+def _image_key(repository_arn: str, digest: str) -> str:
+    return f"{repository_arn}@{digest}"
+
+
+def _policy_key(repository_arn: str) -> str:
+    return f"{repository_arn}#lifecycle-policy"
+
+
+def _identifier(raw: Any) -> tuple[str | None, str | None]:
+    """``(imageDigest, imageTag)`` of an image id given as AWS JSON or an ``ImageIdentifier``."""
+    if isinstance(raw, m.ImageIdentifier):
+        return raw.image_digest, raw.image_tag
+    if isinstance(raw, dict):
+        return raw.get("imageDigest") or None, raw.get("imageTag") or None
+    raise InvalidParameter(
+        f"Invalid parameter at 'imageIds': {raw!r} is not an image identifier", code="InvalidParameterException"
+    )
 
 
 class LocalEcr(LocalFacetMixin, EcrFacet):
+    def __init__(self, backend: LocalBackend) -> None:
+        super().__init__(backend)
+        # Image operations pair engine calls with store writes; one at a time keeps them in step.
+        self._lock = threading.RLock()
+
+    # -- repositories ------------------------------------------------------
     def _load(self, repository_name: str) -> m.Repository:
         body = self.store.get(REPOSITORY, self.ids.ecr_repository(repository_name))
         if body is None:
@@ -74,18 +151,26 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
         return repository
 
     def delete_repository(self, repository_name: str, force: bool = False) -> m.Repository:
-        with self.store.transaction():
+        """Delete a repository; with ``force`` its images too, and their names in the engine.
+
+        The engine is asked first, so without one a repository that still has
+        tagged images stays (``Unavailable``) rather than leaving names behind.
+        """
+        with self._lock:
             repository = self._load(repository_name)
-            images = self.store.list(IMAGE, parent=repository.repository_arn)
+            images = self._images(repository)
             if images and not force:
                 raise Conflict(
                     f"The repository with name '{repository_name}' in registry with id "
                     f"'{self.ids.account}' cannot be deleted because it still contains images",
                     code="RepositoryNotEmptyException",
                 )
-            for image in images:
-                self.store.delete(IMAGE, f"{repository.repository_arn}@{image['imageDigest']}")
-            self.store.delete(REPOSITORY, repository.repository_arn)
+            self._untag(repository, [tag for image in images for tag in image.image_tags])
+            with self.store.transaction():
+                for image in images:
+                    self.store.delete(IMAGE, _image_key(repository.repository_arn, image.image_digest))
+                self.store.delete(LIFECYCLE_POLICY, _policy_key(repository.repository_arn))
+                self.store.delete(REPOSITORY, repository.repository_arn)
         return repository
 
     def describe_repositories(self, repository_names: list[str] | None = None) -> list[m.Repository]:
@@ -93,13 +178,586 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             return [m.Repository.model_validate(b) for b in self.store.list(REPOSITORY)]
         return [self._load(name) for name in repository_names]
 
+    # -- images: records and engine names ------------------------------------
+    def _images(self, repository: m.Repository) -> list[m.ImageDetail]:
+        """The repository's image records, in the order they were first pushed."""
+        return [m.ImageDetail.model_validate(b) for b in self.store.list(IMAGE, parent=repository.repository_arn)]
+
+    def _save(self, repository: m.Repository, image: m.ImageDetail) -> None:
+        self.store.put(
+            IMAGE,
+            _image_key(repository.repository_arn, image.image_digest),
+            image.to_aws(),
+            name=image.image_digest,
+            parent=repository.repository_arn,
+        )
+
+    def _untag(self, repository: m.Repository, tags: Iterable[str]) -> None:
+        """Remove ``<repositoryUri>:<tag>`` from the engine for each tag; the engine's other names stay."""
+        for tag in tags:
+            self.backend.engine.untag_image(f"{repository.repository_uri}:{tag}")
+
+    def _image_not_found(self, repository: m.Repository, digest: str | None, tag: str | None) -> NotFound:
+        return NotFound(
+            f"The image with imageId {{imageDigest:'{digest or 'null'}', imageTag:'{tag or 'null'}'}} "
+            f"does not exist within the repository with name '{repository.repository_name}' "
+            f"in the registry with id '{repository.registry_id}'",
+            code="ImageNotFoundException",
+        )
+
+    @staticmethod
+    def _check_tag(image_tag: Any) -> None:
+        def invalid(constraint: str) -> InvalidParameter:
+            return InvalidParameter(
+                f"Invalid parameter at 'imageTag' failed to satisfy constraint: '{constraint}'",
+                code="InvalidParameterException",
+                field="imageTag",
+            )
+
+        if not isinstance(image_tag, str) or not image_tag:
+            raise invalid("Member must have length greater than or equal to 1")
+        if len(image_tag) > IMAGE_TAG_MAX_LENGTH:
+            raise invalid(f"Member must have length less than or equal to {IMAGE_TAG_MAX_LENGTH}")
+        if not re.fullmatch(TAG_PATTERN, image_tag):
+            # ECR's API takes up to 300 characters; the engine (and any registry
+            # `docker push` talks to) names an image only by this rule.
+            raise invalid(f"Member must satisfy regular expression pattern: {TAG_PATTERN}")
+
+    # -- images: operations -------------------------------------------------
+    def put_image(self, repository_name: str, source_image: str, image_tag: str) -> m.ImageDetail:
+        """Store the local engine image ``source_image`` (name, name:tag or id) in the repository as ``image_tag``.
+
+        The engine gets the name ``<repositoryUri>:<image_tag>``. The digest is
+        the engine's image id (see the module docstring). A tag another image of
+        the repository holds moves to this one (that image stays, untagged), or
+        raises ``ImageTagAlreadyExistsException`` in an ``IMMUTABLE``
+        repository; the same image under the same tag raises
+        ``ImageAlreadyExistsException``, as ECR does. A repository with
+        ``scanOnPush`` gets no scan: scanning is not emulated.
+        """
+        self._check_tag(image_tag)
+        with self._lock:
+            repository = self._load(repository_name)
+            info = self.backend.engine.image_info(source_image)
+            if info is None:
+                raise NotFound(
+                    f"The source image '{source_image}' does not exist in the local Docker engine "
+                    "(build, import or pull it there first)",
+                    code="ImageNotFoundException",
+                )
+            images = {i.image_digest: i for i in self._images(repository)}
+            image = images.get(info.id)
+            if image is not None and image_tag in image.image_tags:
+                raise Conflict(
+                    f"Image with digest '{info.id}' and tag '{image_tag}' already exists in the repository "
+                    f"with name '{repository_name}' in registry with id '{repository.registry_id}'",
+                    code="ImageAlreadyExistsException",
+                )
+            holder = next((i for i in images.values() if image_tag in i.image_tags), None)
+            if holder is not None and repository.image_tag_mutability == m.TagMutability.IMMUTABLE:
+                raise Conflict(
+                    f"The image tag '{image_tag}' already exists in the '{repository_name}' repository "
+                    "and cannot be overwritten because the repository is immutable.",
+                    code="ImageTagAlreadyExistsException",
+                )
+            self.backend.engine.tag_image(info.id, repository.repository_uri, image_tag)
+            if image is None:
+                image = m.ImageDetail(
+                    registry_id=repository.registry_id,
+                    repository_name=repository.repository_name,
+                    image_digest=info.id,
+                    image_tags=[image_tag],
+                    image_size_in_bytes=info.size,
+                    image_pushed_at=self.now,
+                    image_manifest_media_type=MANIFEST_MEDIA_TYPE,
+                )
+            else:  # a new tag for an image already here: its push time stays
+                image = image.updated(image_tags=[*image.image_tags, image_tag], image_size_in_bytes=info.size)
+            with self.store.transaction():
+                if holder is not None:
+                    self._save(repository, holder.updated(image_tags=[t for t in holder.image_tags if t != image_tag]))
+                self._save(repository, image)
+        return image
+
     def describe_images(
         self, repository_name: str, image_ids: list[dict[str, str]] | None = None
     ) -> list[m.ImageDetail]:
+        """The repository's images, newest push first; sizes from the engine when it answers.
+
+        With ``image_ids`` (by ``imageDigest``, ``imageTag`` or both), only those;
+        one that matches nothing raises ``ImageNotFoundException``, as ECR does.
+        """
         repository = self._load(repository_name)
-        images = [m.ImageDetail.model_validate(b) for b in self.store.list(IMAGE, parent=repository.repository_arn)]
+        images = self._images(repository)
         if image_ids:
-            digests = {i.get("imageDigest") for i in image_ids if i.get("imageDigest")}
-            tags = {i.get("imageTag") for i in image_ids if i.get("imageTag")}
-            images = [i for i in images if i.image_digest in digests or tags & set(i.image_tags)]
-        return images
+            chosen: dict[str, m.ImageDetail] = {}
+            for raw in image_ids:
+                digest, tag = _identifier(raw)
+                if digest is None and tag is None:
+                    raise InvalidParameter(
+                        "Invalid request parameters: both tag and digest cannot be null",
+                        code="InvalidParameterException",
+                        field="imageIds",
+                    )
+                found = next(
+                    (
+                        i
+                        for i in images
+                        if (digest is None or i.image_digest == digest) and (tag is None or tag in i.image_tags)
+                    ),
+                    None,
+                )
+                if found is None:
+                    raise self._image_not_found(repository, digest, tag)
+                chosen[found.image_digest] = found
+            images = list(chosen.values())
+        sizes = self._engine_sizes([i.image_digest for i in images])
+        images = [
+            i.updated(image_size_in_bytes=sizes[i.image_digest]) if i.image_digest in sizes else i for i in images
+        ]
+        return _newest_first(images)
+
+    def _engine_sizes(self, digests: list[str]) -> dict[str, int]:
+        """The engine's size of each image it still has; nothing when it cannot be asked."""
+        sizes: dict[str, int] = {}
+        for digest in digests:
+            try:
+                info = self.backend.engine.image_info(digest)
+            except ComputeError as exc:  # no engine: the recorded sizes stand
+                log.debug("image sizes from the records: %s", exc)
+                break
+            if info is not None:
+                sizes[digest] = info.size
+        return sizes
+
+    def batch_delete_image(
+        self, repository_name: str, image_ids: list[dict[str, str]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Delete images by digest (the image and all its tags) or by tag (that tag only).
+
+        An image whose last tag goes is deleted. With both digest and tag, the tag
+        must be on that image, and only the tag goes. Returns AWS's shape:
+        ``{"imageIds": [{"imageDigest", "imageTag"}...], "failures": [{"imageId",
+        "failureCode", "failureReason"}...]}``. Only the names under the
+        repository's URI leave the engine.
+        """
+        with self._lock:
+            repository = self._load(repository_name)
+            images = {i.image_digest: i for i in self._images(repository)}
+            deleted: list[dict[str, Any]] = []
+            failures: list[dict[str, Any]] = []
+            removed_tags: list[str] = []
+            touched: set[str] = set()
+            for raw in image_ids:
+                digest, tag = _identifier(raw)
+                given = {k: v for k, v in (("imageDigest", digest), ("imageTag", tag)) if v is not None}
+                if not given:
+                    failures.append(
+                        {
+                            "imageId": {},
+                            "failureCode": "MissingDigestAndTag",
+                            "failureReason": "Invalid request parameters: both tag and digest cannot be null",
+                        }
+                    )
+                    continue
+                if digest is not None and not re.fullmatch(DIGEST_PATTERN, digest):
+                    failures.append(
+                        {
+                            "imageId": given,
+                            "failureCode": "InvalidImageDigest",
+                            "failureReason": "Invalid request parameters: image digest should satisfy "
+                            f"the regex '{DIGEST_PATTERN}'",
+                        }
+                    )
+                    continue
+                if tag is None:  # by digest: the image and every tag
+                    image = images.pop(digest, None)  # type: ignore[arg-type]
+                    if image is None:
+                        failures.append({"imageId": given, **NOT_FOUND_FAILURE})
+                        continue
+                    touched.add(image.image_digest)
+                    removed_tags += image.image_tags
+                    deleted += [{"imageDigest": image.image_digest, "imageTag": t} for t in image.image_tags] or [
+                        {"imageDigest": image.image_digest}
+                    ]
+                    continue
+                if digest is None:  # by tag: that tag only
+                    image = next((i for i in images.values() if tag in i.image_tags), None)
+                else:  # by both: the tag, if it is on that image
+                    image = images.get(digest)
+                    if image is not None and tag not in image.image_tags:
+                        failures.append(
+                            {
+                                "imageId": given,
+                                "failureCode": "ImageTagDoesNotMatchDigest",
+                                "failureReason": "Invalid request parameters: given tag does not match the digest",
+                            }
+                        )
+                        continue
+                if image is None:
+                    failures.append({"imageId": given, **NOT_FOUND_FAILURE})
+                    continue
+                touched.add(image.image_digest)
+                removed_tags.append(tag)
+                deleted.append({"imageDigest": image.image_digest, "imageTag": tag})
+                remaining = [t for t in image.image_tags if t != tag]
+                if remaining:
+                    images[image.image_digest] = image.updated(image_tags=remaining)
+                else:  # its last tag: the image goes
+                    del images[image.image_digest]
+            self._untag(repository, removed_tags)
+            with self.store.transaction():
+                for digest in touched:
+                    if digest in images:
+                        self._save(repository, images[digest])
+                    else:
+                        self.store.delete(IMAGE, _image_key(repository.repository_arn, digest))
+        return {"imageIds": deleted, "failures": failures}
+
+    # -- lifecycle policies ---------------------------------------------------
+    def _policy(self, repository: m.Repository) -> m.LifecyclePolicy:
+        body = self.store.get(LIFECYCLE_POLICY, _policy_key(repository.repository_arn))
+        if body is None:
+            raise NotFound(
+                f"Lifecycle policy does not exist for the repository with name '{repository.repository_name}' "
+                f"in the registry with id '{repository.registry_id}'",
+                code="LifecyclePolicyNotFoundException",
+            )
+        return m.LifecyclePolicy.model_validate(body)
+
+    def _save_policy(self, repository: m.Repository, policy: m.LifecyclePolicy) -> None:
+        self.store.put(
+            LIFECYCLE_POLICY,
+            _policy_key(repository.repository_arn),
+            policy.to_aws(),
+            name=repository.repository_name,
+            parent=repository.repository_arn,
+        )
+
+    def put_lifecycle_policy(self, repository_name: str, lifecycle_policy_text: str) -> m.LifecyclePolicy:
+        """Validate the policy as ECR does and set it (replacing any); it acts on the next sweep."""
+        repository = self._load(repository_name)
+        parse_lifecycle_policy(lifecycle_policy_text)
+        policy = m.LifecyclePolicy(
+            registry_id=repository.registry_id,
+            repository_name=repository.repository_name,
+            lifecycle_policy_text=lifecycle_policy_text,
+        )
+        with self._lock, self.store.transaction():
+            self._load(repository_name)  # still there
+            self._save_policy(repository, policy)
+        return policy
+
+    def get_lifecycle_policy(self, repository_name: str) -> m.LifecyclePolicy:
+        return self._policy(self._load(repository_name))
+
+    def delete_lifecycle_policy(self, repository_name: str) -> m.LifecyclePolicy:
+        with self._lock:
+            repository = self._load(repository_name)
+            policy = self._policy(repository)
+            self.store.delete(LIFECYCLE_POLICY, _policy_key(repository.repository_arn))
+        return policy
+
+    def apply_lifecycle_policies(self) -> list[str]:
+        """Expire what each repository's lifecycle policy selects, now (``<repo>@<digest>`` per image).
+
+        Not part of the contract: the controller calls it periodically, as ECR
+        runs its own sweep. Expiring deletes the image record and its names in
+        the engine. Without an engine, images with tags wait for the next sweep
+        (untagged ones have no engine names and go anyway).
+        """
+        expired: list[str] = []
+        for body in self.store.list(LIFECYCLE_POLICY):
+            stored = m.LifecyclePolicy.model_validate(body)
+            with self._lock:
+                try:
+                    repository = self._load(stored.repository_name)
+                    policy = self._policy(repository)
+                except NotFound:  # deleted meanwhile
+                    continue
+                try:
+                    rules = parse_lifecycle_policy(policy.lifecycle_policy_text)
+                except InvalidParameter as exc:  # validated when put; never expected
+                    log.warning("lifecycle policy of %s skipped: %s", repository.repository_name, exc.message)
+                    continue
+                now = self.now
+                images = {i.image_digest: i for i in self._images(repository)}
+                for digest in evaluate_lifecycle_policy(rules, images.values(), now):
+                    image = images[digest]
+                    try:
+                        self._untag(repository, image.image_tags)
+                    except Unavailable as exc:
+                        log.info("lifecycle expiry in %s deferred: %s", repository.repository_name, exc.reason)
+                        continue
+                    self.store.delete(IMAGE, _image_key(repository.repository_arn, digest))
+                    expired.append(f"{repository.repository_name}@{digest}")
+                self._save_policy(repository, policy.updated(last_evaluated_at=now))
+        return expired
+
+
+def _newest_first(images: Iterable[m.ImageDetail]) -> list[m.ImageDetail]:
+    ordered = list(images)
+    ordered.reverse()  # records come oldest first; equal push times keep that order, reversed
+    return sorted(ordered, key=lambda i: _pushed_at(i), reverse=True)
+
+
+def _pushed_at(image: m.ImageDetail) -> datetime:
+    return image.image_pushed_at or datetime.min.replace(tzinfo=UTC)
+
+
+# -- lifecycle policies: validation and evaluation (pure) -------------------------
+
+TAG_STATUSES = ("tagged", "untagged", "any")
+COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed")
+MAX_PATTERN_WILDCARDS = 4
+POLICY_TEXT_MIN, POLICY_TEXT_MAX = 100, 30720
+
+
+@dataclass(frozen=True)
+class LifecycleRule:
+    """One rule of an ECR lifecycle policy, validated."""
+
+    priority: int
+    tag_status: str
+    count_type: str
+    count_number: int
+    tag_prefixes: tuple[str, ...] = ()
+    tag_patterns: tuple[str, ...] = ()
+    count_unit: str | None = None
+    description: str | None = None
+
+    def selects(self, image: m.ImageDetail) -> bool:
+        """Whether the image meets the rule's tagging requirements."""
+        tags = image.image_tags
+        if self.tag_status == "any":
+            return True
+        if self.tag_status == "untagged":
+            return not tags
+        if not tags:
+            return False
+        # Every prefix (pattern) must match at least one of the image's tags.
+        if self.tag_prefixes:
+            return all(any(t.startswith(p) for t in tags) for p in self.tag_prefixes)
+        return all(any(_pattern_regex(p).fullmatch(t) for t in tags) for p in self.tag_patterns)
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
+
+
+def _policy_error(problem: str) -> InvalidParameter:
+    return InvalidParameter(
+        f"Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: "
+        f"'Lifecycle policy validation failure: {problem}'",
+        code="InvalidParameterException",
+        field="lifecyclePolicyText",
+    )
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _type_error(where: str, value: Any, expected: str) -> InvalidParameter:
+    return _policy_error(
+        f"{where}: instance type ({_json_type(value)}) does not match any allowed primitive type "
+        f'(allowed: ["{expected}"])'
+    )
+
+
+def _check_object(where: str, value: Any, required: Sequence[str], allowed: Sequence[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _type_error(where, value, "object")
+    missing = sorted(set(required) - set(value))
+    if missing:
+        raise _policy_error(f"{where}: object has missing required properties ({json.dumps(missing)})")
+    extra = sorted(set(value) - set(allowed))
+    if extra:
+        raise _policy_error(
+            f"{where}: object instance has properties which are not allowed by the schema: ({json.dumps(extra)})"
+        )
+    return value
+
+
+def _check_int(where: str, value: Any, minimum: int = 1) -> int:
+    if _json_type(value) != "integer":
+        raise _type_error(where, value, "integer")
+    if value < minimum:
+        raise _policy_error(
+            f"{where}: numeric instance is lower than the required minimum (minimum: {minimum}, found: {value})"
+        )
+    return value
+
+
+def _check_enum(where: str, value: Any, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise _policy_error(
+            f"{where}: instance value ({json.dumps(value)}) not found in enum "
+            f"(possible values: {json.dumps(list(allowed))})"
+        )
+    return value
+
+
+def _check_strings(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _type_error(where, value, "array")
+    if not value:
+        raise _policy_error(f"{where}: array is too short: must have at least 1 elements but instance has 0 elements")
+    for item in value:
+        if not isinstance(item, str):
+            raise _type_error(where, item, "string")
+    return tuple(value)
+
+
+def _parse_rule(index: int, raw: Any) -> LifecycleRule:
+    where = f"rules[{index}]"
+    rule = _check_object(
+        where, raw, ("rulePriority", "selection", "action"), ("rulePriority", "description", "selection", "action")
+    )
+    priority = _check_int(f"{where}.rulePriority", rule["rulePriority"])
+    description = rule.get("description")
+    if description is not None and not isinstance(description, str):
+        raise _type_error(f"{where}.description", description, "string")
+    action = _check_object(f"{where}.action", rule["action"], ("type",), ("type",))
+    _check_enum(f"{where}.action.type", action["type"], ("expire",))
+
+    selection = _check_object(
+        f"{where}.selection",
+        rule["selection"],
+        ("tagStatus", "countType", "countNumber"),
+        ("tagStatus", "tagPrefixList", "tagPatternList", "countType", "countUnit", "countNumber"),
+    )
+    tag_status = _check_enum(f"{where}.selection.tagStatus", selection["tagStatus"], TAG_STATUSES)
+    count_type = _check_enum(f"{where}.selection.countType", selection["countType"], COUNT_TYPES)
+    count_number = _check_int(f"{where}.selection.countNumber", selection["countNumber"])
+    count_unit = selection.get("countUnit")
+    if count_type == "sinceImagePushed":
+        if count_unit is None:
+            raise _policy_error(f"{where}.selection: countUnit is required when countType is sinceImagePushed")
+        _check_enum(f"{where}.selection.countUnit", count_unit, ("days",))
+    elif count_unit is not None:
+        raise _policy_error(f"{where}.selection: countUnit is only allowed when countType is sinceImagePushed")
+
+    prefixes: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    has_prefixes, has_patterns = "tagPrefixList" in selection, "tagPatternList" in selection
+    if tag_status == "tagged":
+        if has_prefixes and has_patterns:
+            raise _policy_error(f"{where}.selection: specify either tagPrefixList or tagPatternList, not both")
+        if not (has_prefixes or has_patterns):
+            raise _policy_error(
+                f"{where}.selection: tagPrefixList or tagPatternList is required when tagStatus is tagged"
+            )
+        if has_prefixes:
+            prefixes = _check_strings(f"{where}.selection.tagPrefixList", selection["tagPrefixList"])
+        else:
+            patterns = _check_strings(f"{where}.selection.tagPatternList", selection["tagPatternList"])
+            for pattern in patterns:
+                if pattern.count("*") > MAX_PATTERN_WILDCARDS:
+                    raise _policy_error(
+                        f"{where}.selection.tagPatternList: '{pattern}' has more than "
+                        f"{MAX_PATTERN_WILDCARDS} wildcards (*)"
+                    )
+    elif has_prefixes or has_patterns:
+        field = "tagPrefixList" if has_prefixes else "tagPatternList"
+        raise _policy_error(f"{where}.selection: {field} is only allowed when tagStatus is tagged")
+    return LifecycleRule(
+        priority=priority,
+        tag_status=tag_status,
+        count_type=count_type,
+        count_number=count_number,
+        tag_prefixes=prefixes,
+        tag_patterns=patterns,
+        count_unit=count_unit,
+        description=description,
+    )
+
+
+def parse_lifecycle_policy(text: str) -> list[LifecycleRule]:
+    """The rules of a lifecycle policy's JSON text, by priority; ``InvalidParameterException`` naming what is wrong."""
+    if not isinstance(text, str) or len(text) < POLICY_TEXT_MIN:
+        raise InvalidParameter(
+            "Invalid parameter at 'lifecyclePolicyText' failed to satisfy constraint: "
+            f"'Member must have length greater than or equal to {POLICY_TEXT_MIN}'",
+            code="InvalidParameterException",
+            field="lifecyclePolicyText",
+        )
+    if len(text) > POLICY_TEXT_MAX:
+        raise InvalidParameter(
+            "Invalid parameter at 'lifecyclePolicyText' failed to satisfy constraint: "
+            f"'Member must have length less than or equal to {POLICY_TEXT_MAX}'",
+            code="InvalidParameterException",
+            field="lifecyclePolicyText",
+        )
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise _policy_error("Could not map policyString into LifecyclePolicy (it is not valid JSON).") from None
+    if not isinstance(document, dict):
+        raise _policy_error("Could not map policyString into LifecyclePolicy (it is not a JSON object).")
+    _check_object("policy", document, ("rules",), ("rules",))
+    if not isinstance(document["rules"], list):
+        raise _type_error("rules", document["rules"], "array")
+    if not document["rules"]:
+        raise _policy_error("rules: array is too short: must have at least 1 elements but instance has 0 elements")
+    rules = [_parse_rule(n, raw) for n, raw in enumerate(document["rules"])]
+
+    seen: set[int] = set()
+    for rule in rules:
+        if rule.priority in seen:
+            raise _policy_error(f"rulePriority {rule.priority} is used by more than one rule; each rule needs its own")
+        seen.add(rule.priority)
+    rules.sort(key=lambda r: r.priority)
+    if sum(r.tag_status == "untagged" for r in rules) > 1:
+        raise _policy_error("only one rule may select untagged images (tagStatus untagged)")
+    highest = rules[-1].priority
+    for rule in rules:
+        if rule.tag_status == "any" and rule.priority != highest:
+            raise _policy_error(
+                f"the rule with tagStatus any (rulePriority {rule.priority}) must have the highest rulePriority"
+            )
+    return rules
+
+
+def evaluate_lifecycle_policy(
+    policy: str | Sequence[LifecycleRule], images: Iterable[m.ImageDetail], now: datetime
+) -> dict[str, int]:
+    """Which images a lifecycle policy expires at ``now``: ``{imageDigest: rulePriority}``, oldest first.
+
+    As ECR documents it: every rule identifies its images (those meeting its
+    tagging requirements, counted whether or not a higher rule expires them);
+    rules then act in priority order, oldest images first, and an image is
+    expired by at most one rule, never by a rule of lower priority than one
+    whose tagging requirements it meets. ``imageCountMoreThan`` keeps the
+    newest ``countNumber`` images it identifies; ``sinceImagePushed`` expires
+    those pushed more than ``countNumber`` days before ``now``. Images pushed
+    at the same moment keep the order given (oldest first).
+    """
+    rules = parse_lifecycle_policy(policy) if isinstance(policy, str) else sorted(policy, key=lambda r: r.priority)
+    ordered = sorted(images, key=_pushed_at)  # oldest first; stable for equal times
+    expired: dict[str, int] = {}
+    claimed: set[str] = set()  # images meeting a higher rule's tagging requirements
+    for rule in rules:
+        identified = [i for i in ordered if rule.selects(i)]
+        if rule.count_type == "imageCountMoreThan":
+            candidates = identified[: max(0, len(identified) - rule.count_number)]
+        else:
+            cutoff = now - timedelta(days=rule.count_number)
+            candidates = [i for i in identified if i.image_pushed_at is not None and i.image_pushed_at < cutoff]
+        for image in candidates:
+            if image.image_digest not in claimed:
+                expired[image.image_digest] = rule.priority
+        claimed.update(i.image_digest for i in identified)
+    return {digest: expired[digest] for digest in (i.image_digest for i in ordered) if digest in expired}

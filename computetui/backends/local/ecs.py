@@ -11,6 +11,9 @@ from typing import Any
 
 from computetui.backends.base import EcsFacet
 from computetui.backends.errors import InvalidParameter, NotFound
+from computetui.backends.local.ecs_instances import CONTAINER_INSTANCE, InstanceOperations
+from computetui.backends.local.ecs_run import TaskOperations
+from computetui.backends.local.ecs_services import ServiceOperations
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.models import ecs as m
 
@@ -18,7 +21,6 @@ CLUSTER = "ecs:cluster"
 TASK_DEFINITION = "ecs:task-definition"
 SERVICE = "ecs:service"
 TASK = "ecs:task"
-CONTAINER_INSTANCE = "ecs:container-instance"
 
 NAME_RE = re.compile(r"[a-zA-Z0-9_-]{1,255}")
 
@@ -89,7 +91,13 @@ def validate_task_definition(td: m.TaskDefinition) -> None:
             raise client_error(problem, "cpu")
 
 
-class LocalEcs(LocalFacetMixin, EcsFacet):
+class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacetMixin, EcsFacet):
+    """Clusters and task definitions here; container instances, tasks and services in their mixins."""
+
+    def __init__(self, backend: Any) -> None:
+        super().__init__(backend)
+        self._definitions: dict[str, m.TaskDefinition] = {}
+
     # -- clusters --------------------------------------------------------
     def _cluster_arn(self, cluster: str) -> str:
         return cluster if cluster.startswith("arn:") else self.ids.ecs_cluster(cluster)
@@ -247,53 +255,6 @@ class LocalEcs(LocalFacetMixin, EcsFacet):
     def list_task_definition_families(self, family_prefix: str | None = None, status: str = "ACTIVE") -> list[str]:
         families = {b["family"] for b in self.store.list(TASK_DEFINITION, state=None if status == "ALL" else status)}
         return sorted(f for f in families if family_prefix is None or f.startswith(family_prefix))
-
-    # -- records the scheduler fills --------------------------------------
-    def list_services(self, cluster: str) -> list[str]:
-        arn = self._cluster(cluster).cluster_arn
-        return [b["serviceArn"] for b in self.store.list(SERVICE, parent=arn)]
-
-    def describe_services(self, cluster: str, services: list[str]) -> list[m.Service]:
-        arn = self._cluster(cluster).cluster_arn
-        wanted = set(services)
-        return [
-            m.Service.model_validate(b)
-            for b in self.store.list(SERVICE, parent=arn)
-            if b["serviceArn"] in wanted or b["serviceName"] in wanted
-        ]
-
-    def list_tasks(
-        self, cluster: str, service_name: str | None = None, desired_status: str = "RUNNING", **kwargs: Any
-    ) -> list[str]:
-        arn = self._cluster(cluster).cluster_arn
-        group = f"service:{service_name}" if service_name else None
-        return [
-            b["taskArn"]
-            for b in self.store.list(TASK, parent=arn)
-            if b.get("desiredStatus", "RUNNING") == desired_status and (group is None or b.get("group") == group)
-        ]
-
-    def describe_tasks(self, cluster: str, tasks: list[str]) -> list[m.Task]:
-        arn = self._cluster(cluster).cluster_arn
-        wanted = set(tasks)
-        return [
-            m.Task.model_validate(b)
-            for b in self.store.list(TASK, parent=arn)
-            if b["taskArn"] in wanted or b["taskArn"].rsplit("/", 1)[-1] in wanted
-        ]
-
-    def list_container_instances(self, cluster: str, status: str | None = None) -> list[str]:
-        arn = self._cluster(cluster).cluster_arn
-        return [b["containerInstanceArn"] for b in self.store.list(CONTAINER_INSTANCE, parent=arn, state=status)]
-
-    def describe_container_instances(self, cluster: str, container_instances: list[str]) -> list[m.ContainerInstance]:
-        arn = self._cluster(cluster).cluster_arn
-        wanted = set(container_instances)
-        return [
-            m.ContainerInstance.model_validate(b)
-            for b in self.store.list(CONTAINER_INSTANCE, parent=arn)
-            if b["containerInstanceArn"] in wanted or b["containerInstanceArn"].rsplit("/", 1)[-1] in wanted
-        ]
 
 
 def _first_error(exc: Exception) -> str:

@@ -56,6 +56,16 @@ class ManagedContainer:
         return self.status == "running"
 
 
+@dataclass(frozen=True)
+class ImageInfo:
+    """A local image as the engine reports it."""
+
+    id: str
+    """The engine's image id, ``sha256:<64 hex>`` (the digest of the image's config)."""
+    size: int
+    """Bytes on disk, uncompressed, as ``docker image inspect`` reports ``Size``."""
+
+
 def _cause_chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
@@ -181,7 +191,7 @@ class Engine:
     def client(self) -> Any:
         """The docker SDK client; raises ``Unavailable`` with the reason when there is none."""
         status = self.status()
-        if not status.reachable:
+        if not status.reachable or self._client is None:
             status = self.status(refresh=True)
         if not status.reachable or self._client is None:
             raise Unavailable(f"Docker engine unavailable: {status.reason}", reason=status.reason)
@@ -355,6 +365,11 @@ class Engine:
             except docker.errors.NotFound:
                 return None
 
+    def health(self, container_id: str) -> str | None:
+        """Docker's health status (``starting``, ``healthy``, ``unhealthy``), None without a check."""
+        info = self.inspect(container_id) or {}
+        return ((info.get("State") or {}).get("Health") or {}).get("Status")
+
     def update(self, container_id: str, **limits: Any) -> None:
         """Change a running container's limits (``nano_cpus``, ``mem_limit`` ...)."""
         client = self.client
@@ -379,6 +394,75 @@ class Engine:
                 gateway = str(next(ipaddress.ip_network(config[0]["Subnet"], strict=False).hosts()))
             self._gateway = gateway or "172.17.0.1"
         return self._gateway
+
+    def image_info(self, reference: str) -> ImageInfo | None:
+        """The id and size of a local image (a name, name:tag or id); None when the engine has none.
+
+        Never pulls. A malformed reference counts as no image.
+        """
+        client = self.client
+        import docker.errors
+
+        with self._translating(f"inspect image {reference}"):
+            try:
+                data = client.api.inspect_image(reference)
+            except docker.errors.NotFound:
+                return None
+            except docker.errors.APIError as exc:
+                if exc.status_code == 400:  # "invalid reference format"
+                    return None
+                raise
+        return ImageInfo(id=data["Id"], size=int(data.get("Size") or 0))
+
+    def tag_image(self, image: str, repository: str, tag: str) -> None:
+        """Name ``image`` (a reference or id) ``repository:tag``; a tag held by another image moves."""
+        client = self.client
+        with self._translating(f"tag {image} as {repository}:{tag}"):
+            if not client.api.tag(image, repository, tag, force=True):
+                raise ComputeError(f"tag {image} as {repository}:{tag}: the engine refused", code="EngineError")
+
+    def untag_image(self, reference: str) -> bool:
+        """Remove one name (``repository:tag``) of a local image. False when the engine had no such name.
+
+        Only that name goes: an image with other names keeps them and stays. An
+        image left with no name at all is deleted by the engine, unless a running
+        container uses it (it then stays, nameless) or it has child images.
+        """
+        client = self.client
+        import docker.errors
+
+        with self._translating(f"untag {reference}"):
+            try:
+                client.api.remove_image(reference)
+                return True
+            except docker.errors.NotFound:
+                return False
+            except docker.errors.APIError as exc:
+                if exc.status_code != 409:
+                    raise
+            # 409: the name is the last one of an image a container uses (the engine wants
+            # force to leave it nameless), or the name went but the nameless image could
+            # not be deleted. Either way the name must go; force removes only the name here.
+            if not self._has_reference(client, reference):
+                return True
+            try:
+                client.api.remove_image(reference, force=True)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.APIError as exc:
+                if exc.status_code != 409 or self._has_reference(client, reference):
+                    raise
+            return True
+
+    @staticmethod
+    def _has_reference(client: Any, reference: str) -> bool:
+        import docker.errors
+
+        try:
+            client.api.inspect_image(reference)
+            return True
+        except docker.errors.NotFound:
+            return False
 
     def image_exists(self, reference: str) -> bool:
         client = self.client

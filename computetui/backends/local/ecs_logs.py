@@ -1,0 +1,114 @@
+"""The awslogs log driver, emulated: container output streamed into CloudWatch Logs.
+
+Group from ``awslogs-group``; stream named as ECS names it,
+``<awslogs-stream-prefix>/<container name>/<task id>``. One thread per
+followed container reads the engine's log stream and appends events in small
+batches; it ends when the container does.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from computetui.backends.errors import ComputeError
+from computetui.models import ecs as m
+
+if TYPE_CHECKING:
+    from computetui.backends.local import LocalBackend
+
+log = logging.getLogger(__name__)
+
+
+def stream_name(options: dict[str, str], container: str, task_arn: str) -> str:
+    prefix = options.get("awslogs-stream-prefix")
+    task_id = task_arn.rsplit("/", 1)[-1]
+    return f"{prefix}/{container}/{task_id}" if prefix else f"{container}/{task_id}"
+
+
+class ContainerLogs:
+    def __init__(self, backend: LocalBackend) -> None:
+        self.backend = backend
+        self._followers: dict[str, threading.Thread] = {}
+        self._responses: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def follow(self, task: m.Task, td: m.TaskDefinition, definition: m.ContainerDefinition, container_id: str) -> None:
+        config = definition.log_configuration
+        if config is None or config.log_driver != "awslogs":
+            return
+        group = config.options.get("awslogs-group", "")
+        stream = stream_name(config.options, definition.name, task.task_arn)
+        self.backend.logs.ensure_log_stream(group, stream)
+        with self._lock:
+            if container_id in self._followers:
+                return
+            thread = threading.Thread(target=self._follow, args=(container_id, group, stream),
+                                      name=f"computetui-awslogs-{container_id[:12]}", daemon=True)
+            self._followers[container_id] = thread
+        thread.start()
+
+    def unfollow(self, container_id: str) -> None:
+        with self._lock:
+            self._followers.pop(container_id, None)
+            response = self._responses.pop(container_id, None)
+        close = getattr(response, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:
+                pass
+
+    def _follow(self, container_id: str, group: str, stream: str) -> None:
+        logs = self.backend.logs
+        batch: list[dict[str, object]] = []
+        try:
+            client = self.backend.engine.client
+            response = client.api.logs(container_id, stdout=True, stderr=True, stream=True, follow=True,
+                                       timestamps=True)
+            with self._lock:
+                self._responses[container_id] = response
+            pending = b""
+            for chunk in response:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for raw in lines:
+                    batch.append(self._event(raw.decode("utf-8", "replace")))
+                # The read blocks until the container writes again, so whatever a chunk
+                # brought is written now: one transaction per chunk, however many lines.
+                if batch:
+                    logs.append_events(group, stream, batch)
+                    batch = []
+            if pending:
+                batch.append(self._event(pending.decode("utf-8", "replace")))
+        except (ComputeError, Exception) as exc:  # the engine or the container went away
+            log.debug("awslogs follower for %s ended: %s", container_id[:12], exc)
+        finally:
+            if batch:
+                try:
+                    logs.append_events(group, stream, batch)
+                except Exception:
+                    log.debug("could not write the last awslogs batch of %s", container_id[:12])
+            with self._lock:
+                self._followers.pop(container_id, None)
+                self._responses.pop(container_id, None)
+
+    def _event(self, line: str) -> dict[str, object]:
+        return parse_line(line, int(self.backend.clock.time() * 1000))
+
+    def close(self) -> None:
+        for container_id in list(self._followers):
+            self.unfollow(container_id)
+
+
+def parse_line(line: str, now_ms: int) -> dict[str, object]:
+    """Docker's ``<RFC3339Nano timestamp> <text>`` -> a log event with epoch milliseconds."""
+    stamp, _, text = line.partition(" ")
+    try:
+        moment = datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00" if "." in stamp else stamp)
+        millis = int(moment.timestamp() * 1000)
+    except ValueError:
+        millis, text = now_ms, line
+    return {"timestamp": millis, "message": text.rstrip("\r")}

@@ -1,0 +1,236 @@
+"""RunTask, StartTask, StopTask, ListTasks and DescribeTasks for the local ECS facet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from computetui.backends.errors import InvalidParameter
+from computetui.backends.local import ecs_placement as placement
+from computetui.backends.local.ecs_tasks import ACTIVE_STATES, TASK, TaskRunner
+from computetui.models import ecs as m
+
+MAX_RUN_COUNT = 10
+
+
+def _invalid(message: str, field: str) -> InvalidParameter:
+    return InvalidParameter(message, code="InvalidParameterException", field=field)
+
+
+class TaskOperations:
+    """The task half of the local ECS facet (a mixin of LocalEcs)."""
+
+    # provided by LocalEcs and InstanceOperations
+    backend: Any
+    store: Any
+    ids: Any
+    now: Any
+    _cluster: Any
+    describe_task_definition: Any
+    capacities: Any
+    _instance_arn: Any
+
+    @property
+    def runner(self) -> TaskRunner:
+        return self.backend.ecs_tasks
+
+    def run_task(
+        self,
+        cluster: str = "default",
+        task_definition: str = "",
+        count: int = 1,
+        launch_type: str | None = None,
+        placement_strategy: list[dict[str, str]] | None = None,
+        placement_constraints: list[dict[str, str]] | None = None,
+        started_by: str | None = None,
+        group: str | None = None,
+        overrides: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> m.RunTaskResult:
+        if not 1 <= count <= MAX_RUN_COUNT:
+            raise _invalid(f"count must be between 1 and {MAX_RUN_COUNT}", "count")
+        found = self._cluster(cluster)
+        td = self.describe_task_definition(task_definition)
+        if td.status is m.TaskDefinitionStatus.INACTIVE:
+            raise InvalidParameter("TaskDefinition is inactive", code="ClientException", field="taskDefinition")
+        kind = self._launch_type(td, launch_type)
+        task_override = m.TaskOverride.model_validate(overrides) if overrides else None
+        group = group or f"family:{td.family}"
+        if kind is m.LaunchType.FARGATE:
+            tasks = [self._new_task(found, td, kind, None, started_by, group, task_override) for _ in range(count)]
+            return self._launch(tasks)
+        capacities = self.capacities(found.cluster_arn)
+        if not capacities:
+            raise _invalid("No Container Instances were found in your cluster.", "cluster")
+        need = placement.task_needs(td, _units(td.cpu), _units(td.memory))
+        tasks, failures, used = [], [], set()
+        for _ in range(count):
+            chosen, why = placement.place(capacities, need, placement_strategy or [], placement_constraints or [],
+                                          used, self.backend.ecs_random)
+            if chosen is None:
+                failures.extend(m.Failure(arn=arn, reason=reason) for arn, reason in why)
+                continue
+            chosen.take(need)
+            used.add(chosen.arn)
+            tasks.append(self._new_task(found, td, kind, chosen.arn, started_by, group, task_override, need))
+        result = self._launch(tasks)
+        return result.updated(failures=failures)
+
+    def start_task(
+        self,
+        cluster: str = "default",
+        task_definition: str = "",
+        container_instances: list[str] | None = None,
+        started_by: str | None = None,
+        group: str | None = None,
+        overrides: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> m.RunTaskResult:
+        """Start the task on the named instances (one each), without the scheduler's placement."""
+        if not container_instances or len(container_instances) > MAX_RUN_COUNT:
+            raise _invalid(f"containerInstances must name 1 to {MAX_RUN_COUNT} instances", "containerInstances")
+        found = self._cluster(cluster)
+        td = self.describe_task_definition(task_definition)
+        need = placement.task_needs(td, _units(td.cpu), _units(td.memory))
+        by_arn = {c.arn: c for c in self.capacities(found.cluster_arn)}
+        tasks, failures = [], []
+        task_override = m.TaskOverride.model_validate(overrides) if overrides else None
+        for name in container_instances:
+            arn = self._instance_arn(found.cluster_arn, name)
+            cap = by_arn.get(arn)
+            if cap is None:
+                failures.append(m.Failure(arn=arn, reason="MISSING"))
+                continue
+            shortage = cap.shortage(need)
+            if shortage:
+                failures.append(m.Failure(arn=arn, reason=shortage))
+                continue
+            cap.take(need)
+            tasks.append(self._new_task(found, td, m.LaunchType.EC2, arn, started_by, group or f"family:{td.family}",
+                                        task_override, need))
+        return self._launch(tasks).updated(failures=failures)
+
+    def _launch_type(self, td: m.TaskDefinition, asked: str | None) -> m.LaunchType:
+        compat = set(td.compatibilities or []) | set(td.requires_compatibilities or [])
+        if asked is None:
+            required = td.requires_compatibilities or []
+            return m.LaunchType.FARGATE if m.Compatibility.FARGATE in required else m.LaunchType.EC2
+        if asked not in ("FARGATE", "EC2"):
+            raise _invalid(f"launchType must be FARGATE or EC2 (EXTERNAL is not emulated), not {asked}", "launchType")
+        kind = m.LaunchType(asked)
+        if kind is m.LaunchType.FARGATE and m.Compatibility.FARGATE not in compat:
+            raise InvalidParameter("Task definition does not support launch_type FARGATE.", code="ClientException",
+                                   field="launchType")
+        if kind is m.LaunchType.FARGATE and not (td.cpu and td.memory):
+            raise InvalidParameter("Fargate requires task definition to have cpu and memory set.",
+                                   code="ClientException", field="taskDefinition")
+        return kind
+
+    def _new_task(
+        self,
+        cluster: m.Cluster,
+        td: m.TaskDefinition,
+        kind: m.LaunchType,
+        instance_arn: str | None,
+        started_by: str | None,
+        group: str,
+        overrides: m.TaskOverride | None,
+        need: placement.Need | None = None,
+    ) -> m.Task:
+        task_id = self.ids.hex(32)
+        task_arn = self.ids.ecs_task(cluster.cluster_name, task_id)
+        zone = f"{self.ids.region}a"
+        if instance_arn is not None:
+            instance = next((c.instance for c in self.capacities(cluster.cluster_arn) if c.arn == instance_arn), None)
+            if instance is not None:
+                zone = next((a["value"] for a in instance.attributes if a["name"] == "ecs.availability-zone"), zone)
+        return m.Task(
+            task_arn=task_arn,
+            cluster_arn=cluster.cluster_arn,
+            task_definition_arn=td.task_definition_arn or "",
+            container_instance_arn=instance_arn,
+            last_status=m.TaskStatus.PROVISIONING,
+            desired_status=m.TaskStatus.RUNNING,
+            launch_type=kind,
+            cpu=td.cpu or (str(need.cpu) if need else None),
+            memory=td.memory or (str(need.memory) if need else None),
+            containers=[
+                m.Container(
+                    container_arn=self.ids.ecs_container(cluster.cluster_name, task_id),
+                    task_arn=task_arn,
+                    name=c.name,
+                    image=c.image,
+                    last_status="PENDING",
+                    essential=c.essential,
+                    cpu=str(c.cpu),
+                    memory=str(c.memory) if c.memory else None,
+                )
+                for c in td.container_definitions
+            ],
+            started_by=started_by,
+            group=group,
+            created_at=self.now,
+            availability_zone=zone,
+            platform_version="1.4.0" if kind is m.LaunchType.FARGATE else None,
+            overrides=overrides,
+        )
+
+    def _launch(self, tasks: list[m.Task]) -> m.RunTaskResult:
+        with self.store.transaction():
+            for task in tasks:
+                self.runner.save(task)
+        for task in tasks:
+            self.runner.launch(task.task_arn)
+        return m.RunTaskResult(tasks=tasks)
+
+    def stop_task(self, cluster: str = "default", task: str = "", reason: str | None = None) -> m.Task:
+        found = self._cluster(cluster)
+        arn = task if task.startswith("arn:") else self.ids.ecs_task(found.cluster_name, task)
+        if self.store.get(TASK, arn) is None:
+            raise _invalid("The referenced task was not found.", "task")
+        stopped = self.runner.stop(arn, m.StopCode.USER_INITIATED, reason or "Task stopped by user")
+        assert stopped is not None
+        return stopped
+
+    def list_tasks(
+        self,
+        cluster: str = "default",
+        service_name: str | None = None,
+        desired_status: str = "RUNNING",
+        container_instance: str | None = None,
+        family: str | None = None,
+        started_by: str | None = None,
+        **_: Any,
+    ) -> list[str]:
+        arn = self._cluster(cluster).cluster_arn
+        instance_arn = self._instance_arn(arn, container_instance) if container_instance else None
+        group = f"service:{service_name.rsplit('/', 1)[-1]}" if service_name else None
+        states = ACTIVE_STATES if desired_status == "RUNNING" else (*ACTIVE_STATES, "STOPPED")
+        found = []
+        for state in states:
+            for body in self.store.list(TASK, parent=arn, state=state):
+                if body.get("desiredStatus", "RUNNING") != desired_status:
+                    continue
+                if group and body.get("group") != group:
+                    continue
+                if instance_arn and body.get("containerInstanceArn") != instance_arn:
+                    continue
+                if family and not body.get("taskDefinitionArn", "").rsplit("/", 1)[-1].startswith(f"{family}:"):
+                    continue
+                if started_by and body.get("startedBy") != started_by:
+                    continue
+                found.append(body["taskArn"])
+        return found
+
+    def describe_tasks(self, cluster: str = "default", tasks: list[str] | None = None) -> list[m.Task]:
+        arn = self._cluster(cluster).cluster_arn
+        found = []
+        for name in tasks or []:
+            task_arn = name if name.startswith("arn:") else self.ids.ecs_task(arn.rsplit("/", 1)[-1], name)
+            body = self.store.get(TASK, task_arn)
+            if body is not None:
+                found.append(m.Task.model_validate(body))
+        return found
+
+
+def _units(value: str | None) -> int | None:
+    return int(value) if value else None

@@ -1,0 +1,619 @@
+"""ECS tasks as containers on the engine, walking AWS's lifecycle.
+
+PROVISIONING -> PENDING (images pulled) -> ACTIVATING (containers created and
+started in dependsOn order) -> RUNNING (every essential container up) ->
+DEACTIVATING -> STOPPING (containers stopped) -> DEPROVISIONING -> STOPPED.
+
+A task's containers share one network namespace in awsvpc mode: the first
+container to start owns it and publishes every port, unless that container is
+one that is meant to finish (non-essential, or awaited with COMPLETE/SUCCESS),
+in which case a pause container holds the namespace, as the ECS agent's does.
+In bridge mode each container publishes its own ports. Published ports are always on 127.0.0.1 and chosen by the
+engine, so tasks never collide on the one real host.
+
+Starting and stopping run in a thread pool as soon as they are asked for; the
+leader's monitor notices containers that exit and stops their tasks the way
+ECS does (EssentialContainerExited).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from computetui.backends.errors import ComputeError, Unavailable
+from computetui.backends.local.engine import ManagedContainer
+from computetui.models import ecs as m
+
+if TYPE_CHECKING:
+    from computetui.backends.local import LocalBackend
+
+log = logging.getLogger(__name__)
+
+TASK = "ecs:task"
+ACTIVE_STATES = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING")
+STARTING_STATES = ("PROVISIONING", "PENDING", "ACTIVATING")
+DEFAULT_STOP_TIMEOUT_S = 30
+DEPENDENCY_WAIT_S = 120
+STOPPED_TASK_RETENTION_S = 3600
+ORPHAN_START_AFTER_S = 30
+NANO = 1_000_000_000
+PAUSE_NAME = "~internal~ecs~pause"
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
+
+
+def short_id(task_arn: str) -> str:
+    return task_arn.rsplit("/", 1)[-1]
+
+
+def docker_healthcheck(check: m.HealthCheck) -> dict[str, Any]:
+    """An ECS container health check as Docker's: same command form, times in nanoseconds."""
+    return {
+        "test": check.command,
+        "interval": check.interval * NANO,
+        "timeout": check.timeout * NANO,
+        "retries": check.retries,
+        "start_period": (check.start_period or 0) * NANO,
+    }
+
+
+class TaskRunner:
+    """Starts, stops and watches the containers of tasks."""
+
+    def __init__(self, backend: LocalBackend, *, pause_image: str = PAUSE_IMAGE,
+                 pause_command: list[str] | None = None) -> None:
+        self.pause_image = pause_image
+        self.pause_command = pause_command
+        self.backend = backend
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="computetui-ecs")
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._busy: set[str] = set()
+        self.on_stopped: list[Callable[[m.Task], None]] = []
+        """Called with each task that reaches STOPPED (the scheduler, the load balancer)."""
+        self._closed = False
+
+    # -- records -------------------------------------------------------------
+    @property
+    def store(self):  # noqa: ANN201
+        return self.backend.store
+
+    def _lock(self, task_arn: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(task_arn, threading.Lock())
+
+    def load(self, task_arn: str) -> m.Task | None:
+        body = self.store.get(TASK, task_arn)
+        return m.Task.model_validate(body) if body else None
+
+    def save(self, task: m.Task) -> None:
+        self.store.put(TASK, task.task_arn, task.to_aws(), name=short_id(task.task_arn), parent=task.cluster_arn,
+                       state=task.last_status.value)
+
+    def update(self, task_arn: str, change: Callable[[m.Task], m.Task | None]) -> m.Task | None:
+        """Read, change and write one task under its lock, in one transaction."""
+        with self._lock(task_arn), self.store.transaction():
+            task = self.load(task_arn)
+            if task is None:
+                return None
+            changed = change(task)
+            if changed is not None:
+                changed = changed.updated(version=changed.version + 1)
+                self.save(changed)
+            return changed or task
+
+    def _now(self) -> Any:
+        return self.backend.clock.now()
+
+    # -- starting ------------------------------------------------------------
+    def launch(self, task_arn: str) -> None:
+        """Start the task's containers in the background, now."""
+        self._busy.add(task_arn)
+        self._submit(self._start, task_arn)
+
+    def _submit(self, fn: Callable[..., None], *args: Any) -> None:
+        if self._closed:
+            return
+        try:
+            self._pool.submit(self._guarded, fn, *args)
+        except RuntimeError:
+            pass  # shutting down
+
+    @staticmethod
+    def _guarded(fn: Callable[..., None], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("ECS task work %s failed", getattr(fn, "__name__", fn))
+
+    def _start(self, task_arn: str) -> None:
+        try:
+            self._start_containers(task_arn)
+        finally:
+            self._busy.discard(task_arn)
+
+    def _start_containers(self, task_arn: str) -> None:
+        claimed = False
+
+        def claim(t: m.Task) -> m.Task | None:
+            # Exactly one starter wins: the one that moves it out of PROVISIONING.
+            nonlocal claimed
+            if t.last_status is not m.TaskStatus.PROVISIONING or t.desired_status is m.TaskStatus.STOPPED:
+                return None
+            claimed = True
+            return t.updated(last_status=m.TaskStatus.PENDING, pull_started_at=self._now())
+
+        task = self.update(task_arn, claim)
+        if task is None or not claimed:
+            return
+        td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
+        engine = self.backend.engine
+        order = self._start_order(td)
+        pause = self._needs_pause(td, order)
+        images = [c.image for c in td.container_definitions] + ([self.pause_image] if pause else [])
+        for image in images:
+            try:
+                engine.ensure_image(image)
+            except Unavailable as exc:
+                self._fail(task_arn, f"ResourceInitializationError: {exc.message}")
+                return
+            except ComputeError as exc:
+                self._fail(task_arn, f"CannotPullContainerError: {exc.message}")
+                return
+        self.update(task_arn, lambda t: t.updated(last_status=m.TaskStatus.ACTIVATING, pull_stopped_at=self._now()))
+        problem = self._create_log_streams(task, td)
+        if problem:
+            self._fail(task_arn, problem)
+            return
+        started: dict[str, ManagedContainer] = {}
+        try:
+            if pause:
+                started[PAUSE_NAME] = self._run_pause(task, td)
+            for definition in order:
+                if self.load(task_arn).desired_status is m.TaskStatus.STOPPED:  # type: ignore[union-attr]
+                    break
+                self._wait_for_dependencies(definition, started)
+                started[definition.name] = self._run_container(task, td, definition, started)
+                self.backend.ecs_logs.follow(task, td, definition, started[definition.name].id)
+        except ComputeError as exc:
+            self._fail(task_arn, f"CannotStartContainerError: {exc.message}", started)
+            return
+        self._mark_running(task_arn, td, started)
+
+    def _start_order(self, td: m.TaskDefinition) -> list[m.ContainerDefinition]:
+        """dependsOn order; in awsvpc mode the namespace owner (first without dependencies) leads."""
+        remaining = list(td.container_definitions)
+        ordered: list[m.ContainerDefinition] = []
+        while remaining:
+            ready = [c for c in remaining
+                     if all(d.container_name in {o.name for o in ordered} for d in (c.depends_on or []))]
+            chosen = ready[0] if ready else remaining[0]  # a cycle: start in file order, as a last resort
+            ordered.append(chosen)
+            remaining.remove(chosen)
+        return ordered
+
+    @staticmethod
+    def _needs_pause(td: m.TaskDefinition, order: list[m.ContainerDefinition]) -> bool:
+        """awsvpc tasks whose first container is meant to finish need something else to hold the network."""
+        if td.network_mode is not m.NetworkMode.AWSVPC or not order:
+            return False
+        first = order[0]
+        awaited = any(d.container_name == first.name and d.condition in ("COMPLETE", "SUCCESS")
+                      for c in td.container_definitions for d in (c.depends_on or []))
+        return awaited or not first.essential
+
+    def _run_pause(self, task: m.Task, td: m.TaskDefinition) -> ManagedContainer:
+        ports = {f"{p.container_port}/{p.protocol}": ("127.0.0.1", None)
+                 for d in td.container_definitions for p in d.port_mappings}
+        return self.backend.engine.run(
+            self.pause_image,
+            kind="task",
+            arn=task.task_arn,
+            command=self.pause_command,
+            name=f"ecs-{td.family}-{td.revision}-internalecspause-{short_id(task.task_arn)[:12]}",
+            extra_labels={
+                "com.amazonaws.ecs.cluster": task.cluster_arn,
+                "com.amazonaws.ecs.task-arn": task.task_arn,
+                "com.amazonaws.ecs.container-name": PAUSE_NAME,
+            },
+            **({"ports": ports} if ports else {}),
+        )
+
+    def _wait_for_dependencies(self, definition: m.ContainerDefinition, started: dict[str, ManagedContainer]) -> None:
+        deadline = time.monotonic() + DEPENDENCY_WAIT_S
+        for dependency in definition.depends_on or []:
+            upstream = started.get(dependency.container_name)
+            if upstream is None:
+                continue
+            while time.monotonic() < deadline:
+                current = self.backend.engine.container(upstream.id)
+                if self._condition_met(dependency.condition, current):
+                    break
+                if dependency.condition in ("SUCCESS",) and current is not None and current.status == "exited":
+                    raise ComputeError(f"dependency {dependency.container_name} exited with {current.exit_code}",
+                                       code="CannotStartContainerError")
+                time.sleep(0.2)
+
+    def _condition_met(self, condition: str, container: ManagedContainer | None) -> bool:
+        if container is None:
+            return condition in ("COMPLETE",)
+        if condition == "START":
+            return True
+        if condition == "COMPLETE":
+            return container.status in ("exited", "dead")
+        if condition == "SUCCESS":
+            return container.status == "exited" and container.exit_code == 0
+        if condition == "HEALTHY":
+            return (self.backend.engine.health(container.id) or "") == "healthy"
+        return True
+
+    def _run_container(
+        self,
+        task: m.Task,
+        td: m.TaskDefinition,
+        definition: m.ContainerDefinition,
+        started: dict[str, ManagedContainer],
+    ) -> ManagedContainer:
+        mode = td.network_mode or m.NetworkMode.BRIDGE
+        override = next((o for o in (task.overrides.container_overrides if task.overrides else [])
+                         if o.name == definition.name), None)
+        environment = {e.name: e.value for e in definition.environment}
+        if override and override.environment:
+            environment.update({e.name: e.value for e in override.environment})
+        environment.setdefault("AWS_REGION", self.backend.region)
+        environment.setdefault("AWS_DEFAULT_REGION", self.backend.region)
+        environment.setdefault("AWS_EXECUTION_ENV",
+                               "AWS_ECS_FARGATE" if task.launch_type is m.LaunchType.FARGATE else "AWS_ECS_EC2")
+        options: dict[str, Any] = {
+            "name": f"ecs-{td.family}-{td.revision}-{definition.name}-{short_id(task.task_arn)[:12]}",
+            "environment": environment,
+        }
+        command = override.command if override and override.command else definition.command
+        if definition.entry_point:
+            options["entrypoint"] = definition.entry_point
+        if definition.working_directory:
+            options["working_dir"] = definition.working_directory
+        cpu = (override.cpu if override and override.cpu else definition.cpu) or 0
+        if cpu:
+            options["nano_cpus"] = int(cpu / 1024 * NANO)
+        memory = (override.memory if override and override.memory else definition.memory)
+        if memory is None and td.memory and len(td.container_definitions) == 1:
+            memory = int(td.memory)
+        if memory:
+            options["mem_limit"] = f"{memory}m"
+            options["memswap_limit"] = f"{memory}m"
+        if definition.memory_reservation:
+            options["mem_reservation"] = f"{definition.memory_reservation}m"
+        if definition.health_check:
+            options["healthcheck"] = docker_healthcheck(definition.health_check)
+        owner = next(iter(started.values()), None)
+        if mode is m.NetworkMode.AWSVPC and owner is not None:
+            options["network_mode"] = f"container:{owner.id}"
+        elif mode is m.NetworkMode.HOST:
+            options["network_mode"] = "host"
+        elif mode is m.NetworkMode.NONE:
+            options["network_mode"] = "none"
+        else:
+            definitions = td.container_definitions if mode is m.NetworkMode.AWSVPC else [definition]
+            ports = {f"{p.container_port}/{p.protocol}": ("127.0.0.1", None)
+                     for d in definitions for p in d.port_mappings}
+            if ports:
+                options["ports"] = ports
+        return self.backend.engine.run(
+            definition.image,
+            kind="task",
+            arn=task.task_arn,
+            command=command,
+            extra_labels={
+                "com.amazonaws.ecs.cluster": task.cluster_arn,
+                "com.amazonaws.ecs.task-arn": task.task_arn,
+                "com.amazonaws.ecs.container-name": definition.name,
+                "com.amazonaws.ecs.task-definition-family": td.family,
+                "com.amazonaws.ecs.task-definition-version": str(td.revision),
+            },
+            **options,
+        )
+
+    def _create_log_streams(self, task: m.Task, td: m.TaskDefinition) -> str | None:
+        """awslogs needs its log group (unless awslogs-create-group is true), as on AWS."""
+        for definition in td.container_definitions:
+            config = definition.log_configuration
+            if config is None or config.log_driver != "awslogs":
+                continue
+            group = config.options.get("awslogs-group")
+            if not group:
+                return "ResourceInitializationError: awslogs needs the awslogs-group option"
+            exists = bool(self.backend.logs.describe_log_groups(group)) and any(
+                g.log_group_name == group for g in self.backend.logs.describe_log_groups(group))
+            if not exists and config.options.get("awslogs-create-group", "").lower() != "true":
+                return (f"ResourceInitializationError: failed to validate logger args: create stream has been "
+                        f"retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: "
+                        f"The specified log group does not exist. (group {group}; set awslogs-create-group to "
+                        f"true or create the group)")
+        return None
+
+    def _mark_running(self, task_arn: str, td: m.TaskDefinition, started: dict[str, ManagedContainer]) -> None:
+        engine = self.backend.engine
+        details = {name: engine.inspect(c.id) or {} for name, c in started.items()}
+        owner = next(iter(details.values()), {})
+        address = ((owner.get("NetworkSettings") or {}).get("IPAddress")) or ""
+
+        def running(task: m.Task) -> m.Task | None:
+            if task.desired_status is m.TaskStatus.STOPPED:
+                return None
+            containers = []
+            for container in task.containers:
+                info = details.get(container.name, {})
+                bindings = _bindings(info if td.network_mode is not m.NetworkMode.AWSVPC else owner, container.name, td)
+                exited = (info.get("State") or {}).get("Status") in ("exited", "dead")
+                containers.append(container.updated(
+                    runtime_id=info.get("Id"),
+                    last_status="STOPPED" if exited else "RUNNING",
+                    exit_code=(info.get("State") or {}).get("ExitCode") if exited else None,
+                    network_bindings=bindings,
+                ))
+            attachments = task.attachments
+            if td.network_mode is m.NetworkMode.AWSVPC and address:
+                attachments = [m.Attachment(id=self.backend.ids.uuid(), details=[
+                    m.AttachmentDetail(name="subnetId", value="subnet-local"),
+                    m.AttachmentDetail(name="networkInterfaceId", value="eni-" + self.backend.ids.hex(17)),
+                    m.AttachmentDetail(name="privateIPv4Address", value=address),
+                ])]
+            return task.updated(last_status=m.TaskStatus.RUNNING, started_at=self._now(), containers=containers,
+                                connectivity="CONNECTED", attachments=attachments)
+
+        self.update(task_arn, running)
+
+    def _fail(self, task_arn: str, reason: str, started: dict[str, ManagedContainer] | None = None) -> None:
+        """The task could not start: it stops with TaskFailedToStart."""
+        for container in (started or {}).values():
+            try:
+                self.backend.engine.remove(container.id)
+            except ComputeError:
+                pass
+
+        def failed(task: m.Task) -> m.Task:
+            now = self._now()
+            return task.updated(
+                last_status=m.TaskStatus.STOPPED, desired_status=m.TaskStatus.STOPPED,
+                stop_code=m.StopCode.TASK_FAILED_TO_START, stopped_reason=reason,
+                stopping_at=now, execution_stopped_at=now, stopped_at=now,
+                containers=[c.updated(last_status="STOPPED", reason=reason.split(":")[0]) for c in task.containers],
+            )
+
+        stopped = self.update(task_arn, failed)
+        if stopped is not None:
+            self._announce_stopped(stopped)
+
+    # -- stopping ------------------------------------------------------------
+    def stop(self, task_arn: str, stop_code: m.StopCode, reason: str) -> m.Task | None:
+        """Ask the task to stop (DEACTIVATING now; its containers stop in the background)."""
+
+        def deactivating(task: m.Task) -> m.Task | None:
+            if task.desired_status is m.TaskStatus.STOPPED:
+                return None  # already on its way
+            return task.updated(desired_status=m.TaskStatus.STOPPED, last_status=m.TaskStatus.DEACTIVATING,
+                                stop_code=stop_code, stopped_reason=reason, stopping_at=self._now())
+
+        task = self.update(task_arn, deactivating)
+        if task is not None and task.last_status is not m.TaskStatus.STOPPED:
+            self._submit(self._stop_containers, task_arn)
+        return task
+
+    def _stop_containers(self, task_arn: str) -> None:
+        engine = self.backend.engine
+        task = self.update(task_arn, lambda t: t.updated(last_status=m.TaskStatus.STOPPING)
+                           if t.last_status is not m.TaskStatus.STOPPED else None)
+        if task is None or task.last_status is m.TaskStatus.STOPPED:
+            return
+        exits: dict[str, int | None] = {}
+        try:
+            containers = {c.labels.get("com.amazonaws.ecs.container-name"): c
+                          for c in engine.containers(kind="task", arn=task_arn)}
+        except Unavailable:
+            containers = {}
+        td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
+        timeouts = {d.name: d_timeout(d) for d in td.container_definitions}
+        in_order = sorted(containers.items(), key=lambda item: item[0] == PAUSE_NAME)  # the pause container last
+        for name, container in in_order:
+            try:
+                if container.running:
+                    engine.stop(container.id, timeout=timeouts.get(name or "", DEFAULT_STOP_TIMEOUT_S))
+                exits[name or ""] = engine.wait(container.id, timeout=5)
+            except ComputeError:
+                exits[name or ""] = None
+        self.update(task_arn, lambda t: t.updated(last_status=m.TaskStatus.DEPROVISIONING))
+        for container in containers.values():
+            self.backend.ecs_logs.unfollow(container.id)
+            try:
+                engine.remove(container.id)
+            except ComputeError:
+                pass
+
+        def stopped(task: m.Task) -> m.Task:
+            now = self._now()
+            return task.updated(
+                last_status=m.TaskStatus.STOPPED, execution_stopped_at=now, stopped_at=now,
+                containers=[c.updated(last_status="STOPPED",
+                                      exit_code=exits.get(c.name, c.exit_code) if c.exit_code is None else c.exit_code)
+                            for c in task.containers],
+            )
+
+        final = self.update(task_arn, stopped)
+        if final is not None:
+            self._announce_stopped(final)
+
+    def _announce_stopped(self, task: m.Task) -> None:
+        for hook in self.on_stopped:
+            try:
+                hook(task)
+            except Exception:
+                log.exception("a stopped-task hook failed")
+
+    # -- watching --------------------------------------------------------------
+    def active_tasks(self) -> list[m.Task]:
+        found = []
+        for state in ACTIVE_STATES:
+            found.extend(m.Task.model_validate(b) for b in self.store.list(TASK, state=state))
+        return found
+
+    def monitor(self) -> None:
+        """The leader's tick: stop tasks whose essential containers exited; note health; start
+        tasks nobody is starting; forget stopped tasks after an hour."""
+        try:
+            containers = self.backend.engine.containers(kind="task")
+        except Unavailable:
+            return
+        by_task: dict[str, dict[str, ManagedContainer]] = {}
+        for container in containers:
+            by_task.setdefault(container.arn, {})[container.labels.get("com.amazonaws.ecs.container-name", "")] = \
+                container
+        now = self.backend.clock.time()
+        for task in self.active_tasks():
+            if task.task_arn in self._busy:
+                continue
+            if task.last_status in (m.TaskStatus.PROVISIONING,) and task.created_at and \
+                    now - task.created_at.timestamp() > ORPHAN_START_AFTER_S:
+                self.launch(task.task_arn)  # whoever asked for it went away before starting it
+                continue
+            if task.last_status is m.TaskStatus.RUNNING:
+                self._check_running(task, by_task.get(task.task_arn, {}))
+        self._forget_old_stopped(now)
+        known = {t.task_arn for t in self.active_tasks()}
+        for task_arn, mine in by_task.items():
+            if task_arn not in known and task_arn not in self._busy:
+                for container in mine.values():  # containers whose task is gone
+                    try:
+                        self.backend.engine.remove(container.id)
+                    except ComputeError:
+                        pass
+
+    def _check_running(self, task: m.Task, containers: dict[str, ManagedContainer]) -> None:
+        td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
+        essential = {d.name for d in td.container_definitions if d.essential}
+        gone = [name for name in essential if name not in containers or containers[name].status in ("exited", "dead")]
+        if gone:
+            exits = {n: c.exit_code for n, c in containers.items() if c.status in ("exited", "dead")}
+
+            def note_exits(t: m.Task) -> m.Task:
+                return t.updated(containers=[
+                    c.updated(exit_code=exits.get(c.name), last_status="STOPPED") if c.name in exits else c
+                    for c in t.containers
+                ])
+
+            self.update(task.task_arn, note_exits)
+            self.stop(task.task_arn, m.StopCode.ESSENTIAL_CONTAINER_EXITED, "Essential container in task exited")
+            return
+        healths = {}
+        for name, container in containers.items():
+            if container.status == "running" and any(d.name == name and d.health_check for d in td.container_definitions):
+                state = self.backend.engine.health(container.id)
+                healths[name] = {"healthy": m.HealthStatus.HEALTHY, "unhealthy": m.HealthStatus.UNHEALTHY}.get(
+                    state or "", m.HealthStatus.UNKNOWN)
+        checked = {n: h for n, h in healths.items() if n in essential}
+        if checked:
+            overall = (m.HealthStatus.UNHEALTHY if m.HealthStatus.UNHEALTHY in checked.values()
+                       else m.HealthStatus.HEALTHY if all(h is m.HealthStatus.HEALTHY for h in checked.values())
+                       else m.HealthStatus.UNKNOWN)
+        else:
+            overall = m.HealthStatus.UNKNOWN
+
+        exited = {n: c.exit_code for n, c in containers.items() if c.status in ("exited", "dead")}
+
+        def health(t: m.Task) -> m.Task | None:
+            new = []
+            for c in t.containers:
+                if c.name in exited:  # a non-essential container that finished
+                    c = c.updated(last_status="STOPPED", exit_code=exited[c.name])
+                new.append(c.updated(health_status=healths.get(c.name, c.health_status)))
+            if t.health_status == overall and [c.to_aws() for c in new] == [c.to_aws() for c in t.containers]:
+                return None
+            return t.updated(health_status=overall, containers=new)
+
+        self.update(task.task_arn, health)
+
+    def _forget_old_stopped(self, now: float) -> None:
+        for body in self.store.list(TASK, state="STOPPED"):
+            stopped_at = body.get("stoppedAt")
+            if stopped_at:
+                task = m.Task.model_validate(body)
+                if task.stopped_at and now - task.stopped_at.timestamp() > STOPPED_TASK_RETENTION_S:
+                    self.store.delete(TASK, task.task_arn)
+
+    def reconcile(self, containers: list[ManagedContainer]) -> None:
+        """At start: adopt tasks whose containers still run; stop the ones whose containers are gone."""
+        by_task: dict[str, list[ManagedContainer]] = {}
+        for container in containers:
+            by_task.setdefault(container.arn, []).append(container)
+        for task in self.active_tasks():
+            mine = by_task.pop(task.task_arn, [])
+            if task.task_arn in self._busy:
+                continue  # this process is starting it right now
+            if task.desired_status is m.TaskStatus.STOPPED or task.last_status in STARTING_STATES:
+                if mine or task.desired_status is m.TaskStatus.STOPPED:
+                    self.stop(task.task_arn, task.stop_code or m.StopCode.TASK_FAILED_TO_START,
+                              task.stopped_reason or "Task stopped while the emulator was not running")
+                    if not mine:
+                        self._finish_without_containers(task.task_arn)
+                else:
+                    self.launch(task.task_arn)
+                continue
+            if not mine:
+                self.stop(task.task_arn, m.StopCode.ESSENTIAL_CONTAINER_EXITED,
+                          "Essential container in task exited (its container vanished while the emulator was stopped)")
+                continue
+            try:
+                td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
+            except ComputeError:
+                continue
+            for container in mine:
+                definition = next((d for d in td.container_definitions
+                                   if d.name == container.labels.get("com.amazonaws.ecs.container-name")), None)
+                if definition is not None and container.running:
+                    self.backend.ecs_logs.follow(task, td, definition, container.id)
+        for leftovers in by_task.values():  # containers of tasks the state no longer knows
+            for container in leftovers:
+                try:
+                    self.backend.engine.remove(container.id)
+                except ComputeError:
+                    pass
+
+    def _finish_without_containers(self, task_arn: str) -> None:
+        def stopped(task: m.Task) -> m.Task:
+            now = self._now()
+            return task.updated(last_status=m.TaskStatus.STOPPED, stopped_at=now, execution_stopped_at=now)
+
+        final = self.update(task_arn, stopped)
+        if final is not None:
+            self._announce_stopped(final)
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def d_timeout(definition: m.ContainerDefinition) -> int:
+    return definition.stop_timeout or DEFAULT_STOP_TIMEOUT_S
+
+
+def _bindings(info: dict[str, Any], name: str, td: m.TaskDefinition) -> list[m.NetworkBinding]:
+    """The host ports the engine chose for a container's port mappings."""
+    definition = next((d for d in td.container_definitions if d.name == name), None)
+    if definition is None:
+        return []
+    published = (info.get("NetworkSettings") or {}).get("Ports") or {}
+    bindings = []
+    for mapping in definition.port_mappings:
+        hosts = published.get(f"{mapping.container_port}/{mapping.protocol}") or []
+        if td.network_mode is m.NetworkMode.HOST:
+            bindings.append(m.NetworkBinding(bind_ip="0.0.0.0", container_port=mapping.container_port,
+                                             host_port=mapping.container_port, protocol=mapping.protocol))
+        for host in hosts:
+            bindings.append(m.NetworkBinding(bind_ip=host.get("HostIp") or "127.0.0.1",
+                                             container_port=mapping.container_port,
+                                             host_port=int(host["HostPort"]), protocol=mapping.protocol))
+    return bindings
