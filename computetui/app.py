@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import signal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, work
 from textual.app import App
@@ -268,28 +268,37 @@ class ComputeApp(App[int]):
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
 
     def open_detail(self, spec: ServiceSpec, view: ResourceView, row: Row) -> None:
-        if view.opens == "function":
-            self.open_function(row.name)
-            return
+        self.open_resource(spec.id, ["Console", spec.nav_label, view.title, row.name], view, row)
+
+    def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
+        """Enter on a row: the resource's own page (``view.opens``), or its JSON."""
+        from computetui.ui.pages import RESOURCE_PAGES
+
+        make = RESOURCE_PAGES.get(view.opens)
+        if make is None:
+            self.open_json(page_id, crumbs, view, row)
+        else:
+            self.push_screen(make(self, page_id, crumbs, view, row))
+
+    def open_json(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
         from computetui.ui.screens.detail import DetailScreen
 
-        self.push_screen(DetailScreen(spec, view, row))
+        self.push_screen(DetailScreen(page_id, crumbs, view, row))
 
     def open_function(self, name: str, tab: str = "code") -> None:
         from computetui.ui.screens.function import FunctionScreen
 
         self.push_screen(FunctionScreen(name, tab))
 
-    def open_create(self, kind: str) -> None:
-        from computetui.ui.screens.create_function import CreateFunctionScreen
+    def open_create(self, kind: str, context: dict[str, Any] | None = None) -> None:
+        """``c``: the form that creates a ``kind`` (``function``, ``ecs-service``...)."""
+        from computetui.ui.pages import CREATE_FORMS
 
-        def created(name: str | None) -> None:
-            if name:
-                self.notify(f"Created function {name}.")
-                self.open_function(name)
-
-        if kind == "function":
-            self.push_screen(CreateFunctionScreen(), created)
+        opener = CREATE_FORMS.get(kind)
+        if opener is None:
+            self.notify(f"Creating a {kind} from the console is not offered yet.", severity="warning")
+            return
+        opener(self, dict(context or {}))
 
     def go_back(self) -> None:
         if len(self.screen_stack) > 1:
@@ -347,7 +356,12 @@ class ComputeApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen
-        page = type(screen).BINDINGS if isinstance(screen, ConsoleScreen) else []
+        page: list[Any] = []
+        if isinstance(screen, ConsoleScreen):  # the page's own keys, its base pages' too, not the shell's
+            for cls in type(screen).__mro__:
+                if cls is ConsoleScreen:
+                    break
+                page.extend(cls.__dict__.get("BINDINGS", []))
         sections = collect(
             ("Everywhere", [*self.BINDINGS, *ConsoleScreen.BINDINGS]),
             ("This page", page),

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         ContainerInstance,
         RunTaskResult,
         Service,
+        ServiceLoadBalancer,
         Task,
         TaskDefinition,
     )
@@ -171,6 +172,10 @@ class EcsFacet(Facet):
     @mutating
     def delete_service(self, cluster: str, service: str, force: bool = False) -> Service:
         return self._unsupported("DeleteService")
+
+    def describe_service_load_balancers(self, cluster: str, service: str) -> list[ServiceLoadBalancer]:
+        """The service's load balancers: address, health check and each target's health (elbv2)."""
+        return self._unsupported("describe_service_load_balancers")
 
     def list_services(self, cluster: str) -> list[str]:
         return self._unsupported("ListServices")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -322,6 +323,35 @@ class LoadBalancer(AwsModel):
     load_balancer_name: str | None = None
     container_name: str
     container_port: int
+
+
+class TargetHealth(AwsModel):
+    """elbv2's TargetHealthDescription, flattened: where the target is and how its checks go."""
+
+    target_id: str
+    """The task ARN locally; an IP address on AWS (ip target groups)."""
+    host: str
+    port: int
+    state: str
+    """``initial``, ``healthy``, ``unhealthy``, ``draining`` (elbv2's TargetHealth.State)."""
+    reason: str | None = None
+    description: str | None = None
+    requests: int | None = None
+    """Requests routed to it (the local load balancer counts them; AWS does not say)."""
+
+
+class ServiceLoadBalancer(AwsModel):
+    """A service's load balancer as the console shows it: the listener and its target group's health."""
+
+    target_group_arn: str | None = None
+    load_balancer_name: str
+    dns_name: str
+    url: str
+    container_name: str
+    container_port: int
+    health_check: dict[str, Any] = Field(default_factory=dict)
+    targets: list[TargetHealth] = Field(default_factory=list)
+    requests_total: int | None = None
 
 
 class Service(AwsModel):

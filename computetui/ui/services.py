@@ -64,6 +64,11 @@ class ResourceView:
     """What enter opens: ``json`` (the resource's AWS JSON) or a screen of its own (``function``)."""
     creates: str | None = None
     """What ``c`` creates (``function``), or None when the view cannot create."""
+    context: dict[str, Any] = field(default_factory=dict)
+    """Where the view is (``{"cluster": "demo"}``): handed to what it opens and creates."""
+    delete_verb: str = "Delete"
+    """What ctrl+d does to a row: ``Delete``, ``Stop`` (a task), ``Deregister``."""
+    delete_warning: str = "This cannot be undone."
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from computetui.backends.local import LocalBackend
+from computetui.backends.local.elb import HealthCheck
 from tests.support.images import BUSYBOX_IMAGE
 
 TICK = 0.2
@@ -18,7 +19,8 @@ TICK = 0.2
 def make_backend(state: Path) -> LocalBackend:
     # No registry is reachable from the tests: busybox stands in for the pause image.
     return LocalBackend(state, lambda_sandbox="process", tick_seconds=TICK,
-                        ecs_pause_image=BUSYBOX_IMAGE, ecs_pause_command=["sleep", "2147483647"])
+                        ecs_pause_image=BUSYBOX_IMAGE, ecs_pause_command=["sleep", "2147483647"],
+                        elb_health_check=HealthCheck(interval_s=0.3, timeout_s=1, healthy_threshold=2))
 
 
 @pytest.fixture

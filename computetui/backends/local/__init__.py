@@ -23,9 +23,11 @@ from computetui.backends.local.batch import LocalBatch
 from computetui.backends.local.controller import LOCK_FILENAME, Controller
 from computetui.backends.local.ecr import LocalEcr
 from computetui.backends.local.ecs import LocalEcs
+from computetui.backends.local.ecs_balancers import ServiceBalancers
 from computetui.backends.local.ecs_logs import ContainerLogs
 from computetui.backends.local.ecs_services import ServiceScheduler
 from computetui.backends.local.ecs_tasks import PAUSE_IMAGE, TaskRunner
+from computetui.backends.local.elb import HealthCheck
 from computetui.backends.local.engine import Engine, ManagedContainer
 from computetui.backends.local.ids import ACCOUNT_ID, Ids
 from computetui.backends.local.lambda_ import LocalLambda
@@ -46,6 +48,8 @@ Reconciler = Callable[[list[ManagedContainer]], None]
 
 ENGINE_RECHECK_SECONDS = 5.0
 IDLE_CHECK_SECONDS = 5.0
+ECR_LIFECYCLE_SECONDS = 60.0
+"""How often the leader applies ECR lifecycle policies (AWS evaluates within about a day)."""
 
 
 class LocalBackend(Backend):
@@ -72,6 +76,7 @@ class LocalBackend(Backend):
         lambda_images: dict[str, str] | None = None,
         ecs_pause_image: str = PAUSE_IMAGE,
         ecs_pause_command: list[str] | None = None,
+        elb_health_check: HealthCheck | None = None,
     ) -> None:
         super().__init__(read_only=read_only, region=region)
         self.clock = clock or SystemClock()
@@ -119,6 +124,9 @@ class LocalBackend(Backend):
         self.controller.every(tick_seconds, "ecs-tasks", self.ecs_tasks.monitor)
         self.ecs_scheduler = ServiceScheduler(self, period=tick_seconds)
         self.ecs_tasks.on_stopped.append(self.ecs_scheduler.task_stopped)
+        self.ecs_balancers = ServiceBalancers(self, health_check=elb_health_check)
+        self.ecs_scheduler.balancers = self.ecs_balancers
+        self.controller.every(ECR_LIFECYCLE_SECONDS, "ecr-lifecycle", self.ecr.apply_lifecycle_policies)
         self.controller.every(min(0.2, tick_seconds), "ecs-services", self.ecs_scheduler.tick)
         self.controller.every(
             min(IDLE_CHECK_SECONDS, lambda_idle_timeout),
@@ -145,6 +153,7 @@ class LocalBackend(Backend):
         )
 
     def close(self) -> None:
+        self.ecs_balancers.close()
         self.ecs_tasks.close()
         self.ecs_logs.close()
         self.lambda_runtime.shutdown()

@@ -95,6 +95,8 @@ class Tick:
     leader_only: bool = True
     running: bool = False
     failures: int = 0
+    runs: int = 0
+    """Passes finished, counting failed ones."""
 
 
 class Controller:
@@ -127,6 +129,10 @@ class Controller:
     def on_stop(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` when the controller stops (tear down sandboxes, close servers)."""
         self._on_stop.append(fn)
+
+    def runs(self, name: str) -> int:
+        """How many passes the tick called ``name`` has finished (tests count ticks with it)."""
+        return sum(t.runs for t in self._ticks if t.name == name)
 
     # -- life cycle ----------------------------------------------------------
     @property
@@ -234,6 +240,7 @@ class Controller:
                 log.exception("controller tick %s failed (%d in a row)", tick.name, tick.failures)
             finally:
                 tick.running = False
+                tick.runs += 1
 
     # -- for servers -------------------------------------------------------
     def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:

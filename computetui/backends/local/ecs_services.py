@@ -199,6 +199,33 @@ class ServiceOperations:
         self.backend.ecs_scheduler.poke()
         return draining
 
+    def describe_service_load_balancers(self, cluster: str = "default", service: str = "") -> list[m.ServiceLoadBalancer]:
+        from computetui.backends.local.ecs_balancers import BALANCER, record_key
+
+        current = self._service(self._cluster(cluster), service)
+        body = self.store.get(BALANCER, record_key(current.service_arn))
+        if not current.load_balancers:
+            return []
+        if body is None:  # the leader has not opened its listener yet
+            spec = current.load_balancers[0]
+            return [m.ServiceLoadBalancer(
+                target_group_arn=spec.target_group_arn, load_balancer_name=spec.load_balancer_name or
+                current.service_name, dns_name="(opening)", url="", container_name=spec.container_name,
+                container_port=spec.container_port)]
+        return [m.ServiceLoadBalancer(
+            target_group_arn=body.get("targetGroupArn"),
+            load_balancer_name=body["loadBalancerName"],
+            dns_name=body["dnsName"],
+            url=body["url"],
+            container_name=body["containerName"],
+            container_port=body["containerPort"],
+            health_check=body.get("healthCheck") or {},
+            targets=[m.TargetHealth(target_id=t["id"], host=t["host"], port=t["port"], state=t["state"],
+                                    reason=t.get("reason"), description=t.get("description"),
+                                    requests=t.get("requests")) for t in body.get("targets", [])],
+            requests_total=body.get("requestsTotal"),
+        )]
+
     def list_services(self, cluster: str = "default") -> list[str]:
         arn = self._cluster(cluster).cluster_arn
         return [b["serviceArn"] for b in self.store.list(SERVICE, parent=arn) if b.get("status") != "INACTIVE"]
@@ -246,16 +273,20 @@ class ServiceScheduler:
         self._last = now
         with self._lock:
             self._wake.clear()
+            active: set[str] = set()
             for body in self.store.list(SERVICE):
                 service = m.Service.model_validate(body)
                 if service.status is m.ServiceStatus.INACTIVE:
                     continue
+                active.add(service.service_arn)
                 try:
                     self._reconcile(service)
                 except Exception:  # one service's trouble must not stop the others
                     import logging
 
                     logging.getLogger(__name__).exception("scheduling %s failed", service.service_name)
+            if self.balancers is not None:
+                self.balancers.prune(active)  # deleted services' listeners close
 
     # -- one service ---------------------------------------------------------
     def _tasks(self, service: m.Service) -> list[m.Task]:
@@ -434,7 +465,9 @@ class ServiceScheduler:
         events = list(service.events)
         for message in messages:
             recent = next((e for e in events if e.message == message), None)
-            if recent is not None and (now - recent.created_at).total_seconds() < REPEAT_EVENT_AFTER_S:
+            repeatable = message.endswith("has reached a steady state.")  # said once per return to steady
+            if recent is not None and not repeatable and \
+                    (now - recent.created_at).total_seconds() < REPEAT_EVENT_AFTER_S:
                 continue  # ECS does not repeat itself every tick
             events.insert(0, m.ServiceEvent(id=self.backend.ids.uuid(), created_at=now, message=message))
         return events[:MAX_EVENTS]
@@ -444,8 +477,10 @@ class ServiceScheduler:
         """Count a failed task against its deployment, and trip the circuit breaker when it is due."""
         if not (task.group or "").startswith("service:") or task.stop_code is m.StopCode.SERVICE_SCHEDULER_INITIATED:
             return
-        failed = task.stop_code is m.StopCode.TASK_FAILED_TO_START or task.started_at is None \
-            or task.health_status is m.HealthStatus.UNHEALTHY
+        # A task counts as failed when it never ran, when its essential container exited (a crash
+        # loop), or when it failed its health checks.
+        failed = task.stop_code in (m.StopCode.TASK_FAILED_TO_START, m.StopCode.ESSENTIAL_CONTAINER_EXITED) \
+            or task.started_at is None or task.health_status is m.HealthStatus.UNHEALTHY
         name = (task.group or "").removeprefix("service:")
         arn = self.backend.ids.ecs_service(task.cluster_arn.rsplit("/", 1)[-1], name)
         with self.store.transaction():

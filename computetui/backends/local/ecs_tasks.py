@@ -123,11 +123,12 @@ class TaskRunner:
         except RuntimeError:
             pass  # shutting down
 
-    @staticmethod
-    def _guarded(fn: Callable[..., None], *args: Any) -> None:
+    def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
         try:
             fn(*args)
         except Exception:
+            if self._closed:
+                return  # the emulator closed under it; the startup reconcile finishes the job
             log.exception("ECS task work %s failed", getattr(fn, "__name__", fn))
 
     def _start(self, task_arn: str) -> None:

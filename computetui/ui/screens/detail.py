@@ -11,23 +11,23 @@ from textual.widgets import Static, TextArea
 
 from computetui.backends.base import Backend
 from computetui.ui.screens.base import ConsoleScreen
-from computetui.ui.services import ResourceView, Row, ServiceSpec
+from computetui.ui.services import ResourceView, Row
 from computetui.ui.states import TONE_VARIABLE, tone
 
 
 class DetailScreen(ConsoleScreen):
     """The JSON of one resource; refreshes with the page and says so when it is gone."""
 
-    def __init__(self, spec: ServiceSpec, view: ResourceView, row: Row) -> None:
+    def __init__(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
         super().__init__()
-        self.spec = spec
         self.view = view
         self.row = row
-        self.page_id = spec.id
+        self.page_id = page_id
+        self._crumbs = crumbs
 
     @property
     def crumbs(self) -> list[str]:
-        return ["Console", self.spec.nav_label, self.view.title, self.row.name]
+        return self._crumbs
 
     def compose_content(self) -> ComposeResult:
         with Vertical(id="detail"):
