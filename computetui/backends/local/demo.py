@@ -23,12 +23,22 @@ WEB_TASK_DEFINITION = {
         {
             "name": "web",
             "image": "busybox:stable",
-            "command": ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"],
+            "command": [
+                "sh",
+                "-c",
+                "mkdir -p /www && echo \"<h1>Hello from $(hostname)</h1>\" > /www/index.html "
+                "&& exec httpd -f -v -p 8080 -h /www",
+            ],
             "essential": True,
             "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
             "logConfiguration": {
                 "logDriver": "awslogs",
-                "options": {"awslogs-group": "/ecs/web", "awslogs-stream-prefix": "ecs", "awslogs-region": "us-east-1"},
+                "options": {
+                    "awslogs-group": "/ecs/web",
+                    "awslogs-stream-prefix": "ecs",
+                    "awslogs-region": "us-east-1",
+                    "awslogs-create-group": "true",
+                },
             },
         }
     ],
@@ -75,6 +85,9 @@ def seed(backend: LocalBackend) -> list[str]:
     if "demo" not in {c.cluster_name for c in ecs.describe_clusters()}:
         ecs.create_cluster(cluster_name="demo")
         made.append("ECS cluster demo")
+    if not ecs.list_container_instances("demo"):
+        ecs.register_container_instance(cluster="demo", instance_type="t3.medium")
+        made.append("ECS container instance in demo (t3.medium: 2 vCPU, 4 GiB; for the EC2 launch type)")
     families = set(ecs.list_task_definition_families(status="ALL"))
     for definition, line in (
         (WEB_TASK_DEFINITION, "ECS task definition web:1 (Fargate, 0.25 vCPU, 0.5 GB)"),

@@ -66,6 +66,18 @@ class ImageInfo:
     """Bytes on disk, uncompressed, as ``docker image inspect`` reports ``Size``."""
 
 
+@dataclass(frozen=True)
+class LocalImage:
+    """A named image on the engine: ``docker images``' row."""
+
+    id: str
+    tags: tuple[str, ...]
+    """``repository:tag`` names, sorted."""
+    size: int
+    created: int
+    """Seconds since the epoch."""
+
+
 def _cause_chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
@@ -413,6 +425,19 @@ class Engine:
                     return None
                 raise
         return ImageInfo(id=data["Id"], size=int(data.get("Size") or 0))
+
+    def list_images(self) -> list[LocalImage]:
+        """Every named image on the engine, newest first (what ``docker images`` lists)."""
+        client = self.client
+        with self._translating("list images"):
+            found = client.api.images()
+        images = []
+        for data in found:
+            names = [t for t in (data.get("RepoTags") or []) if t and t != "<none>:<none>"]
+            if names:
+                images.append(LocalImage(id=data["Id"], tags=tuple(sorted(names)), size=int(data.get("Size") or 0),
+                                         created=int(data.get("Created") or 0)))
+        return sorted(images, key=lambda i: (-i.created, i.tags))
 
     def tag_image(self, image: str, repository: str, tag: str) -> None:
         """Name ``image`` (a reference or id) ``repository:tag``; a tag held by another image moves."""
