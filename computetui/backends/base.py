@@ -1,9 +1,10 @@
 """The backend contract: what the console asks of a backend.
 
 A backend is a :class:`Backend` with one facet per service: ``ecs``, ``ecr``,
-``lambda_``, ``apigateway``, ``batch``, ``lightsail``, ``logs``, ``metrics`` and
-``eks``. A facet a backend does not offer is ``None``; an operation a facet
-does not offer (yet) raises :class:`~computetui.backends.errors.Unsupported`.
+``lambda_``, ``apigateway``, ``batch``, ``lightsail``, ``logs``, ``metrics``,
+``autoscaling`` (Application Auto Scaling) and ``eks``. A facet a backend does
+not offer is ``None``; an operation a facet does not offer (yet) raises
+:class:`~computetui.backends.errors.Unsupported`.
 
 Rules every backend keeps:
 
@@ -27,6 +28,12 @@ from computetui.backends.errors import ReadOnly, Unsupported
 
 if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up fast
     from computetui.models.apigateway import HttpApi, RestApi, RestResource, RestStage, Route
+    from computetui.models.autoscaling import (
+        PutScalingPolicyResult,
+        ScalableTarget,
+        ScalingActivity,
+        ScalingPolicy,
+    )
     from computetui.models.batch import (
         ComputeEnvironmentDetail,
         JobDefinition,
@@ -35,7 +42,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         JobSummary,
     )
     from computetui.models.common import BackendInfo
-    from computetui.models.ecr import ImageDetail, LifecyclePolicy, Repository
+    from computetui.models.ecr import ImageDetail, LifecyclePolicy, LocalImage, Repository
     from computetui.models.ecs import (
         Cluster,
         ContainerInstance,
@@ -85,7 +92,11 @@ class Facet:
     """One service of a backend. Subclasses implement the operations they offer."""
 
     service: ClassVar[str] = ""
-    """The facet's attribute name on the backend (``ecs``, ``lambda_`` ...)."""
+    """The service's name in messages; also the facet's attribute name on the backend
+    (``ecs``, ``lambda_`` ...) unless :attr:`attribute` says otherwise."""
+
+    attribute: ClassVar[str] = ""
+    """The facet's attribute name on the backend when it differs from :attr:`service`."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -210,6 +221,12 @@ class EcsFacet(Facet):
     def describe_tasks(self, cluster: str, tasks: list[str]) -> list[Task]:
         return self._unsupported("DescribeTasks")
 
+    @mutating
+    def execute_command_argv(self, cluster: str, task: str, container: str, command: str = "/bin/sh") -> list[str]:
+        """The command line that opens an interactive ``command`` in a running container
+        (ECS Exec): the console suspends itself and runs it in the terminal."""
+        return self._unsupported("ExecuteCommand")
+
     # Container instances (EC2 launch type)
     @mutating
     def register_container_instance(self, cluster: str, **kwargs: Any) -> ContainerInstance:
@@ -266,6 +283,13 @@ class EcrFacet(Facet):
     ) -> dict[str, list[dict[str, Any]]]:
         """AWS's answer: ``{"imageIds": [deleted ids], "failures": [{"imageId", "failureCode", "failureReason"}]}``."""
         return self._unsupported("BatchDeleteImage")
+
+    def list_local_images(self) -> list[LocalImage]:
+        """The images a push can send: the local Docker engine's named images (``docker images``), newest first.
+
+        Not an ECR operation: it reads the pusher's side, as ``docker images`` does before a ``docker push``.
+        """
+        return self._unsupported("list_local_images")
 
     @mutating
     def put_lifecycle_policy(self, repository_name: str, lifecycle_policy_text: str) -> LifecyclePolicy:
@@ -593,6 +617,80 @@ class MetricsFacet(Facet):
         return self._unsupported("GetMetricData")
 
 
+class AutoScalingFacet(Facet):
+    """Application Auto Scaling: scalable targets, target tracking policies, scaling activities.
+
+    A scalable target is named by ``service_namespace``, ``resource_id`` and
+    ``scalable_dimension`` (for an ECS service: ``"ecs"``,
+    ``"service/<cluster>/<service>"``, ``"ecs:service:DesiredCount"``).
+    Errors carry AWS's codes: ``ValidationException`` for bad input,
+    ``ObjectNotFoundException`` for an unregistered target or a missing policy.
+    """
+
+    service = "application-autoscaling"
+    attribute = "autoscaling"
+
+    @mutating
+    def register_scalable_target(
+        self,
+        service_namespace: str,
+        resource_id: str,
+        scalable_dimension: str,
+        min_capacity: int | None = None,
+        max_capacity: int | None = None,
+        **kwargs: Any,
+    ) -> ScalableTarget:
+        """Register a target, or change an existing one's bounds. The resource's capacity is
+        brought inside the new bounds at once, as a scaling activity."""
+        return self._unsupported("RegisterScalableTarget")
+
+    @mutating
+    def deregister_scalable_target(self, service_namespace: str, resource_id: str, scalable_dimension: str) -> None:
+        """Deregister a target; its scaling policies are deleted with it."""
+        return self._unsupported("DeregisterScalableTarget")
+
+    def describe_scalable_targets(
+        self, service_namespace: str, resource_ids: list[str] | None = None, scalable_dimension: str | None = None
+    ) -> list[ScalableTarget]:
+        return self._unsupported("DescribeScalableTargets")
+
+    @mutating
+    def put_scaling_policy(
+        self,
+        policy_name: str,
+        service_namespace: str,
+        resource_id: str,
+        scalable_dimension: str,
+        policy_type: str = "TargetTrackingScaling",
+        target_tracking_scaling_policy_configuration: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PutScalingPolicyResult:
+        """Create or replace a policy; the configuration is AWS's JSON (``TargetValue``,
+        ``PredefinedMetricSpecification``, ``ScaleOutCooldown`` ...) or the model."""
+        return self._unsupported("PutScalingPolicy")
+
+    @mutating
+    def delete_scaling_policy(
+        self, policy_name: str, service_namespace: str, resource_id: str, scalable_dimension: str
+    ) -> None:
+        return self._unsupported("DeleteScalingPolicy")
+
+    def describe_scaling_policies(
+        self,
+        service_namespace: str,
+        policy_names: list[str] | None = None,
+        resource_id: str | None = None,
+        scalable_dimension: str | None = None,
+    ) -> list[ScalingPolicy]:
+        return self._unsupported("DescribeScalingPolicies")
+
+    def describe_scaling_activities(
+        self, service_namespace: str, resource_id: str | None = None, scalable_dimension: str | None = None
+    ) -> list[ScalingActivity]:
+        """Newest first, as AWS lists them."""
+        return self._unsupported("DescribeScalingActivities")
+
+
 class EksFacet(Facet):
     """Amazon EKS, read-only: clusters and managed node groups."""
 
@@ -612,7 +710,7 @@ class EksFacet(Facet):
 
 
 FACETS: dict[str, type[Facet]] = {
-    cls.service: cls
+    cls.attribute or cls.service: cls
     for cls in (
         EcsFacet,
         EcrFacet,
@@ -622,6 +720,7 @@ FACETS: dict[str, type[Facet]] = {
         LightsailFacet,
         LogsFacet,
         MetricsFacet,
+        AutoScalingFacet,
         EksFacet,
     )
 }
@@ -645,6 +744,7 @@ class Backend:
     lightsail: LightsailFacet | None = None
     logs: LogsFacet | None = None
     metrics: MetricsFacet | None = None
+    autoscaling: AutoScalingFacet | None = None
     eks: EksFacet | None = None
 
     def __init__(self, *, read_only: bool = False, region: str = "us-east-1") -> None:

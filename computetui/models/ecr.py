@@ -50,3 +50,18 @@ class LifecyclePolicy(AwsModel):
     repository_name: str
     lifecycle_policy_text: str
     last_evaluated_at: datetime | None = None
+
+
+class LocalImage(AwsModel):
+    """An image in the local Docker engine, as ``docker images`` lists it: what a push can send.
+
+    Not an AWS shape (ECR never sees the pusher's images); the console's push form lists these.
+    """
+
+    id: str
+    """The engine's image id, ``sha256:<64 hex>``."""
+    tags: list[str] = Field(default_factory=list)
+    """``repository:tag`` names, sorted."""
+    size: int = 0
+    """Bytes on disk, uncompressed."""
+    created: datetime | None = None

@@ -38,12 +38,116 @@ def _create_function(app: ComputeApp, context: dict[str, Any]) -> None:
     app.push_screen(CreateFunctionScreen(), created)
 
 
+def _cluster(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
+    from computetui.ui.screens.ecs import ClusterScreen
+
+    return ClusterScreen(row.name)
+
+
+def _ecs_form(kind: str) -> FormOpener:
+    """Open an ECS form with the cluster from the page it was opened on; refresh that page after."""
+
+    def open_form(app: ComputeApp, context: dict[str, Any]) -> None:
+        from computetui.ui.screens import ecs_forms
+
+        form_class = {
+            "cluster": ecs_forms.CreateClusterForm,
+            "ecs-task": ecs_forms.RunTaskForm,
+            "ecs-service": ecs_forms.CreateServiceForm,
+            "ecs-instance": ecs_forms.RegisterInstanceForm,
+        }[kind]
+        screen = app.screen
+
+        def done(changed: bool | None) -> None:
+            if changed and hasattr(screen, "reload"):
+                screen.reload()
+
+        app.push_screen(form_class(context.get("cluster", "default")), done)
+
+    return open_form
+
+
+def _repository(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
+    from computetui.ui.screens.ecr_repository import RepositoryScreen
+
+    return RepositoryScreen(row.name)
+
+
+def _create_repository(app: ComputeApp, context: dict[str, Any]) -> None:
+    from computetui.ui.screens.ecr_forms import CreateRepositoryScreen
+
+    info = app.overview.info
+    registry = f"{info.account}.dkr.ecr.{info.region}.amazonaws.com" if info and info.account else None
+    screen = app.screen
+
+    def created(name: object) -> None:
+        if name:
+            app.notify(f"Created repository {name}.")
+            if hasattr(screen, "reload"):
+                screen.reload()
+
+    app.push_screen(CreateRepositoryScreen(registry), created)
+
+
+def _push_image(app: ComputeApp, context: dict[str, Any]) -> None:
+    from computetui.ui.ecr import short_digest
+    from computetui.ui.screens.ecr_forms import PushImageScreen
+
+    repository = context["repository"]
+    screen = app.screen
+
+    def pushed(result: object) -> None:
+        if isinstance(result, tuple):
+            tag, image = result
+            app.notify(f"Pushed {repository}:{tag} ({short_digest(image.image_digest)})")
+            if hasattr(screen, "reload"):
+                screen.reload()
+
+    app.push_screen(PushImageScreen(repository), pushed)
+
+
+def _task_family(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
+    from computetui.ui.screens.task_definitions import TaskFamilyScreen
+
+    # A family with no ACTIVE revision opens on all of them: its ACTIVE list would be empty.
+    return TaskFamilyScreen(row.extra.get("family", row.name), show_inactive=row.state == "INACTIVE")
+
+
+def _register_task_definition(app: ComputeApp, context: dict[str, Any]) -> None:
+    """A new family from the template, or (``{"family": name}``) the family's next revision."""
+    from computetui.ui.screens.register_task_definition import RegisterTaskDefinitionScreen
+    from computetui.ui.screens.task_definitions import TaskFamilyScreen
+
+    def registered(td: Any) -> None:
+        if td is None:
+            return
+        app.notify(f"Registered task definition {td.family}:{td.revision}")
+        screen = app.screen
+        if isinstance(screen, TaskFamilyScreen) and screen.family == td.family:
+            screen.focus_revision(td.task_definition_arn)
+            screen.reload()
+        else:
+            app.push_screen(TaskFamilyScreen(td.family, focus_key=td.task_definition_arn))
+
+    app.push_screen(RegisterTaskDefinitionScreen(context.get("family")), registered)
+
+
 RESOURCE_PAGES: dict[str, PageMaker] = {
     "function": _function,
+    "repository": _repository,
+    "cluster": _cluster,
+    "task-family": _task_family,
 }
 """``ResourceView.opens`` -> the screen for one row; ``json`` (the default) is not here."""
 
 CREATE_FORMS: dict[str, FormOpener] = {
     "function": _create_function,
+    "repository": _create_repository,
+    "ecr-image": _push_image,
+    "cluster": _ecs_form("cluster"),
+    "ecs-task": _ecs_form("ecs-task"),
+    "ecs-service": _ecs_form("ecs-service"),
+    "ecs-instance": _ecs_form("ecs-instance"),
+    "task-definition": _register_task_definition,
 }
 """``ResourceView.creates`` -> opens the form (a modal whose result is handled here)."""

@@ -165,30 +165,18 @@ def _ecs_clusters(b: Backend) -> list[Row]:
     ]
 
 
-def _ecs_task_definitions(b: Backend) -> list[Row]:
-    assert b.ecs is not None
-    rows = []
-    for arn in b.ecs.list_task_definitions(status="ACTIVE"):
-        td = b.ecs.describe_task_definition(arn)
-        launch = ", ".join(c.value for c in td.requires_compatibilities or td.compatibilities or [])
-        rows.append(
-            Row(
-                key=arn,
-                name=f"{td.family}:{td.revision}",
-                state=td.status.value if td.status else None,
-                cells={
-                    "name": f"{td.family}:{td.revision}",
-                    "status": td.status.value if td.status else "-",
-                    "launch": launch or "-",
-                    "network": td.network_mode.value if td.network_mode else "-",
-                    "cpu": td.cpu or "-",
-                    "memory": td.memory or "-",
-                    "containers": ", ".join(c.name for c in td.container_definitions),
-                },
-                detail=td.to_aws(),
-            )
-        )
-    return rows
+# Task definition families and revisions live in computetui.ui.ecs_task_definitions,
+# which builds on this module's Row: imported when called, so neither needs the other first.
+def _ecs_task_definition_families(b: Backend) -> list[Row]:
+    from computetui.ui.ecs_task_definitions import family_rows
+
+    return family_rows(b)
+
+
+def _deregister_task_definition_family(b: Backend, row: Row) -> None:
+    from computetui.ui.ecs_task_definitions import deregister_family
+
+    deregister_family(b, row)
 
 
 def _ecs_summary(b: Backend) -> Summary:
@@ -209,23 +197,18 @@ def _ecs_summary(b: Backend) -> Summary:
 
 
 # -- ECR -------------------------------------------------------------------
+# The ECR pages' rows live in computetui.ui.ecr, which builds them with this
+# module's Row: imported when called, so neither module needs the other first.
 def _ecr_repositories(b: Backend) -> list[Row]:
-    assert b.ecr is not None
-    return [
-        Row(
-            key=r.repository_arn,
-            name=r.repository_name,
-            cells={
-                "name": r.repository_name,
-                "uri": r.repository_uri,
-                "created": when(r.created_at),
-                "mutability": r.image_tag_mutability.value,
-                "scan": "Enabled" if r.image_scanning_configuration.scan_on_push else "Disabled",
-            },
-            detail=r.to_aws(),
-        )
-        for r in b.ecr.describe_repositories()
-    ]
+    from computetui.ui.ecr import repository_rows
+
+    return repository_rows(b)
+
+
+def _delete_ecr_repository(b: Backend, row: Row) -> None:
+    from computetui.ui.ecr import delete_repository
+
+    delete_repository(b, row)
 
 
 def _ecr_summary(b: Backend) -> Summary:
@@ -538,6 +521,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="cluster",
                 fetch=_ecs_clusters,
                 delete=_deleter("ecs", "delete_cluster"),
+                opens="cluster",
+                creates="cluster",
+                delete_warning="ECS refuses while the cluster has services, tasks or container instances.",
                 columns=(
                     Column("name", "Cluster"),
                     Column("status", "Status", "state"),
@@ -551,17 +537,25 @@ SERVICES: tuple[ServiceSpec, ...] = (
             ResourceView(
                 id="task-definitions",
                 title="Task definitions",
-                noun="task definition",
-                fetch=_ecs_task_definitions,
-                delete=_deleter("ecs", "deregister_task_definition"),
+                noun="task definition family",
+                fetch=_ecs_task_definition_families,
+                delete=_deregister_task_definition_family,
+                opens="task-family",
+                creates="task-definition",
+                delete_verb="Deregister",
+                delete_warning=(
+                    "Every ACTIVE revision of the family is deregistered and turns INACTIVE: none can start new "
+                    "tasks or services any more. Tasks and services already running them keep running."
+                ),
                 columns=(
-                    Column("name", "Task definition"),
+                    Column("name", "Family"),
                     Column("status", "Status", "state"),
+                    Column("latest", "Latest", "number"),
+                    Column("active", "Active revisions", "number"),
                     Column("launch", "Launch type"),
-                    Column("network", "Network mode"),
+                    Column("network", "Network"),
                     Column("cpu", "CPU", "number"),
                     Column("memory", "Memory", "number"),
-                    Column("containers", "Containers"),
                 ),
             ),
         ),
@@ -578,13 +572,21 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 title="Repositories",
                 noun="repository",
                 fetch=_ecr_repositories,
-                delete=_deleter("ecr", "delete_repository"),
+                delete=_delete_ecr_repository,
+                opens="repository",
+                creates="repository",
+                delete_warning=(
+                    "A repository that still holds images is deleted with them (force): every tag goes, "
+                    "and ECS tasks that name its images can no longer start. This cannot be undone."
+                ),
+                # The console's columns; the URI, the widest, last so that the rest fit 120 columns.
                 columns=(
                     Column("name", "Repository name"),
-                    Column("uri", "URI"),
-                    Column("created", "Created at", "time"),
-                    Column("mutability", "Tag mutability"),
+                    Column("images", "Images", "number"),
+                    Column("immutability", "Tag immutability"),
                     Column("scan", "Scan on push"),
+                    Column("created", "Created at", "time"),
+                    Column("uri", "URI"),
                 ),
             ),
         ),

@@ -127,12 +127,12 @@ async def test_sorting_survives_a_refresh() -> None:
         assert table.visible_keys[0] == first and table.sort_reverse
 
 
-async def test_enter_opens_the_detail_with_the_aws_json() -> None:
+async def test_d_opens_the_detail_with_the_aws_json() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_page(pilot, ":ecs")
-        await pilot.press("enter")
+        await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
         text = app.screen.query_one("#json").text  # type: ignore[attr-defined]
@@ -151,7 +151,7 @@ async def test_views_switch_with_brackets() -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ServiceScreen) and screen.view.id == "task-definitions"
-        assert sorted(r.name for r in screen.table.rows) == ["web:1", "worker:1"]
+        assert sorted(r.name for r in screen.table.rows) == ["web", "worker"]  # families; enter lists revisions
 
 
 async def test_delete_asks_then_deletes() -> None:

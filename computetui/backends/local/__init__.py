@@ -19,12 +19,15 @@ from pathlib import Path
 from computetui.backends.base import Backend
 from computetui.backends.errors import Unavailable
 from computetui.backends.local.apigateway import LocalApiGateway
+from computetui.backends.local.autoscaling import LocalAutoScaling
+from computetui.backends.local.autoscaling_tracking import TargetTrackingScaler
 from computetui.backends.local.batch import LocalBatch
 from computetui.backends.local.controller import LOCK_FILENAME, Controller
 from computetui.backends.local.ecr import LocalEcr
 from computetui.backends.local.ecs import LocalEcs
 from computetui.backends.local.ecs_balancers import ServiceBalancers
 from computetui.backends.local.ecs_logs import ContainerLogs
+from computetui.backends.local.ecs_metrics import EcsMetrics
 from computetui.backends.local.ecs_services import ServiceScheduler
 from computetui.backends.local.ecs_tasks import PAUSE_IMAGE, TaskRunner
 from computetui.backends.local.elb import HealthCheck
@@ -77,6 +80,8 @@ class LocalBackend(Backend):
         ecs_pause_image: str = PAUSE_IMAGE,
         ecs_pause_command: list[str] | None = None,
         elb_health_check: HealthCheck | None = None,
+        metrics_period: float = 10.0,
+        autoscaling_period: float = 60.0,
     ) -> None:
         super().__init__(read_only=read_only, region=region)
         self.clock = clock or SystemClock()
@@ -128,6 +133,13 @@ class LocalBackend(Backend):
         self.ecs_scheduler.balancers = self.ecs_balancers
         self.controller.every(ECR_LIFECYCLE_SECONDS, "ecr-lifecycle", self.ecr.apply_lifecycle_policies)
         self.controller.every(min(0.2, tick_seconds), "ecs-services", self.ecs_scheduler.tick)
+        # ECS metrics: a stats stream per running task container, a sample per task every metrics_period;
+        # Application Auto Scaling evaluates its target tracking policies once per autoscaling_period.
+        self.ecs_metrics = EcsMetrics(self, period=metrics_period)
+        self.controller.every(min(metrics_period, tick_seconds), "ecs-metrics", self.ecs_metrics.tick)
+        self.autoscaling = LocalAutoScaling(self)
+        self.autoscaling_scaler = TargetTrackingScaler(self, period=autoscaling_period)
+        self.controller.every(min(autoscaling_period, tick_seconds), "autoscaling", self.autoscaling_scaler.tick)
         self.controller.every(
             min(IDLE_CHECK_SECONDS, lambda_idle_timeout),
             "lambda-idle-expiry",
@@ -158,6 +170,7 @@ class LocalBackend(Backend):
         self.ecs_logs.close()
         self.lambda_runtime.shutdown()
         self.controller.stop()
+        self.ecs_metrics.close()
         self.engine.close()
         self.store.close()
         if self._code_root is not None and self.state_dir == MEMORY:

@@ -414,6 +414,22 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                         self.store.delete(IMAGE, _image_key(repository.repository_arn, digest))
         return {"imageIds": deleted, "failures": failures}
 
+    def list_local_images(self) -> list[m.LocalImage]:
+        """The engine's named images, newest first: what ``put_image`` can take as ``source_image``.
+
+        Images already named under a repository's URI are listed too: they are
+        local images like any other, and can be pushed to another repository.
+        """
+        return [
+            m.LocalImage(
+                id=image.id,
+                tags=list(image.tags),
+                size=image.size,
+                created=datetime.fromtimestamp(image.created, tz=UTC) if image.created else None,
+            )
+            for image in self.backend.engine.list_images()
+        ]
+
     # -- lifecycle policies ---------------------------------------------------
     def _policy(self, repository: m.Repository) -> m.LifecyclePolicy:
         body = self.store.get(LIFECYCLE_POLICY, _policy_key(repository.repository_arn))

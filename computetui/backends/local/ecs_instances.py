@@ -39,11 +39,10 @@ class InstanceOperations:
     def _needs_by_instance(self, cluster_arn: str) -> dict[str, list[tuple[m.Task, placement.Need]]]:
         """Active EC2 tasks of the cluster, grouped by the instance they run on, with what each takes."""
         found: dict[str, list[tuple[m.Task, placement.Need]]] = defaultdict(list)
-        for state in ACTIVE_STATES:
-            for body in self.store.list(TASK, parent=cluster_arn, state=state):
-                task = m.Task.model_validate(body)
-                if task.container_instance_arn:
-                    found[task.container_instance_arn].append((task, self._task_need(task)))
+        for body in self.store.list(TASK, parent=cluster_arn, states=ACTIVE_STATES):
+            task = m.Task.model_validate(body)
+            if task.container_instance_arn:
+                found[task.container_instance_arn].append((task, self._task_need(task)))
         return found
 
     def _task_need(self, task: m.Task) -> placement.Need:

@@ -65,9 +65,14 @@ class ContainerLogs:
         logs = self.backend.logs
         batch: list[dict[str, object]] = []
         try:
+            # A container followed before (the emulator restarted and adopted its task) resumes
+            # after the last event the stream holds, so no line is stored twice.
+            known = next((s.last_event_timestamp for s in logs.describe_log_streams(group)
+                          if s.log_stream_name == stream), None) or 0
             client = self.backend.engine.client
+            since = {"since": known / 1000} if known else {}
             response = client.api.logs(container_id, stdout=True, stderr=True, stream=True, follow=True,
-                                       timestamps=True)
+                                       timestamps=True, **since)
             with self._lock:
                 self._responses[container_id] = response
             pending = b""
@@ -75,7 +80,9 @@ class ContainerLogs:
                 pending += chunk
                 *lines, pending = pending.split(b"\n")
                 for raw in lines:
-                    batch.append(self._event(raw.decode("utf-8", "replace")))
+                    event = self._event(raw.decode("utf-8", "replace"))
+                    if int(event["timestamp"]) > known:  # type: ignore[call-overload]
+                        batch.append(event)
                 # The read blocks until the container writes again, so whatever a chunk
                 # brought is written now: one transaction per chunk, however many lines.
                 if batch:

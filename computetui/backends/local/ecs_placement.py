@@ -15,23 +15,8 @@ from typing import Any
 
 from computetui.backends.errors import InvalidParameter
 from computetui.models import ecs as m
+from computetui.models.ecs import INSTANCE_TYPES
 
-# vCPUs and memory (MiB) of common instance types; the agent registers a little less memory.
-INSTANCE_TYPES: dict[str, tuple[int, int]] = {
-    "t3.micro": (2, 1024),
-    "t3.small": (2, 2048),
-    "t3.medium": (2, 4096),
-    "t3.large": (2, 8192),
-    "t3.xlarge": (4, 16384),
-    "m5.large": (2, 8192),
-    "m5.xlarge": (4, 16384),
-    "m5.2xlarge": (8, 32768),
-    "c5.large": (2, 4096),
-    "c5.xlarge": (4, 8192),
-    "c5.2xlarge": (8, 16384),
-    "r5.large": (2, 16384),
-    "r5.xlarge": (4, 32768),
-}
 AGENT_RESERVED_MIB = 128
 RESERVED_PORTS = ("22", "2375", "2376", "51678", "51679")
 ZONES = ("a", "b", "c")

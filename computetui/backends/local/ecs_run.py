@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from typing import Any
 
-from computetui.backends.errors import InvalidParameter
+from computetui.backends.errors import InvalidParameter, Unavailable
 from computetui.backends.local import ecs_placement as placement
 from computetui.backends.local.ecs_tasks import ACTIVE_STATES, TASK, TaskRunner
+from computetui.backends.local.engine import DEFAULT_HOST
 from computetui.models import ecs as m
 
 MAX_RUN_COUNT = 10
@@ -206,30 +209,55 @@ class TaskOperations:
         group = f"service:{service_name.rsplit('/', 1)[-1]}" if service_name else None
         states = ACTIVE_STATES if desired_status == "RUNNING" else (*ACTIVE_STATES, "STOPPED")
         found = []
-        for state in states:
-            for body in self.store.list(TASK, parent=arn, state=state):
-                if body.get("desiredStatus", "RUNNING") != desired_status:
-                    continue
-                if group and body.get("group") != group:
-                    continue
-                if instance_arn and body.get("containerInstanceArn") != instance_arn:
-                    continue
-                if family and not body.get("taskDefinitionArn", "").rsplit("/", 1)[-1].startswith(f"{family}:"):
-                    continue
-                if started_by and body.get("startedBy") != started_by:
-                    continue
-                found.append(body["taskArn"])
+        # One read across the states: a task changing state meanwhile is listed once.
+        for body in self.store.list(TASK, parent=arn, states=states):
+            if body.get("desiredStatus", "RUNNING") != desired_status:
+                continue
+            if group and body.get("group") != group:
+                continue
+            if instance_arn and body.get("containerInstanceArn") != instance_arn:
+                continue
+            if family and not body.get("taskDefinitionArn", "").rsplit("/", 1)[-1].startswith(f"{family}:"):
+                continue
+            if started_by and body.get("startedBy") != started_by:
+                continue
+            found.append(body["taskArn"])
         return found
 
     def describe_tasks(self, cluster: str = "default", tasks: list[str] | None = None) -> list[m.Task]:
         arn = self._cluster(cluster).cluster_arn
-        found = []
-        for name in tasks or []:
-            task_arn = name if name.startswith("arn:") else self.ids.ecs_task(arn.rsplit("/", 1)[-1], name)
-            body = self.store.get(TASK, task_arn)
-            if body is not None:
-                found.append(m.Task.model_validate(body))
-        return found
+        wanted = [name if name.startswith("arn:") else self.ids.ecs_task(arn.rsplit("/", 1)[-1], name)
+                  for name in tasks or []]
+        bodies = self.store.get_many(TASK, wanted)
+        return [m.Task.model_validate(bodies[a]) for a in wanted if a in bodies]
+
+    def execute_command_argv(self, cluster: str = "default", task: str = "", container: str = "",
+                             command: str = "/bin/sh") -> list[str]:
+        """``docker exec -it`` into the task's container (the Docker CLI must be installed)."""
+        [found] = self.describe_tasks(cluster, [task]) or [None]
+        if found is None:
+            raise _invalid("The referenced task was not found.", "task")
+        if found.last_status is not m.TaskStatus.RUNNING:
+            raise InvalidParameter(f"The execute command failed because the task is {found.last_status.value}, "
+                                   "not RUNNING.", code="InvalidParameterException", field="task")
+        target = next((c for c in found.containers if c.name == container), None)
+        if target is None or not target.runtime_id:
+            raise _invalid(f"The container {container} is not in the task.", "container")
+        if target.last_status != "RUNNING":
+            raise InvalidParameter(f"The execute command failed because container {container} is not running.",
+                                   code="InvalidParameterException", field="container")
+        docker = shutil.which("docker")
+        if docker is None:
+            raise Unavailable("ECS Exec runs `docker exec`, and the Docker CLI is not installed (PATH has no docker)",
+                              code="ExecuteCommandUnavailable")
+        argv = [docker]
+        host = getattr(self.backend.engine, "host", None)
+        if host and not os.environ.get("DOCKER_HOST") and host != DEFAULT_HOST:
+            argv += ["-H", host]
+        # A shell the way AWS documents it: bash when the image has one, else sh.
+        shell = ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"] \
+            if command in ("/bin/sh", "sh", "bash", "/bin/bash") else ["sh", "-c", command]
+        return [*argv, "exec", "-it", target.runtime_id, *shell]
 
 
 def _units(value: str | None) -> int | None:

@@ -292,10 +292,9 @@ class ServiceScheduler:
     def _tasks(self, service: m.Service) -> list[m.Task]:
         group = f"service:{service.service_name}"
         tasks = []
-        for state in ACTIVE_STATES:
-            for body in self.store.list(TASK, parent=service.cluster_arn, state=state):
-                if body.get("group") == group:
-                    tasks.append(m.Task.model_validate(body))
+        for body in self.store.list(TASK, parent=service.cluster_arn, states=ACTIVE_STATES):
+            if body.get("group") == group:
+                tasks.append(m.Task.model_validate(body))
         return tasks
 
     def _healthy(self, service: m.Service, task: m.Task, in_balancer: set[str] | None) -> bool:

@@ -457,10 +457,7 @@ class TaskRunner:
 
     # -- watching --------------------------------------------------------------
     def active_tasks(self) -> list[m.Task]:
-        found = []
-        for state in ACTIVE_STATES:
-            found.extend(m.Task.model_validate(b) for b in self.store.list(TASK, state=state))
-        return found
+        return [m.Task.model_validate(b) for b in self.store.list(TASK, states=ACTIVE_STATES)]
 
     def monitor(self) -> None:
         """The leader's tick: stop tasks whose essential containers exited; note health; start

@@ -319,9 +319,19 @@ class Engine:
         if arn:
             filters.append(f"{LABEL_ARN}={arn}")
         client = self.client
+        import docker.errors
+
         with self._translating("list containers"):
-            found = client.containers.list(all=True, filters={"label": filters})
-            return [self._managed(c) for c in found]
+            # List ids, then inspect each: a container removed in between is simply gone
+            # (a plain list(all=True) inspects too, and raises for it).
+            ids = [c.id for c in client.containers.list(all=True, sparse=True, filters={"label": filters})]
+            found = []
+            for container_id in ids:
+                try:
+                    found.append(self._managed(client.containers.get(container_id)))
+                except docker.errors.NotFound:
+                    continue
+            return found
 
     def container(self, container_id: str) -> ManagedContainer | None:
         client = self.client

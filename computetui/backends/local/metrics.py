@@ -3,7 +3,8 @@
 ``get_metric_data`` answers AWS-shaped queries for the ``AWS/Lambda``
 namespace: Invocations, Errors, Throttles (Sum), Duration (Average, Minimum,
 Maximum, p50, p99) and ConcurrentExecutions (Maximum), per ``Period``
-seconds, newest first as CloudWatch returns them by default.
+seconds, newest first as CloudWatch returns them by default. ``AWS/ECS`` and
+``ECS/ContainerInsights`` queries go to :mod:`computetui.backends.local.ecs_metrics`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from computetui.backends.base import MetricsFacet
 from computetui.backends.errors import InvalidParameter
+from computetui.backends.local.ecs_metrics import NAMESPACES as ECS_NAMESPACES
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.lambda_runtime.records import percentile
 from computetui.models.metrics import MetricDataResult
@@ -54,6 +56,8 @@ class LocalMetrics(LocalFacetMixin, MetricsFacet):
         stat = query["MetricStat"]
         metric = stat["Metric"]
         name = metric["MetricName"]
+        if metric.get("Namespace") in ECS_NAMESPACES:
+            return self.backend.ecs_metrics.query(query, since, until)
         if metric.get("Namespace") != "AWS/Lambda" or name not in LAMBDA_METRICS:
             raise InvalidParameter(
                 f"The local emulator has no metric {metric.get('Namespace')}/{name}",

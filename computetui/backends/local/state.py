@@ -17,7 +17,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,26 @@ _V3 = (
     "CREATE INDEX lambda_invocations_started ON lambda_invocations (started_ms)",
 )
 
-MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3]
+# Version 4: one row per running ECS task per sampling pass (its containers'
+# CPU and memory use against what the task reserves), from which AWS/ECS and
+# Container Insights metrics and service auto scaling are computed. Kept 24 h.
+_V4 = (
+    """CREATE TABLE ecs_task_samples (
+        ts_ms           INTEGER NOT NULL,
+        cluster_arn     TEXT NOT NULL,
+        service_name    TEXT,
+        task_arn        TEXT NOT NULL,
+        on_instance     INTEGER NOT NULL DEFAULT 0,
+        cpu_used        REAL NOT NULL,
+        cpu_reserved    INTEGER NOT NULL,
+        memory_used     REAL NOT NULL,
+        memory_reserved INTEGER NOT NULL
+    )""",
+    "CREATE INDEX ecs_task_samples_service ON ecs_task_samples (cluster_arn, service_name, ts_ms)",
+    "CREATE INDEX ecs_task_samples_ts ON ecs_task_samples (ts_ms)",
+)
+
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3, _V4]
 """``MIGRATIONS[n]`` brings a database from version ``n`` to ``n + 1``: its
 statements run in one transaction with the version bump, so a failed migration
 leaves the database as it was."""
@@ -275,6 +294,18 @@ class StateStore:
             row = db.execute("SELECT body FROM resources WHERE kind = ? AND arn = ?", (kind, arn)).fetchone()
         return json.loads(row["body"]) if row else None
 
+    def get_many(self, kind: str, arns: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Several resources by ARN in one read (missing ones are absent from the result)."""
+        wanted = list(dict.fromkeys(arns))
+        found: dict[str, dict[str, Any]] = {}
+        with self.reading() as db:
+            for start in range(0, len(wanted), 500):  # SQLite caps bound parameters
+                chunk = wanted[start:start + 500]
+                rows = db.execute(f"SELECT arn, body FROM resources WHERE kind = ? AND arn IN "
+                                  f"({', '.join('?' * len(chunk))})", [kind, *chunk]).fetchall()
+                found.update((row["arn"], json.loads(row["body"])) for row in rows)
+        return found
+
     def find(self, kind: str, name: str, parent: str | None = None) -> dict[str, Any] | None:
         """A resource by name (within a parent when given)."""
         sql = "SELECT body FROM resources WHERE kind = ? AND name = ?"
@@ -293,17 +324,33 @@ class StateStore:
         parent: str | None = None,
         state: str | None = None,
         name: str | None = None,
+        states: Iterable[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Resources of a kind, oldest first."""
+        """Resources of a kind, oldest first. ``states`` matches any of several states in one read,
+        so a resource that changes state meanwhile is listed exactly once."""
         sql = "SELECT body FROM resources WHERE kind = ?"
         args: list[Any] = [kind]
         for column, value in (("parent", parent), ("state", state), ("name", name)):
             if value is not None:
                 sql += f" AND {column} = ?"
                 args.append(value)
+        if states is not None:
+            wanted = list(states)
+            sql += f" AND state IN ({', '.join('?' * len(wanted))})"
+            args.extend(wanted)
         with self.reading() as db:
             rows = db.execute(sql + " ORDER BY created_at, rowid", args).fetchall()
         return [json.loads(row["body"]) for row in rows]
+
+    def arns(self, kind: str, *, state: str | None = None) -> list[str]:
+        """The ARNs of a kind's resources (in a state), bodies left unread: cheap to poll."""
+        sql = "SELECT arn FROM resources WHERE kind = ?"
+        args: list[Any] = [kind]
+        if state is not None:
+            sql += " AND state = ?"
+            args.append(state)
+        with self.reading() as db:
+            return [row[0] for row in db.execute(sql, args)]
 
     def delete(self, kind: str, arn: str) -> bool:
         with self.transaction() as db:

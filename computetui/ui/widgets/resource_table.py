@@ -1,10 +1,13 @@
 """A table of resources, keyed by ARN, updated in place.
 
-``set_rows`` diffs the new rows against what the table shows: rows that went
-away are removed, new ones added, changed cells updated. The table is never
-cleared and refilled, so the cursor (by ARN), the sort and the filter survive
-every refresh. State cells are coloured by state; an empty table says what to
-press.
+``set_rows`` takes the backend's rows and works out each row's cell text, style
+and width once; a row that comes back unchanged on the next refresh keeps
+that work. Sorting orders all rows once (by keys computed once per row and
+column); the filter then keeps, in that order, the rows whose text holds it.
+Nothing is ever cleared and refilled, so the cursor (by ARN), the sort and the
+filter survive every refresh. Drawing is left to a ``RowGrid``, which renders
+only the lines on screen: 10,000 ECS tasks paint and filter as fast as ten.
+State cells are coloured by state; an empty table says what to press.
 """
 
 from __future__ import annotations
@@ -12,36 +15,61 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.style import Style
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from computetui.ui.services import CellValue, Column, Row
 from computetui.ui.states import tone
+from computetui.ui.widgets.row_grid import GridColumn, RowGrid
 
-
-class Cell(Text):
-    """A table cell that knows how to sort: numbers as numbers, text without case."""
-
-    sort_key: Any = ""
+TONES = ("success", "warning", "error", "muted")
 
 
 def _sort_key(value: CellValue) -> Any:
+    """Numbers (``512``, ``"1,024 MB"``, ``"$0.04"``) as numbers, then text without case, then blanks."""
     if value is None:
-        return (1, "")
+        return (2, "")
     if isinstance(value, (int, float)):
         return (0, value)
     text = str(value)
     try:
         return (0, float(text.split()[0].replace(",", "").lstrip("$")))
     except (ValueError, IndexError):
-        return (0, text.lower())
+        return (1, text.lower())
+
+
+class TableRow:
+    """A Row as the table shows it: each cell's text, style and width, and the text a filter searches."""
+
+    __slots__ = ("row", "texts", "styles", "widths", "haystack", "_sort_keys")
+
+    def __init__(
+        self, row: Row, texts: tuple[str, ...], styles: tuple[Style | None, ...], widths: tuple[int, ...]
+    ) -> None:
+        self.row = row
+        self.texts = texts
+        self.styles = styles
+        self.widths = widths
+        self.haystack = row.text()
+        self._sort_keys: dict[str, Any] = {}
+
+    def shows(self, row: Row) -> bool:
+        """Whether ``row`` would look (and filter) the same as the row this was made from."""
+        return row.name == self.row.name and row.cells == self.row.cells
+
+    def sort_key(self, column: str) -> Any:
+        try:
+            return self._sort_keys[column]
+        except KeyError:
+            key = self._sort_keys[column] = _sort_key(self.row.cells.get(column))
+            return key
 
 
 class ResourceTable(Vertical):
@@ -57,7 +85,7 @@ class ResourceTable(Vertical):
         padding: 0 0;
     }
     ResourceTable:focus-within { border: round $primary; }
-    ResourceTable > DataTable { height: 1fr; background: $surface; }
+    ResourceTable > RowGrid { height: 1fr; background: $surface; }
     ResourceTable > .empty-state {
         display: none;
         height: 1fr;
@@ -66,7 +94,7 @@ class ResourceTable(Vertical):
         color: $muted;
         padding: 1 2;
     }
-    ResourceTable.-empty > DataTable { height: 3; }
+    ResourceTable.-empty > RowGrid { height: 3; }
     ResourceTable.-empty > .empty-state { display: block; }
     """
 
@@ -107,32 +135,36 @@ class ResourceTable(Vertical):
         self.sort_reverse = False
         self.loaded = False
         self._rows: dict[str, Row] = {}
-        self._shown: dict[str, Row] = {}
+        self._prepared: dict[str, TableRow] = {}
+        self._sorted: list[TableRow] = []
+        """Every row, in display order."""
+        self._shown: list[TableRow] = []
+        """The rows that pass the filter, in display order: what the grid shows."""
+        self._content_widths = [0] * len(self.columns)
+        self._said = "Loading…"
+        self._grid = RowGrid(
+            [GridColumn(c.label, right=c.kind == "number", width=c.width) for c in self.columns], id="rows"
+        )
 
     # -- composition -------------------------------------------------------
     def compose(self) -> ComposeResult:
-        table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id="rows")
-        for column in self.columns:
-            table.add_column(
-                Text(column.label, justify="right" if column.kind == "number" else "left"),
-                key=column.key,
-                width=column.width,
-            )
-        yield table
+        yield self._grid
         yield Static("Loading…", classes="empty-state")
 
     def on_mount(self) -> None:
         self.border_title = self.title
         self.add_class("-empty")
         self._update_titles()
-        self.watch(self.app, "theme", self._repaint, init=False)
+        # The signal, not a watch on ``theme``: it comes once the theme's variables are in place.
+        self.app.theme_changed_signal.subscribe(self, self._repaint)
 
     @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#rows", DataTable)
+    def table(self) -> RowGrid:
+        """The grid that draws the rows (``row_count``, ``cursor_row`` as an index)."""
+        return self._grid
 
     def focus(self, scroll_visible: bool = True) -> ResourceTable:
-        self.table.focus(scroll_visible)
+        self._grid.focus(scroll_visible)
         return self
 
     # -- data ------------------------------------------------------------
@@ -143,94 +175,113 @@ class ResourceTable(Vertical):
 
     @property
     def visible_keys(self) -> list[str]:
-        """The keys of the rows on screen, top to bottom."""
-        table = self.table
-        return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+        """The keys of the rows that pass the filter, top to bottom (on screen or scrolled off)."""
+        return [shown.row.key for shown in self._shown]
 
     @property
     def cursor_key(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        row = self.cursor_row
+        return row.key if row else None
 
     @property
     def cursor_row(self) -> Row | None:
-        key = self.cursor_key
-        return self._shown.get(key) if key else None
+        index = self._grid.cursor_row
+        return self._shown[index].row if index < len(self._shown) else None
 
     def move_to(self, key: str) -> bool:
         """Put the cursor on the row with this key, if it is shown."""
-        table = self.table
-        if key not in self._shown:
+        index = self._index_of(key)
+        if index is None:
             return False
-        table.move_cursor(row=table.get_row_index(key), animate=False)
+        self._grid.move_cursor(index)
         return True
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Show these rows, changing only what changed."""
         self.loaded = True
         self._rows = {row.key: row for row in rows}
-        self._apply()
+        self._prepare()
+        self._sort()
+        self._show()
 
-    def _apply(self, *, repaint: bool = False) -> None:
-        table = self.table
-        cursor = self.cursor_key
-        cursor_index = table.cursor_row
+    def _index_of(self, key: str) -> int | None:
+        return next((i for i, shown in enumerate(self._shown) if shown.row.key == key), None)
+
+    def _prepare(self, *, again: bool = False) -> None:
+        """Work out the text, style and width of every new or changed row (of all rows if ``again``)."""
+        old = self._prepared
+        variables = getattr(self.app, "theme_variables", {}) or {}
+        tones = {name: Style(color=variables[name], bold=True) for name in TONES if variables.get(name)}
+        states: dict[str, tuple[str, Style | None]] = {}
+        # Rows already shown keep their place and new ones come last, so rows that sort
+        # alike stay in the order they first came in, whatever order a refresh lists them.
+        prepared: dict[str, TableRow] = {}
+        rows = self._rows
+        for key, kept in old.items():
+            row = rows.get(key)
+            if row is None:
+                continue
+            if not again and kept.shows(row):
+                kept.row = row  # its AWS JSON may have changed; describe shows the latest
+                prepared[key] = kept
+            else:
+                prepared[key] = self._table_row(row, tones, states)
+        for key, row in rows.items():
+            if key not in prepared:
+                prepared[key] = self._table_row(row, tones, states)
+        self._prepared = prepared
+        # Widths fit every row, not only those that pass the filter: columns stay put while typing.
+        widths = zip(*(p.widths for p in prepared.values()), strict=False)
+        self._content_widths = [max(column) for column in widths] if prepared else [0] * len(self.columns)
+
+    def _table_row(self, row: Row, tones: dict[str, Style], states: dict[str, tuple[str, Style | None]]) -> TableRow:
+        texts: list[str] = []
+        styles: list[Style | None] = []
+        widths: list[int] = []
+        for column in self.columns:
+            value = row.cells.get(column.key)
+            text = "-" if value is None else str(value)
+            if "\n" in text:
+                text = text.split("\n", 1)[0]  # one line per row
+            style = None
+            if column.kind == "state":
+                if text not in states:
+                    colour = tones.get(tone(text))
+                    states[text] = (f"● {text}", colour) if colour else (text, None)
+                text, style = states[text]
+            texts.append(text)
+            styles.append(style)
+            widths.append(len(text) if text.isascii() and text.isprintable() else cell_len(text))
+        return TableRow(row, tuple(texts), tuple(styles), tuple(widths))
+
+    def _sort(self) -> None:
+        column = self.sort_column
+        self._sorted = sorted(
+            self._prepared.values(), key=lambda shown: shown.sort_key(column), reverse=self.sort_reverse
+        )
+
+    def _show(self) -> None:
+        """Filter the sorted rows into the grid; the cursor keeps its row, or else its place."""
+        cursor_key, cursor_index = self.cursor_key, self._grid.cursor_row
         needle = self.filter_text.strip().lower()
-        wanted = {k: r for k, r in self._rows.items() if not needle or needle in r.text()}
-
-        for key in [k for k in self._shown if k not in wanted]:
-            table.remove_row(key)
-            del self._shown[key]
-        for key, row in wanted.items():
-            old = self._shown.get(key)
-            if old is None:
-                table.add_row(*(self._cell(c, row) for c in self.columns), key=key)
-            elif repaint or old.cells != row.cells:
-                for column in self.columns:
-                    if repaint or old.cells.get(column.key) != row.cells.get(column.key):
-                        table.update_cell(key, column.key, self._cell(column, row), update_width=True)
-            self._shown[key] = row
-
-        if table.row_count:
-            table.sort(self.sort_column, key=lambda cell: cell.sort_key, reverse=self.sort_reverse)
-        if cursor is not None and cursor in self._shown:
-            table.move_cursor(row=table.get_row_index(cursor), animate=False)
-        elif table.row_count:
-            table.move_cursor(row=min(cursor_index, table.row_count - 1), animate=False)
-
+        self._shown = [p for p in self._sorted if needle in p.haystack] if needle else self._sorted
+        index = self._index_of(cursor_key) if cursor_key is not None else None
+        self._grid.show(self._shown, self._content_widths, cursor_index if index is None else index)
         self.set_class(not self._shown, "-empty")
         self._update_empty_message()
         self._update_titles()
 
-    def _cell(self, column: Column, row: Row) -> Cell:
-        value = row.cells.get(column.key)
-        text = "-" if value is None else str(value)
-        style = Style()
-        if column.kind == "state":
-            colour = self._tone_colour(tone(text))
-            if colour:
-                style = Style(color=colour, bold=True)
-            text = f"● {text}" if colour else text
-        cell = Cell(text, style=style, justify="right" if column.kind == "number" else "left", no_wrap=True)
-        cell.sort_key = _sort_key(value)
-        return cell
-
-    def _tone_colour(self, name: str) -> str | None:
-        if name == "plain":
-            return None
-        variables = getattr(self.app, "theme_variables", {}) or {}
-        return variables.get(name)
-
     def _repaint(self, *_: object) -> None:
+        # The theme decides a state's colour, and whether it gets a dot.
         if self.loaded:
-            self._apply(repaint=True)
+            self._prepare(again=True)
+            self._sort()
+            self._show()
 
     # -- filter and sort -------------------------------------------------
     def watch_filter_text(self, _old: str, _new: str) -> None:
         if self.is_mounted:
-            self._apply()
+            self._show()
 
     def action_cycle_sort(self) -> None:
         keys = [c.key for c in self.columns]
@@ -242,20 +293,20 @@ class ResourceTable(Vertical):
     def sort_by(self, column: str, reverse: bool = False) -> None:
         self.sort_column = column
         self.sort_reverse = reverse
-        self._apply()
+        self._sort()
+        self._show()
 
-    @on(DataTable.HeaderSelected)
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+    @on(RowGrid.HeaderSelected)
+    def _header_clicked(self, event: RowGrid.HeaderSelected) -> None:
         event.stop()
-        column = str(event.column_key.value)
+        column = self.columns[event.column].key
         self.sort_by(column, reverse=not self.sort_reverse if column == self.sort_column else False)
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowGrid.RowSelected)
+    def _row_selected(self, event: RowGrid.RowSelected) -> None:
         event.stop()
-        row = self._shown.get(str(event.row_key.value))
-        if row is not None:
-            self.post_message(self.Chosen(self, row))
+        if event.index < len(self._shown):
+            self.post_message(self.Chosen(self, self._shown[event.index].row))
 
     # -- titles and the empty state --------------------------------------
     def _update_titles(self) -> None:
@@ -269,17 +320,24 @@ class ResourceTable(Vertical):
         self.border_subtitle = " · ".join(parts)
 
     def _update_empty_message(self) -> None:
-        message = self.query_one(".empty-state", Static)
         if not self.loaded:
-            message.update("Loading…")
+            self._say("Loading…")
         elif self._rows and not self._shown:
-            message.update(f"Nothing matches /{self.filter_text}.\nPress esc to clear the filter.")
+            self._say(f"Nothing matches /{self.filter_text}.\nPress esc to clear the filter.")
         else:
-            message.update(self.empty_hint)
+            self._say(self.empty_hint)
+
+    def _say(self, text: str) -> None:
+        # Updating a Static lays out the screen again, even with the same text: a frame's worth on every keystroke.
+        if text != self._said:
+            self._said = text
+            self.query_one(".empty-state", Static).update(text)
 
     def show_problem(self, text: str) -> None:
         """Say why there are no rows (a service the backend does not offer)."""
         self.loaded = True
         self._rows = {}
-        self._apply()
-        self.query_one(".empty-state", Static).update(text)
+        self._prepare()
+        self._sort()
+        self._show()
+        self._say(text)

@@ -1,0 +1,489 @@
+"""ECS forms: create a cluster, run a task, create or update a service, register a
+container instance, set service auto scaling.
+
+Each form is a modal of labelled fields. Submitting runs the backend call in a
+worker; an error shows in the form, naming the field and AWS's code, and
+nothing typed is lost. The form returns True when it changed something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from computetui.backends.base import Backend
+from computetui.models.ecs import INSTANCE_TYPES
+from computetui.ui.screens.base import describe_error
+
+
+class FormError(Exception):
+    """A field's value is not acceptable: names the field."""
+
+    def __init__(self, label: str, problem: str) -> None:
+        super().__init__(f"{label}: {problem}")
+
+
+@dataclass
+class Field:
+    id: str
+    label: str
+    kind: str = "input"
+    """``input``, ``number``, ``select`` or ``check``."""
+    default: Any = ""
+    options: list[tuple[str, Any]] = field(default_factory=list)
+    placeholder: str = ""
+    text: str = ""
+    """A checkbox's own words."""
+
+
+class EcsForm(ModalScreen[bool]):
+    """A modal of fields with a message line; subclasses give ``fields`` and ``submit``."""
+
+    DEFAULT_CSS = """
+    EcsForm { align: center middle; }
+    EcsForm > Vertical {
+        width: 88; height: auto; max-height: 95%; padding: 1 2; border: thick $primary; background: $surface;
+    }
+    EcsForm .form-title { text-style: bold; margin-bottom: 1; }
+    EcsForm Grid { grid-size: 2; grid-columns: 24 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto; }
+    EcsForm Label { color: $text-muted; }
+    EcsForm Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    EcsForm Input:focus { border: none; background: $primary 25%; }
+    EcsForm Select { height: 1; }
+    EcsForm Select > SelectCurrent { border: none; height: 1; padding: 0 1; background: $boost; }
+    EcsForm Select:focus > SelectCurrent { border: none; background: $primary 25%; }
+    EcsForm Select > SelectOverlay { max-height: 12; }
+    EcsForm Checkbox { border: none; height: 1; padding: 0; background: $surface; }
+    EcsForm Checkbox:focus { border: none; background: $primary 25%; }
+    EcsForm .form-message { height: auto; color: $text-muted; margin: 1 0; }
+    EcsForm .form-message.-error { color: $error; }
+    EcsForm Horizontal { height: auto; align-horizontal: right; }
+    EcsForm Button { margin-left: 2; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        Binding("ctrl+s", "submit", "Submit", id="form-submit", show=False),
+    ]
+
+    title_text = "Form"
+    verb = "Create"
+    hint = ""
+
+    def __init__(self, cluster: str = "default") -> None:
+        super().__init__()
+        self.cluster = cluster
+        self._fields: list[Field] = []
+
+    def fields(self, backend: Backend) -> list[Field]:
+        return []
+
+    def compose(self) -> ComposeResult:
+        backend = self.app.backend  # type: ignore[attr-defined]
+        try:
+            self._fields = self.fields(backend)
+            problem = None
+        except Exception as exc:  # the form still opens, and says what it could not read
+            self._fields = []
+            problem = describe_error(exc)
+        with Vertical():
+            yield Static(self.title_text, classes="form-title")
+            with Grid():
+                for f in self._fields:
+                    yield Label(f.label)
+                    if f.kind == "select":
+                        yield Select(f.options, value=f.default if f.default is not None else Select.BLANK,
+                                     allow_blank=f.default is None, id=f"f-{f.id}")
+                    elif f.kind == "check":
+                        yield Checkbox(f.text or "yes", value=bool(f.default), id=f"f-{f.id}")
+                    else:
+                        yield Input(str(f.default), placeholder=f.placeholder, id=f"f-{f.id}")
+            message = Static(problem or self.hint, classes="form-message")
+            if problem:
+                message.add_class("-error")
+            yield message
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.verb, id="submit", variant="primary")
+
+    def on_mount(self) -> None:
+        for widget in self.query(Input):
+            widget.cursor_blink = getattr(self.app, "blink", True)
+        first = self.query("Input, Select, Checkbox")
+        if first:
+            first.first().focus()
+
+    # -- values ------------------------------------------------------------------
+    def value(self, field_id: str) -> Any:
+        widget = self.query_one(f"#f-{field_id}")
+        if isinstance(widget, Input):
+            return widget.value.strip()
+        if isinstance(widget, Select):
+            return None if widget.value is Select.BLANK else widget.value
+        return bool(widget.value)  # type: ignore[attr-defined]
+
+    def number(self, field_id: str, *, low: int | None = None, high: int | None = None,
+               optional: bool = False) -> int | None:
+        label = next(f.label for f in self._fields if f.id == field_id)
+        text = self.value(field_id)
+        if text == "" and optional:
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            raise FormError(label, f"must be a whole number (got {text!r})") from None
+        if low is not None and number < low:
+            raise FormError(label, f"must be {low} or more (got {number})")
+        if high is not None and number > high:
+            raise FormError(label, f"must be {high} or less (got {number})")
+        return number
+
+    def say(self, text: str, error: bool = False) -> None:
+        message = self.query_one(".form-message", Static)
+        message.update(Content(text))
+        message.set_class(error, "-error")
+
+    # -- actions -------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(False)
+        else:
+            self.action_submit()
+
+    @on(Input.Submitted)
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        try:
+            call = self.prepare()
+        except FormError as exc:
+            self.say(str(exc), error=True)
+            return
+        if self.app.refuse_if_read_only(self.title_text.lower()):  # type: ignore[attr-defined]
+            return
+        self.say("Working…")
+        self._submit(call)
+
+    def prepare(self) -> Callable[[Backend], str]:
+        """Read and check the fields; return the call to make (it returns the message to show)."""
+        raise NotImplementedError
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ecs-form")
+    def _submit(self, call: Callable[[Backend], str]) -> None:
+        try:
+            message = call(self.app.backend)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self.app.call_from_thread(self.say, describe_error(exc), True)
+            return
+        self.app.call_from_thread(self._done, message)
+
+    def _done(self, message: str) -> None:
+        self.app.notify(message, timeout=6)
+        self.dismiss(True)
+
+
+def _definitions(backend: Backend, launch: str | None = None) -> list[tuple[str, str]]:
+    """Active task definitions, newest revision of each family first."""
+    assert backend.ecs is not None
+    options = []
+    for family in backend.ecs.list_task_definition_families():
+        arns = backend.ecs.list_task_definitions(family_prefix=family, status="ACTIVE")
+        for arn in sorted(arns, key=lambda a: -int(a.rsplit(":", 1)[-1])):
+            name = arn.rsplit("/", 1)[-1]
+            options.append((name + ("  (latest)" if arn == max(arns, key=lambda a: int(a.rsplit(':', 1)[-1]))
+                                    else ""), name))
+    return options
+
+
+LAUNCH_TYPES = [("Fargate (no servers to manage)", "FARGATE"), ("EC2 (on registered container instances)", "EC2")]
+PLACEMENT = [
+    ("none (EC2 default: spread by zone, then binpack)", ""),
+    ("binpack on memory (fewest instances)", "binpack:memory"),
+    ("binpack on CPU", "binpack:cpu"),
+    ("spread across instances", "spread:instanceId"),
+    ("random", "random"),
+]
+
+
+def _placement(text: str | None) -> list[dict[str, str]] | None:
+    if not text:
+        return None
+    kind, _, on_field = text.partition(":")
+    return [{"type": kind, **({"field": on_field} if on_field else {})}]
+
+
+# -- clusters ---------------------------------------------------------------------------
+class CreateClusterForm(EcsForm):
+    title_text = "Create cluster"
+    hint = "A cluster groups services, tasks and container instances. Fargate tasks need nothing else."
+
+    def fields(self, backend: Backend) -> list[Field]:
+        return [Field("name", "Cluster name", placeholder="my-cluster")]
+
+    def prepare(self) -> Callable[[Backend], str]:
+        name = self.value("name")
+        self.created = name
+
+        def call(b: Backend) -> str:
+            assert b.ecs is not None
+            b.ecs.create_cluster(cluster_name=name)
+            return f"Created cluster {name}."
+
+        return call
+
+
+# -- tasks ---------------------------------------------------------------------------------
+class RunTaskForm(EcsForm):
+    title_text = "Run new task"
+    verb = "Run"
+    hint = "Fargate gives each task its own capacity; EC2 places it on a registered container instance."
+
+    def fields(self, backend: Backend) -> list[Field]:
+        definitions = _definitions(backend)
+        return [
+            Field("definition", "Task definition", "select", definitions[0][1] if definitions else None,
+                  definitions),
+            Field("launch", "Launch type", "select", "FARGATE", LAUNCH_TYPES),
+            Field("count", "Number of tasks", "number", "1"),
+            Field("placement", "Placement (EC2)", "select", "", PLACEMENT),
+        ]
+
+    def prepare(self) -> Callable[[Backend], str]:
+        definition = self.value("definition")
+        if not definition:
+            raise FormError("Task definition", "register a task definition first (ECS › Task definitions, c)")
+        count = self.number("count", low=1, high=10)
+        launch = self.value("launch")
+        strategy = _placement(self.value("placement")) if launch == "EC2" else None
+        cluster = self.cluster
+
+        def call(b: Backend) -> str:
+            assert b.ecs is not None
+            kwargs: dict[str, Any] = {"launch_type": launch}
+            if strategy:
+                kwargs["placement_strategy"] = strategy
+            result = b.ecs.run_task(cluster, definition, count=count, **kwargs)
+            started = f"Started {len(result.tasks)} of {count} task(s) of {definition} on {launch}."
+            if result.failures:
+                reasons = ", ".join(sorted({f.reason for f in result.failures}))
+                if not result.tasks:
+                    from computetui.backends.errors import InvalidParameter
+
+                    raise InvalidParameter(f"No task was placed: {reasons}. Register a larger container instance "
+                                           "or stop some tasks.", code="PlacementFailure", field="count")
+                started += f" Not placed: {reasons}."
+            return started
+
+        return call
+
+
+class RegisterInstanceForm(EcsForm):
+    title_text = "Register container instance"
+    verb = "Register"
+    hint = ("An EC2 instance that joins the cluster: its CPU units (vCPU × 1024) and memory are what EC2-launched "
+            "tasks are placed on. Locally it is a record of capacity; tasks still run on your Docker engine.")
+
+    def fields(self, backend: Backend) -> list[Field]:
+        types = [(f"{name} ({vcpus} vCPU, {memory // 1024} GiB)", name)
+                 for name, (vcpus, memory) in INSTANCE_TYPES.items()]
+        return [Field("type", "Instance type", "select", "t3.medium", types),
+                Field("count", "How many", "number", "1")]
+
+    def prepare(self) -> Callable[[Backend], str]:
+        kind = self.value("type")
+        count = self.number("count", low=1, high=20)
+        cluster = self.cluster
+
+        def call(b: Backend) -> str:
+            assert b.ecs is not None
+            for _ in range(count or 1):
+                b.ecs.register_container_instance(cluster=cluster, instance_type=kind)
+            return f"Registered {count} {kind} container instance(s) in {cluster}."
+
+        return call
+
+
+# -- services --------------------------------------------------------------------------------
+class CreateServiceForm(EcsForm):
+    title_text = "Create service"
+    hint = "The scheduler keeps the desired count running and replaces tasks that stop."
+
+    def fields(self, backend: Backend) -> list[Field]:
+        definitions = _definitions(backend)
+        return [
+            Field("name", "Service name", placeholder="web"),
+            Field("definition", "Task definition", "select", definitions[0][1] if definitions else None,
+                  definitions),
+            Field("launch", "Launch type", "select", "FARGATE", LAUNCH_TYPES),
+            Field("desired", "Desired tasks", "number", "3"),
+            Field("balancer", "Load balancer", "check", True,
+                  text="round robin over healthy tasks on a local port"),
+            Field("minimum", "Minimum healthy %", "number", "100"),
+            Field("maximum", "Maximum %", "number", "200"),
+            Field("breaker", "Circuit breaker", "check", True,
+                  text="fail a deployment whose tasks keep failing, and roll back"),
+        ]
+
+    def prepare(self) -> Callable[[Backend], str]:
+        name = self.value("name")
+        definition = self.value("definition")
+        if not definition:
+            raise FormError("Task definition", "register a task definition first (ECS › Task definitions, c)")
+        desired = self.number("desired", low=0, high=100)
+        minimum = self.number("minimum", low=0, high=100)
+        maximum = self.number("maximum", low=100, high=200)
+        launch = self.value("launch")
+        balanced = self.value("balancer")
+        breaker = self.value("breaker")
+        cluster = self.cluster
+
+        def call(b: Backend) -> str:
+            assert b.ecs is not None
+            balancers = None
+            if balanced:
+                td = b.ecs.describe_task_definition(definition)
+                target = next(((c.name, p.container_port) for c in td.container_definitions
+                               for p in c.port_mappings), None)
+                if target is None:
+                    from computetui.backends.errors import InvalidParameter
+
+                    raise InvalidParameter(f"{definition} maps no container port, so a load balancer has nothing "
+                                           "to send traffic to (untick Load balancer)", code="InvalidParameterException",
+                                           field="loadBalancers")
+                balancers = [{"containerName": target[0], "containerPort": target[1]}]
+            b.ecs.create_service(
+                cluster, name, definition, desired_count=desired, launch_type=launch, load_balancers=balancers,
+                deployment_configuration={
+                    "minimumHealthyPercent": minimum, "maximumPercent": maximum,
+                    "deploymentCircuitBreaker": {"enable": bool(breaker), "rollback": bool(breaker)},
+                })
+            return f"Created service {name}: {desired} task(s) of {definition}" + (
+                " behind a load balancer (see its Targets tab)." if balanced else ".")
+
+        return call
+
+
+class UpdateServiceForm(EcsForm):
+    title_text = "Update service"
+    verb = "Update"
+    hint = "A new task definition or a forced deployment rolls the tasks within the minimum and maximum percents."
+
+    def __init__(self, cluster: str, service: str) -> None:
+        super().__init__(cluster)
+        self.service = service
+        self.title_text = f"Update service {service}"
+
+    def fields(self, backend: Backend) -> list[Field]:
+        assert backend.ecs is not None
+        [current] = backend.ecs.describe_services(self.cluster, [self.service]) or [None]
+        if current is None:
+            raise ValueError(f"service {self.service} is gone")
+        family = current.task_definition.rsplit("/", 1)[-1].split(":")[0]
+        definitions = [o for o in _definitions(backend) if o[1].split(":")[0] == family] or _definitions(backend)
+        now = current.task_definition.rsplit("/", 1)[-1]
+        if now not in [v for _, v in definitions]:
+            definitions.insert(0, (f"{now}  (current, inactive)", now))
+        return [
+            Field("definition", "Task definition", "select", now, definitions),
+            Field("desired", "Desired tasks", "number", str(current.desired_count)),
+            Field("force", "Force new deployment", "check", False,
+                  text="replace every task even if nothing changed (new image behind the same tag)"),
+        ]
+
+    def prepare(self) -> Callable[[Backend], str]:
+        definition = self.value("definition")
+        desired = self.number("desired", low=0, high=100)
+        force = self.value("force")
+        cluster, service = self.cluster, self.service
+
+        def call(b: Backend) -> str:
+            assert b.ecs is not None
+            b.ecs.update_service(cluster, service, desired_count=desired, task_definition=definition,
+                                 force_new_deployment=bool(force))
+            return f"Updated service {service}: {desired} task(s) of {definition}" + (
+                ", new deployment forced." if force else ".")
+
+        return call
+
+
+class AutoScalingForm(EcsForm):
+    title_text = "Service auto scaling"
+    verb = "Save"
+    hint = ("Target tracking: when the average stays above the target, tasks are added; well below it, removed "
+            "(slowly: 15 minutes of low use).")
+
+    def __init__(self, cluster: str, service: str) -> None:
+        super().__init__(cluster)
+        self.service = service
+        self.title_text = f"Auto scaling for {service}"
+
+    @property
+    def resource_id(self) -> str:
+        return f"service/{self.cluster}/{self.service}"
+
+    def fields(self, backend: Backend) -> list[Field]:
+        low, high, target, metric = "1", "4", "50", "ECSServiceAverageCPUUtilization"
+        scaling = getattr(backend, "autoscaling", None)
+        if scaling is not None:
+            targets = scaling.describe_scalable_targets("ecs", resource_ids=[self.resource_id])
+            if targets:
+                low, high = str(targets[0].min_capacity), str(targets[0].max_capacity)
+            for policy in scaling.describe_scaling_policies("ecs", resource_id=self.resource_id):
+                config = policy.target_tracking_scaling_policy_configuration
+                body = config.to_aws() if hasattr(config, "to_aws") else dict(config or {})
+                target = str(body.get("TargetValue", target)).removesuffix(".0")
+                metric = (body.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType", metric)
+        return [
+            Field("min", "Minimum tasks", "number", low),
+            Field("max", "Maximum tasks", "number", high),
+            Field("metric", "Metric", "select", metric, [
+                ("average CPU utilization", "ECSServiceAverageCPUUtilization"),
+                ("average memory utilization", "ECSServiceAverageMemoryUtilization"),
+            ]),
+            Field("target", "Target value (%)", "number", target),
+        ]
+
+    def prepare(self) -> Callable[[Backend], str]:
+        low = self.number("min", low=0, high=1000)
+        high = self.number("max", low=0, high=1000)
+        if low is not None and high is not None and high < low:
+            raise FormError("Maximum tasks", f"must be at least the minimum ({low})")
+        target = self.number("target", low=1, high=100)
+        metric = self.value("metric")
+        resource = self.resource_id
+        service = self.service
+
+        def call(b: Backend) -> str:
+            scaling = getattr(b, "autoscaling", None)
+            if scaling is None:
+                from computetui.backends.errors import Unsupported
+
+                raise Unsupported("this backend does not offer Application Auto Scaling")
+            scaling.register_scalable_target("ecs", resource, "ecs:service:DesiredCount", min_capacity=low,
+                                             max_capacity=high)
+            scaling.put_scaling_policy(
+                f"{service}-target-tracking", "ecs", resource,
+                "ecs:service:DesiredCount", policy_type="TargetTrackingScaling",
+                target_tracking_scaling_policy_configuration={
+                    "TargetValue": float(target or 50),
+                    "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
+                })
+            return f"Auto scaling on for {service}: {low}-{high} tasks, keeping {metric} near {target}%."
+
+        return call
