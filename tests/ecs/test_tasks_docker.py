@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import urllib.request
 
 import pytest
 
 from computetui.backends.errors import InvalidParameter
+from computetui.backends.local import LocalBackend
 from tests.ecs.conftest import make_backend, task_state, until, web
 from tests.support.images import BUSYBOX_IMAGE
 
@@ -167,5 +169,34 @@ def test_after_a_restart_running_tasks_are_adopted_and_vanished_ones_stopped(ecs
         assert gone.stop_code.value == "EssentialContainerExited" and "vanished" in gone.stopped_reason
         assert again.ecs.describe_tasks("c", [keep.task_arn])[0].last_status.value == "RUNNING"
         assert fetch(keep) == "v1"
+    finally:
+        again.close()
+
+
+def test_an_adopted_task_keeps_logging_without_repeating_a_line(ecs_backend, tmp_path) -> None:  # noqa: ANN001
+    ecs = ecs_backend.ecs
+    ecs.register_task_definition(web(
+        command=["sh", "-c", "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done"],
+        logConfiguration={"logDriver": "awslogs", "options": {
+            "awslogs-group": "/ecs/counter", "awslogs-stream-prefix": "ecs", "awslogs-create-group": "true"}}))
+    [task] = ecs.run_task(cluster="c", task_definition="web").tasks
+    task_state(ecs_backend, task.task_arn, "RUNNING")
+    stream = f"ecs/web/{task.task_arn.rsplit('/', 1)[-1]}"
+
+    def lines(backend: LocalBackend) -> list[str]:
+        try:
+            return [e.message for e in backend.logs.get_log_events("/ecs/counter", stream, start_from_head=True,
+                                                                   limit=10_000)]
+        except Exception:
+            return []
+
+    until(lambda: len(lines(ecs_backend)) >= 5, timeout=10)
+    ecs_backend.close()  # the task keeps running (and printing) while no emulator watches it
+    time.sleep(0.5)
+    again = make_backend(tmp_path / "state")
+    try:
+        seen = until(lambda: (found := lines(again)) and len(found) >= 20 and found, timeout=15)
+        numbers = [int(line.split()[1]) for line in seen]
+        assert numbers == list(range(len(numbers))), "after adoption every line appears once, in order"
     finally:
         again.close()
