@@ -231,10 +231,18 @@ class Controller:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(tick.every)
+            pool = self._pool
+            if pool is None:  # stopping: the pool is gone, so is this tick
+                return
             tick.running = True
             try:
-                await loop.run_in_executor(self._pool, tick.fn)
+                await loop.run_in_executor(pool, tick.fn)
                 tick.failures = 0
+            except RuntimeError as exc:
+                if "after shutdown" in str(exc) or self._pool is None:
+                    return  # stop() timed out waiting for the loop and shut the pool down
+                tick.failures += 1
+                log.exception("controller tick %s failed (%d in a row)", tick.name, tick.failures)
             except Exception:  # a tick must never kill the controller
                 tick.failures += 1
                 log.exception("controller tick %s failed (%d in a row)", tick.name, tick.failures)
