@@ -18,6 +18,32 @@ from computetui.models.common import BackendInfo
 
 DEFAULT_REGION = "us-east-1"
 
+ADAPTERS: dict[str, tuple[str, str]] = {
+    "ecs": ("ecs", "AwsEcs"),
+    "ecr": ("ecr", "AwsEcr"),
+    "lambda_": ("lambda_", "AwsLambda"),
+    "logs": ("logs", "AwsLogs"),
+    "metrics": ("metrics", "AwsMetrics"),
+    "autoscaling": ("autoscaling", "AwsAutoScaling"),
+    "batch": ("batch", "AwsBatch"),
+    "lightsail": ("lightsail", "AwsLightsail"),
+    "apigateway": ("apigateway", "AwsApiGateway"),
+    "eks": ("eks", "AwsEks"),
+}
+"""Facet attribute -> (module in this package, adapter class). Each adapter takes the backend."""
+
+
+def _adapter(module: str, cls: str) -> Any:
+    import importlib
+
+    try:
+        found = importlib.import_module(f"{__name__}.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{module}":
+            raise
+        return lambda backend: None  # no adapter yet: the facet is None and its pane says so
+    return getattr(found, cls)
+
 
 class AwsBackend(Backend):
     """Real AWS. ``endpoint_url`` points every client at LocalStack or moto instead."""
@@ -54,6 +80,8 @@ class AwsBackend(Backend):
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._account: str | None = None
+        for attribute, (module, cls) in ADAPTERS.items():
+            setattr(self, attribute, _adapter(module, cls)(self))
 
     def client(self, service: str) -> Any:
         """A boto3 client, created on first use and shared afterwards (clients are thread-safe)."""
