@@ -31,6 +31,8 @@ COMMANDS_HELP: tuple[tuple[str, str], ...] = (
     (":home", "the console home"),
     *((spec.command, spec.title) for spec in SERVICES),
     (":theme NAME", "switch theme (aws-dark, aws-light, high-contrast ...)"),
+    (":region NAME", "switch region (aws backend): reopens it in eu-west-1, say"),
+    (":profile NAME", "switch AWS profile (aws backend), as in ~/.aws/config"),
     (":help", "this list"),
     (":quit", "leave the console"),
 )
@@ -306,7 +308,7 @@ class ComputeApp(App[int]):
 
     # -- commands ------------------------------------------------------------
     def command_names(self) -> list[str]:
-        names = ["home", "help", "quit", "theme"]
+        names = ["home", "help", "quit", "theme", "region", "profile"]
         for spec in SERVICES:
             names.append(spec.id)
             names.extend(spec.aliases)
@@ -330,12 +332,52 @@ class ComputeApp(App[int]):
             if args[0] not in self.available_themes:
                 return f"Unknown theme '{args[0]}' (try " + ", ".join(self.console_theme_names()) + ")"
             self.theme = args[0]
+        elif verb in ("region", "profile"):
+            return self.switch_account(**{verb: args[0]} if args else {}) if args else \
+                f"Usage: :{verb} NAME" + (" (e.g. :region eu-west-1)" if verb == "region" else "")
         elif (spec := find_service(verb)) is not None:
             self.open_page(spec.id)
         else:
             close = difflib.get_close_matches(verb, self.command_names(), n=1, cutoff=0.6)
             hint = f"did you mean :{close[0]}?" if close else "? lists every command"
             return f"Unknown command ':{verb}' — {hint}"
+        return None
+
+    def switch_account(self, region: str | None = None, profile: str | None = None) -> str | None:
+        """Reopen the aws backend in another region or with another profile. Returns an error
+        to show, or None once the switch has begun (the header says when it is done)."""
+        import dataclasses
+        import re
+
+        if self.settings.backend != "aws":
+            return "Region and profile switch the aws backend; the local emulator has one region (start with --backend aws)"
+        if region is not None and not re.fullmatch(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", region):
+            return f"'{region}' is not a region name (like us-east-1 or eu-west-1)"
+        if profile is not None:
+            try:
+                import boto3
+
+                known = boto3.Session().available_profiles
+            except Exception:
+                known = []
+            if known and profile not in known:
+                return f"No profile '{profile}' in your AWS config (have: {', '.join(sorted(known))})"
+        changes: dict[str, Any] = {}
+        if region is not None:
+            changes["region"] = region
+        if profile is not None:
+            changes["profile"] = profile
+        self.settings = dataclasses.replace(self.settings, **changes)
+        old = self.backend if self._owns_backend else None
+        self.backend = None
+        self._owns_backend = True
+        if old is not None:
+            old.close()
+        self.open_page("home")
+        self.overview = Overview(state="connecting", backend_name=self.settings.backend)
+        self.notify(f"Switching to {profile or self.settings.profile or 'the default profile'} in "
+                    f"{region or self.settings.effective_region}…", timeout=4)
+        self._open_backend()
         return None
 
     def refuse_if_read_only(self, what: str) -> bool:

@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): jump to a service or a resource by name, switch theme."""
+"""The command palette (ctrl+p): jump to a service or a resource by name, switch theme, and on the
+aws backend switch region or profile."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ if TYPE_CHECKING:
     from computetui.app import ComputeApp
 
 
+REGIONS = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1",
+    "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "me-south-1", "af-south-1",
+)
+"""Regions the palette offers to switch to; ``:region`` takes any name."""
+
+
 @dataclass(frozen=True)
 class Entry:
     text: str
@@ -29,6 +38,14 @@ class ConsoleCommands(Provider):
     async def startup(self) -> None:
         app: ComputeApp = self.app  # type: ignore[assignment]
         self._resources: list[Entry] = []
+        self._profiles: list[str] = []
+        if app.settings.backend == "aws":
+            try:
+                import boto3
+
+                self._profiles = sorted(await asyncio.to_thread(lambda: boto3.Session().available_profiles))
+            except Exception:
+                self._profiles = []
         if app.backend is not None:
             try:
                 index = await asyncio.to_thread(app.resource_index)
@@ -46,6 +63,13 @@ class ConsoleCommands(Provider):
             entries.append(
                 Entry(f"Go to {spec.nav_label}", f"{spec.title} ({spec.command})", partial(app.open_page, spec.id))
             )
+        if app.settings.backend == "aws":
+            for region in REGIONS:
+                entries.append(Entry(f"Switch region: {region}", "Reopen the aws backend in this region",
+                                     partial(app.switch_account, region=region)))
+            for profile in getattr(self, "_profiles", []):
+                entries.append(Entry(f"Switch profile: {profile}", "Reopen the aws backend with this profile",
+                                     partial(app.switch_account, profile=profile)))
         for name in app.console_theme_names():
             entries.append(
                 Entry(f"Switch theme: {name}", "Change the console's colours", partial(setattr, app, "theme", name))

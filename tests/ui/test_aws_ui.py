@@ -1,0 +1,74 @@
+"""The console on the aws backend (moto's server on 127.0.0.1): switching region and profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from computetui.app import ComputeApp
+from computetui.settings import Settings
+from tests.support.aws import aws_credentials, moto_server  # noqa: F401
+from tests.ui.helpers import SIZE, settle, type_text
+
+pytestmark = pytest.mark.asyncio
+
+
+def aws_app(endpoint: str, **settings: object) -> ComputeApp:
+    return ComputeApp(Settings(backend="aws", endpoint_url=endpoint, region="us-east-1", refresh=0, **settings),
+                      polling=False, blink=False)
+
+
+async def until_ready(pilot, app: ComputeApp, region: str) -> None:  # noqa: ANN001
+    for _ in range(200):
+        await pilot.pause(0.05)
+        info = app.overview.info
+        if app.overview.state == "ready" and info is not None and info.region == region:
+            return
+    raise AssertionError(f"the backend did not reopen in {region}: {app.overview}")
+
+
+async def test_region_command_reopens_the_backend_in_that_region(moto_server, aws_credentials) -> None:  # noqa: ANN001, F811
+    app = aws_app(moto_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_ready(pilot, app, "us-east-1")
+        first = app.backend
+        await type_text(pilot, ":region eu-west-1")
+        await pilot.press("enter")
+        await until_ready(pilot, app, "eu-west-1")
+        assert app.backend is not first and app.backend.region == "eu-west-1"
+        assert app.overview.info.account == "123456789012"
+        await settle(pilot)
+        from computetui.ui.widgets.header import ConsoleHeader
+
+        header = app.screen.query_one(ConsoleHeader)
+        shown = str(header.render())
+        assert "eu-west-1" in shown and "123456789012" in shown
+
+
+async def test_a_bad_region_or_unknown_profile_is_refused_inline(moto_server, aws_credentials, tmp_path: Path,  # noqa: ANN001, F811
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "aws-config").write_text("[profile dev]\nregion = us-west-2\n")
+    app = aws_app(moto_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_ready(pilot, app, "us-east-1")
+        assert app.run_command(":region moon-1") == "'moon-1' is not a region name (like us-east-1 or eu-west-1)"
+        assert app.run_command(":profile nope") == "No profile 'nope' in your AWS config (have: dev)"
+        assert app.run_command(":region").startswith("Usage: :region NAME")
+        assert app.backend.region == "us-east-1"
+        assert app.run_command(":profile dev") is None
+        await until_ready(pilot, app, "us-east-1")
+        assert app.backend.profile == "dev"
+        await settle(pilot)
+        from computetui.ui.widgets.header import ConsoleHeader
+
+        assert "profile dev" in str(app.screen.query_one(ConsoleHeader).render())
+
+
+async def test_switching_is_refused_on_the_local_backend() -> None:
+    from tests.ui.helpers import make_app
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "local emulator has one region" in app.run_command(":region eu-west-1")
