@@ -202,7 +202,7 @@ def push_hint(backend_name: str) -> str:
     if backend_name == "local":
         # Here the registry is the engine itself: a push names the image URI:TAG and ECR records it;
         # a bare `docker tag` makes the name without the record, so the repository does not list it.
-        return "Push: press p to push a local image (a bare docker tag IMAGE URI:TAG is not listed here)."
+        return "Push: p picks an image from your Docker engine and a tag, and pushes it here."
     return "Push: docker tag IMAGE URI:TAG && docker push URI:TAG, or press p to push a local image."
 
 

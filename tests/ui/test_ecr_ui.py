@@ -176,7 +176,7 @@ async def test_enter_opens_the_repository_page_with_its_uri_and_images() -> None
     async with app.run_test(size=SIZE) as pilot:
         page = await open_repository(pilot)
         facts = str(page.query_one("#facts", Static).render())
-        assert f"{URI}/demo/web" in facts and "press p" in facts
+        assert f"{URI}/demo/web" in facts and "p picks an image" in facts
         table = images_table(page)
         rows = {row.key: row for row in table.rows}
         assert [rows[key].cells["tags"] for key in table.visible_keys] == ["v2, latest", "v1"]  # newest first
