@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from computetui.backends.errors import ReadOnly, Unsupported
 
 if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up fast
-    from computetui.models.apigateway import HttpApi, RestApi, RestResource, RestStage, Route
+    from computetui.models.apigateway import HttpApi, HttpStage, RestApi, RestResource, RestStage, Route
     from computetui.models.autoscaling import (
         PutScalingPolicyResult,
         ScalableTarget,
@@ -415,6 +415,9 @@ class ApiGatewayFacet(Facet):
     def get_apis(self) -> list[HttpApi]:
         return self._unsupported("GetApis")
 
+    def get_api_stages(self, api_id: str) -> list[HttpStage]:
+        return self._unsupported("GetStages")
+
     @mutating
     def create_api(self, name: str, protocol_type: str = "HTTP", **kwargs: Any) -> HttpApi:
         return self._unsupported("CreateApi")
@@ -701,6 +704,12 @@ class EksFacet(Facet):
 
     def describe_cluster(self, name: str) -> EksCluster:
         return self._unsupported("DescribeCluster")
+
+    def describe_clusters(self, names: list[str] | None = None) -> list[EksCluster]:
+        """Every cluster (or those named), in listing order. EKS has no batch describe; this
+        default asks one by one, and a backend may ask in parallel."""
+        wanted = self.list_clusters() if names is None else names
+        return [self.describe_cluster(name) for name in wanted]
 
     def list_nodegroups(self, cluster_name: str) -> list[str]:
         return self._unsupported("ListNodegroups")

@@ -28,6 +28,17 @@ class Runtime(StrEnum):
     PROVIDED_AL2023 = "provided.al2023"
     PROVIDED_AL2 = "provided.al2"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Runtime | None:
+        """A runtime AWS added after this list (python3.14, nodejs24.x ...) is kept as it is, so
+        a real account's function shows its runtime; the local backend checks runtimes itself."""
+        if not isinstance(value, str) or not value:
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper().replace(".", "_")
+        member._value_ = value
+        return member
+
 
 class State(StrEnum):
     PENDING = "Pending"

@@ -474,8 +474,7 @@ def _lightsail_summary(b: Backend) -> Summary:
 def _eks_clusters(b: Backend) -> list[Row]:
     assert b.eks is not None
     rows = []
-    for name in b.eks.list_clusters():
-        c = b.eks.describe_cluster(name)
+    for c in b.eks.describe_clusters():
         rows.append(
             Row(
                 key=c.arn,

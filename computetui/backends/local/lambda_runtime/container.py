@@ -216,7 +216,8 @@ class ContainerSandbox:
         return self.container_id is not None and self.exit_code is None
 
     def kill(self) -> None:
-        if self.container_id is not None and self.exit_code is None:
+        # An exited container (out of memory, a crash) is removed too: nothing outlives the backend.
+        if self.container_id is not None:
             try:
                 self._engine.remove(self.container_id, force=True)
             except ComputeError:
