@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from computetui.models.base import AwsModel
 
@@ -219,7 +219,8 @@ class Cluster(AwsModel):
 
 
 class NetworkBinding(AwsModel):
-    bind_ip: str | None = None
+    bind_ip: str | None = Field(default=None, serialization_alias="bindIP",  # AWS spells it bindIP
+                                validation_alias=AliasChoices("bindIP", "bindIp", "bind_ip"))
     container_port: int | None = None
     host_port: int | None = None
     protocol: str = "tcp"
@@ -389,6 +390,7 @@ class Service(AwsModel):
     placement_constraints: list[dict[str, str]] = Field(default_factory=list)
     health_check_grace_period_seconds: int | None = None
     scheduling_strategy: str = "REPLICA"
+    network_configuration: dict[str, Any] | None = None
     created_at: datetime | None = None
 
 

@@ -19,8 +19,9 @@ WEB = {
 
 def test_create_describe_and_delete_a_cluster(contract_backend) -> None:  # noqa: ANN001
     ecs = contract_backend.ecs
+    account = contract_backend.info().account
     cluster = ecs.create_cluster(cluster_name="blue")
-    assert cluster.cluster_arn == "arn:aws:ecs:us-east-1:000000000000:cluster/blue"
+    assert cluster.cluster_arn == f"arn:aws:ecs:us-east-1:{account}:cluster/blue"
     assert cluster.status.value == "ACTIVE"
     assert ecs.list_clusters() == [cluster.cluster_arn]
     [described] = ecs.describe_clusters(["blue"])
@@ -41,6 +42,7 @@ def test_a_cluster_name_with_bad_characters_is_a_client_exception(contract_backe
 
 def test_task_definition_revisions_count_up_and_read_back_as_aws_json(contract_backend) -> None:  # noqa: ANN001
     ecs = contract_backend.ecs
+    account = contract_backend.info().account
     first = ecs.register_task_definition(WEB)
     second = ecs.register_task_definition(WEB)
     assert (first.revision, second.revision) == (1, 2)
@@ -52,8 +54,8 @@ def test_task_definition_revisions_count_up_and_read_back_as_aws_json(contract_b
     assert ecs.register_task_definition(aws_json).revision == 3
     ecs.deregister_task_definition("web:1")
     assert ecs.list_task_definitions(family_prefix="web") == [
-        "arn:aws:ecs:us-east-1:000000000000:task-definition/web:2",
-        "arn:aws:ecs:us-east-1:000000000000:task-definition/web:3",
+        f"arn:aws:ecs:us-east-1:{account}:task-definition/web:2",
+        f"arn:aws:ecs:us-east-1:{account}:task-definition/web:3",
     ]
     assert ecs.describe_task_definition("web:1").status.value == "INACTIVE"
     assert ecs.list_task_definition_families() == ["web"]

@@ -21,8 +21,11 @@ def create(backend, name: str = "hello", **overrides):  # noqa: ANN001, ANN201
 
 def test_create_returns_pending_then_the_function_is_active(contract_backend) -> None:  # noqa: ANN001
     created = create(contract_backend)
-    assert created.state.value == "Pending"
-    assert created.function_arn == "arn:aws:lambda:us-east-1:000000000000:function:hello"
+    # AWS answers CreateFunction while the function is Pending. moto makes it Active at once, so on
+    # aws the adapter's pass-through of Pending is proven with a stubbed answer in tests/aws/test_lambda.py.
+    assert created.state.value == "Pending" or (contract_backend.name == "aws" and created.state.value == "Active")
+    account = contract_backend.info().account
+    assert created.function_arn == f"arn:aws:lambda:us-east-1:{account}:function:hello"
     got = contract_backend.lambda_.get_function("hello")
     assert got.configuration.state.value == "Active"
     assert got.configuration.last_update_status.value == "Successful"

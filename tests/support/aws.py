@@ -4,6 +4,7 @@ Imported by the conftest files that need them (tests/aws, tests/contract)."""
 
 from __future__ import annotations
 
+import threading
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -53,15 +54,18 @@ class CallCounter:
     def __init__(self, backend: AwsBackend) -> None:
         self.calls: Counter[tuple[str, str]] = Counter()
         self.sent: list[str] = []
+        self._lock = threading.Lock()  # adapters call from a thread pool
         events = backend.session.events  # clients made from now on copy these handlers
         events.register("before-call.*.*", self._call)
         events.register("before-send.*.*", self._send)
 
     def _call(self, model: Any, **_: Any) -> None:
-        self.calls[(model.service_model.service_name, model.name)] += 1
+        with self._lock:
+            self.calls[(model.service_model.service_name, model.name)] += 1
 
     def _send(self, request: Any, **_: Any) -> None:
-        self.sent.append(f"{request.method} {request.url}")
+        with self._lock:
+            self.sent.append(f"{request.method} {request.url}")
 
     def of(self, service: str, operation: str) -> int:
         return self.calls[(service, operation)]

@@ -1,0 +1,224 @@
+"""AWS Batch through boto3: compute environments, job queues, job definitions and jobs.
+
+Listings use botocore's paginators; their default pages are already Batch's
+maximum (100 for the describes, 1000 for ListJobs). DescribeJobs takes at most
+100 ids a call, DescribeComputeEnvironments and DescribeJobQueues at most 100
+names, so longer lists go in batches of 100.
+
+A create or an update answers with a name and an ARN only; the adapter then reads
+the resource once, so the console shows what AWS made (defaults filled in).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from computetui.backends.aws.kit import Caller, batches, parse
+from computetui.backends.base import BatchFacet
+from computetui.backends.errors import InvalidParameter
+from computetui.models import batch as m
+
+if TYPE_CHECKING:
+    from computetui.backends.aws import AwsBackend
+
+DESCRIBE_JOBS_MAX = 100
+"""DescribeJobs: "A list of up to 100 job IDs"."""
+DESCRIBE_NAMES_MAX = 100
+"""DescribeComputeEnvironments / DescribeJobQueues: up to 100 names or ARNs a request."""
+PRIORITY_RANGE = range(0, 1001)
+"""A job queue's priority: 0 to 1000 (the AWS::Batch::JobQueue resource schema)."""
+JOB_STATUSES = [s.value for s in m.JobStatus]
+
+
+def _check_priority(priority: int | None) -> None:
+    # AWS refuses it too (ClientException); checked first so a form can point at the field.
+    if priority is not None and priority not in PRIORITY_RANGE:
+        raise InvalidParameter(
+            f"priority must be between 0 and 1000, not {priority}", code="ClientException", field="priority"
+        )
+
+
+class AwsBatch(BatchFacet):
+    backend: AwsBackend
+
+    def __init__(self, backend: AwsBackend) -> None:
+        super().__init__(backend)
+        self.api = Caller(backend, "batch", invalid_code="ClientException")
+
+    def _send(self, operation: str, keywords: dict[str, Any], **params: Any) -> dict[str, Any]:
+        """``operation`` with AWS's ``params`` plus the contract's snake_case ``keywords``."""
+        return self.api.call(operation, **params, **self.api.params(operation, keywords))
+
+    # -- compute environments -------------------------------------------
+    def create_compute_environment(self, compute_environment_name: str, **kwargs: Any) -> m.ComputeEnvironmentDetail:
+        kwargs.setdefault("type", m.CEType.MANAGED.value)  # AWS requires it; the contract defaults it
+        answer = self._send("create_compute_environment", kwargs, computeEnvironmentName=compute_environment_name)
+        return self._compute_environment_after(answer, kwargs)
+
+    def update_compute_environment(self, compute_environment: str, **kwargs: Any) -> m.ComputeEnvironmentDetail:
+        answer = self._send("update_compute_environment", kwargs, computeEnvironment=compute_environment)
+        return self._compute_environment_after(answer, kwargs)
+
+    def _compute_environment_after(self, answer: dict[str, Any], kwargs: dict[str, Any]) -> m.ComputeEnvironmentDetail:
+        arn = answer["computeEnvironmentArn"]
+        found = self.describe_compute_environments([arn])
+        if found:
+            return found[0]
+        # Not listed yet (Batch is eventually consistent): what was asked for, being made.
+        asked = self.api.params("create_compute_environment", kwargs)
+        return parse(
+            m.ComputeEnvironmentDetail,
+            {
+                **{k: v for k, v in asked.items() if k in ("type", "state", "computeResources", "tags")},
+                "computeEnvironmentName": answer["computeEnvironmentName"],
+                "computeEnvironmentArn": arn,
+                "status": m.CEStatus.CREATING.value,
+            },
+        )
+
+    def delete_compute_environment(self, compute_environment: str) -> None:
+        self.api.call("delete_compute_environment", computeEnvironment=compute_environment)
+
+    def describe_compute_environments(
+        self, compute_environments: list[str] | None = None
+    ) -> list[m.ComputeEnvironmentDetail]:
+        if compute_environments:
+            found = self.api.batched_pages(
+                "describe_compute_environments",
+                "computeEnvironments",
+                "computeEnvironments",
+                compute_environments,
+                DESCRIBE_NAMES_MAX,
+            )
+        else:
+            found = self.api.pages("describe_compute_environments", "computeEnvironments")
+        return [parse(m.ComputeEnvironmentDetail, ce) for ce in found]
+
+    # -- job queues ------------------------------------------------------
+    def create_job_queue(
+        self, job_queue_name: str, priority: int, compute_environment_order: list[dict[str, Any]], **kwargs: Any
+    ) -> m.JobQueueDetail:
+        _check_priority(priority)
+        # ENABLED is AWS's default; sent explicitly because some endpoints (moto) require it.
+        kwargs.setdefault("state", m.CEState.ENABLED.value)
+        kwargs["compute_environment_order"] = compute_environment_order
+        answer = self._send("create_job_queue", kwargs, jobQueueName=job_queue_name, priority=priority)
+        return self._job_queue_after(answer, {"priority": priority, **kwargs})
+
+    def update_job_queue(self, job_queue: str, **kwargs: Any) -> m.JobQueueDetail:
+        _check_priority(kwargs.get("priority"))
+        answer = self._send("update_job_queue", kwargs, jobQueue=job_queue)
+        return self._job_queue_after(answer, kwargs)
+
+    def _job_queue_after(self, answer: dict[str, Any], kwargs: dict[str, Any]) -> m.JobQueueDetail:
+        arn = answer["jobQueueArn"]
+        found = self.describe_job_queues([arn])
+        if found:
+            return found[0]
+        asked = self.api.params("create_job_queue", kwargs)
+        return parse(
+            m.JobQueueDetail,
+            {
+                "priority": 0,
+                **{k: v for k, v in asked.items() if k in ("priority", "state", "computeEnvironmentOrder", "tags")},
+                "jobQueueName": answer["jobQueueName"],
+                "jobQueueArn": arn,
+                "status": m.CEStatus.CREATING.value,
+            },
+        )
+
+    def delete_job_queue(self, job_queue: str) -> None:
+        self.api.call("delete_job_queue", jobQueue=job_queue)
+
+    def describe_job_queues(self, job_queues: list[str] | None = None) -> list[m.JobQueueDetail]:
+        if job_queues:
+            found = self.api.batched_pages(
+                "describe_job_queues", "jobQueues", "jobQueues", job_queues, DESCRIBE_NAMES_MAX
+            )
+        else:
+            found = self.api.pages("describe_job_queues", "jobQueues")
+        queues = [parse(m.JobQueueDetail, q) for q in found]
+        return sorted(queues, key=lambda q: -q.priority)  # as the scheduler reads them: highest first
+
+    # -- job definitions -------------------------------------------------
+    def register_job_definition(
+        self, job_definition_name: str, type: str = "container", **kwargs: Any
+    ) -> m.JobDefinition:
+        answer = self._send("register_job_definition", kwargs, jobDefinitionName=job_definition_name, type=type)
+        found = self.api.pages(
+            "describe_job_definitions", "jobDefinitions", jobDefinitions=[answer["jobDefinitionArn"]]
+        )
+        if found:
+            return parse(m.JobDefinition, found[0])
+        return parse(
+            m.JobDefinition,
+            {
+                **self.api.params("register_job_definition", kwargs),
+                "jobDefinitionName": answer["jobDefinitionName"],
+                "jobDefinitionArn": answer["jobDefinitionArn"],
+                "revision": answer["revision"],
+                "type": type,
+            },
+        )
+
+    def deregister_job_definition(self, job_definition: str) -> None:
+        self.api.call("deregister_job_definition", jobDefinition=job_definition)
+
+    def describe_job_definitions(
+        self, job_definition_name: str | None = None, status: str | None = None
+    ) -> list[m.JobDefinition]:
+        found = self.api.pages(
+            "describe_job_definitions", "jobDefinitions", jobDefinitionName=job_definition_name, status=status
+        )
+        return [parse(m.JobDefinition, jd) for jd in found]
+
+    # -- jobs ------------------------------------------------------------
+    def submit_job(self, job_name: str, job_queue: str, job_definition: str, **kwargs: Any) -> m.JobDetail:
+        answer = self._send("submit_job", kwargs, jobName=job_name, jobQueue=job_queue, jobDefinition=job_definition)
+        found = self.describe_jobs([answer["jobId"]])
+        if found:
+            return found[0]
+        return parse(
+            m.JobDetail,
+            {
+                "jobArn": answer.get("jobArn") or answer["jobId"],
+                "jobId": answer["jobId"],
+                "jobName": answer["jobName"],
+                "jobQueue": job_queue,
+                "jobDefinition": job_definition,
+                "status": m.JobStatus.SUBMITTED.value,
+            },
+        )
+
+    def list_jobs(
+        self, job_queue: str, job_status: str | None = None, array_job_id: str | None = None
+    ) -> list[m.JobSummary]:
+        """One status (AWS's default: RUNNING), every page. ListJobs takes a queue *or* an
+        array job, so an array job's children are listed by the array job alone."""
+        where = {"arrayJobId": array_job_id} if array_job_id else {"jobQueue": job_queue}
+        found = self.api.pages("list_jobs", "jobSummaryList", jobStatus=job_status, **where)
+        return [parse(m.JobSummary, j) for j in found]
+
+    def describe_jobs(self, jobs: list[str]) -> list[m.JobDetail]:
+        """In the order asked, 100 ids a call; a job AWS no longer knows is left out."""
+        wanted = list(dict.fromkeys(jobs))
+        found: list[m.JobDetail] = []
+        for batch in batches(wanted, DESCRIBE_JOBS_MAX):
+            found += [parse(m.JobDetail, j) for j in self.api.call("describe_jobs", jobs=batch).get("jobs") or []]
+        rank = {ref: i for i, ref in enumerate(wanted)}
+        return sorted(found, key=lambda j: rank.get(j.job_id, rank.get(j.job_arn, len(rank))))
+
+    def describe_jobs_in_queue(self, job_queue: str, job_statuses: list[str] | None = None) -> list[m.JobDetail]:
+        """Every job of a queue in ``job_statuses`` (all seven by default), described: ListJobs
+        per status (every page), then DescribeJobs 100 ids a call. Beyond the contract: a
+        jobs pane can use it where the backend has it."""
+        ids: list[str] = []
+        for status in job_statuses or JOB_STATUSES:
+            ids += [s.job_id for s in self.list_jobs(job_queue, job_status=status)]
+        return self.describe_jobs(ids)
+
+    def terminate_job(self, job_id: str, reason: str) -> None:
+        self.api.call("terminate_job", jobId=job_id, reason=reason)
+
+    def cancel_job(self, job_id: str, reason: str) -> None:
+        self.api.call("cancel_job", jobId=job_id, reason=reason)
