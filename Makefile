@@ -31,6 +31,8 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	@$(PY) bench/startup.py
+	@$(PY) bench/table.py
+	@$(PY) bench/ecs_tasks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -105,3 +105,15 @@ def test_no_credentials_says_what_to_run() -> None:
     from botocore.exceptions import NoCredentialsError
 
     assert "aws configure" in translate(NoCredentialsError()).message
+
+
+def test_an_html_error_page_becomes_one_line() -> None:
+    import botocore.exceptions as be
+
+    page = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>"
+    exc = be.ClientError({"Error": {"Code": "500", "Message": page}, "ResponseMetadata": {"HTTPStatusCode": 500}},
+                         "GetInstances")
+    error = translate(exc)
+    assert error.message == ("HTTP 500: 500 Internal Server Error "
+                             "(the endpoint does not offer this service or operation)")
+    assert "\n" not in error.message

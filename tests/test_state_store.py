@@ -160,3 +160,20 @@ def test_a_writer_killed_mid_transaction_loses_nothing_committed(tmp_path: Path)
         assert store.get("thing", f"arn:{i}") == {"i": i, "pad": "x" * 500}
         assert store.get_blob(f"blob:{i}") == b"y" * 2000
     store.close()
+
+
+def test_many_resources_are_read_by_arn_and_listed_by_field() -> None:
+    store = StateStore()
+    for n in range(1200):  # more than one chunk of bound parameters
+        store.put("ecs:task", f"arn:t/{n}", {"n": n, "group": f"g{n % 2}", "desiredStatus": "RUNNING"},
+                  name=str(n), parent="arn:c", state="RUNNING" if n % 3 else "STOPPED")
+    store.put("ecs:service", "arn:s/1", {"serviceName": "s"}, name="s", parent="arn:c")
+    wanted = ["arn:t/1199", "arn:t/0", "arn:t/missing", "arn:s/1", *(f"arn:t/{n}" for n in range(1, 600))]
+    found = store.get_many("ecs:task", wanted)
+    assert set(found) == {"arn:t/1199", "arn:t/0", *(f"arn:t/{n}" for n in range(1, 600))}  # not the service
+    assert found["arn:t/1199"]["n"] == 1199
+    assert json.loads(store.get_many_text("ecs:task", ["arn:t/7"])["arn:t/7"]) == found["arn:t/7"]
+
+    rows = store.list_fields("ecs:task", ("n", "group", "absent"), parent="arn:c", states=["STOPPED"])
+    assert rows == [(f"arn:t/{n}", n, f"g{n % 2}", None) for n in range(0, 1200, 3)]  # oldest first
+    assert [r[0] for r in rows] == [f"arn:t/{b['n']}" for b in store.list("ecs:task", state="STOPPED")]

@@ -51,8 +51,38 @@ SHOTS: dict[str, tuple[dict, Callable[[Pilot], Awaitable[None]]]] = {
 }
 
 
+# The ECS pages over the snapshot tests' scene: a load-balanced service, a worker on an EC2
+# instance, a crashed task, logs and metrics (on an in-memory engine, at a fixed time).
+ECS_SHOTS: dict[str, tuple[int, int | None]] = {
+    "ecs-cluster-tasks": (1, None),
+    "ecs-service-details": (0, 0),
+    "ecs-service-events": (0, 2),
+    "ecs-service-targets": (0, 4),
+    "ecs-service-metrics": (0, 6),
+}
+"""Name -> (cluster tab, service tab or None for the cluster page)."""
+
+
+def _ecs_steps(cluster_tab: int, service_tab: int | None) -> Callable[[Pilot], Awaitable[None]]:
+    from tests.ui.test_ecs_snapshots import open_cluster, open_service, quiet
+
+    async def steps(pilot: Pilot) -> None:
+        if service_tab is None:
+            await open_cluster(pilot, cluster_tab)
+        else:
+            await open_service(pilot, service_tab)
+        await quiet(pilot)
+
+    return steps
+
+
 async def shoot(name: str, options: dict, steps: Callable[[Pilot], Awaitable[None]]) -> Path:
-    app = make_app(**options)
+    if name in ECS_SHOTS:
+        from tests.ui.test_ecs_snapshots import scene_app
+
+        app = scene_app()
+    else:
+        app = make_app(**options)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot)
         path = OUT / f"{name}.svg"
@@ -67,6 +97,8 @@ async def main() -> None:
         old.unlink()
     for name, (options, steps) in SHOTS.items():
         print(await shoot(name, options, steps))
+    for name, (cluster_tab, service_tab) in ECS_SHOTS.items():
+        print(await shoot(name, {}, _ecs_steps(cluster_tab, service_tab)))
 
 
 if __name__ == "__main__":

@@ -12,10 +12,24 @@ from computetui.backends.base import Backend
 from computetui.models import ecs as m
 from computetui.ui.services import Column, ResourceView, Row, when
 
+ID_WIDTH = 12
+"""Task and container instance ids are 32 hex digits; tables and logs show the first 12, as
+``docker ps`` does, so that the status columns fit. The filter still matches the whole ARN."""
+
 
 def short(arn: str | None) -> str:
     """The last part of an ARN: a task or instance id, ``family:rev``."""
     return (arn or "-").rsplit("/", 1)[-1]
+
+
+def short_id(arn: str | None) -> str:
+    """A task's or container instance's id cut to ``ID_WIDTH``, for tables, crumbs and logs."""
+    return short(arn)[:ID_WIDTH]
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 service``, ``4 services``: the noun's plural is the noun with an s."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _ecs(b: Backend) -> Any:
@@ -37,15 +51,17 @@ def _address(task: m.Task) -> str | None:
 
 
 # -- a cluster's tabs ----------------------------------------------------------
+# Columns come in the order they matter, narrowest labels that still say it: at 120
+# columns everything up to the task definition shows without scrolling.
 SERVICE_COLUMNS = (
-    Column("name", "Service name"),
+    Column("name", "Service"),
     Column("status", "Status", "state"),
     Column("desired", "Desired", "number"),
     Column("running", "Running", "number"),
     Column("pending", "Pending", "number"),
-    Column("launch", "Launch type"),
+    Column("rollout", "Deployment", "state"),
     Column("definition", "Task definition"),
-    Column("rollout", "Last deployment", "state"),
+    Column("launch", "Launch type"),
 )
 
 
@@ -83,28 +99,43 @@ def fetch_services(cluster: str) -> Any:
 TASK_COLUMNS = (
     Column("task", "Task"),
     Column("last", "Last status", "state"),
-    Column("desired", "Desired status", "state"),
+    Column("desired", "Desired", "state"),
     Column("definition", "Task definition"),
+    Column("health", "Health", "state"),
+    Column("started", "Started at", "time"),
     Column("launch", "Launch type"),
     Column("group", "Started by"),
-    Column("health", "Health", "state"),
     Column("ports", "Ports"),
-    Column("started", "Started at", "time"),
-    Column("stopped", "Stopped reason"),
 )
+
+STOPPED_TASK_COLUMNS = (
+    Column("task", "Task"),
+    Column("last", "Last status", "state"),
+    Column("definition", "Task definition"),
+    Column("stopped_at", "Stopped at", "time"),
+    Column("stopped", "Stopped reason"),
+    Column("started", "Started at", "time"),
+    Column("launch", "Launch type"),
+    Column("group", "Started by"),
+)
+"""Stopped tasks (``x``): why and when they stopped matter; desired status and health no longer do."""
+
+
+def stop_reason(task: m.Task) -> str | None:
+    """``EssentialContainerExited: Essential container in task exited``: the stop code, then the words."""
+    if not (task.stop_code or task.stopped_reason):
+        return None
+    return f"{task.stop_code.value if task.stop_code else ''}: {task.stopped_reason or ''}".strip(": ")
 
 
 def task_row(task: m.Task) -> Row:
     task_id = short(task.task_arn)
-    reason = "-"
-    if task.stop_code or task.stopped_reason:
-        reason = f"{task.stop_code.value if task.stop_code else ''}: {task.stopped_reason or ''}".strip(": ")
     return Row(
         key=task.task_arn,
         name=task_id,
         state=task.last_status.value,
         cells={
-            "task": task_id,
+            "task": task_id[:ID_WIDTH],
             "last": task.last_status.value,
             "desired": task.desired_status.value,
             "definition": short(task.task_definition_arn),
@@ -113,9 +144,10 @@ def task_row(task: m.Task) -> Row:
             "health": task.health_status.value if task.health_status else "-",
             "ports": _ports(task),
             "started": when(task.started_at) if task.started_at else "-",
-            "stopped": reason,
+            "stopped_at": when(task.stopped_at) if task.stopped_at else "-",
+            "stopped": stop_reason(task) or "-",
         },
-        detail=task.to_aws(),
+        detail=task.to_aws,  # dumped only when described
         extra={"cluster": task.cluster_arn},
     )
 
@@ -124,20 +156,22 @@ def fetch_tasks(cluster: str, desired_status: str = "RUNNING", service: str | No
     def fetch(b: Backend) -> list[Row]:
         ecs = _ecs(b)
         arns = ecs.list_tasks(cluster, service_name=service, desired_status=desired_status)
-        return [task_row(t) for t in ecs.describe_tasks(cluster, arns)] if arns else []
+        # By ARN, so that tasks started in the same second always come in the same order.
+        return [task_row(t) for t in sorted(ecs.describe_tasks(cluster, arns), key=lambda t: t.task_arn)] \
+            if arns else []
 
     return fetch
 
 
 INSTANCE_COLUMNS = (
     Column("instance", "Container instance"),
-    Column("ec2", "EC2 instance"),
     Column("status", "Status", "state"),
-    Column("type", "Instance type"),
+    Column("type", "Type"),
     Column("running", "Running tasks", "number"),
-    Column("pending", "Pending tasks", "number"),
     Column("cpu", "CPU available", "number"),
     Column("memory", "Memory available", "number"),
+    Column("pending", "Pending tasks", "number"),
+    Column("ec2", "EC2 instance"),
     Column("zone", "Availability zone"),
 )
 
@@ -157,7 +191,7 @@ def instance_row(instance: m.ContainerInstance) -> Row:
         name=short(instance.container_instance_arn),
         state=instance.status.value,
         cells={
-            "instance": short(instance.container_instance_arn),
+            "instance": short_id(instance.container_instance_arn),
             "ec2": instance.ec2_instance_id or "-",
             "status": instance.status.value,
             "type": attributes.get("ecs.instance-type") or "-",
@@ -229,6 +263,8 @@ def stopped_variant(view: ResourceView, cluster: str, stopped: bool, service: st
     return replace(
         view,
         title="Tasks (stopped)" if stopped else "Tasks",
+        columns=STOPPED_TASK_COLUMNS if stopped else TASK_COLUMNS,
+        sort="stopped_at" if stopped else "started",
         fetch=fetch_tasks(cluster, "STOPPED" if stopped else "RUNNING", service),
         context={**view.context, "stopped": stopped},
     )
@@ -236,15 +272,15 @@ def stopped_variant(view: ResourceView, cluster: str, stopped: bool, service: st
 
 # -- a service's tabs ----------------------------------------------------------
 DEPLOYMENT_COLUMNS = (
-    Column("id", "Deployment"),
     Column("status", "Status", "state"),
+    Column("rollout", "Rollout state", "state"),
     Column("definition", "Task definition"),
     Column("desired", "Desired", "number"),
-    Column("pending", "Pending", "number"),
     Column("running", "Running", "number"),
-    Column("failed", "Failed tasks", "number"),
-    Column("rollout", "Rollout state", "state"),
+    Column("pending", "Pending", "number"),
     Column("updated", "Updated at", "time"),
+    Column("failed", "Failed tasks", "number"),
+    Column("id", "Deployment ID"),
 )
 
 EVENT_COLUMNS = (
@@ -254,11 +290,11 @@ EVENT_COLUMNS = (
 
 TARGET_COLUMNS = (
     Column("task", "Target (task)"),
-    Column("address", "Address"),
     Column("state", "Health status", "state"),
+    Column("address", "Address"),
+    Column("requests", "Requests", "number"),
     Column("reason", "Reason"),
     Column("description", "Description"),
-    Column("requests", "Requests", "number"),
 )
 
 
@@ -294,10 +330,15 @@ def deployment_rows(service: m.Service) -> list[Row]:
 
 
 def event_rows(service: m.Service, activities: list[Any] | None = None) -> list[Row]:
-    """Service events, newest first, with auto scaling's activities among them."""
+    """Service events, newest first, with auto scaling's activities among them.
+
+    ECS starts every message with ``(service NAME)``; on the service's own page that says
+    nothing, so it is left out and the rest of the message fits the table.
+    """
+    prefix = f"(service {service.service_name}) "
     rows = [
-        Row(key=e.id, name=e.id, cells={"time": when(e.created_at), "message": e.message}, detail=e.to_aws(),
-            extra={"at": e.created_at.timestamp()})
+        Row(key=e.id, name=e.id, cells={"time": when(e.created_at), "message": e.message.removeprefix(prefix)},
+            detail=e.to_aws(), extra={"at": e.created_at.timestamp()})
         for e in service.events
     ]
     for activity in activities or []:
@@ -323,7 +364,7 @@ def target_rows(balancers: list[m.ServiceLoadBalancer]) -> list[Row]:
                 name=short(target.target_id),
                 state=target.state,
                 cells={
-                    "task": short(target.target_id),
+                    "task": short_id(target.target_id),
                     "address": f"{target.host}:{target.port}",
                     "state": target.state,
                     "reason": target.reason or "-",
@@ -338,20 +379,22 @@ def target_rows(balancers: list[m.ServiceLoadBalancer]) -> list[Row]:
 # -- a task's containers -------------------------------------------------------
 CONTAINER_COLUMNS = (
     Column("name", "Container"),
-    Column("image", "Image"),
     Column("status", "Last status", "state"),
     Column("exit", "Exit code", "number"),
     Column("health", "Health", "state"),
-    Column("essential", "Essential"),
-    Column("ports", "Ports"),
     Column("reason", "Reason"),
+    Column("image", "Image"),
+    Column("ports", "Ports"),
+    Column("essential", "Essential"),
 )
 
 
 def container_rows(task: m.Task) -> list[Row]:
     rows = []
     for c in task.containers:
-        ports = ", ".join(f"{b.bind_ip}:{b.host_port}->{b.container_port}/{b.protocol}"
+        # tcp goes without saying, as in docker ps; udp is said.
+        ports = ", ".join(f"{b.bind_ip}:{b.host_port}->{b.container_port}"
+                          + (f"/{b.protocol}" if b.protocol and str(b.protocol).lower() != "tcp" else "")
                           for b in c.network_bindings if b.host_port) or "-"
         rows.append(Row(
             key=c.name,

@@ -35,11 +35,19 @@ class Row:
     key: str
     name: str
     cells: dict[str, CellValue]
-    detail: dict[str, Any]
-    """The resource's AWS JSON, shown by describe."""
+    detail: dict[str, Any] | Callable[[], dict[str, Any]]
+    """The resource's AWS JSON, shown by describe; or what makes it (``task.to_aws``), so a page
+    of thousands of rows dumps only the one you describe. Read it with :meth:`aws_json`."""
     state: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     """What actions need that AWS JSON does not carry (the API kind, the cluster...)."""
+
+    def aws_json(self) -> dict[str, Any]:
+        detail = self.detail
+        if callable(detail):
+            detail = detail()
+            object.__setattr__(self, "detail", detail)  # made once
+        return detail
 
     def text(self) -> str:
         """Everything a filter matches against."""
@@ -262,13 +270,18 @@ def _lambda_summary(b: Backend) -> Summary:
 
 
 # -- API Gateway -------------------------------------------------------------
+def _api_arn(b: Backend, path: str) -> str:
+    """An API's ARN, as describe shows it: ``arn:aws:apigateway:us-east-1::/restapis/a1b2c3``."""
+    return f"arn:aws:apigateway:{b.region}::{path}"
+
+
 def _apis(b: Backend) -> list[Row]:
     assert b.apigateway is not None
     rows = []
     for api in b.apigateway.get_rest_apis():
         rows.append(
             Row(
-                key=f"rest:{api.id}",
+                key=_api_arn(b, f"/restapis/{api.id}"),
                 name=api.name,
                 cells={
                     "name": api.name,
@@ -285,7 +298,7 @@ def _apis(b: Backend) -> list[Row]:
     for api in b.apigateway.get_apis():
         rows.append(
             Row(
-                key=f"v2:{api.api_id}",
+                key=_api_arn(b, f"/apis/{api.api_id}"),
                 name=api.name,
                 cells={
                     "name": api.name,
@@ -493,6 +506,40 @@ def _eks_clusters(b: Backend) -> list[Row]:
     return rows
 
 
+def _eks_nodegroups(b: Backend) -> list[Row]:
+    assert b.eks is not None
+    eks = b.eks
+    # The aws backend describes a cluster's node groups in parallel; the contract one by one.
+    describe_all = getattr(eks, "describe_nodegroups", None)
+    rows = []
+    for cluster in eks.list_clusters():
+        if describe_all is not None:
+            groups = describe_all(cluster)
+        else:
+            groups = [eks.describe_nodegroup(cluster, name) for name in eks.list_nodegroups(cluster)]
+        for g in groups:
+            scaling = g.scaling_config
+            rows.append(
+                Row(
+                    key=g.nodegroup_arn,
+                    name=g.nodegroup_name,
+                    state=g.status,
+                    cells={
+                        "name": g.nodegroup_name,
+                        "cluster": g.cluster_name,
+                        "status": g.status,
+                        "capacity": g.capacity_type,
+                        "instances": ", ".join(g.instance_types) or "-",
+                        "nodes": f"{scaling.desired_size} ({scaling.min_size}-{scaling.max_size})" if scaling else "-",
+                        "version": g.version or "-",
+                        "created": when(g.created_at),
+                    },
+                    detail=g.to_aws(),
+                )
+            )
+    return rows
+
+
 def _eks_summary(b: Backend) -> Summary:
     assert b.eks is not None
     clusters = b.eks.list_clusters()
@@ -655,6 +702,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="job queue",
                 fetch=_job_queues,
                 delete=_deleter("batch", "delete_job_queue"),
+                delete_warning=(
+                    "Batch refuses unless the queue is DISABLED first; the jobs still in it are terminated. "
+                    "This cannot be undone."
+                ),
                 columns=(
                     Column("name", "Name"),
                     Column("state", "State", "state"),
@@ -669,6 +720,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="compute environment",
                 fetch=_compute_environments,
                 delete=_deleter("batch", "delete_compute_environment"),
+                delete_warning=(
+                    "Batch refuses unless the environment is DISABLED and no job queue uses it. "
+                    "This cannot be undone."
+                ),
                 columns=(
                     Column("name", "Name"),
                     Column("type", "Type"),
@@ -684,6 +739,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="job definition",
                 fetch=_job_definitions,
                 delete=lambda b, row: b.batch.deregister_job_definition(row.key),  # type: ignore[union-attr]
+                delete_verb="Deregister",
+                delete_warning=(
+                    "The revision turns INACTIVE: no new job can use it; jobs already submitted with it still run."
+                ),
                 columns=(
                     Column("name", "Job definition"),
                     Column("status", "Status", "state"),
@@ -750,11 +809,29 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="cluster",
                 fetch=_eks_clusters,
                 read_only_reason="EKS is shown read-only",
+                # The endpoint, the widest, last so that the rest fit 120 columns.
                 columns=(
                     Column("name", "Cluster name"),
                     Column("status", "Status", "state"),
                     Column("version", "Kubernetes version"),
+                    Column("created", "Created", "time"),
                     Column("endpoint", "API server endpoint"),
+                ),
+            ),
+            ResourceView(
+                id="node-groups",
+                title="Node groups",
+                noun="node group",
+                fetch=_eks_nodegroups,
+                read_only_reason="EKS is shown read-only",
+                columns=(
+                    Column("name", "Node group"),
+                    Column("cluster", "Cluster"),
+                    Column("status", "Status", "state"),
+                    Column("nodes", "Nodes (min-max)", "number"),
+                    Column("capacity", "Capacity"),
+                    Column("version", "Version"),
+                    Column("instances", "Instance types"),
                     Column("created", "Created", "time"),
                 ),
             ),

@@ -126,6 +126,29 @@ def test_the_fan_out_is_concurrent_and_bounded() -> None:
     assert 1 < most <= kit.FAN_OUT_WORKERS
 
 
+def test_the_fan_out_carries_the_callers_context_and_stops_at_a_failure() -> None:
+    import contextvars
+
+    who = contextvars.ContextVar("who", default="nobody")
+    who.set("page")
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def call(i: int) -> str:
+        with lock:
+            started.append(i)
+        time.sleep(0.01)
+        if i == 3:
+            raise ValueError("no")
+        return who.get()
+
+    assert kit.fan_out(call, range(3)) == ["page"] * 3
+    started.clear()
+    with pytest.raises(ValueError):
+        kit.fan_out(call, range(200))
+    assert len(started) < 200  # the calls not yet started when one failed are not made
+
+
 def test_an_unreachable_endpoint_is_unavailable(aws_credentials) -> None:  # noqa: ANN001
     backend = open_backend(
         "aws", region="us-east-1", endpoint_url=f"http://127.0.0.1:{closed_port()}", max_attempts=1, connect_timeout=1

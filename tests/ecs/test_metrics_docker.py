@@ -38,8 +38,14 @@ def backend(docker_client, tmp_path: Path) -> Iterator[LocalBackend]:  # noqa: A
     backend.ecs.create_cluster(cluster_name="c")
     yield backend
     backend.close()
-    for container in docker_client.containers.list(all=True, filters={"label": f"computetui.owner={owner}"}):
-        container.remove(force=True)
+    import docker.errors
+
+    for container in docker_client.containers.list(all=True, sparse=True,
+                                                   filters={"label": f"computetui.owner={owner}"}):
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:  # the backend's own clean-up got there first
+            pass
 
 
 def definition(family: str, script: str) -> dict[str, Any]:
@@ -106,7 +112,9 @@ def test_target_tracking_scales_a_busy_service_out_and_records_why(backend: Loca
     until(lambda: ecs.describe_services("c", ["burn"])[0].desired_count == 3, timeout=20)
     activities = backend.autoscaling.describe_scaling_activities("ecs", resource_id=resource)
     first = activities[-1]
-    assert first.description == "Setting desired count to 2."
+    # ceil(1 task x CPU% / 50): 2 at up to 100%, 3 when the sample comes in above it (a throttled
+    # container's CPU can read a little over its reservation on a busy machine).
+    assert first.description in ("Setting desired count to 2.", "Setting desired count to 3.")
     high = policy.alarms[0].alarm_name
     assert re.fullmatch(r"TargetTracking-service/c/burn-AlarmHigh-[0-9a-f-]{36}", high)
     assert first.cause == f"monitor alarm {high} in state ALARM triggered policy cpu50"

@@ -53,7 +53,8 @@ async def test_a_bad_region_or_unknown_profile_is_refused_inline(moto_server, aw
     async with app.run_test(size=SIZE) as pilot:
         await until_ready(pilot, app, "us-east-1")
         assert app.run_command(":region moon-1") == "'moon-1' is not a region name (like us-east-1 or eu-west-1)"
-        assert app.run_command(":profile nope") == "No profile 'nope' in your AWS config (have: dev)"
+        assert app.run_command(":profile nope") == \
+            "No profile 'nope' in your AWS config (have: dev); :profile - uses no profile"
         assert app.run_command(":region").startswith("Usage: :region NAME")
         assert app.backend.region == "us-east-1"
         assert app.run_command(":profile dev") is None
@@ -63,6 +64,13 @@ async def test_a_bad_region_or_unknown_profile_is_refused_inline(moto_server, aw
         from computetui.ui.widgets.header import ConsoleHeader
 
         assert "profile dev" in str(app.screen.query_one(ConsoleHeader).render())
+        assert app.run_command(":profile -") is None  # back to the environment's credentials
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.overview.state == "ready" and app.overview.info is not None and app.backend is not None \
+                    and app.backend.profile != "dev":
+                break
+        assert app.backend.profile in (None, "default") and app.overview.info.account == "123456789012"
 
 
 async def test_switching_is_refused_on_the_local_backend() -> None:

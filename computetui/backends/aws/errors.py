@@ -41,6 +41,19 @@ def _login_hint(profile: str | None) -> str:
     return f"aws sso login --profile {profile}" if profile else "aws sso login"
 
 
+def _one_line(message: str, response: dict) -> str:
+    """An endpoint that answers with an HTML error page (a proxy, LocalStack or moto without the
+    service) gets one line naming the HTTP status, not the page."""
+    if "<html" not in message.lower() and "<!doctype" not in message.lower():
+        return message
+    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    import re
+
+    title = re.search(r"<title>(.*?)</title>", message, re.IGNORECASE | re.DOTALL)
+    what = title.group(1).strip() if title else "an HTML page instead of an AWS answer"
+    return f"HTTP {status or '?'}: {what} (the endpoint does not offer this service or operation)"
+
+
 def translate(exc: BaseException, *, profile: str | None = None) -> ComputeError:
     """The contract's error for a botocore (or boto3) exception."""
     if isinstance(exc, ComputeError):
@@ -50,7 +63,7 @@ def translate(exc: BaseException, *, profile: str | None = None) -> ComputeError
     if isinstance(exc, be.ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code") or "ServiceException")
-        message = str(error.get("Message") or exc)
+        message = _one_line(str(error.get("Message") or exc), exc.response)
         if code in _ACCESS:
             if code.startswith("Expired"):
                 message += f" (credentials expired: refresh them, e.g. {_login_hint(profile)})"

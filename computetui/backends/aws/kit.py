@@ -5,6 +5,7 @@ AWS's JSON read into the contract's models without letting a surprise in it brea
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -164,12 +165,21 @@ def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 def fan_out(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """``fn`` over ``items``, at most FAN_OUT_WORKERS at once, results in order."""
+    """``fn`` over ``items``, at most FAN_OUT_WORKERS at once, results in order.
+
+    Each call runs in a copy of the caller's context (its context variables, such as the
+    Textual worker it is part of, follow it into the pool). The first failure, in order, is
+    raised once the calls already under way have ended; the calls not yet started are not made.
+    """
     items = list(items)
     if len(items) <= 1:
         return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(FAN_OUT_WORKERS, len(items))) as pool:
-        return list(pool.map(fn, items))
+    pool = ThreadPoolExecutor(max_workers=min(FAN_OUT_WORKERS, len(items)))
+    try:
+        futures = [pool.submit(contextvars.copy_context().run, fn, item) for item in items]
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:

@@ -209,27 +209,30 @@ class TaskOperations:
         group = f"service:{service_name.rsplit('/', 1)[-1]}" if service_name else None
         states = ACTIVE_STATES if desired_status == "RUNNING" else (*ACTIVE_STATES, "STOPPED")
         found = []
-        # One read across the states: a task changing state meanwhile is listed once.
-        for body in self.store.list(TASK, parent=arn, states=states):
-            if body.get("desiredStatus", "RUNNING") != desired_status:
+        # One read across the states: a task changing state meanwhile is listed once. Only the
+        # fields filtered on are read: the bodies of thousands of tasks stay unparsed.
+        fields = ("desiredStatus", "group", "containerInstanceArn", "taskDefinitionArn", "startedBy")
+        for task_arn, desired, in_group, instance, definition, starter in self.store.list_fields(
+                TASK, fields, parent=arn, states=states):
+            if (desired or "RUNNING") != desired_status:
                 continue
-            if group and body.get("group") != group:
+            if group and in_group != group:
                 continue
-            if instance_arn and body.get("containerInstanceArn") != instance_arn:
+            if instance_arn and instance != instance_arn:
                 continue
-            if family and not body.get("taskDefinitionArn", "").rsplit("/", 1)[-1].startswith(f"{family}:"):
+            if family and not (definition or "").rsplit("/", 1)[-1].startswith(f"{family}:"):
                 continue
-            if started_by and body.get("startedBy") != started_by:
+            if started_by and starter != started_by:
                 continue
-            found.append(body["taskArn"])
+            found.append(task_arn)
         return found
 
     def describe_tasks(self, cluster: str = "default", tasks: list[str] | None = None) -> list[m.Task]:
         arn = self._cluster(cluster).cluster_arn
         wanted = [name if name.startswith("arn:") else self.ids.ecs_task(arn.rsplit("/", 1)[-1], name)
                   for name in tasks or []]
-        bodies = self.store.get_many(TASK, wanted)
-        return [m.Task.model_validate(bodies[a]) for a in wanted if a in bodies]
+        texts = self.store.get_many_text(TASK, wanted)
+        return [m.Task.model_validate_json(texts[a]) for a in wanted if a in texts]
 
     def execute_command_argv(self, cluster: str = "default", task: str = "", container: str = "",
                              command: str = "/bin/sh") -> list[str]:

@@ -17,7 +17,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -296,14 +296,25 @@ class StateStore:
 
     def get_many(self, kind: str, arns: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Several resources by ARN in one read (missing ones are absent from the result)."""
+        return {arn: json.loads(text) for arn, text in self.get_many_text(kind, arns).items()}
+
+    def get_many_text(self, kind: str, arns: Iterable[str]) -> dict[str, str]:
+        """Several resources' stored JSON text by ARN in one read (missing ones are absent).
+
+        The text suits a model's ``model_validate_json``, which parses and
+        validates in one pass, about twice as fast as ``json.loads`` then
+        ``model_validate``: it matters for thousands of tasks.
+        """
         wanted = list(dict.fromkeys(arns))
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, str] = {}
         with self.reading() as db:
             for start in range(0, len(wanted), 500):  # SQLite caps bound parameters
                 chunk = wanted[start:start + 500]
-                rows = db.execute(f"SELECT arn, body FROM resources WHERE kind = ? AND arn IN "
-                                  f"({', '.join('?' * len(chunk))})", [kind, *chunk]).fetchall()
-                found.update((row["arn"], json.loads(row["body"])) for row in rows)
+                # By primary key: the unary + keeps SQLite off the kind indexes, with which it
+                # would read every resource of the kind once per chunk.
+                rows = db.execute(f"SELECT arn, body FROM resources WHERE arn IN ({', '.join('?' * len(chunk))}) "
+                                  "AND +kind = ?", [*chunk, kind]).fetchall()
+                found.update((row["arn"], row["body"]) for row in rows)
         return found
 
     def find(self, kind: str, name: str, parent: str | None = None) -> dict[str, Any] | None:
@@ -328,19 +339,44 @@ class StateStore:
     ) -> list[dict[str, Any]]:
         """Resources of a kind, oldest first. ``states`` matches any of several states in one read,
         so a resource that changes state meanwhile is listed exactly once."""
-        sql = "SELECT body FROM resources WHERE kind = ?"
-        args: list[Any] = [kind]
-        for column, value in (("parent", parent), ("state", state), ("name", name)):
-            if value is not None:
-                sql += f" AND {column} = ?"
-                args.append(value)
-        if states is not None:
-            wanted = list(states)
-            sql += f" AND state IN ({', '.join('?' * len(wanted))})"
-            args.extend(wanted)
+        where, args = _where(kind, parent=parent, state=state, name=name, states=states)
         with self.reading() as db:
-            rows = db.execute(sql + " ORDER BY created_at, rowid", args).fetchall()
+            rows = db.execute(f"SELECT body FROM resources WHERE {where} ORDER BY created_at, rowid", args).fetchall()
         return [json.loads(row["body"]) for row in rows]
+
+    def list_fields(
+        self,
+        kind: str,
+        fields: Sequence[str],
+        *,
+        parent: str | None = None,
+        states: Iterable[str] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """``(arn, body[field], ...)`` per resource of a kind, oldest first, as ``list`` selects them.
+
+        Top-level string or number fields only, read by SQLite
+        (``json_extract``): the bodies are not parsed in Python, so filtering
+        thousands of tasks by a field or two stays cheap. A missing field is None.
+        """
+        where, args = _where(kind, parent=parent, states=states)
+        paths = ["$." + f for f in fields]
+        columns = "".join(", json_extract(body, ?)" for _ in fields)
+        with self.reading() as db:
+            try:
+                rows = db.execute(f"SELECT arn{columns} FROM resources WHERE {where} ORDER BY created_at, rowid",
+                                  [*paths, *args]).fetchall()
+            except sqlite3.OperationalError:  # an SQLite built without JSON functions
+                rows = None
+            if rows is None:
+                bodies = db.execute(f"SELECT arn, body FROM resources WHERE {where} ORDER BY created_at, rowid",
+                                    args).fetchall()
+        if rows is not None:
+            return [tuple(row) for row in rows]
+        found = []
+        for row in bodies:
+            body = json.loads(row["body"])
+            found.append((row["arn"], *(body.get(f) for f in fields)))
+        return found
 
     def arns(self, kind: str, *, state: str | None = None) -> list[str]:
         """The ARNs of a kind's resources (in a state), bodies left unread: cheap to poll."""
@@ -408,3 +444,25 @@ class StateStore:
     def integrity_ok(self) -> bool:
         with self.reading() as db:
             return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _where(
+    kind: str,
+    *,
+    parent: str | None = None,
+    state: str | None = None,
+    name: str | None = None,
+    states: Iterable[str] | None = None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its arguments) that picks resources of a kind by their columns."""
+    sql = "kind = ?"
+    args: list[Any] = [kind]
+    for column, value in (("parent", parent), ("state", state), ("name", name)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            args.append(value)
+    if states is not None:
+        wanted = list(states)
+        sql += f" AND state IN ({', '.join('?' * len(wanted))})"
+        args.extend(wanted)
+    return sql, args

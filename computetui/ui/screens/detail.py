@@ -51,11 +51,11 @@ class DetailScreen(ConsoleScreen):
 
     @staticmethod
     def _json(row: Row) -> str:
-        return json.dumps(row.detail, indent=2, default=str)
+        return json.dumps(row.aws_json(), indent=2, default=str)
 
     def _show_row(self, row: Row) -> None:
         facts = [
-            Content.from_markup("[b]$noun[/b] [b $primary]$name[/]", noun=self.view.noun.capitalize(), name=row.name)
+            Content.from_markup("[b]$noun[/b] [b $primary]$name[/]", noun=self.view.noun[:1].upper() + self.view.noun[1:], name=row.name)
         ]
         if row.state:
             colour = TONE_VARIABLE.get(tone(row.state), "$foreground")
@@ -72,7 +72,7 @@ class DetailScreen(ConsoleScreen):
                 f"This {self.view.noun} no longer exists. Press esc to go back."
             )
             return
-        if row.detail != self.row.detail:
+        if row.aws_json() != self.row.aws_json():
             area = self.query_one("#json", TextArea)
             scroll = area.scroll_offset
             area.load_text(self._json(row))

@@ -1,17 +1,19 @@
 """ECS pages: a cluster (Services | Tasks | Container instances | Metrics), a service
-(Details, Deployments, Events, Tasks, Targets, Logs, Auto scaling) and a task
+(Details, Deployments, Events, Tasks, Targets, Logs, Metrics, Auto scaling) and a task
 (its containers and logs, with a shell in a container on ``s``).
 """
 
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.widgets import ContentSwitcher
 
 from computetui.backends.base import Backend
 from computetui.models import ecs as m
@@ -22,31 +24,100 @@ from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen
 from computetui.ui.services import ResourceView, Row
 from computetui.ui.states import TONE_VARIABLE, tone
 from computetui.ui.widgets.ecs_panels import AutoScalingPanel, EcsLogsPanel, EcsMetricsPanel, ServiceDetails
+from computetui.ui.widgets.resource_table import ResourceTable
 
 
 def _state(text: str) -> str:
     return TONE_VARIABLE.get(tone(text), "$foreground")
 
 
-class _TaskToggle:
-    """``x`` on a Tasks tab swaps running tasks for stopped ones and back."""
+def _ctrl_d(verb: str, binding_id: str, tooltip: str, label: str | None = None) -> Binding:
+    """ctrl+d for the tabs whose rows it ``verb``s (Stop, Deregister...), named as the console's button is."""
+    return Binding("ctrl+d", f"delete_as('{verb}')", label or verb, id=binding_id, tooltip=tooltip)
 
-    def toggle_tasks(self: Any, cluster: str, service: str | None = None) -> None:
+
+DELETE = Binding("ctrl+d", "delete", "Delete", id="delete", tooltip="Delete the resource (asks first)")
+SHOW_TASKS = (
+    # One key, named for what it shows next; both share an id so a keymap moves them together.
+    Binding("x", "show_tasks('STOPPED')", "Stopped", id="toggle-stopped",
+            tooltip="Show the tasks stopped in the last hour instead of the running ones"),
+    Binding("x", "show_tasks('RUNNING')", "Running", id="toggle-stopped", tooltip="Show the running tasks again"),
+)
+STOP_TASK = _ctrl_d("Stop", "stop-task", "Stop the task: SIGTERM, then SIGKILL after the stop timeout (asks first)")
+
+
+class _EcsTabs(TabbedScreen):
+    """What the cluster, service and task pages share: ctrl+d named by its verb, ``x`` on Tasks."""
+
+    cluster: str
+    service: str | None = None
+    """The service whose tasks the Tasks tab lists; None on a cluster's page (all its tasks)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        view = self.view
+        if action == "delete" and isinstance(view, ResourceView) and view.delete_verb != "Delete":
+            return False  # shown under its own verb
+        if action == "delete_as":
+            if isinstance(view, ResourceView) and view.id == "tasks" and view.context.get("stopped"):
+                return False  # nothing left to stop
+            return isinstance(view, ResourceView) and view.delete is not None and view.delete_verb == parameters[0]
+        if action == "show_tasks":
+            stopped = isinstance(view, ResourceView) and bool(view.context.get("stopped"))
+            return view.id == "tasks" and stopped == (parameters[0] == "RUNNING")
+        return super().check_action(action, parameters)
+
+    async def action_show_tasks(self, status: str) -> None:
+        await self.toggle_tasks()
+
+    def action_delete_as(self, verb: str) -> None:
+        self.action_delete()
+
+    async def toggle_tasks(self) -> None:
+        """``x`` on a Tasks tab swaps running tasks for stopped ones and back."""
         view = next((v for v in self.views if v.id == "tasks"), None)
         if not isinstance(view, ResourceView):
             return
         stopped = not view.context.get("stopped", False)
-        self.replace_view(rows.stopped_variant(view, cluster, stopped, service))
+        other = rows.stopped_variant(view, self.cluster, stopped, self.service)
+        if other.columns != view.columns:
+            await self._new_table(other)
+        self.replace_view(other)
+        self.refresh_bindings()
         self.notify("Showing stopped tasks (kept an hour)." if stopped else "Showing running tasks.", timeout=2)
+
+    async def _new_table(self, view: ResourceView) -> None:
+        """Stopped tasks have columns of their own: a fresh table takes the old one's place."""
+        table = ResourceTable(view.columns, title=view.title, empty_hint=self.empty_hint(view), sort=view.sort,
+                              id=f"view-{view.id}")
+        table.sort_reverse = bool(view.context.get("stopped"))  # the latest to stop first
+        await self.table_of(view.id).remove()
+        await self.query_one("#switcher", ContentSwitcher).mount(table)
+        if self.view.id == view.id:
+            table.focus()
+
+    def empty_hint(self, view: ResourceView) -> str:
+        if view.id == "tasks":
+            if view.context.get("stopped"):
+                return "No task stopped in the last hour.\nPress x to show the running tasks."
+            run = "\nPress c to run one." if view.creates and not self.console.settings.read_only else ""
+            return f"No running tasks.{run}\nPress x to show the tasks stopped in the last hour."
+        if view.id == "instances":
+            register = "\nPress c to register one." if not self.console.settings.read_only else ""
+            return ("No container instances: tasks on the EC2 launch type need one; Fargate tasks do not."
+                    + register)
+        return super().empty_hint(view)
 
 
 # -- a cluster -----------------------------------------------------------------------
-class ClusterScreen(_TaskToggle, TabbedScreen):
+class ClusterScreen(_EcsTabs):
     page_id = "ecs"
 
     BINDINGS = [
-        Binding("x", "toggle_stopped", "Running/stopped", id="toggle-stopped",
-                tooltip="Show stopped tasks instead of running ones, and back"),
+        DELETE,
+        STOP_TASK,
+        _ctrl_d("Deregister", "deregister-instance",
+                "Deregister the container instance: it leaves the cluster (asks first)"),
+        *SHOW_TASKS,
         Binding("u", "update_service", "Update", id="update-service",
                 tooltip="Change the service's desired count or task definition, or force a new deployment"),
         Binding("n", "drain", "Drain/activate", id="drain-instance",
@@ -72,29 +143,26 @@ class ClusterScreen(_TaskToggle, TabbedScreen):
         return found[0] if found else None
 
     def show_header(self, cluster: m.Cluster | None) -> None:
-        facts = self.query_one("#facts", Facts)
         if cluster is None:
             self.query_one("#banner").show_error(  # type: ignore[attr-defined]
                 f"Cluster {self.cluster} no longer exists. Press esc to go back.")
             return
-        facts.update(Content.from_markup(
+        facts = [rows.plural(cluster.active_services_count, "service"),
+                 rows.plural(cluster.running_tasks_count, "running task")]
+        if cluster.pending_tasks_count:  # only when there are some: the line must fit 120 columns
+            facts.append(f"{cluster.pending_tasks_count} pending")
+        facts.append(rows.plural(cluster.registered_container_instances_count, "container instance"))
+        self.query_one("#facts", Facts).update(Content.from_markup(
             f"[b]Cluster[/] [b $primary]$c[/]  [{_state(cluster.status.value)}]● $s[/]  [$muted]$d[/]",
             c=cluster.cluster_name, s=cluster.status.value,
-            d=f"{cluster.active_services_count} services · {cluster.running_tasks_count} running tasks · "
-              f"{cluster.pending_tasks_count} pending · {cluster.registered_container_instances_count} container "
-              "instances (EC2) · Fargate needs none"))
+            d=" · ".join(facts)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_stopped":
-            return self.view.id == "tasks"
         if action == "update_service":
             return self.view.id == "services"
         if action == "drain":
             return self.view.id == "instances"
         return super().check_action(action, parameters)
-
-    def action_toggle_stopped(self) -> None:
-        self.toggle_tasks(self.cluster)
 
     def open_row(self, view: ResourceView, row: Row) -> None:
         if view.id == "services":
@@ -155,14 +223,17 @@ def _fetch_service_rows(cluster: str, name: str, kind: str) -> Any:
     return fetch
 
 
-class ServiceScreen(_TaskToggle, TabbedScreen):
+class ServiceScreen(_EcsTabs):
     page_id = "ecs"
 
     BINDINGS = [
+        DELETE,
+        STOP_TASK,
+        Binding("ctrl+d", "turn_off_scaling", "Turn off", id="turn-off-scaling",
+                tooltip="Turn off auto scaling: delete the scalable target and its policies (asks first)"),
         Binding("u", "update", "Update", id="update-service",
                 tooltip="Change the desired count or task definition, or force a new deployment"),
-        Binding("x", "toggle_stopped", "Running/stopped", id="toggle-stopped",
-                tooltip="Show stopped tasks instead of running ones, and back"),
+        *SHOW_TASKS,
         Binding("a", "auto_scaling", "Auto scaling", id="auto-scaling",
                 tooltip="Set target tracking: minimum, maximum and the average CPU or memory to keep"),
     ]
@@ -170,11 +241,12 @@ class ServiceScreen(_TaskToggle, TabbedScreen):
     def __init__(self, cluster: str, service: str, view: str | None = None) -> None:
         context = {"cluster": cluster, "service": service}
         _services, tasks, _instances = rows.cluster_views(cluster)
-        tasks = rows.stopped_variant(tasks, cluster, False, service)
+        # c would run a standalone task, not one of the service's: the service's count is changed with u.
+        tasks = replace(rows.stopped_variant(tasks, cluster, False, service), creates=None)
         views: list[Any] = [
             PanelView("details", "Details", lambda: ServiceDetails(cluster, service)),
             ResourceView("deployments", "Deployments", "deployment", rows.DEPLOYMENT_COLUMNS,
-                         _fetch_service_rows(cluster, service, "deployments"), context=context),
+                         _fetch_service_rows(cluster, service, "deployments"), sort="updated", context=context),
             ResourceView("events", "Events", "event", rows.EVENT_COLUMNS,
                          _fetch_service_rows(cluster, service, "events"), sort="time", context=context),
             tasks,
@@ -190,13 +262,12 @@ class ServiceScreen(_TaskToggle, TabbedScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query("#view-events")
-        if table:
-            table.first().sort_reverse = True  # type: ignore[attr-defined]
+        for newest_first in self.query("#view-events, #view-deployments"):
+            newest_first.sort_reverse = True  # type: ignore[attr-defined]
 
     @property
     def crumbs(self) -> list[str]:
-        return ["Console", "ECS", self.cluster, "Services", self.service, self.view.title]
+        return ["Console", "ECS", "Clusters", self.cluster, "Services", self.service, self.view.title]
 
     def empty_hint(self, view: ResourceView) -> str:
         if view.id == "targets":
@@ -221,22 +292,16 @@ class ServiceScreen(_TaskToggle, TabbedScreen):
         rollout = primary.rollout_state.value if primary and primary.rollout_state else "-"
         self.query_one("#facts", Facts).update(Content.from_markup(
             f"[b]Service[/] [b $primary]$n[/]  [{_state(service.status.value)}]● $s[/]  "
-            f"[$muted]$d[/]  [{_state(rollout)}]$r[/]",
+            f"[$muted]$d · deployment[/] [{_state(rollout)}]$r[/]",
             n=service.service_name, s=service.status.value,
             d=f"{service.running_count}/{service.desired_count} running · {service.pending_count} pending · "
-              f"{rows.short(service.task_definition)} · {service.launch_type.value if service.launch_type else '-'}"
-              " · deployment",
+              f"{rows.short(service.task_definition)} · {service.launch_type.value if service.launch_type else '-'}",
             r=rollout))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_stopped":
-            return self.view.id == "tasks"
-        if action == "delete" and self.view.id == "scaling":
-            return True  # turns auto scaling off
+        if action == "turn_off_scaling":
+            return self.view.id == "scaling"
         return super().check_action(action, parameters)
-
-    def action_toggle_stopped(self) -> None:
-        self.toggle_tasks(self.cluster, self.service)
 
     def open_row(self, view: ResourceView, row: Row) -> None:
         if view.id in ("tasks", "targets"):
@@ -258,13 +323,7 @@ class ServiceScreen(_TaskToggle, TabbedScreen):
 
         self.app.push_screen(AutoScalingForm(self.cluster, self.service), lambda done: done and self.reload())
 
-    def action_delete(self) -> None:
-        if self.view.id == "scaling":
-            self._turn_off_scaling()
-            return
-        super().action_delete()
-
-    def _turn_off_scaling(self) -> None:
+    def action_turn_off_scaling(self) -> None:
         if self.console.refuse_if_read_only(f"turning off auto scaling of {self.service}"):
             return
         resource = f"service/{self.cluster}/{self.service}"
@@ -284,10 +343,13 @@ class ServiceScreen(_TaskToggle, TabbedScreen):
 
 
 # -- a task --------------------------------------------------------------------------
-class TaskScreen(TabbedScreen):
+class TaskScreen(_EcsTabs):
     page_id = "ecs"
 
     BINDINGS = [
+        DELETE,
+        _ctrl_d("Stop", "stop-this-task", "Stop this task: every container gets SIGTERM, then SIGKILL (asks first)",
+                label="Stop task"),
         Binding("s", "shell", "Shell", id="exec-shell", tooltip="Open a shell in the container (ECS Exec)"),
     ]
 
@@ -295,6 +357,7 @@ class TaskScreen(TabbedScreen):
         self.cluster = cluster
         self.task_arn = task_arn
         self.task_id = rows.short(task_arn)
+        self.stopped = False
 
         def stop(b: Backend, row: Row) -> None:
             assert b.ecs is not None
@@ -316,7 +379,7 @@ class TaskScreen(TabbedScreen):
 
     @property
     def crumbs(self) -> list[str]:
-        return ["Console", "ECS", self.cluster, "Tasks", self.task_id[:12], self.view.title]
+        return ["Console", "ECS", "Clusters", self.cluster, "Tasks", self.task_id[:rows.ID_WIDTH], self.view.title]
 
     def compose_header(self) -> ComposeResult:
         yield Facts(Content.from_markup("[b]Task[/] [b $primary]$t[/]", t=self.task_id), id="facts")
@@ -331,28 +394,36 @@ class TaskScreen(TabbedScreen):
             self.query_one("#banner").show_error(  # type: ignore[attr-defined]
                 f"Task {self.task_id} is gone (stopped tasks are kept an hour). Press esc to go back.")
             return
-        parts = [
-            f"{rows.short(task.task_definition_arn)}",
-            task.launch_type.value if task.launch_type else "-",
-            f"desired {task.desired_status.value}",
-        ]
+        # Line one says what the task is; line two when and where it ran; line three why it stopped.
+        what = [rows.short(task.task_definition_arn), task.launch_type.value if task.launch_type else "-"]
+        if task.desired_status != task.last_status:
+            what.append(f"desired {task.desired_status.value}")
+        where = []
+        if task.started_at:
+            where.append(f"started {task.started_at:%Y-%m-%d %H:%M:%S} UTC")
+        if task.stopped_at:
+            same_day = task.started_at and task.started_at.date() == task.stopped_at.date()
+            where.append(f"stopped {task.stopped_at:{'%H:%M:%S' if same_day else '%Y-%m-%d %H:%M:%S'}} UTC")
         if task.container_instance_arn:
-            parts.append(f"on {rows.short(task.container_instance_arn)[:12]}")
+            where.append(f"on container instance {rows.short_id(task.container_instance_arn)}")
         address = rows.task_address(task)
         if address:
-            parts.append(f"IP {address}")
-        if task.started_at:
-            parts.append(f"started {task.started_at:%H:%M:%S}")
-        stopped = ""
-        if task.stop_code or task.stopped_reason:
-            stopped = f"\n{task.stop_code.value if task.stop_code else ''}: {task.stopped_reason or ''}"
+            where.append(f"IP {address}")
+        reason = rows.stop_reason(task)
+        stopped = task.last_status is m.TaskStatus.STOPPED
+        if stopped != self.stopped:
+            self.stopped = stopped
+            self.refresh_bindings()  # no shell in, and no stopping, a task that has stopped
         self.query_one("#facts", Facts).update(Content.from_markup(
-            f"[b]Task[/] [b $primary]$t[/]  [{_state(task.last_status.value)}]● $s[/]  [$muted]$d[/][$error]$x[/]",
-            t=self.task_id, s=task.last_status.value, d=" · ".join(parts), x=stopped))
+            f"[b]Task[/] [b $primary]$t[/]  [{_state(task.last_status.value)}]● $s[/]  [$muted]$d[/]"
+            + ("\n[$muted]$w[/]" if where else "") + ("\n[$error]Stopped: $x[/]" if reason else ""),
+            t=self.task_id, s=task.last_status.value, d=" · ".join(what), w=" · ".join(where), x=reason or ""))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "shell":
-            return self.view.id == "containers"
+            return self.view.id == "containers" and not self.stopped
+        if action == "delete_as" and self.stopped:
+            return False
         if action == "create":
             return False
         return super().check_action(action, parameters)

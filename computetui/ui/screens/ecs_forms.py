@@ -26,10 +26,11 @@ from computetui.ui.screens.base import describe_error
 
 
 class FormError(Exception):
-    """A field's value is not acceptable: names the field."""
+    """A field's value is not acceptable: names the field (and knows its id, to put the cursor there)."""
 
-    def __init__(self, label: str, problem: str) -> None:
+    def __init__(self, label: str, problem: str, field_id: str | None = None) -> None:
         super().__init__(f"{label}: {problem}")
+        self.field_id = field_id
 
 
 @dataclass
@@ -140,11 +141,11 @@ class EcsForm(ModalScreen[bool]):
         try:
             number = int(text)
         except ValueError:
-            raise FormError(label, f"must be a whole number (got {text!r})") from None
+            raise FormError(label, f"must be a whole number (got {text!r})", field_id) from None
         if low is not None and number < low:
-            raise FormError(label, f"must be {low} or more (got {number})")
+            raise FormError(label, f"must be {low} or more (got {number})", field_id)
         if high is not None and number > high:
-            raise FormError(label, f"must be {high} or less (got {number})")
+            raise FormError(label, f"must be {high} or less (got {number})", field_id)
         return number
 
     def say(self, text: str, error: bool = False) -> None:
@@ -174,6 +175,8 @@ class EcsForm(ModalScreen[bool]):
             call = self.prepare()
         except FormError as exc:
             self.say(str(exc), error=True)
+            if exc.field_id:
+                self.query_one(f"#f-{exc.field_id}").focus()
             return
         if self.app.refuse_if_read_only(self.title_text.lower()):  # type: ignore[attr-defined]
             return
@@ -238,6 +241,8 @@ class CreateClusterForm(EcsForm):
 
     def prepare(self) -> Callable[[Backend], str]:
         name = self.value("name")
+        if not name:
+            raise FormError("Cluster name", "is required (letters, numbers, hyphens and underscores)", "name")
         self.created = name
 
         def call(b: Backend) -> str:
@@ -267,7 +272,8 @@ class RunTaskForm(EcsForm):
     def prepare(self) -> Callable[[Backend], str]:
         definition = self.value("definition")
         if not definition:
-            raise FormError("Task definition", "register a task definition first (ECS › Task definitions, c)")
+            raise FormError("Task definition", "register a task definition first (ECS › Task definitions, c)",
+                            "definition")
         count = self.number("count", low=1, high=10)
         launch = self.value("launch")
         strategy = _placement(self.value("placement")) if launch == "EC2" else None
@@ -337,14 +343,17 @@ class CreateServiceForm(EcsForm):
             Field("minimum", "Minimum healthy %", "number", "100"),
             Field("maximum", "Maximum %", "number", "200"),
             Field("breaker", "Circuit breaker", "check", True,
-                  text="fail a deployment whose tasks keep failing, and roll back"),
+                  text="stop a deployment whose tasks keep failing; roll back"),
         ]
 
     def prepare(self) -> Callable[[Backend], str]:
         name = self.value("name")
+        if not name:
+            raise FormError("Service name", "is required (letters, numbers, hyphens and underscores)", "name")
         definition = self.value("definition")
         if not definition:
-            raise FormError("Task definition", "register a task definition first (ECS › Task definitions, c)")
+            raise FormError("Task definition", "register a task definition first (ECS › Task definitions, c)",
+                            "definition")
         desired = self.number("desired", low=0, high=100)
         minimum = self.number("minimum", low=0, high=100)
         maximum = self.number("maximum", low=100, high=200)
@@ -382,7 +391,8 @@ class CreateServiceForm(EcsForm):
 class UpdateServiceForm(EcsForm):
     title_text = "Update service"
     verb = "Update"
-    hint = "A new task definition or a forced deployment rolls the tasks within the minimum and maximum percents."
+    hint = ("A new task definition or a forced deployment (a new image behind the same tag) replaces the "
+            "tasks, keeping within the service's minimum healthy and maximum percents.")
 
     def __init__(self, cluster: str, service: str) -> None:
         super().__init__(cluster)
@@ -403,7 +413,7 @@ class UpdateServiceForm(EcsForm):
             Field("definition", "Task definition", "select", now, definitions),
             Field("desired", "Desired tasks", "number", str(current.desired_count)),
             Field("force", "Force new deployment", "check", False,
-                  text="replace every task even if nothing changed (new image behind the same tag)"),
+                  text="replace every task, even with nothing changed"),
         ]
 
     def prepare(self) -> Callable[[Backend], str]:
@@ -463,7 +473,7 @@ class AutoScalingForm(EcsForm):
         low = self.number("min", low=0, high=1000)
         high = self.number("max", low=0, high=1000)
         if low is not None and high is not None and high < low:
-            raise FormError("Maximum tasks", f"must be at least the minimum ({low})")
+            raise FormError("Maximum tasks", f"must be at least the minimum ({low})", "max")
         target = self.number("target", low=1, high=100)
         metric = self.value("metric")
         resource = self.resource_id

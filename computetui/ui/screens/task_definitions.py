@@ -79,7 +79,7 @@ class TaskFamilyScreen(TabbedScreen):
             n=str(len(active)),
         )
         if active:
-            latest = active[0].detail
+            latest = active[0].aws_json()
             shape = [
                 ", ".join(latest.get("requiresCompatibilities") or latest.get("compatibilities") or []),
                 latest.get("networkMode"),

@@ -10,14 +10,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Log, Sparkline, Static
 
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError, NotFound
 from computetui.models import ecs as m
-from computetui.ui.ecs import short
+from computetui.ui.ecs import ID_WIDTH, plural, short
+from computetui.ui.states import TONE_VARIABLE, tone
 
 TAIL = 500
 MINUTES = 60
@@ -47,7 +48,7 @@ class EcsLogsPanel(Vertical):
     DEFAULT_CSS = """
     EcsLogsPanel { height: 1fr; }
     EcsLogsPanel #logs-status { height: auto; padding: 0 1; color: $muted; }
-    EcsLogsPanel Log { height: 1fr; border: round $panel-lighten-2; }
+    EcsLogsPanel Log { height: 1fr; border: round $panel-lighten-2; padding: 0 1; overflow: auto; }
     EcsLogsPanel Log:focus { border: round $primary; }
     """
 
@@ -94,7 +95,9 @@ class EcsLogsPanel(Vertical):
                     problem = f"{exc.code}: {exc.message}"
         events.sort(key=lambda e: (e.timestamp, e.event_id))
         return {"groups": sorted(streams), "events": events[-TAIL:], "problem": problem,
-                "tasks": len(tasks), "awslogs": bool(streams) or not definitions}
+                "tasks": len(tasks), "awslogs": bool(streams) or not definitions,
+                "running": any(t.last_status is not m.TaskStatus.STOPPED for t in tasks),
+                "streams": [n for names in streams.values() for n in names]}
 
     def show(self, data: dict[str, Any]) -> None:
         log = self.query_one(Log)
@@ -106,17 +109,33 @@ class EcsLogsPanel(Vertical):
             self._since = max(self._since, event.timestamp)
             at = datetime.fromtimestamp(event.timestamp / 1000, tz=UTC).strftime("%H:%M:%S.%f")[:-3]
             stream = getattr(event, "log_stream_name", "") or ""
-            task_id = stream.rsplit("/", 1)[-1][:8]
-            lines.append(f"{at}  {task_id + '  ' if not self.task_arn and task_id else ''}{event.message.rstrip()}")
+            task_id = stream.rsplit("/", 1)[-1][:ID_WIDTH]
+            lines.append(f"{at}  {task_id + '  ' if not self.task_arn and task_id else ''}"
+                         f"{event.message.rstrip().expandtabs(2)}")
         if lines:
             log.write_lines(lines)
         if not data["awslogs"]:
             status = ("No container logs to CloudWatch: add a logConfiguration with the awslogs driver to the "
                       "task definition.")
         elif data["groups"]:
-            status = f"Log group {', '.join(data['groups'])} · {data['tasks']} task(s) · following new lines"
+            if self.task_arn and len(data["streams"]) == 1:
+                # The stream ends in the 32-digit task id, which the header already shows in full.
+                prefix, _, task_id = data["streams"][0].rpartition("/")
+                cut = task_id[:ID_WIDTH] + "…" if len(task_id) > ID_WIDTH else task_id
+                whose = f"stream {prefix + '/' if prefix else ''}{cut}"
+            elif self.task_arn:
+                whose = plural(len(data["streams"]), "stream")
+            else:
+                whose = plural(data["tasks"], "task")
+            if data["running"]:
+                tail = "following new lines" if self._seen else "waiting for the first line"
+            else:
+                tail = "the task has stopped" if self.task_arn else "no task is running"
+                if not self._seen:
+                    tail += ", and wrote nothing"
+            status = f"Log group {', '.join(data['groups'])} · {whose} · {tail}"
         else:
-            status = "No tasks yet."
+            status = "No tasks yet: the service's tasks write here once they run."
         if data["problem"]:
             status += f" · {data['problem']}"
         self.query_one("#logs-status", Static).update(status)
@@ -181,6 +200,8 @@ class EcsMetricsPanel(VerticalScroll):
         assert backend.ecs is not None
         services = [self.service_name] if self.service_name else [
             short(a) for a in backend.ecs.list_services(self.cluster)]
+        # With container instances, the cluster's figure is their capacity in use, as in CloudWatch.
+        on_instances = not self.service_name and bool(backend.ecs.list_container_instances(self.cluster))
         clock = getattr(backend, "clock", None)
         end = clock.now() if clock is not None else datetime.now(UTC)
         if backend.metrics is None:
@@ -190,7 +211,7 @@ class EcsMetricsPanel(VerticalScroll):
                 utilization_queries(self.cluster, services), end - timedelta(hours=1), end + timedelta(minutes=1))
         except ComputeError as exc:
             return {"problem": f"{exc.code}: {exc.message}", "end": end}
-        return {"results": results, "services": services, "end": end}
+        return {"results": results, "services": services, "end": end, "on_instances": on_instances}
 
     def show(self, data: dict[str, Any]) -> None:
         end = data["end"]
@@ -199,27 +220,41 @@ class EcsMetricsPanel(VerticalScroll):
             return
         by_label = {r.label: r for r in data["results"]}
         owner = self.service_name or "cluster"
+        of = "of the container instances' capacity" if data["on_instances"] else "of what the tasks reserved"
         for key, metric, title in (("cpu", "CPUUtilization", "CPU utilization"),
                                    ("memory", "MemoryUtilization", "Memory utilization")):
             result = by_label.get(f"{owner} {metric}")
             values = per_minute(result, end) if result else [0.0] * MINUTES
             self.query_one(f"#chart-{key}", Sparkline).data = values
             latest = result.values[0] if result and result.values else None
-            figure = (f"now {latest:.1f}% · peak {max(values):.1f}% of what the tasks reserved"
-                      if latest is not None else "no data yet")
+            if latest is not None:
+                figure = f"now {latest:.1f}% · peak {max(values):.1f}% {of}"
+            elif data["on_instances"]:
+                figure = "no data yet: this counts the tasks placed on container instances (EC2)"
+            else:
+                figure = "no data yet"
             self.query_one(f"#title-{key}", Static).update(
                 Content.from_markup("[b]$t[/]  [$muted]$f[/]", t=title, f=figure))
         if not self.service_name:
-            lines = []
+            width = max([len(s) for s in data["services"]] + [7])
+            lines = [Content.from_markup("[b]$h[/]  [$muted]latest minute[/]",
+                                         h=f"{'Service':<{width}}  {'CPU':>7}  {'Memory':>7}")]
             for service in data["services"]:
                 cpu = by_label.get(f"{service} CPUUtilization")
                 memory = by_label.get(f"{service} MemoryUtilization")
-                lines.append(f"{service:<32} CPU {_latest(cpu):>7}   memory {_latest(memory):>7}")
+                lines.append(Content(f"{service:<{width}}  {_latest(cpu):>7}  {_latest(memory):>7}"))
             self.query_one("#metrics-services", Static).update(
-                "\n".join(["Services (latest minute)", *lines]) if lines else "No services.")
+                Content("\n").join(lines) if data["services"] else "No services.")
+        if self.service_name:
+            meaning = "100% means the service's tasks use all the CPU or memory they reserved."
+        elif data["on_instances"]:
+            meaning = ("The cluster's figure is the share of what its container instances register; a service's, "
+                       "of what its tasks reserved.")
+        else:
+            meaning = "100% means the tasks use all the CPU or memory they reserved."
         self.query_one("#metrics-note", Static).update(
             f"Average per minute, the last hour up to {end:%H:%M} UTC, from docker stats of the running "
-            "containers; 100% means the tasks use all the CPU or memory they reserved.")
+            f"containers. {meaning}")
 
 
 def _latest(result: Any) -> str:
@@ -299,12 +334,48 @@ class ServiceDetails(VerticalScroll):
 
 
 # -- auto scaling ------------------------------------------------------------------------
+DEFAULT_COOLDOWN_S = 300
+"""What ECS target tracking waits between scaling actions when the policy sets no cooldown."""
+METRIC_WORDS = {
+    "ECSServiceAverageCPUUtilization": "average CPU utilization",
+    "ECSServiceAverageMemoryUtilization": "average memory utilization",
+    "ALBRequestCountPerTarget": "requests per target",
+}
+
+
+class KeyValues(Grid):
+    """Labels and their values in two columns; a long value wraps under itself, not under the label."""
+
+    DEFAULT_CSS = """
+    KeyValues { grid-size: 2; grid-columns: auto 1fr; grid-rows: auto; grid-gutter: 0 2; height: auto; }
+    KeyValues > Static { height: auto; }
+    KeyValues > .key { color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: list[tuple[str, str]] | None = None
+
+    def set_rows(self, rows: list[tuple[str, Content | str]]) -> None:
+        """Show these rows; the same rows again change nothing (the page refreshes every few seconds)."""
+        plain = [(label, value.plain if isinstance(value, Content) else value) for label, value in rows]
+        if plain == self._shown:
+            return
+        self._shown = plain
+        self.remove_children()
+        self.mount(*(w for label, value in rows for w in (Static(label, classes="key"), Static(value))))
+
+
 class AutoScalingPanel(VerticalScroll):
     """The service's scalable target, its target tracking policies and the latest activities."""
 
     DEFAULT_CSS = """
     AutoScalingPanel { height: 1fr; padding: 0 1; }
     AutoScalingPanel Static { height: auto; }
+    AutoScalingPanel #scaling-activities-title { margin-top: 1; text-style: bold; }
+    AutoScalingPanel #scaling-hint { margin-top: 1; color: $text-muted; }
+    AutoScalingPanel.-off #scaling-activities-title, AutoScalingPanel.-off #scaling-activities,
+    AutoScalingPanel.-off #scaling-hint { display: none; }
     """
 
     def __init__(self, cluster: str, service: str) -> None:
@@ -318,6 +389,11 @@ class AutoScalingPanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="scaling-body")
+        yield KeyValues(id="scaling-target")
+        yield Static("Latest activities", id="scaling-activities-title")
+        yield KeyValues(id="scaling-activities")
+        yield Static("a changes the policy · ctrl+d turns auto scaling off (the desired count stays)",
+                     id="scaling-hint")
 
     def fetch(self, backend: Backend) -> dict[str, Any]:
         scaling = getattr(backend, "autoscaling", None)
@@ -333,43 +409,49 @@ class AutoScalingPanel(VerticalScroll):
 
     def show(self, data: dict[str, Any]) -> None:
         body = self.query_one("#scaling-body", Static)
+        off = "problem" in data or not data["targets"]
+        self.set_class(off, "-off")
+        body.display = off
         if "problem" in data:
             body.update(data["problem"])
+            self.query_one("#scaling-target", KeyValues).set_rows([])
             return
         if not data["targets"]:
             body.update("Auto scaling is off for this service.\n\nPress a to turn on target tracking: "
                         "keep the average CPU (or memory) near a target by changing the desired count between "
                         "a minimum and a maximum.")
+            self.query_one("#scaling-target", KeyValues).set_rows([])
             return
         target = data["targets"][0]
-        lines = [Content.from_markup("[b]Scalable target[/]  desired count between $lo and $hi tasks",
-                                     lo=str(_get(target, "min_capacity")), hi=str(_get(target, "max_capacity")))]
-        lines.append(Content(""))
-        lines.append(Content.from_markup("[b]Policies[/]"))
+        rows: list[tuple[str, Content | str]] = [
+            ("Scalable target", f"desired count between {_get(target, 'min_capacity')} and "
+                                f"{_get(target, 'max_capacity')} tasks"),
+        ]
         for policy in data["policies"] or []:
             config = _get(policy, "target_tracking_scaling_policy_configuration") or {}
             if not isinstance(config, dict):
                 config = config.to_aws() if hasattr(config, "to_aws") else {}
             metric = ((config.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")) or "-"
-            lines.append(Content(
-                f"  {_get(policy, 'policy_name')}: target tracking, {metric} at {config.get('TargetValue')}"
-                f" · scale out cooldown {config.get('ScaleOutCooldown', '-')} s"
-                f" · scale in cooldown {config.get('ScaleInCooldown', '-')} s"
-                + (" · scale in disabled" if config.get("DisableScaleIn") else "")))
+            value = config.get("TargetValue")
+            goal = f"{value:g}%" if isinstance(value, (int, float)) else str(value)
+            rows.append(("Policy", Content.from_markup(
+                "[b]$n[/]  target tracking: keep $m near $g\n[$muted]$c[/]",
+                n=str(_get(policy, "policy_name")), m=METRIC_WORDS.get(metric, metric), g=goal,
+                c=f"{metric} · scale-out cooldown {config.get('ScaleOutCooldown') or DEFAULT_COOLDOWN_S} s · "
+                  f"scale-in cooldown {config.get('ScaleInCooldown') or DEFAULT_COOLDOWN_S} s"
+                  + (" · scale-in disabled" if config.get("DisableScaleIn") else ""))))
         if not data["policies"]:
-            lines.append(Content("  none"))
-        lines.append(Content(""))
-        lines.append(Content.from_markup("[b]Latest activities[/]"))
+            rows.append(("Policy", "none: press a to add target tracking"))
+        self.query_one("#scaling-target", KeyValues).set_rows(rows)
+        activities: list[tuple[str, Content | str]] = []
         for activity in data["activities"]:
             start = _get(activity, "start_time")
             stamp = start.strftime("%H:%M:%S") if isinstance(start, datetime) else str(start or "")
-            lines.append(Content(f"  {stamp}  {_get(activity, 'description')}  ({_get(activity, 'status_code')})"))
-            lines.append(Content.from_markup("    [$muted]$c[/]", c=str(_get(activity, "cause") or "")))
-        if not data["activities"]:
-            lines.append(Content("  none yet"))
-        lines.append(Content(""))
-        lines.append(Content.from_markup("[$muted]a changes the policy · ctrl+d on this tab turns auto scaling off[/]"))
-        body.update(Content("\n").join(lines))
+            code = str(getattr(_get(activity, "status_code"), "value", _get(activity, "status_code")) or "")
+            activities.append((stamp, Content.from_markup(
+                f"[{TONE_VARIABLE.get(tone(code), '$foreground')}]$code[/]  $d\n[$muted]$c[/]", code=code,
+                d=str(_get(activity, "description") or ""), c=str(_get(activity, "cause") or ""))))
+        self.query_one("#scaling-activities", KeyValues).set_rows(activities or [("", "none yet")])
 
 
 def _get(thing: Any, name: str) -> Any:

@@ -9,6 +9,12 @@ from textual.widget import Widget
 from computetui import pricing
 from computetui.ui.overview import Overview
 
+# What gives way, in this order, when the bar is wider than the terminal: the endpoint's
+# scheme, then the refresh interval, then the Lambda cost meter. Who and where (backend,
+# profile, account, region, endpoint) and the warnings always stay.
+_SQUEEZES = ({}, {"scheme": False}, {"scheme": False, "refresh": False},
+             {"scheme": False, "refresh": False, "usage": False})
+
 
 class ConsoleHeader(Widget):
     DEFAULT_CSS = """
@@ -24,6 +30,15 @@ class ConsoleHeader(Widget):
         self.watch(self.app, "overview", lambda _: self.refresh(), init=False)
 
     def render(self) -> RenderResult:
+        width = self.size.width
+        bar = self._bar()
+        for squeeze in _SQUEEZES[1:]:
+            if not width or bar.cell_length <= width:
+                break
+            bar = self._bar(**squeeze)
+        return bar
+
+    def _bar(self, *, scheme: bool = True, refresh: bool = True, usage: bool = True) -> Content:
         overview: Overview = self.app.overview  # type: ignore[attr-defined]
         settings = self.app.settings  # type: ignore[attr-defined]
         parts: list[Content | str] = [Content.from_markup(" [b $primary]◆ computetui[/] ")]
@@ -36,9 +51,15 @@ class ConsoleHeader(Widget):
             fields.append(f"account {info.account or '?'}")
             fields.append(info.region)
             if info.endpoint and name != "local":
-                fields.append(info.endpoint)
-        elif overview.state == "connecting":
-            fields.append("connecting…")
+                fields.append(info.endpoint if scheme else info.endpoint.split("://", 1)[-1])
+        else:
+            if name != "local":  # where it is trying to go, so a bad profile or region shows
+                if settings.profile:
+                    fields.append(f"profile {settings.profile}")
+                if settings.effective_region:
+                    fields.append(settings.effective_region)
+            if overview.state == "connecting":
+                fields.append("connecting…")
         parts.append(Content(" │ " + " · ".join(fields)))
         if settings.read_only:
             parts.append(Content.from_markup("  [b reverse $badge-readonly] READ-ONLY [/]"))
@@ -50,15 +71,16 @@ class ConsoleHeader(Widget):
             engine = info.engine
             colour = "$success" if engine.reachable else "$warning"
             parts.append(Content.from_markup(f"  │ Docker [{colour}]●[/] ") + Content(engine.summary))
-        usage = overview.usage
-        if usage is not None:
+        meter = overview.usage
+        if meter is not None and usage:
             free = max(
-                usage.free_requests_used / pricing.LAMBDA_FREE_REQUESTS_PER_MONTH,
-                usage.free_gb_seconds_used / pricing.LAMBDA_FREE_GB_SECONDS_PER_MONTH,
+                meter.free_requests_used / pricing.LAMBDA_FREE_REQUESTS_PER_MONTH,
+                meter.free_gb_seconds_used / pricing.LAMBDA_FREE_GB_SECONDS_PER_MONTH,
             )
             parts.append(
-                Content.from_markup("  │ λ [b]$c[/]/mo · free tier $f", c=pricing.usd(usage.total), f=f"{free:.0%}")
+                Content.from_markup("  │ λ [b]$c[/]/mo · free tier $f", c=pricing.usd(meter.total), f=f"{free:.0%}")
             )
-        refresh = settings.refresh_seconds
-        parts.append(Content(f"  │ ⟳ {refresh:g}s" if refresh else "  │ ⟳ off"))
+        if refresh:
+            seconds = settings.refresh_seconds
+            parts.append(Content(f"  │ ⟳ {seconds:g}s" if seconds else "  │ ⟳ off"))
         return Content("").join(parts)

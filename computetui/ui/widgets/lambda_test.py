@@ -236,9 +236,9 @@ class TestPanel(Vertical):
         summary = [
             ("Request ID", result.request_id),
             ("Duration", f"{result.duration_ms:.2f} ms" if result.duration_ms is not None else "-"),
-            ("Billed duration", f"{result.billed_duration_ms} ms"),
-            ("Memory size", f"{result.memory_size_mb} MB"),
-            ("Max memory used", f"{result.max_memory_used_mb} MB"),
+            ("Billed duration", f"{result.billed_duration_ms} ms" if result.billed_duration_ms is not None else "-"),
+            ("Memory size", f"{result.memory_size_mb} MB" if result.memory_size_mb is not None else "-"),
+            ("Max memory used", f"{result.max_memory_used_mb} MB" if result.max_memory_used_mb is not None else "-"),
             ("Init duration", f"{result.init_duration_ms:.2f} ms" if cold else "- (warm start)"),
             ("Cost of this invocation", f"{usd(cost)} (before the free tier)"),
         ]
@@ -248,5 +248,6 @@ class TestPanel(Vertical):
         self.query_one("#result-summary", Static).update(Content("\n").join(lines))
         self.query_one("#result-response", Static).update(Content(pretty(result.payload)))
         self.query_one("#result-logs", Static).update(Content((result.log_result or "").rstrip().expandtabs(2)))
-        self._message(f"{'Succeeded' if ok else 'Failed'} in {result.duration_ms:.2f} ms — t runs it again.")
+        took = f" in {result.duration_ms:.2f} ms" if result.duration_ms is not None else ""
+        self._message(f"{'Succeeded' if ok else 'Failed'}{took} — t runs it again.")
         self.post_message(self.Ran())

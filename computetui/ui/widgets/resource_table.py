@@ -158,6 +158,10 @@ class ResourceTable(Vertical):
         # The signal, not a watch on ``theme``: it comes once the theme's variables are in place.
         self.app.theme_changed_signal.subscribe(self, self._repaint)
 
+    def on_unmount(self) -> None:
+        # The signal holds its subscribers: without this a closed page's table and rows stay alive.
+        self.app.theme_changed_signal.unsubscribe(self)
+
     @property
     def table(self) -> RowGrid:
         """The grid that draws the rows (``row_count``, ``cursor_row`` as an index)."""
