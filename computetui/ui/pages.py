@@ -38,6 +38,13 @@ def _create_function(app: ComputeApp, context: dict[str, Any]) -> None:
     app.push_screen(CreateFunctionScreen(), created)
 
 
+def _want(screen: Any, name: str | None) -> None:
+    """After a create, the cursor goes to the new resource once the page shows it."""
+    table = getattr(screen, "table", None)
+    if name and table is not None and hasattr(table, "want"):
+        table.want(name)
+
+
 def _cluster(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
     from computetui.ui.screens.ecs import ClusterScreen
 
@@ -57,12 +64,14 @@ def _ecs_form(kind: str) -> FormOpener:
             "ecs-instance": ecs_forms.RegisterInstanceForm,
         }[kind]
         screen = app.screen
+        form = form_class(context.get("cluster", "default"))
 
         def done(changed: bool | None) -> None:
             if changed and hasattr(screen, "reload"):
+                _want(screen, getattr(form, "created", None))
                 screen.reload()
 
-        app.push_screen(form_class(context.get("cluster", "default")), done)
+        app.push_screen(form, done)
 
     return open_form
 
@@ -84,6 +93,7 @@ def _create_repository(app: ComputeApp, context: dict[str, Any]) -> None:
         if name:
             app.notify(f"Created repository {name}.")
             if hasattr(screen, "reload"):
+                _want(screen, str(name))
                 screen.reload()
 
     app.push_screen(CreateRepositoryScreen(registry), created)

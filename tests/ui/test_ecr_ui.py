@@ -423,3 +423,20 @@ def test_lifecycle_policy_snapshot(snap_compare) -> None:  # noqa: ANN001
         await open_repository(pilot, tab="lifecycle")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=go)
+
+
+@pytest.mark.asyncio
+async def test_after_a_create_the_cursor_is_on_the_new_repository() -> None:
+    app = with_repositories(make_ecr_app())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_ecr(pilot)
+        assert screen.table.cursor_row.name == "demo/web"
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one("#name", Input).value = "zeta/api"
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.screen is screen and [r.name for r in screen.table.rows][-1] == "zeta/api"
+        assert screen.table.cursor_row.name == "zeta/api"  # so ctrl+d now asks about the new one
+    app.backend.close()

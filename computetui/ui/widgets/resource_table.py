@@ -135,6 +135,7 @@ class ResourceTable(Vertical):
         self.sort_reverse = False
         self.loaded = False
         self._rows: dict[str, Row] = {}
+        self._wanted: str | None = None
         self._prepared: dict[str, TableRow] = {}
         self._sorted: list[TableRow] = []
         """Every row, in display order."""
@@ -200,6 +201,17 @@ class ResourceTable(Vertical):
         self._grid.move_cursor(index)
         return True
 
+    def want(self, key_or_name: str) -> None:
+        """Put the cursor on this row once it is shown (a resource just created, say): now if it
+        is, else on the next ``set_rows`` that brings it."""
+        self._wanted = None if self._move_to_wanted(key_or_name) else key_or_name
+
+    def _move_to_wanted(self, wanted: str) -> bool:
+        if self.move_to(wanted):
+            return True
+        row = next((r for r in self._rows.values() if r.name == wanted), None)
+        return row is not None and self.move_to(row.key)
+
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Show these rows, changing only what changed."""
         self.loaded = True
@@ -207,6 +219,9 @@ class ResourceTable(Vertical):
         self._prepare()
         self._sort()
         self._show()
+        wanted = self._wanted
+        if wanted is not None and self._move_to_wanted(wanted):
+            self._wanted = None
 
     def _index_of(self, key: str) -> int | None:
         return next((i for i, shown in enumerate(self._shown) if shown.row.key == key), None)
