@@ -46,8 +46,8 @@ What it measures
 
    * **first paint**: ``]`` (the key that opens the Tasks tab) until the frame
      that draws the row that sorts first (by start time) is drawn; it includes
-     the page's fetch in its worker thread (``list_tasks``,
-     ``describe_tasks``, the UI's row builder) and ``set_rows``;
+     the page's fetch in its worker thread (``list_task_summaries``,
+     the UI's row builder; ``describe_tasks`` for comparison) and ``set_rows``;
    * **filter keystroke**: with the filter line open (``/``), ``worker`` typed
      one key at a time, each until drawn (``w`` still matches every row,
      since every ARN holds ``aws``); **clear filter**: esc.
@@ -393,7 +393,7 @@ def seed_tasks(backend: LocalBackend, count: int, seed: int = 7) -> list[tuple[s
             )
             store.put(TASK, arn, task.to_aws(), name=short_id(arn), parent=task.cluster_arn,
                       state=task.last_status.value)
-            row = ecs_rows.task_row(task)
+            row = ecs_rows.task_row(m.TaskSummary.of(task), task.to_aws)
             shown.append((str(row.cells["task"]), str(row.cells["started"]), row.text()))
     gc.collect()
     return shown
@@ -518,8 +518,8 @@ async def drive_page(app: BenchConsole, pilot: Pilot, tasks: list[tuple[str, str
 def fetch_breakdown(backend: LocalBackend, reps: int = 3) -> dict[str, float]:
     """The Tasks tab's fetch (computetui.ui.ecs.fetch_tasks) in parts, outside the app: medians in seconds,
     and how much of the whole fetch the garbage collector took."""
-    parts: dict[str, list[float]] = {"list_tasks": [], "describe_tasks": [], "task_row": [], "whole fetch": [],
-                                     "gc in whole fetch": []}
+    parts: dict[str, list[float]] = {"list_task_summaries": [], "describe_tasks (not used by the page)": [],
+                                     "task_row": [], "whole fetch": [], "gc in whole fetch": []}
     ecs = backend.ecs
     fetch = ecs_rows.fetch_tasks(CLUSTER)
     collecting: list[float] = []
@@ -533,13 +533,13 @@ def fetch_breakdown(backend: LocalBackend, reps: int = 3) -> dict[str, float]:
     for _ in range(reps):
         gc.collect()
         t0 = time.perf_counter()
-        arns = ecs.list_tasks(CLUSTER, desired_status="RUNNING")
+        summaries = ecs.list_task_summaries(CLUSTER, desired_status="RUNNING")
         t1 = time.perf_counter()
-        found = ecs.describe_tasks(CLUSTER, arns)
+        found = ecs.describe_tasks(CLUSTER, [t.task_arn for t in summaries])
         t2 = time.perf_counter()
-        [ecs_rows.task_row(t) for t in found]
+        [ecs_rows.task_row(t, None) for t in summaries]
         t3 = time.perf_counter()
-        del arns, found
+        del summaries, found
         gc.collect()
         collecting.clear()
         gc.callbacks.append(count_gc)

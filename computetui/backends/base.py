@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         ServiceLoadBalancer,
         Task,
         TaskDefinition,
+        TaskSummary,
     )
     from computetui.models.eks import EksCluster, Nodegroup
     from computetui.models.lambda_ import (
@@ -220,6 +221,16 @@ class EcsFacet(Facet):
 
     def describe_tasks(self, cluster: str, tasks: list[str]) -> list[Task]:
         return self._unsupported("DescribeTasks")
+
+    def list_task_summaries(
+        self, cluster: str, desired_status: str = "RUNNING", service_name: str | None = None
+    ) -> list[TaskSummary]:
+        """What a table of tasks shows, for every task ``list_tasks`` would list: cheaper than
+        ``describe_tasks`` on a page of thousands. This default describes them (batched)."""
+        from computetui.models.ecs import TaskSummary
+
+        arns = self.list_tasks(cluster, service_name=service_name, desired_status=desired_status)
+        return [TaskSummary.of(t) for t in self.describe_tasks(cluster, arns)] if arns else []
 
     @mutating
     def execute_command_argv(self, cluster: str, task: str, container: str, command: str = "/bin/sh") -> list[str]:

@@ -5,6 +5,7 @@ Also the Fargate task-size table, the one place that rule lives.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -420,3 +421,39 @@ class ContainerInstance(AwsModel):
 class RunTaskResult(AwsModel):
     tasks: list[Task] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSummary:
+    """What a table row of tasks shows, and no more: a page of thousands of tasks is listed
+    without building (and validating) every task in full. Statuses and codes are AWS's strings;
+    times are datetimes or AWS's ISO strings."""
+
+    task_arn: str
+    cluster_arn: str | None = None
+    last_status: str = "PROVISIONING"
+    desired_status: str = "RUNNING"
+    task_definition_arn: str = ""
+    launch_type: str | None = None
+    group: str | None = None
+    started_by: str | None = None
+    health_status: str | None = None
+    ports: tuple[str, ...] = ()
+    """``hostPort->containerPort`` for each bound port, once."""
+    started_at: datetime | str | None = None
+    stopped_at: datetime | str | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+
+    @classmethod
+    def of(cls, task: Task) -> TaskSummary:
+        ports = [f"{b.host_port}->{b.container_port}" for c in task.containers for b in c.network_bindings
+                 if b.host_port]
+        return cls(
+            task_arn=task.task_arn, cluster_arn=task.cluster_arn, last_status=task.last_status.value,
+            desired_status=task.desired_status.value, task_definition_arn=task.task_definition_arn,
+            launch_type=task.launch_type.value if task.launch_type else None, group=task.group,
+            started_by=task.started_by, health_status=task.health_status.value if task.health_status else None,
+            ports=tuple(dict.fromkeys(ports)), started_at=task.started_at, stopped_at=task.stopped_at,
+            stop_code=task.stop_code.value if task.stop_code else None, stopped_reason=task.stopped_reason,
+        )

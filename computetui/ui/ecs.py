@@ -37,11 +37,6 @@ def _ecs(b: Backend) -> Any:
     return b.ecs
 
 
-def _ports(task: m.Task) -> str:
-    ports = [f"{b.host_port}->{b.container_port}" for c in task.containers for b in c.network_bindings if b.host_port]
-    return ", ".join(dict.fromkeys(ports)) or "-"
-
-
 def _address(task: m.Task) -> str | None:
     for attachment in task.attachments:
         for detail in attachment.details:
@@ -121,33 +116,35 @@ STOPPED_TASK_COLUMNS = (
 """Stopped tasks (``x``): why and when they stopped matter; desired status and health no longer do."""
 
 
-def stop_reason(task: m.Task) -> str | None:
+def stop_reason(task: m.Task | m.TaskSummary) -> str | None:
     """``EssentialContainerExited: Essential container in task exited``: the stop code, then the words."""
-    if not (task.stop_code or task.stopped_reason):
+    code = task.stop_code.value if isinstance(task, m.Task) and task.stop_code else task.stop_code
+    if not (code or task.stopped_reason):
         return None
-    return f"{task.stop_code.value if task.stop_code else ''}: {task.stopped_reason or ''}".strip(": ")
+    return f"{code or ''}: {task.stopped_reason or ''}".strip(": ")
 
 
-def task_row(task: m.Task) -> Row:
+def task_row(task: m.TaskSummary, detail: Any) -> Row:
+    """``detail`` makes the task's AWS JSON when asked (describe): a row is made from the summary."""
     task_id = short(task.task_arn)
     return Row(
         key=task.task_arn,
         name=task_id,
-        state=task.last_status.value,
+        state=task.last_status,
         cells={
             "task": task_id[:ID_WIDTH],
-            "last": task.last_status.value,
-            "desired": task.desired_status.value,
+            "last": task.last_status,
+            "desired": task.desired_status,
             "definition": short(task.task_definition_arn),
-            "launch": task.launch_type.value if task.launch_type else "-",
+            "launch": task.launch_type or "-",
             "group": task.group or task.started_by or "-",
-            "health": task.health_status.value if task.health_status else "-",
-            "ports": _ports(task),
+            "health": task.health_status or "-",
+            "ports": ", ".join(task.ports) or "-",
             "started": when(task.started_at) if task.started_at else "-",
             "stopped_at": when(task.stopped_at) if task.stopped_at else "-",
             "stopped": stop_reason(task) or "-",
         },
-        detail=task.to_aws,  # dumped only when described
+        detail=detail,
         extra={"cluster": task.cluster_arn},
     )
 
@@ -155,10 +152,17 @@ def task_row(task: m.Task) -> Row:
 def fetch_tasks(cluster: str, desired_status: str = "RUNNING", service: str | None = None) -> Any:
     def fetch(b: Backend) -> list[Row]:
         ecs = _ecs(b)
-        arns = ecs.list_tasks(cluster, service_name=service, desired_status=desired_status)
+
+        def described(task_arn: str) -> Any:
+            def make() -> dict[str, Any]:
+                found = ecs.describe_tasks(cluster, [task_arn])
+                return found[0].to_aws() if found else {"taskArn": task_arn}
+
+            return make
+
+        summaries = ecs.list_task_summaries(cluster, desired_status=desired_status, service_name=service)
         # By ARN, so that tasks started in the same second always come in the same order.
-        return [task_row(t) for t in sorted(ecs.describe_tasks(cluster, arns), key=lambda t: t.task_arn)] \
-            if arns else []
+        return [task_row(t, described(t.task_arn)) for t in sorted(summaries, key=lambda t: t.task_arn)]
 
     return fetch
 

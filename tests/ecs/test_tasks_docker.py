@@ -200,3 +200,32 @@ def test_an_adopted_task_keeps_logging_without_repeating_a_line(ecs_backend, tmp
         assert numbers == list(range(len(numbers))), "after adoption every line appears once, in order"
     finally:
         again.close()
+
+
+def test_task_summaries_say_what_describe_tasks_says(ecs_backend) -> None:  # noqa: ANN001
+    from dataclasses import asdict
+
+    from computetui.models.ecs import TaskSummary
+    from computetui.ui.services import when
+
+    ecs = ecs_backend.ecs
+    ecs.register_task_definition(web())
+    ecs.register_task_definition(web(command=["sh", "-c", "exit 3"], family="crash"))
+    [up] = ecs.run_task(cluster="c", task_definition="web").tasks
+    [down] = ecs.run_task(cluster="c", task_definition="crash").tasks
+    task_state(ecs_backend, up.task_arn, "RUNNING")
+    task_state(ecs_backend, down.task_arn, "STOPPED")
+
+    def plain(summary: TaskSummary) -> dict:
+        fields = asdict(summary)
+        return {k: when(v) if k.endswith("_at") and v else v for k, v in fields.items()}
+
+    for status in ("RUNNING", "STOPPED"):
+        fast = sorted((plain(s) for s in ecs.list_task_summaries("c", desired_status=status)), key=str)
+        full = sorted((plain(TaskSummary.of(t)) for t in ecs.describe_tasks(
+            "c", ecs.list_tasks(cluster="c", desired_status=status))), key=str)
+        assert fast == full and len(fast) == 1
+    [stopped] = ecs.list_task_summaries("c", desired_status="STOPPED")
+    assert stopped.stop_code == "EssentialContainerExited" and stopped.last_status == "STOPPED"
+    [running] = ecs.list_task_summaries("c")
+    assert running.ports and running.ports[0].endswith("->8080")

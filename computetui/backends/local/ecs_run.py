@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from typing import Any
@@ -225,6 +226,31 @@ class TaskOperations:
             if started_by and starter != started_by:
                 continue
             found.append(task_arn)
+        return found
+
+    def list_task_summaries(
+        self, cluster: str = "default", desired_status: str = "RUNNING", service_name: str | None = None
+    ) -> list[m.TaskSummary]:
+        """The fields a row shows, read by SQLite from the stored JSON: no task is parsed in full."""
+        arn = self._cluster(cluster).cluster_arn
+        group = f"service:{service_name.rsplit('/', 1)[-1]}" if service_name else None
+        states = ACTIVE_STATES if desired_status == "RUNNING" else (*ACTIVE_STATES, "STOPPED")
+        fields = ("desiredStatus", "group", "lastStatus", "taskDefinitionArn", "launchType", "startedBy",
+                  "healthStatus", "startedAt", "stoppedAt", "stopCode", "stoppedReason", "containers")
+        found = []
+        for (task_arn, desired, in_group, last, definition, launch, starter, health, started, stopped, code,
+             reason, containers) in self.store.list_fields(TASK, fields, parent=arn, states=states):
+            if (desired or "RUNNING") != desired_status or (group and in_group != group):
+                continue
+            if isinstance(containers, str):
+                containers = json.loads(containers)
+            ports = [f"{b['hostPort']}->{b.get('containerPort')}" for c in containers or ()
+                     for b in c.get("networkBindings") or () if b.get("hostPort")]
+            found.append(m.TaskSummary(
+                task_arn=task_arn, cluster_arn=arn, last_status=last or "PROVISIONING",
+                desired_status=desired or "RUNNING", task_definition_arn=definition or "", launch_type=launch,
+                group=in_group, started_by=starter, health_status=health, ports=tuple(dict.fromkeys(ports)),
+                started_at=started, stopped_at=stopped, stop_code=code, stopped_reason=reason))
         return found
 
     def describe_tasks(self, cluster: str = "default", tasks: list[str] | None = None) -> list[m.Task]:
