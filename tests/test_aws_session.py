@@ -114,6 +114,6 @@ def test_an_html_error_page_becomes_one_line() -> None:
     exc = be.ClientError({"Error": {"Code": "500", "Message": page}, "ResponseMetadata": {"HTTPStatusCode": 500}},
                          "GetInstances")
     error = translate(exc)
-    assert error.message == ("HTTP 500: 500 Internal Server Error "
-                             "(the endpoint does not offer this service or operation)")
+    assert error.message == "Internal Server Error: the endpoint does not offer this service or operation"
+    assert error.code == "500"
     assert "\n" not in error.message

@@ -46,12 +46,12 @@ def _one_line(message: str, response: dict) -> str:
     service) gets one line naming the HTTP status, not the page."""
     if "<html" not in message.lower() and "<!doctype" not in message.lower():
         return message
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     import re
 
+    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     title = re.search(r"<title>(.*?)</title>", message, re.IGNORECASE | re.DOTALL)
-    what = title.group(1).strip() if title else "an HTML page instead of an AWS answer"
-    return f"HTTP {status or '?'}: {what} (the endpoint does not offer this service or operation)"
+    what = re.sub(r"^\d+\s*", "", title.group(1).strip()) if title else f"HTTP {status or '?'}"
+    return f"{what or f'HTTP {status}'}: the endpoint does not offer this service or operation"
 
 
 def translate(exc: BaseException, *, profile: str | None = None) -> ComputeError:
