@@ -28,7 +28,7 @@ class Column:
     width: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One resource in a table, keyed by its ARN (or another unique id)."""
 
@@ -108,6 +108,9 @@ class ServiceSpec:
 
 
 # -- formatting helpers ------------------------------------------------------
+_UTC_SUFFIXES = ("Z", "+00:00", "+0000")
+
+
 def when(value: datetime | str | int | None) -> str:
     """A timestamp as the console shows it, in UTC: ``2026-01-15 09:30 UTC``."""
     if value is None or value == "":
@@ -115,11 +118,13 @@ def when(value: datetime | str | int | None) -> str:
     if isinstance(value, int):  # epoch milliseconds (Batch, Logs)
         value = datetime.fromtimestamp(value / 1000, tz=UTC)
     elif isinstance(value, str):
-        try:  # Lambda's own format first: 2026-01-15T09:30:00.000+0000
-            value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+        if value.endswith(_UTC_SUFFIXES) and value[10:11] == "T" and value[13:14] == ":":
+            return f"{value[:10]} {value[11:16]} UTC"  # already UTC: thousands of task rows need no parsing
+        try:  # ISO 8601, and Lambda's own 2026-01-15T09:30:00.000+0000
+            value = datetime.fromisoformat(value)
         except ValueError:
             try:
-                value = datetime.fromisoformat(value)
+                value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
             except ValueError:
                 return value
     if value.tzinfo is None:

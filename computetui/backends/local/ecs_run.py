@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from typing import Any
@@ -14,6 +13,9 @@ from computetui.backends.local.engine import DEFAULT_HOST
 from computetui.models import ecs as m
 
 MAX_RUN_COUNT = 10
+BINDING_PATHS = tuple(f"containers[{i}].networkBindings" for i in range(10)) + ("containers[10]",)
+"""Where a summary finds ports: a task definition holds at most 10 containers; the last path
+only says whether a task has more (then its containers are read in full)."""
 
 
 def _invalid(message: str, field: str) -> InvalidParameter:
@@ -236,16 +238,16 @@ class TaskOperations:
         group = f"service:{service_name.rsplit('/', 1)[-1]}" if service_name else None
         states = ACTIVE_STATES if desired_status == "RUNNING" else (*ACTIVE_STATES, "STOPPED")
         fields = ("desiredStatus", "group", "lastStatus", "taskDefinitionArn", "launchType", "startedBy",
-                  "healthStatus", "startedAt", "stoppedAt", "stopCode", "stoppedReason", "containers")
+                  "healthStatus", "startedAt", "stoppedAt", "stopCode", "stoppedReason", *BINDING_PATHS)
         found = []
         for (task_arn, desired, in_group, last, definition, launch, starter, health, started, stopped, code,
-             reason, containers) in self.store.list_fields(TASK, fields, parent=arn, states=states):
+             reason, *bindings) in self.store.list_fields(TASK, fields, parent=arn, states=states):
             if (desired or "RUNNING") != desired_status or (group and in_group != group):
                 continue
-            if isinstance(containers, str):
-                containers = json.loads(containers)
-            ports = [f"{b['hostPort']}->{b.get('containerPort')}" for c in containers or ()
-                     for b in c.get("networkBindings") or () if b.get("hostPort")]
+            if bindings[-1] is not None:  # more containers than the paths reach: read them all
+                bindings = [c.get("networkBindings") for c in self.store.get(TASK, task_arn)["containers"]]
+            ports = [f"{b['hostPort']}->{b.get('containerPort')}" for per_container in bindings if per_container
+                     for b in per_container if b.get("hostPort")]
             found.append(m.TaskSummary(
                 task_arn=task_arn, cluster_arn=arn, last_status=last or "PROVISIONING",
                 desired_status=desired or "RUNNING", task_definition_arn=definition or "", launch_type=launch,

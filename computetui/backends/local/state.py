@@ -14,6 +14,7 @@ looks it up by: kind, name, parent ARN and state.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import uuid
@@ -354,29 +355,30 @@ class StateStore:
     ) -> list[tuple[Any, ...]]:
         """``(arn, body[field], ...)`` per resource of a kind, oldest first, as ``list`` selects them.
 
-        Top-level string or number fields only, read by SQLite
-        (``json_extract``): the bodies are not parsed in Python, so filtering
-        thousands of tasks by a field or two stays cheap. A missing field is None.
+        A field is a key or a path into the body (``containers[0].networkBindings``); a missing
+        one is None. SQLite reads them all in one pass over each body (``json_extract`` with
+        several paths); only those values reach Python, so listing thousands of tasks by a few
+        fields stays cheap.
         """
         where, args = _where(kind, parent=parent, states=states)
         paths = ["$." + f for f in fields]
-        columns = "".join(", json_extract(body, ?)" for _ in fields)
+        # Several paths give an array of their values; one path gives the value, which json_array wraps.
+        values = f"json_extract(body, {', '.join('?' for _ in fields)})"
+        if len(fields) == 1:
+            values = f"json_array({values})"
         with self.reading() as db:
             try:
-                rows = db.execute(f"SELECT arn{columns} FROM resources WHERE {where} ORDER BY created_at, rowid",
-                                  [*paths, *args]).fetchall()
+                rows = db.execute(f"SELECT arn, {values} FROM resources WHERE {where} "
+                                  "ORDER BY created_at, rowid", [*paths, *args]).fetchall()
             except sqlite3.OperationalError:  # an SQLite built without JSON functions
                 rows = None
             if rows is None:
                 bodies = db.execute(f"SELECT arn, body FROM resources WHERE {where} ORDER BY created_at, rowid",
                                     args).fetchall()
-        if rows is not None:
-            return [tuple(row) for row in rows]
-        found = []
-        for row in bodies:
-            body = json.loads(row["body"])
-            found.append((row["arn"], *(body.get(f) for f in fields)))
-        return found
+        if rows is None:
+            return [(row["arn"], *(_at(json.loads(row["body"]), f) for f in fields)) for row in bodies]
+        loads = json.loads
+        return [(arn, *loads(values)) for arn, values in rows]
 
     def arns(self, kind: str, *, state: str | None = None) -> list[str]:
         """The ARNs of a kind's resources (in a state), bodies left unread: cheap to poll."""
@@ -444,6 +446,21 @@ class StateStore:
     def integrity_ok(self) -> bool:
         with self.reading() as db:
             return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _at(body: Any, field: str) -> Any:
+    """The value at ``field`` (``a.b[0].c``) in a parsed body, or None: ``json_extract``'s answer."""
+    for key, index in _STEP.findall(field):
+        if key:
+            body = body.get(key) if isinstance(body, dict) else None
+        else:
+            body = body[int(index)] if isinstance(body, list) and int(index) < len(body) else None
+        if body is None:
+            return None
+    return body
 
 
 def _where(
