@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import gc
+import os
 import signal
 from typing import Any, ClassVar
 
@@ -94,6 +95,10 @@ class ComputeApp(App[int]):
         self.blink = blink
         """Whether text cursors blink (snapshot tests turn it off)."""
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Tabs switch at once, as in the AWS console: Textual's 0.3 s underline slide redraws
+            # the screen ~20 times while the new tab's rows are being fetched, and slows them.
+            self.animation_level = "none"
         loaded = load_themes()
         self._theme_problems = loaded.problems
         self._console_themes = [t.name for t in loaded.themes]

@@ -26,6 +26,7 @@ from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
 from computetui.ui.widgets.breadcrumbs import Breadcrumbs
 from computetui.ui.widgets.command_line import CommandLine
+from computetui.ui.widgets.footer import ConsoleFooter
 from computetui.ui.widgets.header import ConsoleHeader
 from computetui.ui.widgets.nav import ServiceNav
 
@@ -97,7 +98,7 @@ class ConsoleScreen(Screen[None]):
                 yield Breadcrumbs(self.crumbs)
                 yield Banner(id="banner")
                 yield from self.compose_content()
-        yield Footer()
+        yield ConsoleFooter()
 
     def compose_content(self) -> ComposeResult:
         yield from ()

@@ -48,7 +48,7 @@ def _sort_key(value: CellValue) -> Any:
 class TableRow:
     """A Row as the table shows it: each cell's text, style and width, and the text a filter searches."""
 
-    __slots__ = ("row", "texts", "styles", "widths", "haystack", "_sort_keys")
+    __slots__ = ("row", "texts", "styles", "widths", "_haystack", "_sort_column", "_sort_key")
 
     def __init__(
         self, row: Row, texts: tuple[str, ...], styles: tuple[Style | None, ...], widths: tuple[int, ...]
@@ -57,19 +57,25 @@ class TableRow:
         self.texts = texts
         self.styles = styles
         self.widths = widths
-        self.haystack = row.text()
-        self._sort_keys: dict[str, Any] = {}
+        self._haystack: str | None = None
+        self._sort_column: str | None = None
+        self._sort_key: Any = None
+
+    @property
+    def haystack(self) -> str:
+        """What the filter searches: made on the first filter, not for every row of every page."""
+        if self._haystack is None:
+            self._haystack = self.row.text()
+        return self._haystack
 
     def shows(self, row: Row) -> bool:
         """Whether ``row`` would look (and filter) the same as the row this was made from."""
         return row.name == self.row.name and row.cells == self.row.cells
 
     def sort_key(self, column: str) -> Any:
-        try:
-            return self._sort_keys[column]
-        except KeyError:
-            key = self._sort_keys[column] = _sort_key(self.row.cells.get(column))
-            return key
+        if self._sort_column != column:
+            self._sort_column, self._sort_key = column, _sort_key(self.row.cells.get(column))
+        return self._sort_key
 
 
 class ResourceTable(Vertical):
@@ -142,6 +148,9 @@ class ResourceTable(Vertical):
         self._shown: list[TableRow] = []
         """The rows that pass the filter, in display order: what the grid shows."""
         self._content_widths = [0] * len(self.columns)
+        self._plan = tuple((c.key, c.kind == "state") for c in self.columns)
+        """Per column: the cell's key, and whether it is coloured by state."""
+        self._no_styles: tuple[Style | None, ...] = (None,) * len(self.columns)
         self._said = "Loading…"
         self._grid = RowGrid(
             [GridColumn(c.label, right=c.kind == "number", width=c.width) for c in self.columns], id="rows"
@@ -254,24 +263,26 @@ class ResourceTable(Vertical):
         self._content_widths = [max(column) for column in widths] if prepared else [0] * len(self.columns)
 
     def _table_row(self, row: Row, tones: dict[str, Style], states: dict[str, tuple[str, Style | None]]) -> TableRow:
+        cells = row.cells
         texts: list[str] = []
-        styles: list[Style | None] = []
-        widths: list[int] = []
-        for column in self.columns:
-            value = row.cells.get(column.key)
-            text = "-" if value is None else str(value)
+        styles: list[Style | None] | None = None
+        for index, (key, is_state) in enumerate(self._plan):
+            value = cells.get(key)
+            text = "-" if value is None else value if type(value) is str else str(value)
             if "\n" in text:
                 text = text.split("\n", 1)[0]  # one line per row
-            style = None
-            if column.kind == "state":
+            if is_state:
                 if text not in states:
                     colour = tones.get(tone(text))
                     states[text] = (f"● {text}", colour) if colour else (text, None)
                 text, style = states[text]
+                if style is not None:
+                    if styles is None:
+                        styles = [None] * len(self._plan)
+                    styles[index] = style
             texts.append(text)
-            styles.append(style)
-            widths.append(len(text) if text.isascii() and text.isprintable() else cell_len(text))
-        return TableRow(row, tuple(texts), tuple(styles), tuple(widths))
+        widths = tuple(len(t) if t.isascii() and t.isprintable() else cell_len(t) for t in texts)
+        return TableRow(row, tuple(texts), self._no_styles if styles is None else tuple(styles), widths)
 
     def _sort(self) -> None:
         column = self.sort_column
