@@ -1,10 +1,13 @@
 """Amazon ECS: clusters, task definitions, tasks, services, container instances.
 
-Also the Fargate task-size table, the one place that rule lives.
+Also the rules both backends check before ECS would, each the one place it lives: the
+Fargate task-size table and network mode, task sizes written in vCPU or GB, and the
+names ECS allows. They return ECS's message; each backend raises it as its error.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -138,6 +141,55 @@ def fargate_size_problem(cpu: int | None, memory: int | None) -> str | None:
             "for the valid values."
         )
     return None
+
+
+def fargate_problem(
+    network_mode: str | None, cpu: int | str | None, memory: int | str | None
+) -> tuple[str, str] | None:
+    """Why Fargate would refuse a task definition, as (ECS's message, the field it names), or None.
+
+    ``cpu`` and ``memory`` in units and MiB (``256``, ``"512"``); a size written any other way
+    is not judged here (ECS says what is wrong with it).
+    """
+    if network_mode != NetworkMode.AWSVPC:
+        return "Fargate only supports network mode \u2018awsvpc\u2019.", "networkMode"
+    if cpu is None or memory is None:
+        problem = fargate_size_problem(None, None)
+    elif str(cpu).isdigit() and str(memory).isdigit():
+        problem = fargate_size_problem(int(cpu), int(memory))
+    else:
+        problem = None
+    return (problem, "cpu") if problem else None
+
+
+_VCPUS = re.compile(r"(\d+(?:\.\d+)?)\s*vcpu", re.IGNORECASE)
+_GB = re.compile(r"(\d+(?:\.\d+)?)\s*gb", re.IGNORECASE)
+
+
+def vcpus_as_units(text: str) -> int | None:
+    """Task CPU written in vCPUs as ECS stores it: ``"0.25 vCPU"`` -> 256; None if not written so."""
+    match = _VCPUS.fullmatch(text)
+    return int(float(match.group(1)) * 1024) if match else None
+
+
+def gb_as_mib(text: str) -> int | None:
+    """Task memory written in GB as ECS stores it: ``"2GB"`` -> 2048; None if not written so."""
+    match = _GB.fullmatch(text)
+    return int(float(match.group(1)) * 1024) if match else None
+
+
+NAME = re.compile(r"[a-zA-Z0-9_-]{1,255}")
+"""What ECS allows in a cluster name, a task definition family and a container name."""
+
+
+def cluster_name_problem(name: object) -> str | None:
+    """Why CreateCluster would refuse this name, or None."""
+    if isinstance(name, str) and NAME.fullmatch(name):
+        return None
+    return (
+        "Cluster name contains invalid characters: up to 255 letters (uppercase and lowercase), "
+        "numbers, hyphens and underscores are allowed."
+    )
 
 
 class KeyValuePair(AwsModel):

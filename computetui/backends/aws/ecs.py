@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.aws.kit import Caller, aws_json, batches, fan_out, fold, parse
@@ -36,10 +36,6 @@ DESCRIBE_CONTAINER_INSTANCES_MAX = 100
 UPDATE_CONTAINER_INSTANCES_MAX = 10
 DESCRIBE_LOAD_BALANCERS_MAX = 20
 DESCRIBE_TARGET_GROUPS_MAX = 20
-
-CLUSTER_NAME = re.compile(r"[a-zA-Z0-9_-]{1,255}")
-_VCPU = re.compile(r"(\d+(?:\.\d+)?)\s*vcpu", re.IGNORECASE)
-_GB = re.compile(r"(\d+(?:\.\d+)?)\s*gb", re.IGNORECASE)
 
 REGISTERED_BY_THE_AGENT = (
     "RegisterContainerInstance is called by the ECS container agent on the EC2 instance itself, with the "
@@ -67,32 +63,27 @@ def client_error(message: str, field: str | None = None) -> InvalidParameter:
     return InvalidParameter(message, code="ClientException", field=field)
 
 
-def _units(value: Any, pattern: re.Pattern[str]) -> Any:
+def _units(value: Any, to_units: Callable[[str], int | None]) -> Any:
     """``"1 vCPU"`` -> ``"1024"``, ``"2GB"`` -> ``"2048"``; anything else as it is."""
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        match = pattern.fullmatch(value.strip())
-        if match:
-            return str(int(float(match.group(1)) * 1024))
+        units = to_units(value.strip())
+        if units is not None:
+            return str(units)
     return value
 
 
 def check_task_definition(params: dict[str, Any]) -> dict[str, Any]:
     """The task definition's sizes in units, and the Fargate rules checked, as ECS words them."""
     params = dict(params)
-    for name, pattern in (("cpu", _VCPU), ("memory", _GB)):
+    for name, to_units in (("cpu", m.vcpus_as_units), ("memory", m.gb_as_mib)):
         if params.get(name) is not None:
-            params[name] = _units(params[name], pattern)
+            params[name] = _units(params[name], to_units)
     if "FARGATE" in (params.get("requiresCompatibilities") or []):
-        if params.get("networkMode") != "awsvpc":
-            raise client_error("Fargate only supports network mode \u2018awsvpc\u2019.", "networkMode")
-        cpu, memory = params.get("cpu"), params.get("memory")
-        if cpu is None or memory is None or (str(cpu).isdigit() and str(memory).isdigit()):
-            problem = m.fargate_size_problem(int(cpu) if cpu is not None else None,
-                                             int(memory) if memory is not None else None)
-            if problem:
-                raise client_error(problem, "cpu")
+        problem = m.fargate_problem(params.get("networkMode"), params.get("cpu"), params.get("memory"))
+        if problem:
+            raise client_error(*problem)
     return params
 
 
@@ -140,12 +131,9 @@ class AwsEcs(EcsFacet):
         self, cluster_name: str = "default", tags: list[dict[str, str]] | None = None, **kwargs: Any
     ) -> m.Cluster:
         """CreateCluster (idempotent, as in ECS: an existing cluster comes back)."""
-        if not isinstance(cluster_name, str) or not CLUSTER_NAME.fullmatch(cluster_name):
-            raise client_error(
-                "Cluster name contains invalid characters: up to 255 letters (uppercase and lowercase), "
-                "numbers, hyphens and underscores are allowed.",
-                "clusterName",
-            )
+        problem = m.cluster_name_problem(cluster_name)
+        if problem:
+            raise client_error(problem, "clusterName")
         params = self.ecs.params("create_cluster", {"cluster_name": cluster_name, "tags": tags or None, **kwargs})
         return parse(m.Cluster, self.ecs.call("create_cluster", **params)["cluster"])
 

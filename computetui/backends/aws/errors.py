@@ -1,9 +1,13 @@
 """botocore's exceptions -> the contract's errors, keeping AWS's error code.
 
-Credentials problems get a message that says what to run.
+Credentials problems get a message that says what to run. An adapter's view of its
+service's errors (what botocore's own parameter checks are called, which codes are a
+conflict or a bad parameter) is passed in, so this is the one place the mapping lives.
 """
 
 from __future__ import annotations
+
+import re
 
 from computetui.backends.errors import (
     AccessDenied,
@@ -35,6 +39,12 @@ _INVALID = {
     "ClientException",
     "BadRequestException",
 }
+_KINDS: dict[str, type[ComputeError]] = {
+    "invalid": InvalidParameter,
+    "conflict": Conflict,
+    "not_found": NotFound,
+}
+_FIELD_IN_MESSAGE = re.compile(r"\b(?:at|for parameter) '?([A-Za-z][\w.\[\]]*)'?")
 
 
 def _login_hint(profile: str | None) -> str:
@@ -46,20 +56,49 @@ def _one_line(message: str, response: dict) -> str:
     service) gets one line naming the HTTP status, not the page."""
     if "<html" not in message.lower() and "<!doctype" not in message.lower():
         return message
-    import re
-
     status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     title = re.search(r"<title>(.*?)</title>", message, re.IGNORECASE | re.DOTALL)
     what = re.sub(r"^\d+\s*", "", title.group(1).strip()) if title else f"HTTP {status or '?'}"
     return f"{what or f'HTTP {status}'}: the endpoint does not offer this service or operation"
 
 
-def translate(exc: BaseException, *, profile: str | None = None) -> ComputeError:
-    """The contract's error for a botocore (or boto3) exception."""
+def _field(message: str) -> str | None:
+    """The parameter a message points at: ``... at 'memorySize' ...``, ``for parameter name``."""
+    match = _FIELD_IN_MESSAGE.search(message)
+    return match.group(1) if match else None
+
+
+def translate(
+    exc: BaseException,
+    *,
+    profile: str | None = None,
+    invalid_code: str = "InvalidParameterException",
+    kinds: dict[str, str] | None = None,
+) -> ComputeError:
+    """The contract's error for a botocore (or boto3) exception.
+
+    ``invalid_code`` is the code botocore's own parameter checks get (they fail before anything
+    is sent), as the service would name them; ``kinds`` files error codes left generic here under
+    a contract error class (``{"RepositoryNotEmptyException": "conflict"}``). A bad parameter
+    names its field when the message points at one.
+    """
+    error = _classify(exc, profile, invalid_code)
+    kind = _KINDS.get((kinds or {}).get(error.code, ""))
+    if kind is not None and not isinstance(error, kind):
+        error = kind(error.message, code=error.code)
+    if isinstance(error, InvalidParameter) and error.field is None:
+        error.field = _field(error.message)
+    return error
+
+
+def _classify(exc: BaseException, profile: str | None, invalid_code: str) -> ComputeError:
     if isinstance(exc, ComputeError):
         return exc
     import botocore.exceptions as be
 
+    if isinstance(exc, be.ParamValidationError):
+        report = str(exc.kwargs.get("report") or exc).strip()
+        return InvalidParameter(report, code=invalid_code)
     if isinstance(exc, be.ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code") or "ServiceException")

@@ -6,7 +6,6 @@ AWS's JSON read into the contract's models without letting a surprise in it brea
 from __future__ import annotations
 
 import contextvars
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from computetui.backends.aws.errors import translate
-from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound
+from computetui.backends.errors import ComputeError
 
 if TYPE_CHECKING:
     from computetui.backends.aws import AwsBackend
@@ -26,20 +25,13 @@ R = TypeVar("R")
 FAN_OUT_WORKERS = 8
 """The most calls one operation makes at once (per-resource APIs such as DescribeTargetHealth)."""
 
-_KINDS: dict[str, type[ComputeError]] = {
-    "invalid": InvalidParameter,
-    "conflict": Conflict,
-    "not_found": NotFound,
-}
-_FIELD_IN_MESSAGE = re.compile(r"\b(?:at|for parameter) '?([A-Za-z][\w.\[\]]*)'?")
-
 
 class Caller:
     """One AWS service's calls for an adapter, with the adapter's view of its errors.
 
-    ``invalid_code`` names botocore's own parameter checks (they fail before anything is sent)
-    as the service would; ``kinds`` files error codes ``translate`` leaves generic under a
-    contract error class (``{"RepositoryNotEmptyException": "conflict"}``).
+    ``invalid_code`` and ``kinds`` are this service's view of its errors, handed to ``translate``:
+    the code botocore's own parameter checks get, and codes filed under a contract error class
+    (``{"RepositoryNotEmptyException": "conflict"}``).
     """
 
     def __init__(
@@ -62,18 +54,7 @@ class Caller:
     # -- errors ------------------------------------------------------------
     def error(self, exc: BaseException) -> ComputeError:
         """The contract's error for anything a call raised."""
-        import botocore.exceptions as be
-
-        if isinstance(exc, be.ParamValidationError):
-            report = str(exc.kwargs.get("report") or exc).strip()
-            return InvalidParameter(report, code=self.invalid_code, field=_field(report))
-        error = translate(exc, profile=self.backend.profile)
-        kind = _KINDS.get(self.kinds.get(error.code, ""))
-        if kind is not None and not isinstance(error, kind):
-            error = kind(error.message, code=error.code)
-        if isinstance(error, InvalidParameter) and error.field is None:
-            error.field = _field(error.message)
-        return error
+        return translate(exc, profile=self.backend.profile, invalid_code=self.invalid_code, kinds=self.kinds)
 
     # -- calls ---------------------------------------------------------------
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
@@ -133,11 +114,6 @@ def _operation_name(operation: str) -> str:
 def fold(name: str) -> str:
     """A parameter name with case and underscores folded away: ``role_arn``, ``RoleARN`` -> ``rolearn``."""
     return name.replace("_", "").lower()
-
-
-def _field(message: str) -> str | None:
-    match = _FIELD_IN_MESSAGE.search(message)
-    return match.group(1) if match else None
 
 
 def _present(params: dict[str, Any]) -> dict[str, Any]:

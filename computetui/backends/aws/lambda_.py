@@ -73,7 +73,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import json
 import math
 import os
@@ -82,7 +81,6 @@ import secrets
 import string
 import threading
 import time
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,6 +94,14 @@ from computetui.backends.errors import (
     NotFound,
     Unavailable,
 )
+from computetui.backends.validation import constraint_error
+from computetui.backends.validation_lambda import (
+    NAME_MAX,
+    check_function_name,
+    check_runtime_and_handler,
+    check_zip,
+)
+from computetui.backends.validation_lambda import check_settings as check_lambda_settings
 from computetui.models import lambda_ as m
 from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem
 
@@ -105,9 +111,6 @@ if TYPE_CHECKING:
 LATEST = "$LATEST"
 PAGE_SIZE = 50
 """ListFunctions and ListVersionsByFunction return at most 50 items a page."""
-NAME_PATTERN = r"[a-zA-Z0-9-_]+"
-NAME_MAX = 64
-DESCRIPTION_MAX = 256
 
 INVOKE_READ_TIMEOUT_S = 910
 """Past the longest function timeout (900 s): a synchronous invoke waits for the function."""
@@ -164,76 +167,17 @@ _REQUEST_ID = re.compile(r"RequestId: (\S+)")
 _ROLE_NOT_READY = "cannot be assumed by Lambda"
 
 
-def _constraint(field: str, value: Any, constraint: str) -> InvalidParameter:
-    """The ``ValidationException`` Lambda's request validator returns, in its words."""
-    return InvalidParameter(
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {constraint}",
-        code="ValidationException",
-        field=field,
-    )
-
-
-def _check_range(field: str, value: Any, low: int, high: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _constraint(field, value, "Member must be a whole number")
-    if value < low:
-        raise _constraint(field, value, f"Member must have value greater than or equal to {low}")
-    if value > high:
-        raise _constraint(field, value, f"Member must have value less than or equal to {high}")
-
-
-def check_zip(data: bytes) -> None:
-    """A deployment package AWS would accept: a readable zip within the size limits."""
-    if len(data) > m.ZIP_MAX_BYTES:
-        raise InvalidParameter(
-            f"Request must be smaller than {m.ZIP_MAX_BYTES} bytes for the CreateFunction operation",
-            code="RequestEntityTooLargeException",
-            field="ZipFile",
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise InvalidParameter(
-            "Could not unzip uploaded file. Please check your file, then try to upload again.", field="ZipFile"
-        ) from None
-    if unzipped > m.UNZIPPED_MAX_BYTES:
-        raise InvalidParameter(f"Unzipped size must be smaller than {m.UNZIPPED_MAX_BYTES} bytes", field="ZipFile")
-
-
 def check_settings(params: dict[str, Any]) -> None:
-    """The documented limits CreateFunction and UpdateFunctionConfiguration share (AWS's names)."""
-    if "MemorySize" in params:
-        _check_range("memorySize", params["MemorySize"], m.MEMORY_MIN, m.MEMORY_MAX)
-    if "Timeout" in params:
-        _check_range("timeout", params["Timeout"], m.TIMEOUT_MIN, m.TIMEOUT_MAX)
-    if "EphemeralStorage" in params:
-        size = (params["EphemeralStorage"] or {}).get("Size", m.EPHEMERAL_MIN)
-        _check_range("ephemeralStorage.size", size, m.EPHEMERAL_MIN, m.EPHEMERAL_MAX)
-    if "Environment" in params:
-        variables = (params["Environment"] or {}).get("Variables") or {}
-        size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in variables.items())
-        if size > m.ENVIRONMENT_MAX_BYTES:
-            raise InvalidParameter(
-                "Lambda was unable to configure your environment variables because the environment "
-                f"variables you have provided exceeded the 4KB limit. String measured: {size}",
-                field="Environment",
-            )
-    if "Architectures" in params:
-        architectures = params["Architectures"]
-        if len(architectures) != 1 or architectures[0] not in ("x86_64", "arm64"):
-            raise _constraint(
-                "architectures",
-                architectures,
-                "Member must have length less than or equal to 1, "
-                "and each member must satisfy enum value set: [x86_64, arm64]",
-            )
-    if params.get("Description") is not None and len(params["Description"]) > DESCRIPTION_MAX:
-        raise _constraint(
-            "description",
-            params["Description"][:20] + "...",
-            f"Member must have length less than or equal to {DESCRIPTION_MAX}",
-        )
+    """Lambda's documented limits on CreateFunction and UpdateFunctionConfiguration (AWS's names),
+    and no retired runtime."""
+    check_lambda_settings(
+        memory_size=params.get("MemorySize"),
+        timeout=params.get("Timeout"),
+        ephemeral_storage=params.get("EphemeralStorage"),
+        environment=params.get("Environment"),
+        architectures=params.get("Architectures"),
+        description=params.get("Description"),
+    )
     if params.get("Runtime") in RETIRED_RUNTIMES:
         raise InvalidParameter(
             f"The runtime parameter of {params['Runtime']} is no longer supported for creating or updating "
@@ -369,25 +313,14 @@ class AwsLambda(LambdaFacet):
 
     # -- functions -------------------------------------------------------------
     def create_function(self, function_name: str, **kwargs: Any) -> m.FunctionConfiguration:
-        if not function_name or len(function_name) > NAME_MAX:
-            raise _constraint(
-                "functionName", function_name, f"Member must have length less than or equal to {NAME_MAX}"
-            )
-        if not re.fullmatch(NAME_PATTERN, function_name):
-            raise _constraint(
-                "functionName", function_name, f"Member must satisfy regular expression pattern: {NAME_PATTERN}"
-            )
+        check_function_name(function_name)
         code = kwargs.pop("code", None)
         params = self._params("CreateFunction", kwargs)
         check_settings(params)
         params["Code"] = self._code(code)
         package_type = params.get("PackageType", "Zip")
         if package_type == "Zip":
-            if not params.get("Runtime") or not params.get("Handler"):
-                raise InvalidParameter(
-                    "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
-                    field="Runtime" if not params.get("Runtime") else "Handler",
-                )
+            check_runtime_and_handler(params.get("Runtime") or None, params.get("Handler") or None)
             if not (params["Code"].get("ZipFile") or params["Code"].get("S3Bucket")):
                 raise InvalidParameter("Please provide a source for function code.", field="Code.ZipFile")
         elif package_type == "Image" and not params["Code"].get("ImageUri"):
@@ -559,7 +492,7 @@ class AwsLambda(LambdaFacet):
     # -- concurrency -----------------------------------------------------------
     def put_function_concurrency(self, function_name: str, reserved_concurrent_executions: int) -> int:
         if reserved_concurrent_executions < 0:
-            raise _constraint(
+            raise constraint_error(
                 "reservedConcurrentExecutions",
                 reserved_concurrent_executions,
                 "Member must have value greater than or equal to 0",

@@ -6,7 +6,6 @@ them on the engine builds on these records.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from computetui.backends.base import EcsFacet
@@ -22,9 +21,6 @@ TASK_DEFINITION = "ecs:task-definition"
 SERVICE = "ecs:service"
 TASK = "ecs:task"
 
-NAME_RE = re.compile(r"[a-zA-Z0-9_-]{1,255}")
-
-
 def client_error(message: str, field: str | None = None) -> InvalidParameter:
     """ECS reports bad input as ``ClientException``."""
     return InvalidParameter(message, code="ClientException", field=field)
@@ -35,9 +31,9 @@ def cpu_units(value: str | int | None) -> int | None:
     if value is None or value == "":
         return None
     text = str(value).strip()
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*vcpu", text, re.IGNORECASE)
-    if match:
-        return int(float(match.group(1)) * 1024)
+    units = m.vcpus_as_units(text)
+    if units is not None:
+        return units
     if text.isdigit():
         return int(text)
     raise client_error(f"Invalid 'cpu' setting for task. CPU value {text!r} is not valid.", "cpu")
@@ -48,9 +44,9 @@ def memory_mib(value: str | int | None) -> int | None:
     if value is None or value == "":
         return None
     text = str(value).strip()
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*gb", text, re.IGNORECASE)
-    if match:
-        return int(float(match.group(1)) * 1024)
+    mib = m.gb_as_mib(text)
+    if mib is not None:
+        return mib
     if text.isdigit():
         return int(text)
     raise client_error(f"Invalid 'memory' setting for task. Memory value {text!r} is not valid.", "memory")
@@ -58,7 +54,7 @@ def memory_mib(value: str | int | None) -> int | None:
 
 def validate_task_definition(td: m.TaskDefinition) -> None:
     """The rules RegisterTaskDefinition enforces, with ECS's messages."""
-    if not NAME_RE.fullmatch(td.family):
+    if not m.NAME.fullmatch(td.family):
         raise client_error(
             "Family contains invalid characters: up to 255 letters (uppercase and lowercase), "
             "numbers, hyphens and underscores are allowed.",
@@ -71,7 +67,7 @@ def validate_task_definition(td: m.TaskDefinition) -> None:
         raise client_error("Duplicate container names are not allowed.", "containerDefinitions")
     task_memory = memory_mib(td.memory)
     for container in td.container_definitions:
-        if not NAME_RE.fullmatch(container.name):
+        if not m.NAME.fullmatch(container.name):
             raise client_error(f"Container name '{container.name}' contains invalid characters.", "name")
         if not container.image:
             raise client_error("Container.image should not be null or empty.", "image")
@@ -84,11 +80,9 @@ def validate_task_definition(td: m.TaskDefinition) -> None:
     if not any(c.essential for c in td.container_definitions):
         raise client_error("Task definition must have at least one essential container.", "essential")
     if m.Compatibility.FARGATE in (td.requires_compatibilities or []):
-        if td.network_mode is not m.NetworkMode.AWSVPC:
-            raise client_error("Fargate only supports network mode \u2018awsvpc\u2019.", "networkMode")
-        problem = m.fargate_size_problem(cpu_units(td.cpu), task_memory)
+        problem = m.fargate_problem(td.network_mode, cpu_units(td.cpu), task_memory)
         if problem:
-            raise client_error(problem, "cpu")
+            raise client_error(*problem)
 
 
 class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacetMixin, EcsFacet):
@@ -121,12 +115,9 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
         )
 
     def create_cluster(self, cluster_name: str = "default", tags: list[dict[str, str]] | None = None) -> m.Cluster:
-        if not NAME_RE.fullmatch(cluster_name):
-            raise client_error(
-                "Cluster name contains invalid characters: up to 255 letters (uppercase and lowercase), "
-                "numbers, hyphens and underscores are allowed.",
-                "clusterName",
-            )
+        problem = m.cluster_name_problem(cluster_name)
+        if problem:
+            raise client_error(problem, "clusterName")
         arn = self.ids.ecs_cluster(cluster_name)
         with self.store.transaction():
             existing = self.store.get(CLUSTER, arn)

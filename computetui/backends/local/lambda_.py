@@ -24,7 +24,13 @@ from computetui.backends.base import LambdaFacet
 from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec
-from computetui.backends.local.validation import check_pattern, check_range, constraint_error
+from computetui.backends.validation import constraint_error
+from computetui.backends.validation_lambda import (
+    check_function_name,
+    check_runtime_and_handler,
+    check_settings,
+    check_zip,
+)
 from computetui.blueprints import zip_folder
 from computetui.models import lambda_ as m
 from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem
@@ -32,47 +38,14 @@ from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem
 KIND = "lambda:function"
 VERSION_KIND = "lambda:version"
 TEST_EVENT_KIND = "lambda:test-event"
-NAME_PATTERN = r"[a-zA-Z0-9-_]+"
 LATEST = "$LATEST"
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
-DESCRIPTION_MAX = 256
 SPEC_RECHECK_S = 1.0
 
 
 def lambda_timestamp(when) -> str:  # noqa: ANN001 - a datetime
     """Lambda's ``LastModified`` format: ``2026-01-15T09:30:00.000+0000``."""
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
-
-
-def check_zip(data: bytes) -> int:
-    """The unzipped size of a deployment package, or the error AWS gives."""
-    if len(data) > m.ZIP_MAX_BYTES:
-        raise InvalidParameter(
-            f"Request must be smaller than {m.ZIP_MAX_BYTES} bytes for the CreateFunction operation",
-            code="RequestEntityTooLargeException",
-            field="ZipFile",
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise InvalidParameter(
-            "Could not unzip uploaded file. Please check your file, then try to upload again.",
-            field="ZipFile",
-        ) from None
-    if unzipped > m.UNZIPPED_MAX_BYTES:
-        raise InvalidParameter(f"Unzipped size must be smaller than {m.UNZIPPED_MAX_BYTES} bytes", field="ZipFile")
-    return unzipped
-
-
-def check_environment(variables: dict[str, str]) -> None:
-    size = sum(len(k.encode()) + len(str(v).encode()) for k, v in variables.items())
-    if size > m.ENVIRONMENT_MAX_BYTES:
-        raise InvalidParameter(
-            "Lambda was unable to configure your environment variables because the environment "
-            f"variables you have provided exceeded the 4KB limit. String measured: {size}",
-            field="Environment",
-        )
 
 
 class LocalLambda(LocalFacetMixin, LambdaFacet):
@@ -123,43 +96,9 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
 
     # -- validation ---------------------------------------------------------
     @staticmethod
-    def _check_settings(
-        *,
-        memory_size: int | None = None,
-        timeout: int | None = None,
-        ephemeral_storage: dict[str, int] | None = None,
-        environment: dict[str, Any] | None = None,
-        architectures: list[str] | None = None,
-        description: str | None = None,
-        runtime: str | None = None,
-    ) -> None:
-        """The rules CreateFunction and UpdateFunctionConfiguration share, with AWS's codes."""
-        if memory_size is not None:
-            check_range("memorySize", memory_size, m.MEMORY_MIN, m.MEMORY_MAX)
-        if timeout is not None:
-            check_range("timeout", timeout, m.TIMEOUT_MIN, m.TIMEOUT_MAX)
-        if ephemeral_storage is not None:
-            check_range(
-                "ephemeralStorage.size",
-                ephemeral_storage.get("Size", m.EPHEMERAL_MIN),
-                m.EPHEMERAL_MIN,
-                m.EPHEMERAL_MAX,
-            )
-        if environment is not None:
-            check_environment(dict(environment.get("Variables", {})))
-        if architectures is not None and (len(architectures) != 1 or architectures[0] not in ("x86_64", "arm64")):
-            raise constraint_error(
-                "architectures",
-                architectures,
-                "Member must have length less than or equal to 1, "
-                "and each member must satisfy enum value set: [x86_64, arm64]",
-            )
-        if description is not None and len(description) > DESCRIPTION_MAX:
-            raise constraint_error(
-                "description",
-                description[:20] + "...",
-                f"Member must have length less than or equal to {DESCRIPTION_MAX}",
-            )
+    def _check_settings(*, runtime: str | None = None, **settings: Any) -> None:
+        """Lambda's shared limits, and a runtime the emulator can run."""
+        check_settings(**settings)
         if runtime is not None and runtime not in {r.value for r in m.Runtime}:
             raise InvalidParameter(
                 f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum "
@@ -204,7 +143,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         tags: dict[str, str] | None = None,
         **_: Any,
     ) -> m.FunctionConfiguration:
-        check_pattern("functionName", function_name, NAME_PATTERN, max_length=64)
+        check_function_name(function_name)
         self._check_settings(
             memory_size=memory_size,
             timeout=timeout,
@@ -217,11 +156,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             raise constraint_error("packageType", package_type, "Member must satisfy enum value set: [Zip, Image]")
         zip_bytes, image = self._package(code)
         if package_type == "Zip":
-            if runtime is None or handler is None:
-                raise InvalidParameter(
-                    "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
-                    field="Runtime" if runtime is None else "Handler",
-                )
+            check_runtime_and_handler(runtime, handler)
             self._check_settings(runtime=runtime)
             if not zip_bytes:
                 raise InvalidParameter("Please provide a source for function code.", field="Code.ZipFile")

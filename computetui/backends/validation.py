@@ -1,4 +1,4 @@
-"""AWS's wording for parameters that break a rule, in one place."""
+"""AWS's wording for parameters that break a rule, in one place (both backends use it)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def constraint_error(field: str, value: Any, constraint: str) -> InvalidParamete
     )
 
 
-def check_range(field: str, value: int, low: int, high: int) -> None:
+def check_range(field: str, value: Any, low: int, high: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise constraint_error(field, value, "Member must be a whole number")
     if value < low:
         raise constraint_error(field, value, f"Member must have value greater than or equal to {low}")
     if value > high:

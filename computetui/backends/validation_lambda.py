@@ -1,0 +1,103 @@
+"""The rules Lambda enforces on a function's name, package and settings, with its error codes.
+
+The local emulator enforces them; the aws adapter checks them before a call is sent, so a
+form can point at the field and nothing half-made is left behind. Which runtimes are
+accepted is not here: the emulator takes the ones it can run, the adapter refuses only
+the retired ones and leaves the rest to AWS.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+from computetui.backends.errors import InvalidParameter
+from computetui.backends.validation import check_pattern, check_range, constraint_error
+from computetui.models import lambda_ as m
+
+NAME_PATTERN = r"[a-zA-Z0-9-_]+"
+NAME_MAX = 64
+DESCRIPTION_MAX = 256
+
+
+def check_function_name(name: str) -> None:
+    if not name:
+        raise constraint_error("functionName", name, f"Member must have length less than or equal to {NAME_MAX}")
+    check_pattern("functionName", name, NAME_PATTERN, max_length=NAME_MAX)
+
+
+def check_zip(data: bytes) -> int:
+    """The unzipped size of a deployment package, or the error AWS gives for it."""
+    if len(data) > m.ZIP_MAX_BYTES:
+        raise InvalidParameter(
+            f"Request must be smaller than {m.ZIP_MAX_BYTES} bytes for the CreateFunction operation",
+            code="RequestEntityTooLargeException",
+            field="ZipFile",
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InvalidParameter(
+            "Could not unzip uploaded file. Please check your file, then try to upload again.",
+            field="ZipFile",
+        ) from None
+    if unzipped > m.UNZIPPED_MAX_BYTES:
+        raise InvalidParameter(f"Unzipped size must be smaller than {m.UNZIPPED_MAX_BYTES} bytes", field="ZipFile")
+    return unzipped
+
+
+def check_environment(variables: Mapping[Any, Any]) -> None:
+    """The 4 KB Lambda allows for a function's environment variables, names and values together."""
+    size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in variables.items())
+    if size > m.ENVIRONMENT_MAX_BYTES:
+        raise InvalidParameter(
+            "Lambda was unable to configure your environment variables because the environment "
+            f"variables you have provided exceeded the 4KB limit. String measured: {size}",
+            field="Environment",
+        )
+
+
+def check_settings(
+    *,
+    memory_size: Any = None,
+    timeout: Any = None,
+    ephemeral_storage: dict[str, Any] | None = None,
+    environment: dict[str, Any] | None = None,
+    architectures: list[str] | None = None,
+    description: str | None = None,
+) -> None:
+    """The documented limits CreateFunction and UpdateFunctionConfiguration share; None is not given."""
+    if memory_size is not None:
+        check_range("memorySize", memory_size, m.MEMORY_MIN, m.MEMORY_MAX)
+    if timeout is not None:
+        check_range("timeout", timeout, m.TIMEOUT_MIN, m.TIMEOUT_MAX)
+    if ephemeral_storage is not None:
+        size = (ephemeral_storage or {}).get("Size", m.EPHEMERAL_MIN)
+        check_range("ephemeralStorage.size", size, m.EPHEMERAL_MIN, m.EPHEMERAL_MAX)
+    if environment is not None:
+        check_environment((environment or {}).get("Variables") or {})
+    if architectures is not None and (len(architectures) != 1 or architectures[0] not in ("x86_64", "arm64")):
+        raise constraint_error(
+            "architectures",
+            architectures,
+            "Member must have length less than or equal to 1, "
+            "and each member must satisfy enum value set: [x86_64, arm64]",
+        )
+    if description is not None and len(description) > DESCRIPTION_MAX:
+        raise constraint_error(
+            "description",
+            description[:20] + "...",
+            f"Member must have length less than or equal to {DESCRIPTION_MAX}",
+        )
+
+
+def check_runtime_and_handler(runtime: str | None, handler: str | None) -> None:
+    """A function created from a deployment package (PackageType Zip) names both."""
+    if runtime is None or handler is None:
+        raise InvalidParameter(
+            "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
+            field="Runtime" if runtime is None else "Handler",
+        )
