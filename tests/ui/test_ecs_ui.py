@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from computetui.app import ComputeApp
 from computetui.backends.local import LocalBackend
@@ -85,6 +87,32 @@ async def test_a_cluster_opens_on_its_services_and_tabs_through_tasks_instances_
         assert screen.view.id == "instances"
         [row] = screen.table.rows
         assert row.cells["type"] == "t3.medium" and row.cells["cpu"] == "2048 / 2048"
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    rebuilt: list[str] = []
+    rebuild = Footer.recompose
+
+    async def counted(footer: Footer) -> None:
+        view = getattr(footer.screen, "view", None)
+        rebuilt.append(view.id if view else "")
+        await rebuild(footer)
+
+    monkeypatch.setattr(Footer, "recompose", counted)
+    app = make_ecs_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cluster(pilot)
+        assert "Create" in [k.description for k in screen.query(FooterKey)]
+        rebuilt.clear()
+        await pilot.press("right_square_bracket")  # to Tasks: focus, actions and rows each say so
+        await settle(pilot)
+        assert screen.view.id == "tasks" and len(rebuilt) <= 1  # Textual's own footer rebuilds three times
+        for _ in range(2):  # to Metrics: a panel, where nothing is created or deleted
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        assert screen.view.id == "metrics" and rebuilt[-1] == "metrics"
+        shown = [k.description for k in screen.query(FooterKey)]
+        assert "Create" not in shown and "Delete" not in shown
 
 
 async def test_run_task_from_the_console_reaches_running() -> None:

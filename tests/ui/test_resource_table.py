@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -351,3 +352,46 @@ async def test_ten_thousand_rows_are_set_sorted_and_filtered() -> None:
         assert len(app.table.visible_keys) == 10_000 and app.table.cursor_key == workers[-1].key
         await pilot.press("end")
         assert app.table.table.cursor_row == 9_999
+
+
+async def test_rows_prepared_in_another_thread_show_as_set_rows_shows_them() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        prepared = await asyncio.to_thread(app.table.prepare, FIVE)
+        assert names(app.table) == []  # preparing changes nothing on screen
+        app.table.set_rows(prepared)
+        await pilot.pause()
+        shown = [app.table.table.render_line(y).text for y in range(6)]
+        assert names(app.table) == ["a-worker", "b-api", "c-web", "d-worker", "e-web"]
+        other = TableApp()
+        async with other.run_test(size=SIZE) as other_pilot:
+            other.table.set_rows(FIVE)
+            await other_pilot.pause()
+            assert [other.table.table.render_line(y).text for y in range(6)] == shown
+
+
+async def test_prepared_rows_follow_a_sort_or_theme_change_made_meanwhile() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        app.table.set_rows(FIVE)
+        await pilot.pause()
+        prepared = await asyncio.to_thread(app.table.prepare, [*FIVE, task("f-new", cpu=1)])
+        app.table.sort_by("cpu")  # while the rows were being prepared
+        app.theme = "aws-light"
+        await pilot.pause()
+        app.table.set_rows(prepared)
+        await pilot.pause()
+        assert names(app.table)[:2] == ["f-new", "e-web"]  # by CPU, not by the name the rows were sorted by
+        running = next(s for s in app.table.table.render_line(4) if "RUNNING" in s.text)  # d-worker
+        assert running.style.color is not None
+        assert running.style.color.triplet.hex == app.theme_variables["success"].lower()
+
+
+async def test_a_closed_table_lets_go_of_its_rows() -> None:
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.table
+        table.set_rows(FIVE)
+        await pilot.pause()
+        await table.remove()
+        assert table.rows == [] and table.table.row_count == 0

@@ -11,7 +11,7 @@ from typing import Any
 from computetui.backends.base import EcsFacet
 from computetui.backends.errors import InvalidParameter, NotFound
 from computetui.backends.local.ecs_instances import CONTAINER_INSTANCE, InstanceOperations
-from computetui.backends.local.ecs_run import TaskOperations
+from computetui.backends.local.ecs_run import SUMMARY_VERSION, TaskOperations, task_summary
 from computetui.backends.local.ecs_services import ServiceOperations
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.models import ecs as m
@@ -91,6 +91,7 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
     def __init__(self, backend: Any) -> None:
         super().__init__(backend)
         self._definitions: dict[str, m.TaskDefinition] = {}
+        self.store.summarize(TASK, task_summary, version=SUMMARY_VERSION)
 
     # -- clusters --------------------------------------------------------
     def _cluster_arn(self, cluster: str) -> str:

@@ -13,9 +13,20 @@ from computetui.backends.local.engine import DEFAULT_HOST
 from computetui.models import ecs as m
 
 MAX_RUN_COUNT = 10
-BINDING_PATHS = tuple(f"containers[{i}].networkBindings" for i in range(10)) + ("containers[10]",)
-"""Where a summary finds ports: a task definition holds at most 10 containers; the last path
-only says whether a task has more (then its containers are read in full)."""
+SUMMARY_VERSION = 1
+"""The shape of ``task_summary``'s list: change it, bump this, and stored summaries are remade."""
+
+
+def task_summary(body: dict[str, Any]) -> list[Any]:
+    """What a task's table row shows, kept by the store beside the task's JSON (see
+    ``StateStore.summarize``): its ARN, statuses, definition, launch type, group, starter,
+    health, times, stop code and reason, and each bound port once as ``host->container``."""
+    ports = [f"{b['hostPort']}->{b.get('containerPort')}" for c in body.get("containers") or ()
+             for b in c.get("networkBindings") or () if b.get("hostPort")]
+    return [body.get("taskArn"), body.get("desiredStatus"), body.get("group"), body.get("lastStatus"),
+            body.get("taskDefinitionArn"), body.get("launchType"), body.get("startedBy"), body.get("healthStatus"),
+            body.get("startedAt"), body.get("stoppedAt"), body.get("stopCode"), body.get("stoppedReason"),
+            list(dict.fromkeys(ports))]
 
 
 def _invalid(message: str, field: str) -> InvalidParameter:
@@ -233,25 +244,20 @@ class TaskOperations:
     def list_task_summaries(
         self, cluster: str = "default", desired_status: str = "RUNNING", service_name: str | None = None
     ) -> list[m.TaskSummary]:
-        """The fields a row shows, read by SQLite from the stored JSON: no task is parsed in full."""
+        """The fields a row shows, from the summaries the store keeps beside the tasks: no task's
+        JSON is read."""
         arn = self._cluster(cluster).cluster_arn
         group = f"service:{service_name.rsplit('/', 1)[-1]}" if service_name else None
         states = ACTIVE_STATES if desired_status == "RUNNING" else (*ACTIVE_STATES, "STOPPED")
-        fields = ("desiredStatus", "group", "lastStatus", "taskDefinitionArn", "launchType", "startedBy",
-                  "healthStatus", "startedAt", "stoppedAt", "stopCode", "stoppedReason", *BINDING_PATHS)
         found = []
         for (task_arn, desired, in_group, last, definition, launch, starter, health, started, stopped, code,
-             reason, *bindings) in self.store.list_fields(TASK, fields, parent=arn, states=states):
+             reason, ports) in self.store.list_summaries(TASK, parent=arn, states=states):
             if (desired or "RUNNING") != desired_status or (group and in_group != group):
                 continue
-            if bindings[-1] is not None:  # more containers than the paths reach: read them all
-                bindings = [c.get("networkBindings") for c in self.store.get(TASK, task_arn)["containers"]]
-            ports = [f"{b['hostPort']}->{b.get('containerPort')}" for per_container in bindings if per_container
-                     for b in per_container if b.get("hostPort")]
             found.append(m.TaskSummary(
                 task_arn=task_arn, cluster_arn=arn, last_status=last or "PROVISIONING",
                 desired_status=desired or "RUNNING", task_definition_arn=definition or "", launch_type=launch,
-                group=in_group, started_by=starter, health_status=health, ports=tuple(dict.fromkeys(ports)),
+                group=in_group, started_by=starter, health_status=health, ports=tuple(ports),
                 started_at=started, stopped_at=stopped, stop_code=code, stopped_reason=reason))
         return found
 

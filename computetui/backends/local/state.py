@@ -18,7 +18,7 @@ import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,12 @@ _V4 = (
     "CREATE INDEX ecs_task_samples_ts ON ecs_task_samples (ts_ms)",
 )
 
-MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3, _V4]
+# Version 5: a resource's summary beside its body: the few fields a table row shows, made
+# by the facet that registered the kind (``StateStore.summarize``), so a page of 10,000
+# tasks reads small texts instead of parsing every task's JSON.
+_V5 = ("ALTER TABLE resources ADD COLUMN summary TEXT",)
+
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3, _V4, _V5]
 """``MIGRATIONS[n]`` brings a database from version ``n`` to ``n + 1``: its
 statements run in one transaction with the version bump, so a failed migration
 leaves the database as it was."""
@@ -170,6 +175,7 @@ class StateStore:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
         self.created = False
+        self._summarizers: dict[str, Callable[[dict[str, Any]], Any]] = {}
         self._migrate()
 
     # -- opening ---------------------------------------------------------
@@ -276,19 +282,53 @@ class StateStore:
         parent: str | None = None,
         state: str | None = None,
     ) -> None:
-        """Insert or replace a resource."""
+        """Insert or replace a resource (and its summary, when its kind has one)."""
         now = self.clock.time()
+        make = self._summarizers.get(kind)
+        summary = None if make is None else _dumps(make(body))
         with self.transaction() as db:
             db.execute(
                 """
-                INSERT INTO resources (arn, kind, name, parent, state, created_at, updated_at, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO resources (arn, kind, name, parent, state, created_at, updated_at, body, summary)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (arn) DO UPDATE SET
                     name = excluded.name, parent = excluded.parent, state = excluded.state,
-                    updated_at = excluded.updated_at, body = excluded.body
+                    updated_at = excluded.updated_at, body = excluded.body, summary = excluded.summary
                 """,
-                (arn, kind, name, parent, state, now, now, json.dumps(body, separators=(",", ":"))),
+                (arn, kind, name, parent, state, now, now, _dumps(body), summary),
             )
+
+    def summarize(self, kind: str, make: Callable[[dict[str, Any]], Any], *, version: int) -> None:
+        """Keep a summary beside each resource of ``kind``: ``make(body)``, a JSON value, written
+        with every ``put``. ``version`` names the summary's shape: when it differs from the one
+        the stored summaries were made with, they are all made again, in one transaction."""
+        self._summarizers[kind] = make
+        key = f"summary-version:{kind}"
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if row is not None and row["value"] == str(version):
+                return
+            stale = db.execute("SELECT arn, body FROM resources WHERE kind = ?", (kind,)).fetchall()
+            db.executemany("UPDATE resources SET summary = ? WHERE arn = ?",
+                           [(_dumps(make(json.loads(r["body"]))), r["arn"]) for r in stale])
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(version)))
+
+    def list_summaries(
+        self, kind: str, *, parent: str | None = None, states: Iterable[str] | None = None
+    ) -> list[Any]:
+        """The summaries (see ``summarize``) of a kind's resources, oldest first, as ``list``
+        selects them: small texts read and parsed in one go."""
+        make = self._summarizers.get(kind)
+        if make is None:
+            raise StateError(f"no summary is kept for {kind}")
+        where, args = _where(kind, parent=parent, states=states)
+        with self.reading() as db:
+            rows = db.execute(f"SELECT summary, CASE WHEN summary IS NULL THEN body END FROM resources "
+                              f"WHERE {where} ORDER BY created_at, rowid", args).fetchall()
+        # A resource written before its kind was summarized (by another process) has none yet.
+        texts = [text if text is not None else _dumps(make(json.loads(body))) for text, body in rows]
+        return json.loads(f"[{','.join(texts)}]")
 
     def get(self, kind: str, arn: str) -> dict[str, Any] | None:
         with self.reading() as db:
@@ -446,6 +486,10 @@ class StateStore:
     def integrity_ok(self) -> bool:
         with self.reading() as db:
             return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

@@ -91,6 +91,7 @@ class _EcsTabs(TabbedScreen):
                               id=f"view-{view.id}")
         table.sort_reverse = bool(view.context.get("stopped"))  # the latest to stop first
         await self.table_of(view.id).remove()
+        self.register_table(view.id, table)
         await self.query_one("#switcher", ContentSwitcher).mount(table)
         if self.view.id == view.id:
             table.focus()

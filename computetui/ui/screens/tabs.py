@@ -73,6 +73,8 @@ class TabbedScreen(ConsoleScreen):
         self.views: list[View] = list(views)
         self.view: View = next((v for v in self.views if v.id == view), self.views[0])
         self._focus_key = focus_key
+        self._tables: dict[str, ResourceTable] = {}
+        """Each table tab's table, by view id: the fetch worker reads it without querying the DOM."""
 
     # -- composition -------------------------------------------------------
     @property
@@ -92,13 +94,14 @@ class TabbedScreen(ConsoleScreen):
                         widget.id = f"view-{view.id}"
                         yield widget
                     else:
-                        yield ResourceTable(
+                        table = self._tables[view.id] = ResourceTable(
                             view.columns,
                             title=view.title,
                             empty_hint=self.empty_hint(view),
                             sort=view.sort,
                             id=f"view-{view.id}",
                         )
+                        yield table
             yield from self.compose_footer()
 
     def compose_header(self) -> ComposeResult:
@@ -125,6 +128,10 @@ class TabbedScreen(ConsoleScreen):
     def panel(self) -> Widget:
         return self.query_one(f"#view-{self.view.id}")
 
+    def register_table(self, view_id: str, table: ResourceTable) -> None:
+        """Say which table now shows a tab (after one took another's place)."""
+        self._tables[view_id] = table
+
     def table_of(self, view_id: str) -> ResourceTable:
         return self.query_one(f"#view-{view_id}", ResourceTable)
 
@@ -143,7 +150,11 @@ class TabbedScreen(ConsoleScreen):
         if isinstance(view, PanelView):
             data["panel"] = self.panel.fetch(backend)  # type: ignore[attr-defined]
         else:
-            data["rows"] = view.fetch(backend)
+            rows = data["rows"] = view.fetch(backend)
+            table = self._tables.get(view.id)
+            if table is not None and not isinstance(rows, str):
+                # Thousands of rows are made ready here in the worker, not on the UI thread.
+                data["prepared"] = (table, table.prepare(rows))
         return data
 
     def fetch_header(self, backend: Backend) -> Any:
@@ -166,7 +177,8 @@ class TabbedScreen(ConsoleScreen):
         if isinstance(rows, str):
             table.show_problem(rows)
             return
-        table.set_rows(rows)
+        table_then, prepared = data.get("prepared") or (None, None)
+        table.set_rows(prepared if table_then is table else rows)
         if self._focus_key and table.move_to(self._focus_key):
             self._focus_key = None
 

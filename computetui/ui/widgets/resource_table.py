@@ -12,7 +12,9 @@ State cells are coloured by state; an empty table says what to press.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
@@ -30,6 +32,7 @@ from computetui.ui.states import tone
 from computetui.ui.widgets.row_grid import GridColumn, RowGrid
 
 TONES = ("success", "warning", "error", "muted")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 def _sort_key(value: CellValue) -> Any:
@@ -39,10 +42,11 @@ def _sort_key(value: CellValue) -> Any:
     if isinstance(value, (int, float)):
         return (0, value)
     text = str(value)
-    try:
-        return (0, float(text.split()[0].replace(",", "").lstrip("$")))
-    except (ValueError, IndexError):
-        return (1, text.lower())
+    words = text.split(maxsplit=1)
+    first = words[0].replace(",", "").lstrip("$") if words else ""
+    if _NUMBER.fullmatch(first):  # checked first: a failed float() costs an exception per row
+        return (0, float(first))
+    return (1, text.lower())
 
 
 class TableRow:
@@ -76,6 +80,20 @@ class TableRow:
         if self._sort_column != column:
             self._sort_column, self._sort_key = column, _sort_key(self.row.cells.get(column))
         return self._sort_key
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Rows made ready for a table off the UI thread (``ResourceTable.prepare``)."""
+
+    rows: dict[str, Row]
+    prepared: dict[str, TableRow]
+    widths: list[int]
+    sorted: list[TableRow]
+    sort: tuple[str, bool]
+    """The sort column and direction ``sorted`` follows."""
+    theme: str
+    """The theme whose colours the rows carry."""
 
 
 class ResourceTable(Vertical):
@@ -151,6 +169,7 @@ class ResourceTable(Vertical):
         self._plan = tuple((c.key, c.kind == "state") for c in self.columns)
         """Per column: the cell's key, and whether it is coloured by state."""
         self._no_styles: tuple[Style | None, ...] = (None,) * len(self.columns)
+        self._theme: tuple[str, dict[str, Style]] = ("", {})
         self._said = "Loading…"
         self._grid = RowGrid(
             [GridColumn(c.label, right=c.kind == "number", width=c.width) for c in self.columns], id="rows"
@@ -167,10 +186,15 @@ class ResourceTable(Vertical):
         self._update_titles()
         # The signal, not a watch on ``theme``: it comes once the theme's variables are in place.
         self.app.theme_changed_signal.subscribe(self, self._repaint)
+        self._theme = self._current_theme()
 
     def on_unmount(self) -> None:
         # The signal holds its subscribers: without this a closed page's table and rows stay alive.
         self.app.theme_changed_signal.unsubscribe(self)
+        # A closed page lingers until the collector finds its widgets' cycles; its rows
+        # (thousands of objects) go now, and the collector has that much less to walk.
+        self._rows, self._prepared, self._sorted, self._shown = {}, {}, [], []
+        self._grid.show((), [0] * len(self.columns), 0)
 
     @property
     def table(self) -> RowGrid:
@@ -221,12 +245,28 @@ class ResourceTable(Vertical):
         row = next((r for r in self._rows.values() if r.name == wanted), None)
         return row is not None and self.move_to(row.key)
 
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        """Show these rows, changing only what changed."""
+    def prepare(self, rows: Sequence[Row]) -> Prepared:
+        """Work out how ``rows`` look and sort, from any thread (a page's fetch worker): ``set_rows``
+        then only swaps them in. Reads the table, changes nothing."""
+        theme, tones = self._theme
+        sort = (self.sort_column, self.sort_reverse)
+        by_key = {row.key: row for row in rows}
+        prepared, widths = self._prepared_rows(by_key, self._prepared, tones, again=False)
+        return Prepared(by_key, prepared, widths, self._sorted_rows(prepared, *sort), sort, theme)
+
+    def set_rows(self, rows: Sequence[Row] | Prepared) -> None:
+        """Show these rows (or rows ``prepare`` made ready), changing only what changed."""
         self.loaded = True
-        self._rows = {row.key: row for row in rows}
-        self._prepare()
-        self._sort()
+        if isinstance(rows, Prepared) and rows.theme == self._theme[0]:
+            self._rows, self._prepared, self._content_widths = rows.rows, rows.prepared, rows.widths
+            if rows.sort == (self.sort_column, self.sort_reverse):
+                self._sorted = rows.sorted
+            else:  # sorted again meanwhile
+                self._sort()
+        else:
+            self._rows = rows.rows if isinstance(rows, Prepared) else {row.key: row for row in rows}
+            self._prepare(again=isinstance(rows, Prepared))
+            self._sort()
         self._show()
         wanted = self._wanted
         if wanted is not None and self._move_to_wanted(wanted):
@@ -237,14 +277,24 @@ class ResourceTable(Vertical):
 
     def _prepare(self, *, again: bool = False) -> None:
         """Work out the text, style and width of every new or changed row (of all rows if ``again``)."""
-        old = self._prepared
+        if not self._theme[0]:
+            self._theme = self._current_theme()
+        self._prepared, self._content_widths = self._prepared_rows(self._rows, self._prepared, self._theme[1],
+                                                                   again=again)
+
+    def _current_theme(self) -> tuple[str, dict[str, Style]]:
+        """The theme's name and its state colours (read on the UI thread: ``prepare`` uses them)."""
         variables = getattr(self.app, "theme_variables", {}) or {}
         tones = {name: Style(color=variables[name], bold=True) for name in TONES if variables.get(name)}
+        return self.app.theme, tones
+
+    def _prepared_rows(
+        self, rows: dict[str, Row], old: dict[str, TableRow], tones: dict[str, Style], *, again: bool
+    ) -> tuple[dict[str, TableRow], list[int]]:
         states: dict[str, tuple[str, Style | None]] = {}
         # Rows already shown keep their place and new ones come last, so rows that sort
         # alike stay in the order they first came in, whatever order a refresh lists them.
         prepared: dict[str, TableRow] = {}
-        rows = self._rows
         for key, kept in old.items():
             row = rows.get(key)
             if row is None:
@@ -257,10 +307,9 @@ class ResourceTable(Vertical):
         for key, row in rows.items():
             if key not in prepared:
                 prepared[key] = self._table_row(row, tones, states)
-        self._prepared = prepared
         # Widths fit every row, not only those that pass the filter: columns stay put while typing.
         widths = zip(*(p.widths for p in prepared.values()), strict=False)
-        self._content_widths = [max(column) for column in widths] if prepared else [0] * len(self.columns)
+        return prepared, [max(column) for column in widths] if prepared else [0] * len(self.columns)
 
     def _table_row(self, row: Row, tones: dict[str, Style], states: dict[str, tuple[str, Style | None]]) -> TableRow:
         cells = row.cells
@@ -281,14 +330,18 @@ class ResourceTable(Vertical):
                         styles = [None] * len(self._plan)
                     styles[index] = style
             texts.append(text)
-        widths = tuple(len(t) if t.isascii() and t.isprintable() else cell_len(t) for t in texts)
+        # Plain text is as wide as it is long; so is a state's dot (one cell). Anything else is measured.
+        joined = "".join(texts)
+        plain = joined.isprintable() and (joined.isascii() or joined.replace("●", "").isascii())
+        widths = tuple(map(len if plain else cell_len, texts))
         return TableRow(row, tuple(texts), self._no_styles if styles is None else tuple(styles), widths)
 
     def _sort(self) -> None:
-        column = self.sort_column
-        self._sorted = sorted(
-            self._prepared.values(), key=lambda shown: shown.sort_key(column), reverse=self.sort_reverse
-        )
+        self._sorted = self._sorted_rows(self._prepared, self.sort_column, self.sort_reverse)
+
+    @staticmethod
+    def _sorted_rows(prepared: dict[str, TableRow], column: str, reverse: bool) -> list[TableRow]:
+        return sorted(prepared.values(), key=lambda shown: shown.sort_key(column), reverse=reverse)
 
     def _show(self) -> None:
         """Filter the sorted rows into the grid; the cursor keeps its row, or else its place."""
@@ -303,6 +356,7 @@ class ResourceTable(Vertical):
 
     def _repaint(self, *_: object) -> None:
         # The theme decides a state's colour, and whether it gets a dot.
+        self._theme = self._current_theme()
         if self.loaded:
             self._prepare(again=True)
             self._sort()
