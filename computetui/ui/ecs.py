@@ -5,12 +5,13 @@ backend contract only; nothing here draws.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from computetui.backends.base import Backend
 from computetui.models import ecs as m
-from computetui.ui.services import Column, ResourceView, Row, when
+from computetui.ui.services import Column, ResourceView, Row, RowsSoFar, when
 
 ID_WIDTH = 12
 """Task and container instance ids are 32 hex digits; tables and logs show the first 12, as
@@ -82,13 +83,26 @@ def service_row(service: m.Service) -> Row:
     )
 
 
+FIRST_SERVICES = 40
+"""A cluster with more services than this shows these first (a screenful, four DescribeServices
+on AWS, which describes ten at a time), then the rest when all are described."""
+
+
 def fetch_services(cluster: str) -> Any:
-    def fetch(b: Backend) -> list[Row]:
+    def fetch(b: Backend) -> list[Row] | Iterator[RowsSoFar | list[Row]]:
         ecs = _ecs(b)
         names = ecs.list_services(cluster)
-        return [service_row(s) for s in ecs.describe_services(cluster, names)] if names else []
+        if len(names) <= FIRST_SERVICES:
+            return [service_row(s) for s in ecs.describe_services(cluster, names)] if names else []
+        return _services_in_steps(ecs, cluster, names)
 
     return fetch
+
+
+def _services_in_steps(ecs: Any, cluster: str, names: list[str]) -> Iterator[RowsSoFar | list[Row]]:
+    first = [service_row(s) for s in ecs.describe_services(cluster, names[:FIRST_SERVICES])]
+    yield RowsSoFar(first, len(names))
+    yield first + [service_row(s) for s in ecs.describe_services(cluster, names[FIRST_SERVICES:])]
 
 
 TASK_COLUMNS = (

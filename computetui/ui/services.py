@@ -8,7 +8,7 @@ here runs in thread workers and talks only to the contract.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,6 +55,15 @@ class Row:
 
 
 @dataclass(frozen=True)
+class RowsSoFar:
+    """What a view's fetch yields while it is still reading: the rows so far, and how many it
+    expects in all. A fetch that yields these ends by yielding (or returning) the full list."""
+
+    rows: list[Row]
+    expected: int
+
+
+@dataclass(frozen=True)
 class ResourceView:
     id: str
     title: str
@@ -62,7 +71,9 @@ class ResourceView:
     noun: str
     """Singular, for messages: ``function``."""
     columns: tuple[Column, ...]
-    fetch: Callable[[Backend], list[Row]]
+    fetch: Callable[[Backend], list[Row] | Iterator[RowsSoFar | list[Row]]]
+    """The rows, read in the page's worker thread; or an iterator of ``RowsSoFar`` then the rows,
+    for a listing slow enough that its first rows should show before the rest are read."""
     delete: Callable[[Backend, Row], None] | None = None
     read_only_reason: str | None = None
     """Why rows cannot be deleted from here, when they cannot."""

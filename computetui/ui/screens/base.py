@@ -10,6 +10,7 @@ with the AWS error code; it never ends the app.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -21,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
@@ -145,6 +147,13 @@ class ConsoleScreen(Screen[None]):
     def _load(self, backend: Backend, generation: int) -> None:
         try:
             data = self.fetch(backend)
+            if isinstance(data, Iterator):  # shown as it comes: each item is all the page has so far
+                worker = get_current_worker()
+                for so_far in data:
+                    if worker.is_cancelled:  # a newer fetch has started
+                        return
+                    self.post_message(self.Loaded(generation, data=so_far))
+                return
         except Exception as exc:  # any backend failure is shown, never raised
             self.post_message(self.Loaded(generation, error=describe_error(exc)))
         else:
@@ -160,7 +169,8 @@ class ConsoleScreen(Screen[None]):
             self.show(message.data)
 
     def fetch(self, backend: Backend) -> Any:
-        """Runs in a thread worker: read what the page shows from the backend."""
+        """Runs in a thread worker: read what the page shows from the backend. An iterator is
+        shown item by item, as each comes (a first screenful, then everything)."""
         return None
 
     def show(self, data: Any) -> None:

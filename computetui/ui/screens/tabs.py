@@ -10,7 +10,7 @@ destructive action confirmed first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, Static, Tab, Tabs
 from computetui.backends.base import Backend
 from computetui.ui.screens.base import ConsoleScreen, describe_error
 from computetui.ui.screens.confirm import ConfirmScreen
-from computetui.ui.services import ResourceView, Row
+from computetui.ui.services import ResourceView, Row, RowsSoFar
 from computetui.ui.widgets.command_line import CommandLine
 from computetui.ui.widgets.resource_table import ResourceTable
 
@@ -144,17 +144,30 @@ class TabbedScreen(ConsoleScreen):
             self.panel.focus()
 
     # -- data --------------------------------------------------------------
-    def fetch(self, backend: Backend) -> dict[str, Any]:
+    def fetch(self, backend: Backend) -> dict[str, Any] | Iterator[dict[str, Any]]:
         view = self.view
-        data: dict[str, Any] = {"view": view.id, "header": self.fetch_header(backend)}
+        header = self.fetch_header(backend)
         if isinstance(view, PanelView):
-            data["panel"] = self.panel.fetch(backend)  # type: ignore[attr-defined]
-        else:
-            rows = data["rows"] = view.fetch(backend)
-            table = self._tables.get(view.id)
-            if table is not None and not isinstance(rows, str):
-                # Thousands of rows are made ready here in the worker, not on the UI thread.
-                data["prepared"] = (table, table.prepare(rows))
+            return {"view": view.id, "header": header, "panel": self.panel.fetch(backend)}  # type: ignore[attr-defined]
+        rows = view.fetch(backend)
+        if isinstance(rows, Iterator):
+            return self._so_far(view, header, rows)
+        return self._table_data(view, header, rows)
+
+    def _so_far(self, view: ResourceView, header: Any, batches: Iterator[RowsSoFar | list[Row]]) -> Iterator[dict[str, Any]]:
+        """A listing read in steps: each step's rows shown as they come."""
+        for batch in batches:
+            if isinstance(batch, RowsSoFar):
+                yield self._table_data(view, header, batch.rows, expected=batch.expected)
+            else:
+                yield self._table_data(view, header, batch)
+
+    def _table_data(self, view: ResourceView, header: Any, rows: Any, expected: int | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {"view": view.id, "header": header, "rows": rows, "expected": expected}
+        table = self._tables.get(view.id)
+        if table is not None and not isinstance(rows, str):
+            # Thousands of rows are made ready here in the worker, not on the UI thread.
+            data["prepared"] = (table, table.prepare(rows))
         return data
 
     def fetch_header(self, backend: Backend) -> Any:
@@ -178,7 +191,7 @@ class TabbedScreen(ConsoleScreen):
             table.show_problem(rows)
             return
         table_then, prepared = data.get("prepared") or (None, None)
-        table.set_rows(prepared if table_then is table else rows)
+        table.set_rows(prepared if table_then is table else rows, expected=data.get("expected"))
         if self._focus_key and table.move_to(self._focus_key):
             self._focus_key = None
 

@@ -170,6 +170,7 @@ class ResourceTable(Vertical):
         """Per column: the cell's key, and whether it is coloured by state."""
         self._no_styles: tuple[Style | None, ...] = (None,) * len(self.columns)
         self._theme: tuple[str, dict[str, Style]] = ("", {})
+        self._expected: int | None = None
         self._said = "Loading…"
         self._grid = RowGrid(
             [GridColumn(c.label, right=c.kind == "number", width=c.width) for c in self.columns], id="rows"
@@ -254,9 +255,11 @@ class ResourceTable(Vertical):
         prepared, widths = self._prepared_rows(by_key, self._prepared, tones, again=False)
         return Prepared(by_key, prepared, widths, self._sorted_rows(prepared, *sort), sort, theme)
 
-    def set_rows(self, rows: Sequence[Row] | Prepared) -> None:
-        """Show these rows (or rows ``prepare`` made ready), changing only what changed."""
+    def set_rows(self, rows: Sequence[Row] | Prepared, *, expected: int | None = None) -> None:
+        """Show these rows (or rows ``prepare`` made ready), changing only what changed.
+        ``expected``: the rows are the first of that many still being read (the title says so)."""
         self.loaded = True
+        self._expected = expected
         if isinstance(rows, Prepared) and rows.theme == self._theme[0]:
             self._rows, self._prepared, self._content_widths = rows.rows, rows.prepared, rows.widths
             if rows.sort == (self.sort_column, self.sort_reverse):
@@ -396,6 +399,8 @@ class ResourceTable(Vertical):
     def _update_titles(self) -> None:
         total, shown = len(self._rows), len(self._shown)
         count = f"{shown} of {total}" if shown != total else f"{total}"
+        if self._expected is not None and total < self._expected:
+            count = f"{count}, loading {self._expected - total:,} more…"
         self.border_title = f"{self.title} ({count})" if self.loaded else self.title
         label = next(c.label for c in self.columns if c.key == self.sort_column)
         parts = [f"sorted by {label} {'▼' if self.sort_reverse else '▲'}"]
@@ -420,6 +425,7 @@ class ResourceTable(Vertical):
     def show_problem(self, text: str) -> None:
         """Say why there are no rows (a service the backend does not offer)."""
         self.loaded = True
+        self._expected = None
         self._rows = {}
         self._prepare()
         self._sort()
