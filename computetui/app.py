@@ -417,13 +417,26 @@ class ComputeApp(App[int]):
                 if cls is ConsoleScreen:
                     break
                 page.extend(cls.__dict__.get("BINDINGS", []))
+        everywhere = [b for b in self.BINDINGS if not isinstance(b, Binding) or b.action != "seed_demo"
+                      or self.offers_demo]
         sections = collect(
-            ("Everywhere", [*self.BINDINGS, *ConsoleScreen.BINDINGS]),
+            ("Everywhere", [*everywhere, *ConsoleScreen.BINDINGS]),
             ("This page", page),
             ("Tables", ResourceTable.BINDINGS),
             ("Command line", CommandLine.BINDINGS),
         )
         self.push_screen(HelpScreen(sections, COMMANDS_HELP, dict(self.settings.keymap)))
+
+    @property
+    def offers_demo(self) -> bool:
+        """Whether the backend has a sample workload to load (the local one; not AWS)."""
+        backend = self.backend
+        return backend is None or type(backend).seed_demo is not Backend.seed_demo
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "seed_demo":
+            return self.offers_demo
+        return super().check_action(action, parameters)
 
     def action_seed_demo(self) -> None:
         if self.backend is None:

@@ -88,6 +88,9 @@ class ResourceView:
     delete_verb: str = "Delete"
     """What ctrl+d does to a row: ``Delete``, ``Stop`` (a task), ``Deregister``."""
     delete_warning: str = "This cannot be undone."
+    set_enabled: Callable[[Backend, Row, bool], Any] | None = None
+    """``e`` enables a DISABLED row or disables an ENABLED one (Batch queues and compute
+    environments: AWS deletes neither until it is DISABLED); None when rows have no such state."""
 
 
 @dataclass(frozen=True)
@@ -569,6 +572,15 @@ def _deleter(facet: str, operation: str, **fixed: Any) -> Callable[[Backend, Row
     return delete
 
 
+def _state_setter(operation: str) -> Callable[[Backend, Row, bool], Any]:
+    """Batch's ENABLED/DISABLED through its update call (UpdateJobQueue, UpdateComputeEnvironment)."""
+
+    def set_enabled(b: Backend, row: Row, enabled: bool) -> Any:
+        return getattr(b.batch, operation)(row.name, state="ENABLED" if enabled else "DISABLED")
+
+    return set_enabled
+
+
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         id="ecs",
@@ -718,6 +730,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="job queue",
                 fetch=_job_queues,
                 delete=_deleter("batch", "delete_job_queue"),
+                set_enabled=_state_setter("update_job_queue"),
                 delete_warning=(
                     "Batch refuses unless the queue is DISABLED first; the jobs still in it are terminated. "
                     "This cannot be undone."
@@ -736,6 +749,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 noun="compute environment",
                 fetch=_compute_environments,
                 delete=_deleter("batch", "delete_compute_environment"),
+                set_enabled=_state_setter("update_compute_environment"),
                 delete_warning=(
                     "Batch refuses unless the environment is DISABLED and no job queue uses it. "
                     "This cannot be undone."

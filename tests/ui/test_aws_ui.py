@@ -80,3 +80,21 @@ async def test_switching_is_refused_on_the_local_backend() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "local emulator has one region" in app.run_command(":region eu-west-1")
+
+
+async def test_the_sample_workload_key_is_neither_listed_nor_taken_on_aws(moto_server, aws_credentials) -> None:  # noqa: ANN001, F811
+    from computetui.ui.screens.help import HelpScreen
+
+    app = aws_app(moto_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_ready(pilot, app, "us-east-1")
+        assert app.offers_demo is False
+        notes = len(app._notifications)
+        await pilot.press("D")
+        await settle(pilot)
+        assert len(app._notifications) == notes  # nothing tried, nothing to say
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        listed = [b.id for _, bindings in app.screen.sections for b in bindings]
+        assert "seed-demo" not in listed and "help" in listed

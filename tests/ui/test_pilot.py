@@ -323,3 +323,69 @@ async def test_only_the_visible_page_polls() -> None:
         await pilot.press("escape")  # shown again: polls again
         await pilot.pause(0.4)
         assert calls.get("service", 0) > before
+
+
+async def test_the_sample_workload_key_is_listed_on_the_local_backend() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.offers_demo
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "seed-demo" in [b.id for _, bindings in app.screen.sections for b in bindings]
+
+
+async def test_a_batch_queue_is_disabled_with_e_then_deleted() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_page(pilot, ":batch")
+        screen = app.screen
+        assert isinstance(screen, ServiceScreen) and screen.view.id == "job-queues"
+        table = screen.query_one(ResourceTable)
+        [queue] = table.rows
+        assert queue.cells["state"] == "ENABLED"
+        await pilot.press("ctrl+d", "y")  # AWS refuses while it is ENABLED, and says so
+        await settle(pilot)
+        assert [r.name for r in table.rows] == [queue.name]
+        assert any("DISABLED first" in str(n.message) for n in app._notifications)
+        await pilot.press("e")
+        await settle(pilot)
+        assert table.rows[0].cells["state"] == "DISABLED"
+        assert app.backend.batch.describe_job_queues()[0].state.value == "DISABLED"
+        await pilot.press("e")  # and back
+        await settle(pilot)
+        assert table.rows[0].cells["state"] == "ENABLED"
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("ctrl+d", "y")
+        await settle(pilot)
+        assert table.rows == [] and app.backend.batch.describe_job_queues() == []
+
+
+async def test_ctrl_d_is_named_deregister_where_it_deregisters() -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_page(pilot, ":batch")
+        footer = [k.description for k in app.screen.query(FooterKey)]
+        assert "Delete" in footer and "Deregister" not in footer
+        await pilot.press("right_square_bracket", "right_square_bracket")  # to Job definitions
+        await settle(pilot)
+        assert app.screen.view.id == "job-definitions"
+        footer = [k.description for k in app.screen.query(FooterKey)]
+        assert "Deregister" in footer and "Delete" not in footer
+        table = app.screen.table  # type: ignore[attr-defined]
+        gone = table.cursor_key
+        assert gone in {r.key for r in table.rows}
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert app.screen.verb == "Deregister"  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await settle(pilot)
+        assert gone not in {r.key for r in table.rows}  # the view lists ACTIVE revisions
+        assert app.backend.batch.describe_job_definitions(status="ACTIVE") == [] or all(
+            d.job_definition_arn != gone for d in app.backend.batch.describe_job_definitions(status="ACTIVE"))

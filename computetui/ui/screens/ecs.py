@@ -55,12 +55,8 @@ class _EcsTabs(TabbedScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         view = self.view
-        if action == "delete" and isinstance(view, ResourceView) and view.delete_verb != "Delete":
-            return False  # shown under its own verb
-        if action == "delete_as":
-            if isinstance(view, ResourceView) and view.id == "tasks" and view.context.get("stopped"):
-                return False  # nothing left to stop
-            return isinstance(view, ResourceView) and view.delete is not None and view.delete_verb == parameters[0]
+        if action == "delete_as" and isinstance(view, ResourceView) and view.id == "tasks" and view.context.get("stopped"):
+            return False  # nothing left to stop
         if action == "show_tasks":
             stopped = isinstance(view, ResourceView) and bool(view.context.get("stopped"))
             return view.id == "tasks" and stopped == (parameters[0] == "RUNNING")
@@ -68,9 +64,6 @@ class _EcsTabs(TabbedScreen):
 
     async def action_show_tasks(self, status: str) -> None:
         await self.toggle_tasks()
-
-    def action_delete_as(self, verb: str) -> None:
-        self.action_delete()
 
     async def toggle_tasks(self) -> None:
         """``x`` on a Tasks tab swaps running tasks for stopped ones and back."""

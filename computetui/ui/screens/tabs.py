@@ -59,6 +59,11 @@ class TabbedScreen(ConsoleScreen):
         Binding("d", "describe", "Describe", id="describe", show=False, tooltip="Show the resource's AWS JSON"),
         Binding("c", "create", "Create", id="create", tooltip="Create a resource of this view"),
         Binding("ctrl+d", "delete", "Delete", id="delete", tooltip="Delete the resource (asks first)"),
+        # ctrl+d named by the verb of the tab's rows, as the console's button is (asks first too).
+        Binding("ctrl+d", "delete_as('Deregister')", "Deregister", id="deregister",
+                tooltip="Deregister the resource: it stays listed as INACTIVE (asks first)"),
+        Binding("e", "set_enabled", "Enable/Disable", id="enable-disable",
+                tooltip="Disable the row if it is ENABLED, enable it if DISABLED (Batch queues, environments)"),
         Binding("right_square_bracket", "view(1)", "Next tab", id="view-next", show=False),
         Binding("left_square_bracket", "view(-1)", "Previous tab", id="view-previous", show=False),
     ]
@@ -245,8 +250,14 @@ class TabbedScreen(ConsoleScreen):
                 return False
             if action == "create" and view.creates is None:
                 return False
-            if action == "delete" and view.delete is None:
-                return False
+            if action == "delete" and (view.delete is None or view.delete_verb != "Delete"):
+                return False  # none, or shown under its own verb
+        if action == "set_enabled":
+            view = self.view
+            return isinstance(view, ResourceView) and view.set_enabled is not None
+        if action == "delete_as":
+            view = self.view
+            return isinstance(view, ResourceView) and view.delete is not None and view.delete_verb == parameters[0]
         return True
 
     # -- filter ------------------------------------------------------------
@@ -312,6 +323,9 @@ class TabbedScreen(ConsoleScreen):
         """What a create form needs to know about where it was opened (the cluster...)."""
         return dict(view.context)
 
+    def action_delete_as(self, verb: str) -> None:
+        self.action_delete()
+
     def action_delete(self) -> None:
         view = self.view
         if not isinstance(view, ResourceView):
@@ -355,6 +369,22 @@ class TabbedScreen(ConsoleScreen):
                 view.delete_verb, view.delete_verb)
             self.app.call_from_thread(self.notify, f"{past} {view.noun} {row.name}.")
             self.app.call_from_thread(self.reload)
+
+    def action_set_enabled(self) -> None:
+        view = self.view
+        if not isinstance(view, ResourceView) or view.set_enabled is None:
+            return
+        row = self.table.cursor_row
+        if row is None:
+            self.notify(f"No {view.noun} is selected.", severity="warning")
+            return
+        enable = str(row.cells.get("state") or row.state or "").upper() == "DISABLED"
+        verb = "enable" if enable else "disable"
+        if self.console.refuse_if_read_only(f"{verb} {view.noun} {row.name}"):
+            return
+        set_enabled = view.set_enabled
+        self.run_action(f"Could not {verb} {view.noun} {row.name}", lambda b: set_enabled(b, row, enable),
+                        f"{'Enabled' if enable else 'Disabled'} {view.noun} {row.name}.")
 
     def run_action(self, title: str, call: Any, done: str | None = None) -> None:
         """Run a backend call in a worker; say how it went; refresh."""

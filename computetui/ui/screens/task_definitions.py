@@ -32,11 +32,12 @@ class TaskFamilyScreen(TabbedScreen):
             id="ecs-revisions-inactive",
             tooltip="Show the INACTIVE revisions too, or the ACTIVE ones only",
         ),
-        # The page's own words for c and ctrl+d; the same ids, so a remapped key still applies.
+        # The page's own words for c and ctrl+d; the same ids as elsewhere, so a remapped key still applies.
         Binding(
             "c", "create", "New revision", id="create", tooltip="Register a new revision, starting from the latest"
         ),
-        Binding("ctrl+d", "delete", "Deregister", id="delete", tooltip="Deregister the revision (asks first)"),
+        Binding("ctrl+d", "delete_as('Deregister')", "Deregister", id="deregister",
+                tooltip="Deregister the revision (asks first)"),
     ]
 
     def __init__(self, family: str, *, show_inactive: bool = False, focus_key: str | None = None) -> None:
