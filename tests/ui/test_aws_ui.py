@@ -98,3 +98,49 @@ async def test_the_sample_workload_key_is_neither_listed_nor_taken_on_aws(moto_s
         assert isinstance(app.screen, HelpScreen)
         listed = [b.id for _, bindings in app.screen.sections for b in bindings]
         assert "seed-demo" not in listed and "help" in listed
+
+
+async def test_a_service_on_aws_joins_the_target_group_given_by_arn(moto_server, aws_credentials) -> None:  # noqa: ANN001, F811
+    import boto3
+    from textual.widgets import Checkbox
+
+    from computetui.ui.screens.ecs import ClusterScreen
+    from computetui.ui.screens.ecs_forms import CreateServiceForm
+    from tests.support.aws import reset_moto
+
+    reset_moto(moto_server)
+    ecs = boto3.client("ecs", endpoint_url=moto_server, region_name="us-east-1")
+    ecs.create_cluster(clusterName="shop")
+    ecs.register_task_definition(family="web", networkMode="bridge", containerDefinitions=[
+        {"name": "web", "image": "nginx", "memory": 64, "portMappings": [{"containerPort": 80}]}])
+    ec2 = boto3.client("ec2", endpoint_url=moto_server, region_name="us-east-1")
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    elb = boto3.client("elbv2", endpoint_url=moto_server, region_name="us-east-1")
+    group = elb.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]
+
+    app = aws_app(moto_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_ready(pilot, app, "us-east-1")
+        await app.push_screen(ClusterScreen("shop"))
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CreateServiceForm)
+        assert not form.query(Checkbox).filter("#f-balancer")  # no balancer of the emulator's own on AWS
+        form.query_one("#f-name").value = "web"  # type: ignore[attr-defined]
+        form.query_one("#f-launch").value = "EC2"  # type: ignore[attr-defined]
+        form.query_one("#f-desired").value = "0"  # type: ignore[attr-defined]
+        form.query_one("#f-target_group").value = "web-tg"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "Target group ARN: must look like" in str(form.query_one(".form-message").render())
+        assert form.focused is form.query_one("#f-target_group")
+        form.query_one("#f-target_group").value = group["TargetGroupArn"]  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+        [service] = ecs.describe_services(cluster="shop", services=["web"])["services"]
+        assert service["loadBalancers"] == [
+            {"targetGroupArn": group["TargetGroupArn"], "containerName": "web", "containerPort": 80}]

@@ -8,6 +8,7 @@ nothing typed is lost. The form returns True when it changed something.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -326,6 +327,9 @@ class RegisterInstanceForm(EcsForm):
 
 
 # -- services --------------------------------------------------------------------------------
+TARGET_GROUP_ARN = re.compile(r"arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[\w-]{1,32}/[0-9a-f]+")
+
+
 class CreateServiceForm(EcsForm):
     title_text = "Create service"
     hint = "The scheduler keeps the desired count running and replaces tasks that stop."
@@ -338,8 +342,10 @@ class CreateServiceForm(EcsForm):
                   definitions),
             Field("launch", "Launch type", "select", "FARGATE", LAUNCH_TYPES),
             Field("desired", "Desired tasks", "number", "3"),
-            Field("balancer", "Load balancer", "check", True,
-                  text="round robin over healthy tasks on a local port"),
+            # The emulator makes a balancer of its own; on AWS a service joins a target group you made.
+            Field("balancer", "Load balancer", "check", True, text="round robin over healthy tasks on a local port")
+            if backend.name == "local" else
+            Field("target_group", "Target group ARN", placeholder="arn:aws:elasticloadbalancing:… (optional)"),
             Field("minimum", "Minimum healthy %", "number", "100"),
             Field("maximum", "Maximum %", "number", "200"),
             Field("breaker", "Circuit breaker", "check", True,
@@ -358,7 +364,12 @@ class CreateServiceForm(EcsForm):
         minimum = self.number("minimum", low=0, high=100)
         maximum = self.number("maximum", low=100, high=200)
         launch = self.value("launch")
-        balanced = self.value("balancer")
+        has_check = any(f.id == "balancer" for f in self._fields)
+        target_group = None if has_check else self.value("target_group") or None
+        if target_group is not None and not TARGET_GROUP_ARN.fullmatch(target_group):
+            raise FormError("Target group ARN", "must look like arn:aws:elasticloadbalancing:REGION:ACCOUNT:"
+                            "targetgroup/NAME/ID (ELB › Target groups), or be left empty", "target_group")
+        balanced = self.value("balancer") if has_check else target_group is not None
         breaker = self.value("breaker")
         cluster = self.cluster
 
@@ -373,9 +384,10 @@ class CreateServiceForm(EcsForm):
                     from computetui.backends.errors import InvalidParameter
 
                     raise InvalidParameter(f"{definition} maps no container port, so a load balancer has nothing "
-                                           "to send traffic to (untick Load balancer)", code="InvalidParameterException",
-                                           field="loadBalancers")
-                balancers = [{"containerName": target[0], "containerPort": target[1]}]
+                                           "to send traffic to (untick Load balancer, or leave the target group "
+                                           "empty)", code="InvalidParameterException", field="loadBalancers")
+                balancers = [{"containerName": target[0], "containerPort": target[1],
+                              **({"targetGroupArn": target_group} if target_group else {})}]
             b.ecs.create_service(
                 cluster, name, definition, desired_count=desired, launch_type=launch, load_balancers=balancers,
                 deployment_configuration={
