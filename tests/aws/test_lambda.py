@@ -21,7 +21,7 @@ from computetui.backends.aws.lambda_ import (
     function_name_of,
     parse_report,
 )
-from computetui.backends.errors import AccessDenied, ComputeError, Conflict, InvalidParameter, NotFound
+from computetui.backends.errors import AccessDenied, ComputeError, Conflict, InvalidParameter, NotFound, Unsupported
 from computetui.blueprints import blueprint, zip_files
 from computetui.pricing import lambda_monthly_cost
 from tests.support.aws import MOTO_ACCOUNT
@@ -292,6 +292,15 @@ def test_download_function_code_fetches_the_package_from_its_location(aws_backen
         assert aws_backend.lambda_.download_function_code("hello") == HELLO.zip()
         with pytest.raises(NotFound):
             aws_backend.lambda_.download_function_code("img")
+
+
+def test_code_at_an_aws_address_is_not_fetched_when_an_endpoint_is_set(aws_backend, calls) -> None:  # noqa: ANN001
+    # moto answers GetFunction with a real S3 host it does not serve: nothing may leave for it.
+    create(aws_backend)
+    assert aws_backend.endpoint_url
+    with pytest.raises(Unsupported) as raised:
+        aws_backend.lambda_.download_function_code("hello")
+    assert raised.value.code == "CodeDownloadUnsupported" and "amazonaws.com" in str(raised.value)
 
 
 def test_the_code_editors_deploy_sends_the_zip_with_executable_bits(aws_backend, calls) -> None:  # noqa: ANN001

@@ -84,6 +84,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from computetui.backends.aws.kit import Caller, parse
 from computetui.backends.base import LambdaFacet
@@ -93,6 +94,7 @@ from computetui.backends.errors import (
     InvalidParameter,
     NotFound,
     Unavailable,
+    Unsupported,
 )
 from computetui.backends.validation import constraint_error
 from computetui.backends.validation_lambda import (
@@ -419,6 +421,13 @@ class AwsLambda(LambdaFacet):
             raise NotFound(f"Function {name} has no deployment package (PackageType Image)")
         if not location.startswith(("https://", "http://")):
             raise ComputeError(f"unexpected code location {location[:40]}", code="UnexpectedResponse")
+        endpoint = self.backend.endpoint_url
+        host = urlsplit(location).hostname or ""
+        if endpoint and (host == "amazonaws.com" or host.endswith(".amazonaws.com")):
+            # moto names a real S3 host it does not serve; with an endpoint set, nothing goes elsewhere.
+            raise Unsupported(f"the endpoint {endpoint} gave an AWS S3 address for the code ({host}); "
+                              "computetui sends nothing beyond the endpoint it was given",
+                              code="CodeDownloadUnsupported")
         import urllib.error
         import urllib.request
 
