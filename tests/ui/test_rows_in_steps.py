@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
+from textual.pilot import Pilot
 
 from computetui.backends.base import Backend
 from computetui.ui.screens.tabs import TabbedScreen
@@ -52,8 +54,9 @@ async def until(pilot, condition) -> None:  # noqa: ANN001
     raise AssertionError("condition not met")
 
 
-async def test_the_first_rows_show_while_the_rest_are_read_then_all_of_them() -> None:
-    steps = Steps()
+@asynccontextmanager
+async def opened(steps: Steps) -> AsyncIterator[tuple[Pilot, TabbedScreen, ResourceTable]]:
+    """The console on a page of one tab listed by ``steps``, once its first rows show."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -61,6 +64,12 @@ async def test_the_first_rows_show_while_the_rest_are_read_then_all_of_them() ->
         await app.push_screen(screen)
         table = screen.query_one(ResourceTable)
         await until(pilot, lambda: len(table.rows) == 40)
+        yield pilot, screen, table
+
+
+async def test_the_first_rows_show_while_the_rest_are_read_then_all_of_them() -> None:
+    steps = Steps()
+    async with opened(steps) as (pilot, screen, table):
         assert table.border_title == "Services (40, loading 160 more…)"
         assert table.cursor_key == "arn:svc/0000"
         await pilot.press("down", "down")
@@ -72,13 +81,7 @@ async def test_the_first_rows_show_while_the_rest_are_read_then_all_of_them() ->
 
 async def test_a_step_that_fails_keeps_the_rows_so_far_and_says_why() -> None:
     steps = Steps(fail=True)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = TabbedScreen([ResourceView("services", "Services", "service", COLUMNS, steps)])
-        await app.push_screen(screen)
-        table = screen.query_one(ResourceTable)
-        await until(pilot, lambda: len(table.rows) == 40)
+    async with opened(steps) as (pilot, screen, table):
         steps.go_on.set()
         await settle(pilot)
         assert len(table.rows) == 40
@@ -87,13 +90,7 @@ async def test_a_step_that_fails_keeps_the_rows_so_far_and_says_why() -> None:
 
 async def test_a_newer_refresh_wins_over_an_older_one_still_reading() -> None:
     steps = Steps()
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = TabbedScreen([ResourceView("services", "Services", "service", COLUMNS, steps)])
-        await app.push_screen(screen)
-        table = screen.query_one(ResourceTable)
-        await until(pilot, lambda: len(table.rows) == 40)
+    async with opened(steps) as (pilot, screen, table):
         screen.reload()  # the first fetch is still waiting to read the rest
         await until(pilot, lambda: steps.calls == 2)
         steps.go_on.set()
