@@ -14,7 +14,8 @@ import pytest
 from botocore.stub import Stubber
 
 from computetui.backends.aws import AwsBackend
-from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound, Unavailable
+from computetui.backends.aws import ecr as aws_ecr
+from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound, Unavailable, Unsupported
 from computetui.backends.local.engine import Engine, ImageInfo, LocalImage
 from tests.support.aws import MOTO_ACCOUNT, CallCounter
 
@@ -218,10 +219,23 @@ class FakeEngine:
 
 
 @pytest.fixture
-def engine(aws_backend: AwsBackend) -> FakeEngine:
+def engine(aws_backend: AwsBackend, monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     fake = FakeEngine(aws_backend, images={"web:dev": ImageInfo(id="sha256:" + "c" * 64, size=4096)})
     aws_backend.ecr._engine = fake
+    # moto's registry host is an AWS one, which the adapter refuses to push to with an endpoint
+    # set; the fake engine sends nothing anywhere, so here the push may go ahead.
+    monkeypatch.setattr(aws_ecr, "refuse_beyond_endpoint", lambda *args: None)
     return fake
+
+
+def test_with_an_endpoint_set_nothing_is_pushed_to_an_aws_registry_host(aws_backend: AwsBackend) -> None:
+    fake = FakeEngine(aws_backend, images={"web:dev": ImageInfo(id="sha256:" + "c" * 64, size=4096)})
+    aws_backend.ecr._engine = fake
+    aws_backend.ecr.create_repository("web")
+    with pytest.raises(Unsupported) as caught:
+        aws_backend.ecr.put_image("web", "web:dev", "v1")
+    assert caught.value.code == "ImagePushUnsupported" and REGISTRY.split("/")[0] in str(caught.value)
+    assert fake.pushes == [] and fake.tagged == []
 
 
 def test_a_local_image_is_pushed_with_the_registry_s_token(

@@ -23,7 +23,7 @@ import base64
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.aws.kit import Caller, batches, parse
+from computetui.backends.aws.kit import Caller, batches, parse, refuse_beyond_endpoint
 from computetui.backends.base import EcrFacet
 from computetui.backends.errors import ComputeError, NotFound, Unavailable
 from computetui.models import ecr as m
@@ -115,6 +115,7 @@ class AwsEcr(EcrFacet):
                 "(build, import or pull it there first)",
                 code="ImageNotFoundException",
             )
+        refuse_beyond_endpoint(self.backend, repository.repository_uri, "the registry", "ImagePushUnsupported")
         auth = self.authorization()
         engine.tag_image(info.id, repository.repository_uri, image_tag)
         digest = push(engine, repository.repository_uri, image_tag, auth)

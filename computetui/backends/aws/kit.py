@@ -9,11 +9,12 @@ import contextvars
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
 from computetui.backends.aws.errors import translate
-from computetui.backends.errors import ComputeError
+from computetui.backends.errors import ComputeError, Unsupported
 
 if TYPE_CHECKING:
     from computetui.backends.aws import AwsBackend
@@ -201,3 +202,13 @@ def _without(data: Any, loc: Sequence[Any]) -> Any:
             return data
         return [*data[:head], inner, *data[head + 1 :]]
     return data
+
+
+def refuse_beyond_endpoint(backend: AwsBackend, address: str, what: str, code: str) -> None:
+    """With an endpoint set (moto, LocalStack), send nothing to an AWS host it named: moto answers
+    with real S3 and registry hosts that it does not serve. ``address``: a URL or host[:port]/path."""
+    endpoint = backend.endpoint_url
+    host = urlsplit(address if "//" in address else f"//{address}").hostname or ""
+    if endpoint and (host == "amazonaws.com" or host.endswith(".amazonaws.com")):
+        raise Unsupported(f"the endpoint {endpoint} gave an AWS address for {what} ({host}); computetui sends "
+                          "nothing beyond the endpoint it was given", code=code)

@@ -84,9 +84,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from computetui.backends.aws.kit import Caller, parse
+from computetui.backends.aws.kit import Caller, parse, refuse_beyond_endpoint
 from computetui.backends.base import LambdaFacet
 from computetui.backends.errors import (
     AccessDenied,
@@ -94,7 +93,6 @@ from computetui.backends.errors import (
     InvalidParameter,
     NotFound,
     Unavailable,
-    Unsupported,
 )
 from computetui.backends.validation import constraint_error
 from computetui.backends.validation_lambda import (
@@ -421,13 +419,7 @@ class AwsLambda(LambdaFacet):
             raise NotFound(f"Function {name} has no deployment package (PackageType Image)")
         if not location.startswith(("https://", "http://")):
             raise ComputeError(f"unexpected code location {location[:40]}", code="UnexpectedResponse")
-        endpoint = self.backend.endpoint_url
-        host = urlsplit(location).hostname or ""
-        if endpoint and (host == "amazonaws.com" or host.endswith(".amazonaws.com")):
-            # moto names a real S3 host it does not serve; with an endpoint set, nothing goes elsewhere.
-            raise Unsupported(f"the endpoint {endpoint} gave an AWS S3 address for the code ({host}); "
-                              "computetui sends nothing beyond the endpoint it was given",
-                              code="CodeDownloadUnsupported")
+        refuse_beyond_endpoint(self.backend, location, "the code", "CodeDownloadUnsupported")
         import urllib.error
         import urllib.request
 
