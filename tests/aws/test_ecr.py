@@ -293,3 +293,17 @@ def test_without_an_engine_local_images_and_pushes_are_unavailable(
 
 def test_the_engine_is_the_local_emulator_s_engine_code(aws_backend: AwsBackend) -> None:
     assert isinstance(aws_backend.ecr.engine(), Engine)
+
+
+def test_closing_the_backend_lets_go_of_the_engine_a_push_opened(aws_backend: AwsBackend) -> None:
+    closed: list[bool] = []
+
+    class Opened:
+        def close(self) -> None:
+            closed.append(True)
+
+    aws_backend.ecr._engine = Opened()
+    aws_backend.close()
+    assert closed == [True] and aws_backend.ecr._engine is None
+    aws_backend.close()  # twice is harmless
+    assert closed == [True]

@@ -111,6 +111,13 @@ class AwsBackend(Backend):
         )
 
     def close(self) -> None:
+        for attribute in ADAPTERS:  # what an adapter opened beside its clients (ECR's Docker engine)
+            close = getattr(getattr(self, attribute, None), "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:
+                    pass
         with self._lock:
             for client in self._clients.values():
                 try:

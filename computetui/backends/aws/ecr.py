@@ -163,6 +163,12 @@ class AwsEcr(EcrFacet):
             self._engine = Engine()
         return self._engine
 
+    def close(self) -> None:
+        """Let go of the Docker engine a push opened."""
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.close()
+
     # -- lifecycle policies ----------------------------------------------------------
     def put_lifecycle_policy(self, repository_name: str, lifecycle_policy_text: str) -> m.LifecyclePolicy:
         answer = self.ecr.call("put_lifecycle_policy", repositoryName=repository_name,
