@@ -19,9 +19,11 @@ ECS does (EssentialContainerExited).
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -359,9 +361,10 @@ class TaskRunner:
                 ))
             attachments = task.attachments
             if td.network_mode is m.NetworkMode.AWSVPC and address:
-                attachments = [m.Attachment(id=self.backend.ids.uuid(), details=[
+                attachment_id, eni = _network_ids(task_arn)
+                attachments = [m.Attachment(id=attachment_id, details=[
                     m.AttachmentDetail(name="subnetId", value="subnet-local"),
-                    m.AttachmentDetail(name="networkInterfaceId", value="eni-" + self.backend.ids.hex(17)),
+                    m.AttachmentDetail(name="networkInterfaceId", value=eni),
                     m.AttachmentDetail(name="privateIPv4Address", value=address),
                 ])]
             return task.updated(last_status=m.TaskStatus.RUNNING, started_at=self._now(), containers=containers,
@@ -615,3 +618,11 @@ def _bindings(info: dict[str, Any], name: str, td: m.TaskDefinition) -> list[m.N
                                              container_port=mapping.container_port,
                                              host_port=int(host["HostPort"]), protocol=mapping.protocol))
     return bindings
+
+
+def _network_ids(task_arn: str) -> tuple[str, str]:
+    """The awsvpc attachment's id and its ENI id, made from the task's ARN: they are made on the
+    runner's threads, and drawing them from the backend's (seeded) ids there would make every id
+    drawn after them depend on which thread got there first."""
+    digest = hashlib.sha256(task_arn.encode()).hexdigest()
+    return str(uuid.UUID(hex=digest[:32], version=4)), f"eni-{digest[32:49]}"
