@@ -22,7 +22,7 @@ from computetui.backends.aws.lambda_ import (
     parse_report,
 )
 from computetui.backends.errors import AccessDenied, ComputeError, Conflict, InvalidParameter, NotFound, Unsupported
-from computetui.blueprints import blueprint, zip_files
+from computetui.blueprints import zip_files
 from computetui.pricing import lambda_monthly_cost
 from tests.support.aws import MOTO_ACCOUNT
 from tests.support.aws_lambda_logs_metrics import (  # noqa: F401
@@ -31,20 +31,9 @@ from tests.support.aws_lambda_logs_metrics import (  # noqa: F401
     streaming,
     try_every_mutating_operation,
 )
+from tests.support.functions import HELLO, create
 
-HELLO = blueprint("hello-world-python")
 REQUEST_ID = "6bc28136-a5c4-4d3a-8b8e-7e2f1c1f0a11"
-
-
-def create(backend, name: str = "hello", **overrides):  # noqa: ANN001, ANN201
-    params = {
-        "function_name": name,
-        "runtime": HELLO.runtime,
-        "handler": HELLO.handler,
-        "code": {"ZipFile": HELLO.zip()},
-    }
-    params.update(overrides)
-    return backend.lambda_.create_function(**params)
 
 
 def facet(backend) -> AwsLambda:  # noqa: ANN001

@@ -3,20 +3,8 @@ from __future__ import annotations
 import pytest
 
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
-from computetui.blueprints import blueprint, zip_files
-
-HELLO = blueprint("hello-world-python")
-
-
-def create(backend, name: str = "hello", **overrides):  # noqa: ANN001, ANN201
-    params = {
-        "function_name": name,
-        "runtime": HELLO.runtime,
-        "handler": HELLO.handler,
-        "code": {"ZipFile": HELLO.zip()},
-    }
-    params.update(overrides)
-    return backend.lambda_.create_function(**params)
+from computetui.blueprints import zip_files
+from tests.support.functions import HELLO, create
 
 
 def test_create_returns_pending_then_the_function_is_active(contract_backend) -> None:  # noqa: ANN001
