@@ -303,6 +303,9 @@ class ServiceScheduler:
         if task.health_status is m.HealthStatus.UNHEALTHY:
             return False
         td = self.ecs._definition(task.task_definition_arn)
+        essential = {c.name for c in td.container_definitions if c.essential}
+        if any(c.name in essential and c.last_status == "STOPPED" for c in task.containers):
+            return False  # its essential container has exited: it is about to stop, not to serve
         if any(c.health_check for c in td.container_definitions if c.essential) and \
                 task.health_status is not m.HealthStatus.HEALTHY:
             return False
