@@ -239,8 +239,10 @@ class Controller:
                 await loop.run_in_executor(pool, tick.fn)
                 tick.failures = 0
             except RuntimeError as exc:
-                if "after shutdown" in str(exc) or self._pool is None:
-                    return  # stop() timed out waiting for the loop and shut the pool down
+                if "shutdown" in str(exc) or self._pool is None:
+                    # stop() timed out waiting for the loop and shut the pool down, or the
+                    # interpreter is exiting with a backend left open: either way, this tick is over.
+                    return
                 tick.failures += 1
                 log.exception("controller tick %s failed (%d in a row)", tick.name, tick.failures)
             except Exception:  # a tick must never kill the controller
