@@ -8,7 +8,8 @@ must come out the same run after run, so:
   wrapped to say it), so the picture does not change with the port;
 - moto's ids come from its seeded random (``/moto-api/seed``), reseeded after each reset;
 - the seeding runs under freezegun: moto's timestamps (created, last modified) are fixed;
-- the EKS endpoint, which moto draws once per process at import, is pinned here.
+- the EKS endpoint, which moto draws once per process at import, is pinned here;
+- the API ids are pinned or drawn right after a reseed (see ``seed_account``).
 
 Regenerate after a deliberate change with ``pytest tests/ui/test_aws_snapshots.py
 --snapshot-update`` and look at the new SVGs before committing.
@@ -24,6 +25,8 @@ from typing import Any
 
 import boto3
 import pytest
+from moto.apigateway.utils import ApigwRestApiIdentifier
+from moto.utilities.id_generator import moto_id_manager
 from textual.pilot import Pilot
 
 from computetui.app import ComputeApp
@@ -39,6 +42,7 @@ _TARGET: dict[str, str] = {}
 FROZEN = "2026-01-15 09:30:00"
 REGION = "us-east-1"
 EKS_ENDPOINT = "https://0A1B2C3D4E5F60718293A4B5C6D7E8F9.gr7.{region}.eks.amazonaws.com"
+REST_API_ID = "qbnnozulcj"
 
 
 # -- moto -----------------------------------------------------------------------------------
@@ -100,8 +104,17 @@ def seed_account() -> None:
         Code={"ZipFile": _zip("index.mjs", "export const handler = async () => ({statusCode: 200});\n")},
         MemorySize=128, Timeout=3)
 
-    _client("apigateway").create_rest_api(name="orders", description="Orders REST API",
-                                          endpointConfiguration={"types": ["REGIONAL"]})
+    # API ids are random draws whose place in moto's sequence shifts whenever a moto release draws
+    # more or fewer numbers before them: the REST API's id is fixed through moto's id manager, and
+    # the HTTP API's comes from a reseed just before it, so neither depends on what came earlier.
+    rest_id = ApigwRestApiIdentifier(MOTO_ACCOUNT, REGION, "orders")
+    moto_id_manager.set_custom_id(rest_id, REST_API_ID)
+    try:
+        _client("apigateway").create_rest_api(name="orders", description="Orders REST API",
+                                              endpointConfiguration={"types": ["REGIONAL"]})
+    finally:
+        moto_id_manager.unset_custom_id(rest_id)
+    _post(f"{_TARGET['url']}/moto-api/seed?a=43")
     _client("apigatewayv2").create_api(Name="webhooks", ProtocolType="HTTP", Description="Incoming webhooks")
 
     batch = _client("batch")
