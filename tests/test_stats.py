@@ -317,6 +317,7 @@ def _samples(collector: StatsCollector, container_id: str, count: int, timeout: 
 
 
 @pytest.mark.docker
+@pytest.mark.alone
 def test_a_spinning_container_uses_about_one_core(run_busybox, collector: StatsCollector) -> None:  # noqa: ANN001
     container = run_busybox("while :; do :; done")
     collector.watch(container)

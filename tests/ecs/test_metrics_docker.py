@@ -70,6 +70,7 @@ def series(backend: LocalBackend, namespace: str, name: str, dims: dict[str, str
     return result.values
 
 
+@pytest.mark.alone
 def test_a_busy_service_shows_near_full_cpu_utilization_and_an_idle_one_near_none(backend: LocalBackend) -> None:
     ecs = backend.ecs
     ecs.register_task_definition(definition("burn", BURN))
@@ -94,6 +95,7 @@ def test_a_busy_service_shows_near_full_cpu_utilization_and_an_idle_one_near_non
     assert max(series(backend, "ECS/ContainerInsights", "CpuUtilized", task)) > 128
 
 
+@pytest.mark.alone
 def test_target_tracking_scales_a_busy_service_out_and_records_why(backend: LocalBackend) -> None:
     ecs = backend.ecs
     ecs.register_task_definition(definition("burn", BURN))
