@@ -1,13 +1,15 @@
-"""Shared fixtures, and the policy for Docker tests.
+"""Shared fixtures, and the policy for tests that need something on the machine.
 
 Tests marked ``docker`` need a Docker engine. Without one they are skipped,
 unless ``COMPUTETUI_REQUIRE_DOCKER=1`` (set by .ci/run), which turns the skip
-into a failure: CI cannot pass by skipping.
+into a failure: CI cannot pass by skipping. Tests marked ``node`` need Node.js
+on PATH, under the same policy with ``COMPUTETUI_REQUIRE_NODE=1``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +19,7 @@ from computetui.clock import FixedClock
 from tests.support.fakes import StaticEngine
 
 REQUIRE_DOCKER = os.environ.get("COMPUTETUI_REQUIRE_DOCKER") == "1"
+REQUIRE_NODE = os.environ.get("COMPUTETUI_REQUIRE_NODE") == "1"
 
 
 def _engine_problem() -> str | None:
@@ -50,12 +53,27 @@ def docker_client():  # noqa: ANN201
     client.close()
 
 
+@pytest.fixture(scope="session")
+def node_binary() -> str:
+    """The ``node`` on PATH."""
+    found = shutil.which("node")
+    if found is None:
+        message = "node is not on PATH: the Node.js runtime client cannot be run"
+        if REQUIRE_NODE:
+            pytest.fail(f"{message} (COMPUTETUI_REQUIRE_NODE=1 forbids skipping)")
+        pytest.skip(message)
+    return found
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Every docker-marked test goes through the docker_client fixture, so the
-    # skip-or-fail policy above applies to all of them.
+    # Every docker-marked test goes through the docker_client fixture, and every node-marked
+    # one through node_binary, so the skip-or-fail policy above applies to all of them.
     for item in items:
-        if item.get_closest_marker("docker") and "docker_client" not in getattr(item, "fixturenames", []):
-            item.fixturenames.insert(0, "docker_client")
+        names = getattr(item, "fixturenames", [])
+        if item.get_closest_marker("docker") and "docker_client" not in names:
+            names.insert(0, "docker_client")
+        if item.get_closest_marker("node") and "node_binary" not in names:
+            names.insert(0, "node_binary")
 
 
 @pytest.fixture

@@ -12,10 +12,19 @@ CMD), the function's code in /var/task. The Runtime Interface Emulator
 (aws-lambda-rie) is not included: the emulator serves the Runtime API itself.
 
 ``python -m tests.support.images`` builds both, busybox first (used by .ci/run).
+
+Each image carries a label with a fingerprint of what it is built from (this
+module's source, the busybox binary, the host's awslambdaric): an image whose
+recipe changed is built again, not only a missing one. Builds take a file lock,
+so parallel test workers build an image once between them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import importlib.metadata
 import importlib.util
 import io
 import os
@@ -30,6 +39,46 @@ import time
 from pathlib import Path
 
 BUSYBOX_IMAGE = "computetui-test/busybox:latest"
+RECIPE_LABEL = "computetui.test.recipe"
+BUILD_LOCK = Path(tempfile.gettempdir()) / "computetui-test-images.lock"
+BUILD_LOCK_WAIT_S = 600  # the longest build (lambda-python) takes about a minute
+
+
+def fingerprint(*parts: bytes) -> str:
+    """What an image is built from, as one hash: this module's source and the given parts."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:16]
+
+
+def _current(client, reference: str, recipe: str) -> bool:  # noqa: ANN001 - a docker.DockerClient
+    """Whether the engine has ``reference`` built from ``recipe``."""
+    import docker.errors
+
+    try:
+        image = client.images.get(reference)
+    except docker.errors.ImageNotFound:
+        return False
+    return (image.labels or {}).get(RECIPE_LABEL) == recipe
+
+
+@contextlib.contextmanager
+def _build_lock():  # noqa: ANN202
+    with open(BUILD_LOCK, "a") as handle:
+        deadline = time.monotonic() + BUILD_LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"another process held {BUILD_LOCK} for {BUILD_LOCK_WAIT_S}s") from None
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 APPLETS = ("sh", "httpd", "sleep", "echo", "cat", "ls", "env", "wc", "true", "false", "kill", "ps")
 BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 
@@ -68,21 +117,20 @@ def busybox_rootfs(busybox: Path) -> bytes:
 
 
 def ensure_busybox_image(client) -> str:  # noqa: ANN001 - a docker.DockerClient
-    """Import the busybox test image unless the engine already has it."""
-    import docker.errors
-
-    try:
-        client.images.get(BUSYBOX_IMAGE)
-        return BUSYBOX_IMAGE
-    except docker.errors.ImageNotFound:
-        pass
+    """Import the busybox test image unless the engine has it from the same recipe."""
     busybox = find_static_busybox()
     if busybox is None:
         raise RuntimeError("no static busybox on this machine (apt-get install busybox-static)")
-    repository, _, tag = BUSYBOX_IMAGE.partition(":")
-    client.api.import_image_from_data(
-        busybox_rootfs(busybox), repository=repository, tag=tag, changes=['CMD ["/bin/sh"]']
-    )
+    recipe = fingerprint(busybox.read_bytes())
+    if _current(client, BUSYBOX_IMAGE, recipe):
+        return BUSYBOX_IMAGE
+    with _build_lock():
+        if not _current(client, BUSYBOX_IMAGE, recipe):  # another worker may have built it meanwhile
+            repository, _, tag = BUSYBOX_IMAGE.partition(":")
+            client.api.import_image_from_data(
+                busybox_rootfs(busybox), repository=repository, tag=tag,
+                changes=['CMD ["/bin/sh"]', f"LABEL {RECIPE_LABEL}={recipe}"],
+            )
     return BUSYBOX_IMAGE
 
 
@@ -396,6 +444,15 @@ def _tar_rootfs(rootfs: Path, destination: Path) -> None:
             tar.add(str(child), arcname=child.name, filter=numeric)
 
 
+def lambda_python_recipe() -> str:
+    """The lambda-python image's fingerprint: this module and the awslambdaric release it installs."""
+    try:
+        runtime_client = importlib.metadata.version("awslambdaric")
+    except importlib.metadata.PackageNotFoundError:
+        runtime_client = "none"
+    return fingerprint(runtime_client.encode())
+
+
 def build_lambda_python_image(client, mirror: str | None = None) -> str:  # noqa: ANN001 - a docker.DockerClient
     """Build and import the lambda-python image (a few minutes; needs root and debootstrap)."""
     debootstrap = find_debootstrap()
@@ -427,7 +484,8 @@ def build_lambda_python_image(client, mirror: str | None = None) -> str:  # noqa
         repository, _, tag = LAMBDA_PYTHON_IMAGE.partition(":")
         with open(archive, "rb") as data:  # streamed, not read into memory
             answer = client.api.import_image_from_data(
-                data, repository=repository, tag=tag, changes=LAMBDA_IMAGE_CHANGES
+                data, repository=repository, tag=tag,
+                changes=[*LAMBDA_IMAGE_CHANGES, f"LABEL {RECIPE_LABEL}={lambda_python_recipe()}"],
             )
         import docker.errors
 
@@ -442,15 +500,14 @@ def build_lambda_python_image(client, mirror: str | None = None) -> str:  # noqa
 
 
 def ensure_lambda_python_image(client) -> str:  # noqa: ANN001 - a docker.DockerClient
-    """Build the lambda-python test image unless the engine already has it."""
-    import docker.errors
-
-    try:
-        client.images.get(LAMBDA_PYTHON_IMAGE)
+    """Build the lambda-python test image unless the engine has it from the same recipe."""
+    recipe = lambda_python_recipe()
+    if _current(client, LAMBDA_PYTHON_IMAGE, recipe):
         return LAMBDA_PYTHON_IMAGE
-    except docker.errors.ImageNotFound:
-        pass
-    return build_lambda_python_image(client)
+    with _build_lock():
+        if not _current(client, LAMBDA_PYTHON_IMAGE, recipe):
+            build_lambda_python_image(client)
+    return LAMBDA_PYTHON_IMAGE
 
 
 if __name__ == "__main__":  # used by .ci/run
