@@ -106,7 +106,7 @@ from textual.screen import Screen  # noqa: E402
 
 from computetui.app import ComputeApp  # noqa: E402
 from computetui.backends.local import LocalBackend  # noqa: E402
-from computetui.backends.local.ecs_tasks import TASK, short_id  # noqa: E402
+from computetui.backends.local.ecs.tasks import TASK, short_id  # noqa: E402
 from computetui.models import ecs as m  # noqa: E402
 from computetui.settings import Settings  # noqa: E402
 from computetui.ui import ecs as ecs_rows  # noqa: E402

@@ -23,7 +23,7 @@ REQUIRE_NODE = os.environ.get("COMPUTETUI_REQUIRE_NODE") == "1"
 
 
 def _engine_problem() -> str | None:
-    from computetui.backends.local.engine import Engine
+    from computetui.backends.docker.engine import Engine
 
     status = Engine().status()
     return None if status.reachable else status.reason

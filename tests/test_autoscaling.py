@@ -17,7 +17,7 @@ import pytest
 
 from computetui.backends.errors import InvalidParameter, NotFound, ReadOnly
 from computetui.backends.local import LocalBackend
-from computetui.backends.local.autoscaling_tracking import (
+from computetui.backends.local.autoscaling.tracking import (
     Cooldown,
     Proposal,
     after,
@@ -27,7 +27,7 @@ from computetui.backends.local.autoscaling_tracking import (
     desired_capacity,
     propose,
 )
-from computetui.backends.local.ecs_metrics import TaskSample, task_reservation
+from computetui.backends.local.ecs.metrics import TaskSample, task_reservation
 from computetui.clock import FixedClock
 from computetui.models.autoscaling import ScalingPolicy, SuspendedState
 from computetui.models.ecs import TaskDefinition

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from computetui.backends.docker.engine import LABEL_OWNER
 from computetui.backends.errors import ComputeError, InvalidParameter, NotFound
 from computetui.backends.local import LocalBackend
-from computetui.backends.local.engine import LABEL_OWNER
 from computetui.clock import FixedClock
 from tests.support.images import BUSYBOX_IMAGE
 

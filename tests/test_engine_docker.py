@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from computetui.backends.errors import ComputeError, NotFound
-from computetui.backends.local import LocalBackend
-from computetui.backends.local.engine import (
+from computetui.backends.docker.engine import (
     LABEL_ARN,
     LABEL_KIND,
     LABEL_MANAGED,
@@ -25,6 +23,8 @@ from computetui.backends.local.engine import (
     Engine,
     ManagedContainer,
 )
+from computetui.backends.errors import ComputeError, NotFound
+from computetui.backends.local import LocalBackend
 from computetui.models.common import EngineState
 from tests.support.images import BUSYBOX_IMAGE
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from computetui.backends.docker.engine import Engine, diagnose
 from computetui.backends.errors import Unavailable
 from computetui.backends.local import LocalBackend
-from computetui.backends.local.engine import Engine, diagnose
 from computetui.models.common import EngineState
 
 MISSING_PATH = "/nonexistent/docker.sock"
@@ -194,8 +194,8 @@ def test_an_engine_lost_mid_call_is_unavailable_but_a_slow_answer_is_only_a_time
     import requests.exceptions
     import urllib3.exceptions
 
+    from computetui.backends.docker.engine import Engine
     from computetui.backends.errors import ComputeError
-    from computetui.backends.local.engine import Engine
     from computetui.models.common import EngineState, EngineStatus
 
     engine = Engine("unix:///var/run/docker.sock", owner="t")

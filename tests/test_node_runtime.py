@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pytest
 
-import computetui.backends.local as local_backend
+from computetui.backends.local.lambda_ import sandbox as lambda_sandbox
 
 pytestmark = pytest.mark.node  # conftest.py: skipped without node, failed when COMPUTETUI_REQUIRE_NODE=1
 NODE = shutil.which("node") or "node"
 
-RUNTIME = Path(local_backend.__file__).parent / "runtimes" / "node" / "runtime.mjs"
+RUNTIME = lambda_sandbox.RUNTIMES_DIR / "node" / "runtime.mjs"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 WAIT = 10.0  # seconds: the most any single wait in these tests may take

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from computetui.backends.local.engine import Engine
-from computetui.backends.local.stats import (
+from computetui.backends.docker.engine import Engine
+from computetui.backends.docker.stats import (
     MIB,
     THREAD_NAME_PREFIX,
     StatsCollector,

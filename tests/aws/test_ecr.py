@@ -15,8 +15,8 @@ from botocore.stub import Stubber
 
 from computetui.backends.aws import AwsBackend
 from computetui.backends.aws import ecr as aws_ecr
+from computetui.backends.docker.engine import Engine, ImageInfo, LocalImage
 from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound, Unavailable, Unsupported
-from computetui.backends.local.engine import Engine, ImageInfo, LocalImage
 from tests.support.aws import MOTO_ACCOUNT, CallCounter
 
 REGISTRY = f"{MOTO_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"

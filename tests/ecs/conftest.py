@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from computetui.backends.local import LocalBackend
-from computetui.backends.local.elb import HealthCheck
+from computetui.backends.local.ecs.elb import HealthCheck
 from tests.support.images import BUSYBOX_IMAGE
 
 TICK = 0.2

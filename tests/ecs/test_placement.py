@@ -7,7 +7,7 @@ import random
 import pytest
 
 from computetui.backends.errors import InvalidParameter
-from computetui.backends.local import ecs_placement as p
+from computetui.backends.local.ecs import placement as p
 from computetui.models import ecs as m
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from computetui.backends.local.lambda_runtime.api import MAX_RESPONSE_BYTES, Invocation, RuntimeApi
+from computetui.backends.local.lambda_.runtime_api import MAX_RESPONSE_BYTES, Invocation, RuntimeApi
 
 
 class Server:

@@ -6,8 +6,8 @@ import itertools
 import threading
 from typing import Any
 
+from computetui.backends.docker.engine import Engine, ImageInfo, LocalImage, ManagedContainer
 from computetui.backends.errors import NotFound
-from computetui.backends.local.engine import Engine, ImageInfo, LocalImage, ManagedContainer
 from computetui.models.common import EngineState, EngineStatus
 
 READY = EngineStatus(state=EngineState.READY, host="unix:///var/run/docker.sock", version="27.5.1")

@@ -24,10 +24,10 @@ import pytest
 from textual.pilot import Pilot
 
 from computetui.app import ComputeApp
+from computetui.backends.docker.engine import ManagedContainer
 from computetui.backends.local import LocalBackend
-from computetui.backends.local.ecs_balancers import BALANCER, record_key
-from computetui.backends.local.ecs_metrics import TaskSample
-from computetui.backends.local.engine import ManagedContainer
+from computetui.backends.local.ecs.balancers import BALANCER, record_key
+from computetui.backends.local.ecs.metrics import TaskSample
 from computetui.clock import FixedClock
 from computetui.models import ecs as m
 from computetui.settings import Settings

@@ -206,8 +206,8 @@ FIXED_FAILED = InvokeResult(
 
 def seeded_history(app) -> None:  # noqa: ANN001
     """Invocations and log lines at fixed times, so Monitor and Logs have something to show."""
-    from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec
-    from computetui.backends.local.lambda_runtime.service import InvocationRecord
+    from computetui.backends.local.lambda_.runtime import InvocationRecord
+    from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
 
     base = int(app.clock.time() * 1000)
     spec = EnvironmentSpec(

@@ -158,7 +158,7 @@ class AwsEcr(EcrFacet):
     def engine(self) -> Any:
         """The local Docker engine, through the emulator's engine code (``DOCKER_HOST`` honoured)."""
         if self._engine is None:
-            from computetui.backends.local.engine import Engine  # the docker SDK only when pushing
+            from computetui.backends.docker.engine import Engine  # the docker SDK only when pushing
 
             self._engine = Engine()
         return self._engine

@@ -94,14 +94,14 @@ from computetui.backends.errors import (
     NotFound,
     Unavailable,
 )
-from computetui.backends.validation import constraint_error
-from computetui.backends.validation_lambda import (
+from computetui.backends.rules.lambda_ import (
     NAME_MAX,
     check_function_name,
     check_runtime_and_handler,
     check_zip,
 )
-from computetui.backends.validation_lambda import check_settings as check_lambda_settings
+from computetui.backends.rules.lambda_ import check_settings as check_lambda_settings
+from computetui.backends.rules.validation import constraint_error
 from computetui.models import lambda_ as m
 from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem
 

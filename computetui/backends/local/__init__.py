@@ -17,28 +17,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 from computetui.backends.base import Backend
+from computetui.backends.docker.engine import Engine, ManagedContainer
 from computetui.backends.errors import Unavailable
-from computetui.backends.local.apigateway import LocalApiGateway
-from computetui.backends.local.autoscaling import LocalAutoScaling
-from computetui.backends.local.autoscaling_tracking import TargetTrackingScaler
-from computetui.backends.local.batch import LocalBatch
+from computetui.backends.local.apigateway.facet import LocalApiGateway
+from computetui.backends.local.autoscaling.facet import LocalAutoScaling
+from computetui.backends.local.autoscaling.tracking import TargetTrackingScaler
+from computetui.backends.local.awslogs import ContainerLogs
+from computetui.backends.local.batch.facet import LocalBatch
 from computetui.backends.local.controller import LOCK_FILENAME, Controller
-from computetui.backends.local.ecr import LocalEcr
-from computetui.backends.local.ecs import LocalEcs
-from computetui.backends.local.ecs_balancers import ServiceBalancers
-from computetui.backends.local.ecs_logs import ContainerLogs
-from computetui.backends.local.ecs_metrics import EcsMetrics
-from computetui.backends.local.ecs_services import ServiceScheduler
-from computetui.backends.local.ecs_tasks import PAUSE_IMAGE, TaskRunner
-from computetui.backends.local.elb import HealthCheck
-from computetui.backends.local.engine import Engine, ManagedContainer
+from computetui.backends.local.ecr.facet import LocalEcr
+from computetui.backends.local.ecs.balancers import ServiceBalancers
+from computetui.backends.local.ecs.elb import HealthCheck
+from computetui.backends.local.ecs.facet import LocalEcs
+from computetui.backends.local.ecs.metrics import EcsMetrics
+from computetui.backends.local.ecs.services import ServiceScheduler
+from computetui.backends.local.ecs.tasks import PAUSE_IMAGE, TaskRunner
 from computetui.backends.local.ids import ACCOUNT_ID, Ids
-from computetui.backends.local.lambda_ import LocalLambda
-from computetui.backends.local.lambda_runtime.records import LambdaRecords
-from computetui.backends.local.lambda_runtime.service import LambdaRuntime
-from computetui.backends.local.lightsail import LocalLightsail
-from computetui.backends.local.logs import LocalLogs
-from computetui.backends.local.metrics import LocalMetrics
+from computetui.backends.local.lambda_.facet import LocalLambda
+from computetui.backends.local.lambda_.records import LambdaRecords
+from computetui.backends.local.lambda_.runtime import LambdaRuntime
+from computetui.backends.local.lightsail.facet import LocalLightsail
+from computetui.backends.local.logs.facet import LocalLogs
+from computetui.backends.local.metrics.facet import LocalMetrics
 from computetui.backends.local.state import MEMORY, StateStore
 from computetui.clock import Clock, SystemClock
 from computetui.locations import default_state_dir

@@ -6,7 +6,7 @@ dimension ``ecs:service:DesiredCount``, resource ``service/<cluster>/<service>``
 other namespaces are refused with a ``ValidationException``. Registering a
 target brings the service's desired count inside its bounds at once, as AWS
 does. The policies are carried out by the leader's tick in
-:mod:`computetui.backends.local.autoscaling_tracking`; every change goes
+:mod:`computetui.backends.local.autoscaling.tracking`; every change goes
 through the ECS service's UpdateService and is written down as a scaling
 activity, in AWS's words.
 """

@@ -27,8 +27,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from computetui.backends.docker.engine import ManagedContainer
 from computetui.backends.errors import ComputeError, Unavailable
-from computetui.backends.local.engine import ManagedContainer
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:

@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import InvalidParameter, NotFound
-from computetui.backends.local import ecs_placement as placement
-from computetui.backends.local.ecs_tasks import ACTIVE_STATES, TASK, short_id
+from computetui.backends.local.ecs import placement
+from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK, short_id
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ class ServiceOperations:
         return draining
 
     def describe_service_load_balancers(self, cluster: str = "default", service: str = "") -> list[m.ServiceLoadBalancer]:
-        from computetui.backends.local.ecs_balancers import BALANCER, record_key
+        from computetui.backends.local.ecs.balancers import BALANCER, record_key
 
         current = self._service(self._cluster(cluster), service)
         body = self.store.get(BALANCER, record_key(current.service_arn))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from computetui.backends.errors import InvalidParameter
-from computetui.backends.validation import check_pattern, check_range, constraint_error
+from computetui.backends.rules.validation import check_pattern, check_range, constraint_error
 from computetui.models import lambda_ as m
 
 NAME_PATTERN = r"[a-zA-Z0-9-_]+"

@@ -31,9 +31,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Throttled
-from computetui.backends.local.lambda_runtime.api import Invocation, Outcome, RuntimeApi
-from computetui.backends.local.lambda_runtime.container import ContainerSandbox, environment_kind
-from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec, LaunchError, ProcessSandbox
+from computetui.backends.local.lambda_.container import ContainerSandbox, environment_kind
+from computetui.backends.local.lambda_.runtime_api import Invocation, Outcome, RuntimeApi
+from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, ProcessSandbox
 from computetui.models.lambda_ import InvokeResult
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from typing import Any
 
 from computetui.backends.base import EcsFacet
 from computetui.backends.errors import InvalidParameter, NotFound
-from computetui.backends.local.ecs_instances import CONTAINER_INSTANCE, InstanceOperations
-from computetui.backends.local.ecs_run import SUMMARY_VERSION, TaskOperations, task_summary
-from computetui.backends.local.ecs_services import ServiceOperations
+from computetui.backends.local.ecs.instances import CONTAINER_INSTANCE, InstanceOperations
+from computetui.backends.local.ecs.run import SUMMARY_VERSION, TaskOperations, task_summary
+from computetui.backends.local.ecs.services import ServiceOperations
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.models import ecs as m
 

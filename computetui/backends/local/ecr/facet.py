@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from computetui.backends.base import EcrFacet
 from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound, Unavailable
 from computetui.backends.local.facet import LocalFacetMixin
-from computetui.backends.validation import check_pattern
+from computetui.backends.rules.validation import check_pattern
 from computetui.models import ecr as m
 
 if TYPE_CHECKING:

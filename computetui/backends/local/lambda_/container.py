@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec, LaunchError, OutputPipe
+from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, OutputPipe
 
 if TYPE_CHECKING:
-    from computetui.backends.local.engine import Engine
+    from computetui.backends.docker.engine import Engine
 
 MB_PER_VCPU = 1769
 TASK_ROOT = "/var/task"

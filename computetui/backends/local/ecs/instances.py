@@ -10,8 +10,8 @@ from collections import defaultdict
 from typing import Any
 
 from computetui.backends.errors import InvalidParameter
-from computetui.backends.local import ecs_placement as placement
-from computetui.backends.local.ecs_tasks import ACTIVE_STATES, TASK
+from computetui.backends.local.ecs import placement
+from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK
 from computetui.models import ecs as m
 
 CONTAINER_INSTANCE = "ecs:container-instance"

@@ -4,7 +4,7 @@
 namespace: Invocations, Errors, Throttles (Sum), Duration (Average, Minimum,
 Maximum, p50, p99) and ConcurrentExecutions (Maximum), per ``Period``
 seconds, newest first as CloudWatch returns them by default. ``AWS/ECS`` and
-``ECS/ContainerInsights`` queries go to :mod:`computetui.backends.local.ecs_metrics`.
+``ECS/ContainerInsights`` queries go to :mod:`computetui.backends.local.ecs.metrics`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 from computetui.backends.base import MetricsFacet
 from computetui.backends.errors import InvalidParameter
-from computetui.backends.local.ecs_metrics import NAMESPACES as ECS_NAMESPACES
+from computetui.backends.local.ecs.metrics import NAMESPACES as ECS_NAMESPACES
 from computetui.backends.local.facet import LocalFacetMixin
-from computetui.backends.local.lambda_runtime.records import percentile
+from computetui.backends.local.lambda_.records import percentile
 from computetui.models.metrics import MetricDataResult
 
 LAMBDA_METRICS = ("Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions")

@@ -1,6 +1,6 @@
 """Lambda functions in the local emulator: records, code, versions, and invoking them.
 
-The functions run in execution environments (``lambda_runtime``); this module
+The functions run in execution environments (``runtime.py``, sandboxes); this module
 validates what AWS validates, keeps the records and the code, and turns a call
 to ``invoke`` into an invocation of the right version's code.
 """
@@ -23,14 +23,14 @@ from typing import Any
 from computetui.backends.base import LambdaFacet
 from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
-from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec
-from computetui.backends.validation import constraint_error
-from computetui.backends.validation_lambda import (
+from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
+from computetui.backends.rules.lambda_ import (
     check_function_name,
     check_runtime_and_handler,
     check_settings,
     check_zip,
 )
+from computetui.backends.rules.validation import constraint_error
 from computetui.blueprints import zip_folder
 from computetui.models import lambda_ as m
 from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem

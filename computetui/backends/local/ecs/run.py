@@ -6,10 +6,10 @@ import os
 import shutil
 from typing import Any
 
+from computetui.backends.docker.engine import DEFAULT_HOST
 from computetui.backends.errors import InvalidParameter, Unavailable
-from computetui.backends.local import ecs_placement as placement
-from computetui.backends.local.ecs_tasks import ACTIVE_STATES, TASK, TaskRunner
-from computetui.backends.local.engine import DEFAULT_HOST
+from computetui.backends.local.ecs import placement
+from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK, TaskRunner
 from computetui.models import ecs as m
 
 MAX_RUN_COUNT = 10

@@ -37,8 +37,8 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from computetui.backends.docker.stats import CPU_UNITS_PER_CORE, MIB, StatsCollector
 from computetui.backends.errors import ComputeError, InvalidParameter
-from computetui.backends.local.stats import CPU_UNITS_PER_CORE, MIB, StatsCollector
 from computetui.models import ecs as m
 from computetui.models.metrics import MetricDataResult
 

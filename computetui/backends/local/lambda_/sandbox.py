@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RUNTIMES_DIR = Path(__file__).resolve().parent.parent / "runtimes"
+RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
 NODE_CLIENT = RUNTIMES_DIR / "node" / "runtime.mjs"
 
 _PR_SET_PDEATHSIG = 1

@@ -15,8 +15,8 @@ from computetui import pricing
 
 if TYPE_CHECKING:
     from computetui.backends.local import LocalBackend
-    from computetui.backends.local.lambda_runtime.sandbox import EnvironmentSpec
-    from computetui.backends.local.lambda_runtime.service import InvocationRecord
+    from computetui.backends.local.lambda_.runtime import InvocationRecord
+    from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
 
 RETENTION_MS = 35 * 24 * 3600 * 1000
 PRUNE_EVERY = 500

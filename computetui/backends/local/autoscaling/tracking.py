@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from computetui.backends.errors import NotFound
-from computetui.backends.local.autoscaling import (
+from computetui.backends.local.autoscaling.facet import (
     ACTIVITY,
     COOLDOWN,
     POLICY,
@@ -49,7 +49,7 @@ from computetui.models.autoscaling import (
 
 if TYPE_CHECKING:
     from computetui.backends.local import LocalBackend
-    from computetui.backends.local.autoscaling import LocalAutoScaling
+    from computetui.backends.local.autoscaling.facet import LocalAutoScaling
 
 log = logging.getLogger(__name__)
 
