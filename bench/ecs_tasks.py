@@ -110,7 +110,7 @@ from computetui.backends.local.ecs.tasks import TASK, short_id  # noqa: E402
 from computetui.models import ecs as m  # noqa: E402
 from computetui.settings import Settings  # noqa: E402
 from computetui.ui import ecs as ecs_rows  # noqa: E402
-from computetui.ui.screens.ecs import ClusterScreen  # noqa: E402
+from computetui.ui.services.ecs.screens import ClusterScreen  # noqa: E402
 from computetui.ui.widgets.resource_table import ResourceTable  # noqa: E402
 
 BUSYBOX_IMAGE = "computetui-test/busybox:latest"  # tests/support/images.py
@@ -518,7 +518,7 @@ async def drive_page(app: BenchConsole, pilot: Pilot, tasks: list[tuple[str, str
 
 
 def fetch_breakdown(backend: LocalBackend, reps: int = 3) -> dict[str, float]:
-    """The Tasks tab's fetch (computetui.ui.ecs.fetch_tasks) in parts, outside the app: medians in seconds,
+    """The Tasks tab's fetch (computetui.ui.services.ecs.cluster_views.fetch_tasks) in parts, outside the app: medians in seconds,
     and how much of the whole fetch the garbage collector took."""
     parts: dict[str, list[float]] = {"list_task_summaries": [], "describe_tasks (not used by the page)": [],
                                      "task_row": [], "whole fetch": [], "gc in whole fetch": []}

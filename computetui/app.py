@@ -21,9 +21,9 @@ from computetui.clock import Clock, SystemClock
 from computetui.settings import Settings
 from computetui.ui.commands import ConsoleCommands
 from computetui.ui.overview import Overview
+from computetui.ui.registry import BY_ID, SERVICES, ResourceView, Row, ServiceSpec, Summary, find_service
 from computetui.ui.screens.base import ConsoleScreen, describe_error
 from computetui.ui.screens.home import HomeScreen
-from computetui.ui.services import BY_ID, SERVICES, ResourceView, Row, ServiceSpec, Summary, find_service
 from computetui.ui.themes import DEFAULT_THEME, load_themes, with_console_variables
 
 # Screens other than the home page are imported when first opened: the first
@@ -300,7 +300,7 @@ class ComputeApp(App[int]):
         self.push_screen(DetailScreen(page_id, crumbs, view, row))
 
     def open_function(self, name: str, tab: str = "code") -> None:
-        from computetui.ui.screens.function import FunctionScreen
+        from computetui.ui.services.lambda_.function import FunctionScreen
 
         self.push_screen(FunctionScreen(name, tab))
 

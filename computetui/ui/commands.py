@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from computetui.ui.services import SERVICES
+from computetui.ui.registry import SERVICES
 
 if TYPE_CHECKING:
     from computetui.app import ComputeApp

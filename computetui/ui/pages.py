@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from computetui.ui.services import ResourceView, Row
+from computetui.ui.registry import ResourceView, Row
 
 if TYPE_CHECKING:
     from computetui.app import ComputeApp
@@ -22,13 +22,13 @@ FormOpener = Callable[["ComputeApp", dict[str, Any]], None]
 
 
 def _function(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
-    from computetui.ui.screens.function import FunctionScreen
+    from computetui.ui.services.lambda_.function import FunctionScreen
 
     return FunctionScreen(row.name)
 
 
 def _create_function(app: ComputeApp, context: dict[str, Any]) -> None:
-    from computetui.ui.screens.create_function import CreateFunctionScreen
+    from computetui.ui.services.lambda_.create_function import CreateFunctionScreen
 
     def created(name: str | None) -> None:
         if name:
@@ -46,7 +46,7 @@ def _want(screen: Any, name: str | None) -> None:
 
 
 def _cluster(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
-    from computetui.ui.screens.ecs import ClusterScreen
+    from computetui.ui.services.ecs.screens import ClusterScreen
 
     return ClusterScreen(row.name)
 
@@ -55,7 +55,7 @@ def _ecs_form(kind: str) -> FormOpener:
     """Open an ECS form with the cluster from the page it was opened on; refresh that page after."""
 
     def open_form(app: ComputeApp, context: dict[str, Any]) -> None:
-        from computetui.ui.screens import ecs_forms
+        from computetui.ui.services.ecs import forms as ecs_forms
 
         form_class = {
             "cluster": ecs_forms.CreateClusterForm,
@@ -77,13 +77,13 @@ def _ecs_form(kind: str) -> FormOpener:
 
 
 def _repository(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
-    from computetui.ui.screens.ecr_repository import RepositoryScreen
+    from computetui.ui.services.ecr.repository import RepositoryScreen
 
     return RepositoryScreen(row.name)
 
 
 def _create_repository(app: ComputeApp, context: dict[str, Any]) -> None:
-    from computetui.ui.screens.ecr_forms import CreateRepositoryScreen
+    from computetui.ui.services.ecr.forms import CreateRepositoryScreen
 
     info = app.overview.info
     registry = f"{info.account}.dkr.ecr.{info.region}.amazonaws.com" if info and info.account else None
@@ -100,8 +100,8 @@ def _create_repository(app: ComputeApp, context: dict[str, Any]) -> None:
 
 
 def _push_image(app: ComputeApp, context: dict[str, Any]) -> None:
-    from computetui.ui.ecr import short_digest
-    from computetui.ui.screens.ecr_forms import PushImageScreen
+    from computetui.ui.services.ecr.forms import PushImageScreen
+    from computetui.ui.services.ecr.views import short_digest
 
     repository = context["repository"]
     screen = app.screen
@@ -117,7 +117,7 @@ def _push_image(app: ComputeApp, context: dict[str, Any]) -> None:
 
 
 def _task_family(app: ComputeApp, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
-    from computetui.ui.screens.task_definitions import TaskFamilyScreen
+    from computetui.ui.services.ecs.task_family import TaskFamilyScreen
 
     # A family with no ACTIVE revision opens on all of them: its ACTIVE list would be empty.
     return TaskFamilyScreen(row.extra.get("family", row.name), show_inactive=row.state == "INACTIVE")
@@ -125,8 +125,8 @@ def _task_family(app: ComputeApp, page_id: str, crumbs: list[str], view: Resourc
 
 def _register_task_definition(app: ComputeApp, context: dict[str, Any]) -> None:
     """A new family from the template, or (``{"family": name}``) the family's next revision."""
-    from computetui.ui.screens.register_task_definition import RegisterTaskDefinitionScreen
-    from computetui.ui.screens.task_definitions import TaskFamilyScreen
+    from computetui.ui.services.ecs.register_task_definition import RegisterTaskDefinitionScreen
+    from computetui.ui.services.ecs.task_family import TaskFamilyScreen
 
     def registered(td: Any) -> None:
         if td is None:

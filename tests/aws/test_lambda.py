@@ -294,7 +294,7 @@ def test_code_at_an_aws_address_is_not_fetched_when_an_endpoint_is_set(aws_backe
 
 def test_the_code_editors_deploy_sends_the_zip_with_executable_bits(aws_backend, calls) -> None:  # noqa: ANN001
     create(aws_backend)
-    # What computetui/ui/widgets/lambda_code.py sends: zip_files of the edited files.
+    # What computetui/ui/services/lambda_/code.py sends: zip_files of the edited files.
     package = zip_files(
         {"lambda_function.py": HELLO.files["lambda_function.py"] + "\n# edited\n", "bootstrap": "#!/bin/sh\n"},
         executable={"bootstrap"},

@@ -104,8 +104,8 @@ async def test_a_service_on_aws_joins_the_target_group_given_by_arn(moto_server,
     import boto3
     from textual.widgets import Checkbox
 
-    from computetui.ui.screens.ecs import ClusterScreen
-    from computetui.ui.screens.ecs_forms import CreateServiceForm
+    from computetui.ui.services.ecs.forms import CreateServiceForm
+    from computetui.ui.services.ecs.screens import ClusterScreen
     from tests.support.aws import reset_moto
 
     reset_moto(moto_server)

@@ -14,10 +14,10 @@ from computetui.backends.local import LocalBackend
 from computetui.clock import FixedClock
 from computetui.settings import Settings
 from computetui.ui.screens.confirm import ConfirmScreen
-from computetui.ui.screens.ecr_forms import CreateRepositoryScreen, PushImageScreen
-from computetui.ui.screens.ecr_repository import RepositoryScreen
 from computetui.ui.screens.service import ServiceScreen
-from computetui.ui.widgets.ecr_lifecycle import LifecyclePanel
+from computetui.ui.services.ecr.forms import CreateRepositoryScreen, PushImageScreen
+from computetui.ui.services.ecr.lifecycle import LifecyclePanel
+from computetui.ui.services.ecr.repository import RepositoryScreen
 from computetui.ui.widgets.resource_table import ResourceTable
 from tests.support.fakes import FakeEngine
 from tests.ui.helpers import SIZE, settle, type_text
@@ -332,7 +332,7 @@ async def test_a_bad_lifecycle_policy_shows_ecrs_validation_error_inline() -> No
 @pytest.mark.asyncio
 async def test_x_deletes_the_lifecycle_policy_after_asking() -> None:
     app = with_repositories(make_ecr_app())
-    from computetui.ui.ecr import lifecycle_template
+    from computetui.ui.services.ecr.views import lifecycle_template
 
     app.backend.ecr.put_lifecycle_policy("demo/web", lifecycle_template())
     async with app.run_test(size=SIZE) as pilot:
@@ -415,7 +415,7 @@ def test_push_form_snapshot(snap_compare) -> None:  # noqa: ANN001
 
 def test_lifecycle_policy_snapshot(snap_compare) -> None:  # noqa: ANN001
     app = with_repositories(make_ecr_app())
-    from computetui.ui.ecr import lifecycle_template
+    from computetui.ui.services.ecr.views import lifecycle_template
 
     app.backend.ecr.put_lifecycle_policy("demo/web", lifecycle_template())
 

@@ -20,8 +20,8 @@ from computetui.app import ComputeApp
 from computetui.backends.local import LocalBackend
 from computetui.clock import FixedClock
 from computetui.settings import Settings
-from computetui.ui.screens.ecs import ClusterScreen, ServiceScreen, TaskScreen
-from computetui.ui.screens.ecs_forms import CreateServiceForm, RunTaskForm
+from computetui.ui.services.ecs.forms import CreateServiceForm, RunTaskForm
+from computetui.ui.services.ecs.screens import ClusterScreen, ServiceScreen, TaskScreen
 from tests.support.fakes import FakeEngine
 from tests.ui.helpers import SIZE, settle, type_text
 

@@ -7,10 +7,10 @@ from textual.pilot import Pilot
 
 from computetui.blueprints import zip_files
 from computetui.models.lambda_ import InvokeResult
-from computetui.ui.screens.function import FunctionScreen
-from computetui.ui.widgets.lambda_code import CodeEditor
-from computetui.ui.widgets.lambda_config import ConfigurationPanel
-from computetui.ui.widgets.lambda_test import TestPanel
+from computetui.ui.services.lambda_.code import CodeEditor
+from computetui.ui.services.lambda_.configuration import ConfigurationPanel
+from computetui.ui.services.lambda_.function import FunctionScreen
+from computetui.ui.services.lambda_.testing import TestPanel
 from tests.ui.helpers import SIZE, make_app, settle, type_text
 
 SOURCE = "def handler(event, context):\n    return WORD\nWORD = 'old'\n"

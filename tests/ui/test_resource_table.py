@@ -8,7 +8,7 @@ import random
 import pytest
 from textual.app import App, ComposeResult
 
-from computetui.ui.services import Column, Row
+from computetui.ui.registry import Column, Row
 from computetui.ui.themes import DEFAULT_THEME, load_themes, shipped_themes_dir, with_console_variables
 from computetui.ui.widgets.resource_table import ResourceTable
 from computetui.ui.widgets.row_grid import RowGrid

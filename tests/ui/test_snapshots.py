@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from computetui.ui.services import SERVICES
+from computetui.ui.registry import SERVICES
 from tests.ui.helpers import SIZE, make_app, settle, type_text
 
 SERVICE_IDS = [spec.id for spec in SERVICES]

@@ -12,9 +12,9 @@ from textual.widgets import Input
 
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.screens.detail import DetailScreen
-from computetui.ui.screens.register_task_definition import RegisterTaskDefinitionScreen
 from computetui.ui.screens.service import ServiceScreen
-from computetui.ui.screens.task_definitions import TaskFamilyScreen
+from computetui.ui.services.ecs.register_task_definition import RegisterTaskDefinitionScreen
+from computetui.ui.services.ecs.task_family import TaskFamilyScreen
 from tests.ui.helpers import SIZE, make_app, settle
 
 WEB_ARN = "arn:aws:ecs:us-east-1:000000000000:task-definition/web"

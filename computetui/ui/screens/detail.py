@@ -10,8 +10,8 @@ from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from computetui.backends.base import Backend
+from computetui.ui.registry import ResourceView, Row
 from computetui.ui.screens.base import ConsoleScreen
-from computetui.ui.services import ResourceView, Row
 from computetui.ui.states import TONE_VARIABLE, tone
 
 

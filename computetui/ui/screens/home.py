@@ -10,8 +10,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from computetui.ui.overview import Overview
+from computetui.ui.registry import SERVICES, not_offered
 from computetui.ui.screens.base import ConsoleScreen
-from computetui.ui.services import SERVICES, not_offered
 from computetui.ui.widgets.service_card import ServiceCard
 
 COLUMNS = 3

@@ -9,8 +9,8 @@ from textual.binding import Binding
 
 from computetui.backends.base import Backend
 from computetui.concepts import card
+from computetui.ui.registry import ResourceView, ServiceSpec, not_offered
 from computetui.ui.screens.tabs import TabbedScreen
-from computetui.ui.services import ResourceView, ServiceSpec, not_offered
 from computetui.ui.widgets.concept_card import ConceptCard
 
 

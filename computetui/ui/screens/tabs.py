@@ -23,9 +23,9 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static, Tab, Tabs
 
 from computetui.backends.base import Backend
+from computetui.ui.registry import ResourceView, Row, RowsSoFar
 from computetui.ui.screens.base import ConsoleScreen, describe_error
 from computetui.ui.screens.confirm import ConfirmScreen
-from computetui.ui.services import ResourceView, Row, RowsSoFar
 from computetui.ui.widgets.command_line import CommandLine
 from computetui.ui.widgets.resource_table import ResourceTable
 

@@ -8,7 +8,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from computetui.ui.overview import Overview
-from computetui.ui.services import SERVICES
+from computetui.ui.registry import SERVICES
 
 WIDTH = 24
 

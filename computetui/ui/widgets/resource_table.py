@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from computetui.ui.services import CellValue, Column, Row
+from computetui.ui.registry import CellValue, Column, Row
 from computetui.ui.states import tone
 from computetui.ui.widgets.row_grid import GridColumn, RowGrid
 

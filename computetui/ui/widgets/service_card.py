@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from computetui.ui.services import ServiceSpec, Summary
+from computetui.ui.registry import ServiceSpec, Summary
 from computetui.ui.states import TONE_VARIABLE, tone
 
 

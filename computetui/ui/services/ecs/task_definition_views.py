@@ -13,7 +13,7 @@ from typing import Any
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
 from computetui.models import ecs as m
-from computetui.ui.services import Column, ResourceView, Row, when
+from computetui.ui.registry import Column, ResourceView, Row, when
 
 READ_ONLY_FIELDS = frozenset(
     {

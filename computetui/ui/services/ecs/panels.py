@@ -17,7 +17,7 @@ from textual.widgets import Log, Sparkline, Static
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError, NotFound
 from computetui.models import ecs as m
-from computetui.ui.ecs import ID_WIDTH, plural, short
+from computetui.ui.services.ecs.cluster_views import ID_WIDTH, plural, short
 from computetui.ui.states import TONE_VARIABLE, tone
 
 TAIL = 500

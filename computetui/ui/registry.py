@@ -192,16 +192,16 @@ def _ecs_clusters(b: Backend) -> list[Row]:
     ]
 
 
-# Task definition families and revisions live in computetui.ui.ecs_task_definitions,
+# Task definition families and revisions live in computetui.ui.services.ecs.task_definition_views,
 # which builds on this module's Row: imported when called, so neither needs the other first.
 def _ecs_task_definition_families(b: Backend) -> list[Row]:
-    from computetui.ui.ecs_task_definitions import family_rows
+    from computetui.ui.services.ecs.task_definition_views import family_rows
 
     return family_rows(b)
 
 
 def _deregister_task_definition_family(b: Backend, row: Row) -> None:
-    from computetui.ui.ecs_task_definitions import deregister_family
+    from computetui.ui.services.ecs.task_definition_views import deregister_family
 
     deregister_family(b, row)
 
@@ -224,16 +224,16 @@ def _ecs_summary(b: Backend) -> Summary:
 
 
 # -- ECR -------------------------------------------------------------------
-# The ECR pages' rows live in computetui.ui.ecr, which builds them with this
+# The ECR pages' rows live in computetui.ui.services.ecr.views, which builds them with this
 # module's Row: imported when called, so neither module needs the other first.
 def _ecr_repositories(b: Backend) -> list[Row]:
-    from computetui.ui.ecr import repository_rows
+    from computetui.ui.services.ecr.views import repository_rows
 
     return repository_rows(b)
 
 
 def _delete_ecr_repository(b: Backend, row: Row) -> None:
-    from computetui.ui.ecr import delete_repository
+    from computetui.ui.services.ecr.views import delete_repository
 
     delete_repository(b, row)
 

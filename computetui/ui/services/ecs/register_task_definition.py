@@ -20,7 +20,9 @@ from textual.content import Content
 from textual.widgets import Input, Label, Static, TextArea
 
 from computetui.backends.base import Backend
-from computetui.ui.ecs_task_definitions import (
+from computetui.ui.screens.base import ConsoleScreen, describe_error
+from computetui.ui.screens.confirm import ConfirmScreen
+from computetui.ui.services.ecs.task_definition_views import (
     DefinitionProblem,
     field_line,
     parse_definition,
@@ -28,8 +30,6 @@ from computetui.ui.ecs_task_definitions import (
     register,
     starting_text,
 )
-from computetui.ui.screens.base import ConsoleScreen, describe_error
-from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.widgets.editor import Editor
 
 HINT = (

@@ -12,7 +12,7 @@ from typing import Any
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
 from computetui.models import ecr as m
-from computetui.ui.services import Column, ResourceView, Row, when
+from computetui.ui.registry import Column, ResourceView, Row, when
 
 MB = 1024 * 1024
 UNTAGGED = "<untagged>"
@@ -43,7 +43,7 @@ def enabled(flag: bool) -> str:
 
 # -- repositories ----------------------------------------------------------------
 def repository_row(repository: m.Repository, images: int | None) -> Row:
-    """A row of ECR's Repositories view (its columns are in :mod:`computetui.ui.services`)."""
+    """A row of ECR's Repositories view (its columns are in :mod:`computetui.ui.registry`)."""
     immutable = repository.image_tag_mutability == m.TagMutability.IMMUTABLE
     return Row(
         key=repository.repository_arn,

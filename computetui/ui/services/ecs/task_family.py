@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.content import Content
 
 from computetui.backends.base import Backend
-from computetui.ui.ecs_task_definitions import revisions_view
+from computetui.ui.registry import ResourceView, Row
 from computetui.ui.screens.tabs import Facts, TabbedScreen
-from computetui.ui.services import ResourceView, Row
+from computetui.ui.services.ecs.task_definition_views import revisions_view
 from computetui.ui.states import TONE_VARIABLE, tone
 
 

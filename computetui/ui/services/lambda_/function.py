@@ -16,12 +16,12 @@ from computetui.backends.base import Backend
 from computetui.backends.errors import NotFound
 from computetui.ui.screens.base import ConsoleScreen
 from computetui.ui.screens.confirm import ConfirmScreen
+from computetui.ui.services.lambda_.code import CodeEditor
+from computetui.ui.services.lambda_.configuration import ConfigurationPanel
+from computetui.ui.services.lambda_.logs import TAIL, LogsPanel
+from computetui.ui.services.lambda_.monitor import MonitorPanel, metric_queries
+from computetui.ui.services.lambda_.testing import TestPanel
 from computetui.ui.states import TONE_VARIABLE, tone
-from computetui.ui.widgets.lambda_code import CodeEditor
-from computetui.ui.widgets.lambda_config import ConfigurationPanel
-from computetui.ui.widgets.lambda_logs import TAIL, LogsPanel
-from computetui.ui.widgets.lambda_monitor import MonitorPanel, metric_queries
-from computetui.ui.widgets.lambda_test import TestPanel
 
 TABS = ("code", "test", "monitor", "configuration", "logs")
 

@@ -17,8 +17,8 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from computetui.models.ecr import ImageDetail
-from computetui.ui.ecr import LocalChoice, local_choices, megabytes
 from computetui.ui.screens.base import describe_error
+from computetui.ui.services.ecr.views import LocalChoice, local_choices, megabytes
 
 FORM_CSS = """
 {name} {{ align: center middle; }}

@@ -17,13 +17,13 @@ from textual.widgets import ContentSwitcher
 
 from computetui.backends.base import Backend
 from computetui.models import ecs as m
-from computetui.ui import ecs as rows
+from computetui.ui.registry import ResourceView, Row
 from computetui.ui.screens.base import describe_error
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen
-from computetui.ui.services import ResourceView, Row
+from computetui.ui.services.ecs import cluster_views as rows
+from computetui.ui.services.ecs.panels import AutoScalingPanel, EcsLogsPanel, EcsMetricsPanel, ServiceDetails
 from computetui.ui.states import TONE_VARIABLE, tone
-from computetui.ui.widgets.ecs_panels import AutoScalingPanel, EcsLogsPanel, EcsMetricsPanel, ServiceDetails
 from computetui.ui.widgets.resource_table import ResourceTable
 
 
@@ -173,7 +173,7 @@ class ClusterScreen(_EcsTabs):
             return
         if self.console.refuse_if_read_only(f"updating service {row.name}"):
             return
-        from computetui.ui.screens.ecs_forms import UpdateServiceForm
+        from computetui.ui.services.ecs.forms import UpdateServiceForm
 
         self.app.push_screen(UpdateServiceForm(self.cluster, row.name), lambda done: done and self.reload())
 
@@ -306,14 +306,14 @@ class ServiceScreen(_EcsTabs):
     def action_update(self) -> None:
         if self.console.refuse_if_read_only(f"updating service {self.service}"):
             return
-        from computetui.ui.screens.ecs_forms import UpdateServiceForm
+        from computetui.ui.services.ecs.forms import UpdateServiceForm
 
         self.app.push_screen(UpdateServiceForm(self.cluster, self.service), lambda done: done and self.reload())
 
     def action_auto_scaling(self) -> None:
         if self.console.refuse_if_read_only(f"changing auto scaling of {self.service}"):
             return
-        from computetui.ui.screens.ecs_forms import AutoScalingForm
+        from computetui.ui.services.ecs.forms import AutoScalingForm
 
         self.app.push_screen(AutoScalingForm(self.cluster, self.service), lambda done: done and self.reload())
 

@@ -10,10 +10,10 @@ from textual.content import Content
 
 from computetui.backends.base import Backend
 from computetui.models.ecr import Repository, TagMutability
-from computetui.ui.ecr import enabled, images_view, push_hint
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen
-from computetui.ui.widgets.ecr_lifecycle import LifecyclePanel
+from computetui.ui.services.ecr.lifecycle import LifecyclePanel
+from computetui.ui.services.ecr.views import enabled, images_view, push_hint
 
 POLICY_ACTIONS = ("save_policy", "policy_template", "delete_policy", "edit_policy")
 
