@@ -17,7 +17,7 @@ What it measures
 1. **run_task to RUNNING.** A one-container Fargate task definition (busybox
    ``httpd -f``, 0.25 vCPU, 512 MiB) on a ``LocalBackend`` in a temporary
    state dir, its controller running with the default one-second tick, the
-   busybox image standing in for the pause image as in tests/ecs. The clock
+   busybox image standing in for the pause image as in tests/local/ecs. The clock
    runs from the ``run_task`` call until ``describe_tasks`` (polled every
    2 ms) says ``lastStatus`` RUNNING. Against it, the same image and command
    through the docker SDK alone, with the same limits and labels: container
@@ -172,7 +172,7 @@ def verdict(value: float, target: float) -> str:
 
 # -- 1. run_task against docker create + start ---------------------------------
 def engine_backend(state: Path) -> LocalBackend:
-    # No registry is reachable: busybox stands in for the pause image, as in tests/ecs.
+    # No registry is reachable: busybox stands in for the pause image, as in tests/local/ecs.
     return LocalBackend(state, lambda_sandbox="process", ecs_pause_image=BUSYBOX_IMAGE,
                         ecs_pause_command=["sleep", "2147483647"])
 

@@ -14,8 +14,8 @@ from computetui.backends import open_backend
 from computetui.backends.aws import ADAPTERS, AwsBackend
 from computetui.backends.base import FACETS, all_mutating_operations
 from computetui.backends.errors import ReadOnly
+from tests.local.test_read_only import dummy_arguments
 from tests.support.aws import CallCounter, reset_moto
-from tests.test_read_only import dummy_arguments
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from computetui.backends.errors import InvalidParameter
 from computetui.backends.local import LocalBackend
-from tests.ecs.conftest import make_backend, task_state, until, web
+from tests.local.ecs.conftest import make_backend, task_state, until, web
 from tests.support.images import BUSYBOX_IMAGE
 
 pytestmark = pytest.mark.docker

@@ -6,7 +6,7 @@ import urllib.request
 from typing import Any
 
 from computetui.backends.local import LocalBackend
-from tests.ecs.conftest import TICK, until, web
+from tests.local.ecs.conftest import TICK, until, web
 from tests.support.images import BUSYBOX_IMAGE
 
 

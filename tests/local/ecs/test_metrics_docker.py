@@ -18,7 +18,7 @@ import pytest
 
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.ecs.elb import HealthCheck
-from tests.ecs.conftest import TICK, until
+from tests.local.ecs.conftest import TICK, until
 from tests.support.images import BUSYBOX_IMAGE
 
 pytestmark = pytest.mark.docker
@@ -29,7 +29,7 @@ AUTOSCALING_PERIOD = 1.0
 
 @pytest.fixture
 def backend(docker_client, tmp_path: Path) -> Iterator[LocalBackend]:  # noqa: ANN001
-    # As tests/ecs/conftest.py's ecs_backend, with short metric and scaling periods.
+    # As tests/local/ecs/conftest.py's ecs_backend, with short metric and scaling periods.
     backend = LocalBackend(tmp_path / "state", lambda_sandbox="process", tick_seconds=TICK,
                            ecs_pause_image=BUSYBOX_IMAGE, ecs_pause_command=["sleep", "2147483647"],
                            elb_health_check=HealthCheck(interval_s=0.3, timeout_s=1, healthy_threshold=2),

@@ -139,7 +139,7 @@ def test_a_writer_killed_mid_transaction_loses_nothing_committed(tmp_path: Path)
         [sys.executable, "-c", WRITER, str(tmp_path)],
         stdout=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert process.stdout is not None
     committed = -1

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.lambda_.test_failure_modes import pid_alive
+from tests.local.lambda_.test_failure_modes import pid_alive
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_closing_the_backend_stops_every_environment(lam, python_function) -> None:  # noqa: ANN001

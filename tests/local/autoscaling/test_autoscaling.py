@@ -4,7 +4,7 @@ The backend is in memory with a fixed clock and no controller: services have
 records but no containers. Metrics come from synthetic task samples written
 straight into the store, so the alarm and datapoint logic is exercised on
 numbers chosen by hand; the pure functions of target tracking are tested on
-their own. The real engine is exercised in tests/ecs/test_metrics_docker.py.
+their own. The real engine is exercised in tests/local/ecs/test_metrics_docker.py.
 """
 
 from __future__ import annotations

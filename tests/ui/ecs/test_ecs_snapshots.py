@@ -1,6 +1,6 @@
 """Pictures of every ECS page: a cluster's four tabs, a service's eight, a task's two,
 and each form. Regenerate after a deliberate change with
-``pytest tests/ui/test_ecs_snapshots.py --snapshot-update`` and look at the new SVGs.
+``pytest tests/ui/ecs/test_ecs_snapshots.py --snapshot-update`` and look at the new SVGs.
 
 The scene is built through the backend contract before the app starts: the
 demo cluster with its t3.medium, a load-balanced service ``web`` of three

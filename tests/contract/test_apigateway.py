@@ -1,0 +1,36 @@
+"""The contract, on every backend: API Gateway: REST, HTTP and WebSocket APIs."""
+
+from __future__ import annotations
+
+import pytest
+
+from computetui.backends.errors import InvalidParameter, NotFound
+from tests.support.aws_stubs import quick_create_answers
+
+
+def test_rest_and_http_apis(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    rest = gw.create_rest_api(name="pets")
+    assert len(rest.id) == 10
+    assert [r.path for r in gw.get_resources(rest.id)] == ["/"]
+    function = "arn:aws:lambda:us-east-1:000000000000:function:f"
+    # aws: moto ignores quick create (CreateApi's Target), so the HTTP API's calls are answered
+    # as AWS answers them, by botocore's Stubber (tests/support/aws_stubs.py); local: no-op.
+    with quick_create_answers(contract_backend, name="hello", target=function):
+        http = gw.create_api(name="hello", protocol_type="HTTP", target=function)
+        assert http.api_endpoint == f"https://{http.api_id}.execute-api.us-east-1.amazonaws.com"
+        assert [(r.route_key, r.target) for r in gw.get_routes(http.api_id)] == [
+            ("$default", "arn:aws:lambda:us-east-1:000000000000:function:f")
+        ]
+        gw.delete_rest_api(rest.id)
+        gw.delete_api(http.api_id)
+        assert gw.get_rest_apis() == [] and gw.get_apis() == []
+        with pytest.raises(NotFound) as caught:
+            gw.get_routes(http.api_id)
+    assert caught.value.code == "NotFoundException"
+
+
+def test_websocket_apis_need_a_route_selection_expression(contract_backend) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidParameter) as caught:
+        contract_backend.apigateway.create_api(name="chat", protocol_type="WEBSOCKET")
+    assert caught.value.code == "BadRequestException"
