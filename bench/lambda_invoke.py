@@ -90,6 +90,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from computetui.backends.local import LocalBackend  # noqa: E402
+from computetui.backends.local.lambda_.runtime import LambdaRuntime  # noqa: E402
 from computetui.blueprints import blueprint  # noqa: E402
 from tests.support.fakes import StaticEngine  # noqa: E402
 
@@ -631,7 +632,7 @@ def warm_and_floor(calls: int) -> dict[str, Any]:
                 floor.call()
                 floor_samples.append(perf() - started)
             done += block
-        environments = backend.lambda_runtime.environments()
+        environments = backend.part(LambdaRuntime).environments()
     finally:
         floor.stop()
         backend.close()
@@ -651,7 +652,7 @@ def warm_and_floor(calls: int) -> dict[str, Any]:
 # -- memory and file descriptors ----------------------------------------------
 def settle(backend: LocalBackend | None) -> None:
     if backend is not None:
-        backend.lambda_runtime.flush()
+        backend.part(LambdaRuntime).flush()
     gc.collect()
 
 

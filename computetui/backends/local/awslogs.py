@@ -1,9 +1,10 @@
 """The awslogs log driver, emulated: container output streamed into CloudWatch Logs.
 
-Group from ``awslogs-group``; stream named as ECS names it,
-``<awslogs-stream-prefix>/<container name>/<task id>``. One thread per
-followed container reads the engine's log stream and appends events in small
-batches; it ends when the container does.
+Whoever runs the container says which group and stream its output goes to (ECS
+names streams ``<awslogs-stream-prefix>/<container name>/<task id>``, Batch
+``<job definition>/default/<task id>``). One thread per followed container
+reads the engine's log stream and appends events in small batches; it ends
+when the container does.
 """
 
 from __future__ import annotations
@@ -14,34 +15,29 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
-from computetui.models import ecs as m
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.docker.engine import Engine
+    from computetui.backends.local.logs.facet import LocalLogs
+    from computetui.clock import Clock
 
 log = logging.getLogger(__name__)
 
 
-def stream_name(options: dict[str, str], container: str, task_arn: str) -> str:
-    prefix = options.get("awslogs-stream-prefix")
-    task_id = task_arn.rsplit("/", 1)[-1]
-    return f"{prefix}/{container}/{task_id}" if prefix else f"{container}/{task_id}"
-
-
 class ContainerLogs:
-    def __init__(self, backend: LocalBackend) -> None:
-        self.backend = backend
+    """Follows containers' output into log streams."""
+
+    def __init__(self, engine: Engine, logs: LocalLogs, clock: Clock) -> None:
+        self.engine = engine
+        self.logs = logs
+        self.clock = clock
         self._followers: dict[str, threading.Thread] = {}
         self._responses: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def follow(self, task: m.Task, td: m.TaskDefinition, definition: m.ContainerDefinition, container_id: str) -> None:
-        config = definition.log_configuration
-        if config is None or config.log_driver != "awslogs":
-            return
-        group = config.options.get("awslogs-group", "")
-        stream = stream_name(config.options, definition.name, task.task_arn)
-        self.backend.logs.ensure_log_stream(group, stream)
+    def follow(self, container_id: str, group: str, stream: str) -> None:
+        """Append the container's output to ``group``/``stream`` (made if missing) until it ends."""
+        self.logs.ensure_log_stream(group, stream)
         with self._lock:
             if container_id in self._followers:
                 return
@@ -62,14 +58,14 @@ class ContainerLogs:
                 pass
 
     def _follow(self, container_id: str, group: str, stream: str) -> None:
-        logs = self.backend.logs
+        logs = self.logs
         batch: list[dict[str, object]] = []
         try:
             # A container followed before (the emulator restarted and adopted its task) resumes
             # after the last event the stream holds, so no line is stored twice.
             known = next((s.last_event_timestamp for s in logs.describe_log_streams(group)
                           if s.log_stream_name == stream), None) or 0
-            client = self.backend.engine.client
+            client = self.engine.client
             since = {"since": known / 1000} if known else {}
             response = client.api.logs(container_id, stdout=True, stderr=True, stream=True, follow=True,
                                        timestamps=True, **since)
@@ -103,7 +99,7 @@ class ContainerLogs:
                 self._responses.pop(container_id, None)
 
     def _event(self, line: str) -> dict[str, object]:
-        return parse_line(line, int(self.backend.clock.time() * 1000))
+        return parse_line(line, int(self.clock.time() * 1000))
 
     def close(self) -> None:
         for container_id in list(self._followers):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from computetui.blueprints import blueprint
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.emulator import Emulator
 
 WEB_TASK_DEFINITION = {
     "family": "web",
@@ -61,7 +61,7 @@ WORKER_TASK_DEFINITION = {
 }
 
 
-def seed(backend: LocalBackend) -> list[str]:
+def seed(backend: Emulator) -> list[str]:
     made: list[str] = []
     lam, ecs, ecr, apigw, batch = backend.lambda_, backend.ecs, backend.ecr, backend.apigateway, backend.batch
     assert lam and ecs and ecr and apigw and batch

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.ids import Ids
+    from computetui.backends.local.state import StateStore
+    from computetui.clock import Clock
+
+
+class Basics(Protocol):
+    """The least a local facet needs of the emulator: where records live, how ids are made, what
+    time it is. (:class:`~computetui.backends.local.emulator.Emulator` is the whole of it.)"""
+
+    region: str
+    read_only: bool
+    clock: Clock
+    store: StateStore
+    ids: Ids
 
 
 class LocalFacetMixin:
-    """Gives a local facet short names for the backend's parts."""
+    """Gives a local facet short names for the emulator's basics."""
 
-    backend: LocalBackend
+    backend: Basics
 
     @property
-    def store(self):  # noqa: ANN201 - StateStore, kept untyped to avoid an import cycle
+    def store(self) -> StateStore:
         return self.backend.store
 
     @property
-    def ids(self):  # noqa: ANN201
+    def ids(self) -> Ids:
         return self.backend.ids
 
     @property

@@ -20,6 +20,7 @@ from computetui.backends.local import LocalBackend
 from computetui.backends.local.autoscaling.tracking import (
     Cooldown,
     Proposal,
+    TargetTrackingScaler,
     after,
     alarm_high,
     alarm_low,
@@ -27,7 +28,8 @@ from computetui.backends.local.autoscaling.tracking import (
     desired_capacity,
     propose,
 )
-from computetui.backends.local.ecs.metrics import TaskSample, task_reservation
+from computetui.backends.local.ecs.metrics import EcsMetrics, TaskSample, task_reservation
+from computetui.backends.local.ecs.services import ServiceScheduler
 from computetui.clock import FixedClock
 from computetui.models.autoscaling import ScalingPolicy, SuspendedState
 from computetui.models.ecs import TaskDefinition
@@ -90,7 +92,7 @@ def samples(backend: LocalBackend, percents: list[float], *, tasks: int = 1, per
         for n in range(tasks):
             rows.append(TaskSample(ts, cluster, service, backend.ids.ecs_task("c", f"t{n}"), False,
                                    cpu_reserved * percent / 100, cpu_reserved, 100.0, 512))
-    backend.ecs_metrics.record(rows)
+    backend.part(EcsMetrics).record(rows)
     return end
 
 
@@ -365,16 +367,16 @@ def test_three_hot_minutes_scale_the_service_out_and_record_the_alarm(ecs: Local
     register(ecs, 1, 4)
     result = tracking(ecs, ScaleOutCooldown=120)
     end = samples(ecs, [90, 95, 100])
-    [activity] = ecs.autoscaling_scaler.evaluate(end)
+    [activity] = ecs.part(TargetTrackingScaler).evaluate(end)
     assert desired(ecs) == 2
     assert activity.description == "Setting desired count to 2."
     assert activity.cause == f"monitor alarm {result.alarms[0].alarm_name} in state ALARM triggered policy cpu50"
     assert activity.status_code.value == "Successful"
     assert ecs.autoscaling.describe_scaling_activities("ecs", resource_id=RESOURCE)[0] == activity
     # The alarm stays in ALARM, but the cooldown holds the count: 1 x 100 / 50 asks for no more than 2.
-    assert ecs.autoscaling_scaler.evaluate(end) == []
+    assert ecs.part(TargetTrackingScaler).evaluate(end) == []
     ecs.clock.advance(121)
-    assert [a.description for a in ecs.autoscaling_scaler.evaluate(end)] == ["Setting desired count to 4."]
+    assert [a.description for a in ecs.part(TargetTrackingScaler).evaluate(end)] == ["Setting desired count to 4."]
     assert desired(ecs) == 4
 
 
@@ -382,7 +384,7 @@ def test_two_hot_minutes_are_not_enough(ecs: LocalBackend) -> None:
     register(ecs, 1, 4)
     tracking(ecs)
     end = samples(ecs, [30, 95, 100])
-    assert ecs.autoscaling_scaler.evaluate(end) == []
+    assert ecs.part(TargetTrackingScaler).evaluate(end) == []
     assert desired(ecs) == 1
 
 
@@ -391,7 +393,7 @@ def test_fifteen_quiet_minutes_scale_the_service_in_to_its_minimum(ecs: LocalBac
     register(ecs, 2, 6)
     result = tracking(ecs)
     end = samples(ecs, [5.0] * 15, tasks=4)
-    [activity] = ecs.autoscaling_scaler.evaluate(end)
+    [activity] = ecs.part(TargetTrackingScaler).evaluate(end)
     assert desired(ecs) == 2
     assert activity.cause == f"monitor alarm {result.alarms[1].alarm_name} in state ALARM triggered policy cpu50"
 
@@ -400,12 +402,12 @@ def test_the_tick_evaluates_once_per_period_and_not_at_all_in_read_only_mode(ecs
     register(ecs, 1, 4)
     tracking(ecs, ScaleOutCooldown=0)
     samples(ecs, [90, 95, 100])
-    ecs.autoscaling_scaler.tick()
-    ecs.autoscaling_scaler.tick()  # the same period: nothing new to evaluate
+    ecs.part(TargetTrackingScaler).tick()
+    ecs.part(TargetTrackingScaler).tick()  # the same period: nothing new to evaluate
     assert desired(ecs) == 2
     ecs.read_only = True
     ecs.clock.advance(60)
-    ecs.autoscaling_scaler.tick()
+    ecs.part(TargetTrackingScaler).tick()
     assert desired(ecs) == 2
 
 
@@ -414,8 +416,8 @@ def test_deleting_the_service_deregisters_its_target(ecs: LocalBackend) -> None:
     tracking(ecs)
     ecs.ecs.update_service(cluster="c", service="web", desired_count=0)
     ecs.ecs.delete_service(cluster="c", service="web")
-    ecs.ecs_scheduler.tick()  # no tasks: DRAINING becomes INACTIVE
-    ecs.autoscaling_scaler.evaluate(samples(ecs, []))
+    ecs.part(ServiceScheduler).tick()  # no tasks: DRAINING becomes INACTIVE
+    ecs.part(TargetTrackingScaler).evaluate(samples(ecs, []))
     assert ecs.autoscaling.describe_scalable_targets("ecs") == []
     assert ecs.autoscaling.describe_scaling_policies("ecs") == []
 
@@ -445,7 +447,7 @@ def test_service_cpu_utilization_is_used_over_reserved_with_the_extreme_tasks_as
     cluster = ecs.ids.ecs_cluster("c")
     end = now_ms(ecs) - now_ms(ecs) % MINUTE_MS
     ts = end - MINUTE_MS + 1000
-    ecs.ecs_metrics.record([
+    ecs.part(EcsMetrics).record([
         TaskSample(ts, cluster, "web", "t1", False, 256.0, 256, 64.0, 512),  # 100 %
         TaskSample(ts, cluster, "web", "t2", False, 0.0, 256, 64.0, 512),  # 0 %
         TaskSample(ts + 10_000, cluster, "web", "t1", False, 128.0, 256, 64.0, 512),
@@ -469,7 +471,7 @@ def test_a_cluster_with_container_instances_divides_by_what_they_register(ecs: L
     ecs.ecs.register_container_instance(cluster="c", instance_type="t3.medium")  # 2048 CPU units
     cluster = ecs.ids.ecs_cluster("c")
     end = now_ms(ecs) - now_ms(ecs) % MINUTE_MS
-    ecs.ecs_metrics.record([TaskSample(end - 30_000, cluster, None, "t1", True, 512.0, 512, 64.0, 256),
+    ecs.part(EcsMetrics).record([TaskSample(end - 30_000, cluster, None, "t1", True, 512.0, 512, 64.0, 256),
                             TaskSample(end - 30_000, cluster, "web", "t2", False, 512.0, 256, 64.0, 512)])
     assert metric(ecs, "AWS/ECS", "CPUUtilization", {"ClusterName": "c"}).values == [pytest.approx(25.0)]
 
@@ -500,7 +502,7 @@ def test_unknown_ecs_metrics_and_statistics_are_invalid_but_unknown_dimensions_a
 def test_samples_older_than_a_day_are_pruned(ecs: LocalBackend) -> None:
     samples(ecs, [50])
     ecs.clock.advance(25 * 3600)
-    ecs.ecs_metrics.record([])
+    ecs.part(EcsMetrics).record([])
     with ecs.store.reading() as db:
         assert db.execute("SELECT COUNT(*) FROM ecs_task_samples").fetchone()[0] == 0
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from computetui.backends.local import LocalBackend
+from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from computetui.blueprints import zip_files
 from tests.support.images import LAMBDA_PYTHON_IMAGE, ensure_lambda_python_image
 
@@ -106,7 +107,7 @@ def test_a_timeout_in_a_container_removes_it(cbackend: LocalBackend, docker_clie
     make(cbackend, "import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=1)
     result = cbackend.lambda_.invoke("fn")
     assert json.loads(result.payload)["errorType"] == "Sandbox.Timedout"
-    assert cbackend.lambda_runtime.environments() == []
+    assert cbackend.part(LambdaRuntime).environments() == []
     assert backend_containers(docker_client, cbackend) == []
 
 
@@ -183,7 +184,7 @@ def test_auto_falls_back_to_a_process_when_the_runtime_image_cannot_be_had(docke
         make(backend, "def handler(event, context):\n    return 'ran anyway'\n")
         result = backend.lambda_.invoke("fn")
         assert result.payload == b'"ran anyway"'
-        [env] = backend.lambda_runtime.environments()
+        [env] = backend.part(LambdaRuntime).environments()
         assert isinstance(env["pid"], int)  # a host process, not a container id
     finally:
         backend.close()

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from computetui.backends.local.lambda_.records import LambdaRecords
+from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from computetui.blueprints import blueprint, zip_files
 
 REPORT = re.compile(
@@ -31,7 +33,7 @@ def test_the_hello_world_blueprint_runs_cold_then_warm(lam) -> None:  # noqa: AN
     warm = lam.lambda_.invoke("hello", json.dumps({"key1": "v2"}), log_type="Tail")
     assert warm.init_duration_ms is None
     assert warm.billed_duration_ms == max(1, -(-warm.duration_ms // 1))
-    assert len(lam.lambda_runtime.environments()) == 1  # the same environment served both
+    assert len(lam.part(LambdaRuntime).environments()) == 1  # the same environment served both
     lines = warm.log_result.splitlines()
     assert lines[0] == f"START RequestId: {warm.request_id} Version: $LATEST"
     assert "key1 = v2" in lines
@@ -45,7 +47,7 @@ def test_the_log_group_has_one_stream_per_environment(lam, python_function) -> N
     python_function("def handler(event, context):\n    print('ran', event['n'])\n    return event['n']\n")
     for n in range(3):
         lam.lambda_.invoke("fn", json.dumps({"n": n}))
-    lam.lambda_runtime.flush()  # the log writer has caught up
+    lam.part(LambdaRuntime).flush()  # the log writer has caught up
     [stream] = lam.logs.describe_log_streams("/aws/lambda/fn")
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", stream.log_stream_name)
     messages = [
@@ -69,7 +71,7 @@ def test_aws_variables_are_set_and_host_credentials_are_not(lam, python_function
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
     assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/fn"
-    assert env["AWS_LAMBDA_LOG_STREAM_NAME"].endswith(lam.lambda_runtime.environments()[0]["id"])
+    assert env["AWS_LAMBDA_LOG_STREAM_NAME"].endswith(lam.part(LambdaRuntime).environments()[0]["id"])
     assert env["AWS_REGION"] == "us-east-1" and env["TZ"] == ":UTC"
     assert env["_HANDLER"] == "lambda_function.handler"
     assert env["LAMBDA_TASK_ROOT"] and os.path.isdir(env["LAMBDA_TASK_ROOT"])
@@ -142,7 +144,7 @@ def test_updating_the_code_runs_the_new_code_in_a_new_environment(lam, python_fu
     )
     result = lam.lambda_.invoke("fn")
     assert result.payload == b'"new"' and result.init_duration_ms is not None
-    assert len(lam.lambda_runtime.environments()) == 1  # the old one was retired
+    assert len(lam.part(LambdaRuntime).environments()) == 1  # the old one was retired
 
 
 def test_a_published_version_keeps_its_code(lam, python_function) -> None:  # noqa: ANN001
@@ -219,7 +221,7 @@ def test_bad_payloads_are_refused_before_anything_runs(lam, python_function, pay
     with pytest.raises(InvalidParameter) as caught:
         lam.lambda_.invoke("fn", payload, invocation_type=invocation_type)
     assert caught.value.code == code
-    assert lam.lambda_runtime.environments() == []
+    assert lam.part(LambdaRuntime).environments() == []
 
 
 def test_metrics_count_invocations_errors_and_durations(lam, python_function) -> None:  # noqa: ANN001
@@ -228,7 +230,7 @@ def test_metrics_count_invocations_errors_and_durations(lam, python_function) ->
     )
     for fail in (False, False, True):
         lam.lambda_.invoke("fn", json.dumps({"fail": fail}))
-    lam.lambda_runtime.flush()
+    lam.part(LambdaRuntime).flush()
     now = lam.clock.now()
 
     def query(name: str, stat: str) -> list[float]:
@@ -256,5 +258,5 @@ def test_metrics_count_invocations_errors_and_durations(lam, python_function) ->
     assert sum(query("Errors", "Sum")) == 1
     assert sum(query("Throttles", "Sum")) == 0
     assert query("Duration", "p99")[0] >= query("Duration", "p50")[0] > 0
-    month = lam.lambda_records.month_to_date()
+    month = lam.part(LambdaRecords).month_to_date()
     assert month.requests == 3 and month.cost.total == 0  # inside the free tier

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from computetui.backends.errors import InvalidParameter, Throttled
+from computetui.backends.local.lambda_.runtime import LambdaRuntime
 
 
 def payload(result) -> dict:  # noqa: ANN001
@@ -40,7 +41,7 @@ def test_a_timeout_kills_the_environment_with_aws_message(lam, python_function) 
     )
     assert error["errorMessage"] in result.log_result
     assert 1000 <= result.duration_ms < 1500
-    assert lam.lambda_runtime.environments() == []  # discarded
+    assert lam.part(LambdaRuntime).environments() == []  # discarded
 
 
 def test_after_a_timeout_the_next_invoke_starts_cold(lam, python_function) -> None:  # noqa: ANN001
@@ -65,7 +66,7 @@ def test_running_out_of_memory_is_a_runtime_exit_error(lam, python_function) -> 
     assert error["errorMessage"] == f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed"
     assert result.max_memory_used_mb == 128
     assert "Max Memory Used: 128 MB" in result.log_result
-    assert lam.lambda_runtime.environments() == []
+    assert lam.part(LambdaRuntime).environments() == []
 
 
 def test_a_crashing_runtime_is_replaced_on_the_next_invoke(lam, python_function) -> None:  # noqa: ANN001
@@ -117,7 +118,7 @@ def test_init_errors_have_aws_error_types(lam, python_function, files, handler, 
     assert error["errorMessage"].startswith(message)
     assert result.init_duration_ms is not None
     assert f"[ERROR] {error_type}" in result.log_result
-    assert lam.lambda_runtime.environments() == []  # a failed INIT leaves nothing to reuse
+    assert lam.part(LambdaRuntime).environments() == []  # a failed INIT leaves nothing to reuse
 
 
 def test_reserved_concurrency_of_zero_throttles_everything(lam, python_function) -> None:  # noqa: ANN001
@@ -127,7 +128,7 @@ def test_reserved_concurrency_of_zero_throttles_everything(lam, python_function)
         lam.lambda_.invoke("fn")
     assert caught.value.code == "TooManyRequestsException"
     assert caught.value.reason == "ReservedFunctionConcurrentInvocationLimitExceeded"
-    assert lam.lambda_runtime.environments() == []  # a throttled call never ran
+    assert lam.part(LambdaRuntime).environments() == []  # a throttled call never ran
     lam.lambda_.delete_function_concurrency("fn")
     assert lam.lambda_.invoke("fn").payload == b"1"
 
@@ -192,7 +193,7 @@ def test_concurrent_invocations_get_environments_of_their_own(lam, python_functi
     for t in threads:
         t.join()
     assert len(set(results)) == 3
-    assert len(lam.lambda_runtime.environments()) == 3
+    assert len(lam.part(LambdaRuntime).environments()) == 3
 
 
 def test_idle_environments_expire(python_function) -> None:  # noqa: ANN001
@@ -213,13 +214,13 @@ def test_idle_environments_expire(python_function) -> None:  # noqa: ANN001
             code={"ZipFile": zip_files({"lambda_function.py": "def handler(e, c):\n    return 1\n"})},
         )
         backend.lambda_.invoke("fn")
-        pid = backend.lambda_runtime.environments()[0]["pid"]
+        pid = backend.part(LambdaRuntime).environments()[0]["pid"]
         import time
 
         time.sleep(0.3)
         loop = backend.controller.ensure_running()
-        asyncio.run_coroutine_threadsafe(backend.lambda_runtime.expire_idle(), loop).result()
-        assert backend.lambda_runtime.environments() == []
+        asyncio.run_coroutine_threadsafe(backend.part(LambdaRuntime).expire_idle(), loop).result()
+        assert backend.part(LambdaRuntime).environments() == []
         assert not pid_alive(pid)
         assert backend.lambda_.invoke("fn").init_duration_ms is not None  # cold again
     finally:
@@ -231,7 +232,7 @@ def wait_busy(backend, timeout: float = 10) -> None:  # noqa: ANN001
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(e["state"] == "busy" for e in backend.lambda_runtime.environments()):
+        if any(e["state"] == "busy" for e in backend.part(LambdaRuntime).environments()):
             return
         time.sleep(0.01)
     raise AssertionError("no environment became busy")

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from tests.local.lambda_.test_failure_modes import pid_alive
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_closing_the_backend_stops_every_environment(lam, python_function) -> None:  # noqa: ANN001
     python_function("def handler(event, context):\n    return 1\n")
     lam.lambda_.invoke("fn")
-    pids = [e["pid"] for e in lam.lambda_runtime.environments()]
+    pids = [e["pid"] for e in lam.part(LambdaRuntime).environments()]
     assert pids and all(pid_alive(p) for p in pids)
     lam.close()
     assert not any(pid_alive(p) for p in pids)
@@ -27,6 +28,7 @@ def test_closing_the_backend_stops_every_environment(lam, python_function) -> No
 HOLDER = r"""
 import json, signal, sys, time
 from computetui.backends.local import LocalBackend
+from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from computetui.blueprints import zip_files
 from tests.support.fakes import StaticEngine
 backend = LocalBackend(sys.argv[1], lambda_sandbox="process", engine=StaticEngine())
@@ -34,7 +36,7 @@ signal.signal(signal.SIGTERM, lambda *_: (backend.close(), sys.exit(0)))
 backend.lambda_.create_function(function_name="fn", runtime="python3.12", handler="lambda_function.handler",
     code={"ZipFile": zip_files({"lambda_function.py": "def handler(e, c):\n    return 1\n"})})
 backend.lambda_.invoke("fn")
-print(json.dumps([e["pid"] for e in backend.lambda_runtime.environments()]), flush=True)
+print(json.dumps([e["pid"] for e in backend.part(LambdaRuntime).environments()]), flush=True)
 time.sleep(60)
 """
 
@@ -76,12 +78,13 @@ CONSOLE = r"""
 import json, sys, threading, time
 from computetui.app import ComputeApp
 from computetui.settings import Settings
+from computetui.backends.local.lambda_.runtime import LambdaRuntime
 app = ComputeApp(Settings(state_dir=sys.argv[1], lambda_sandbox="process", refresh=0))
 def warm():
     while app.backend is None:
         time.sleep(0.05)
     app.backend.lambda_.invoke("hello-world")  # the sample workload, seeded on the first run
-    print(json.dumps([e["pid"] for e in app.backend.lambda_runtime.environments()]), flush=True)
+    print(json.dumps([e["pid"] for e in app.backend.part(LambdaRuntime).environments()]), flush=True)
 threading.Thread(target=warm, daemon=True).start()
 app.run(headless=True)
 sys.exit(app.return_code or 0)

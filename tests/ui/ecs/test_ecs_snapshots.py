@@ -27,7 +27,9 @@ from computetui.app import ComputeApp
 from computetui.backends.docker.engine import ManagedContainer
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.ecs.balancers import BALANCER, record_key
-from computetui.backends.local.ecs.metrics import TaskSample
+from computetui.backends.local.ecs.metrics import EcsMetrics, TaskSample
+from computetui.backends.local.ecs.services import ServiceScheduler
+from computetui.backends.local.ecs.tasks import TaskRunner
 from computetui.clock import FixedClock
 from computetui.models import ecs as m
 from computetui.settings import Settings
@@ -120,8 +122,8 @@ def tasks_in(backend: LocalBackend, status: str, **filters: Any) -> list[m.Task]
 
 
 def schedule(backend: LocalBackend) -> None:
-    backend.ecs_scheduler.poke()
-    backend.ecs_scheduler.tick()
+    backend.part(ServiceScheduler).poke()
+    backend.part(ServiceScheduler).tick()
 
 
 def build_scene(*, service: bool = True) -> LocalBackend:
@@ -129,7 +131,7 @@ def build_scene(*, service: bool = True) -> LocalBackend:
     backend = LocalBackend(":memory:", clock=clock, seed=11, engine=SteadyEngine(), controller=False,
                            lambda_sandbox="process")
     backend.seed_demo()
-    backend.ecs_scheduler.balancers = SteadyBalancers(backend)
+    backend.part(ServiceScheduler).balancers = SteadyBalancers(backend)
     ecs = backend.ecs
     if not service:
         clock.advance(30 * 60)
@@ -145,7 +147,7 @@ def build_scene(*, service: bool = True) -> LocalBackend:
         "report: reading /data/orders.csv", "report: 1204 rows", "Traceback (most recent call last):",
         "  File \"/app/report.py\", line 12, in <module>", "KeyError: 'region'"])
     backend.engine.exit(container.runtime_id, 1)
-    backend.ecs_tasks.monitor()
+    backend.part(TaskRunner).monitor()
     wait_for(lambda: tasks_in(backend, "STOPPED"), "the standalone task stopped")
 
     # The service at 09:15: three tasks behind the load balancer, steady by 09:16.
@@ -218,7 +220,7 @@ def _write_metrics(backend: LocalBackend) -> None:
             rows.append(TaskSample(at, cluster_arn, "web", task.task_arn, False, cpu, 256, memory, 512))
         if minute >= 10:  # the worker, on the t3.medium since 09:20
             rows.append(TaskSample(at, cluster_arn, None, worker.task_arn, True, 60.0 + 8 * minute, 128, 90.0, 128))
-    backend.ecs_metrics.record(rows, now_ms=end_ms)
+    backend.part(EcsMetrics).record(rows, now_ms=end_ms)
 
 
 def scene_app(*, service: bool = True) -> ComputeApp:

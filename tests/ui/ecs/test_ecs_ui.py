@@ -18,6 +18,7 @@ from textual.widgets._footer import FooterKey
 
 from computetui.app import ComputeApp
 from computetui.backends.local import LocalBackend
+from computetui.backends.local.ecs.services import ServiceScheduler
 from computetui.clock import FixedClock
 from computetui.settings import Settings
 from computetui.ui.services.ecs.forms import CreateServiceForm, RunTaskForm
@@ -56,8 +57,8 @@ def running(backend: LocalBackend, cluster: str = "demo", service: str | None = 
 
 def schedule(backend: LocalBackend) -> None:
     """One pass of the service scheduler (the controller's job when it runs)."""
-    backend.ecs_scheduler.poke()
-    backend.ecs_scheduler.tick()
+    backend.part(ServiceScheduler).poke()
+    backend.part(ServiceScheduler).tick()
 
 
 async def open_cluster(pilot: Pilot) -> ClusterScreen:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
+from computetui.backends.local.lambda_.records import LambdaRecords
 from computetui.blueprints import zip_files
 from computetui.models.lambda_ import InvokeResult
 from computetui.ui.services.lambda_.code import CodeEditor
@@ -206,7 +207,7 @@ FIXED_FAILED = InvokeResult(
 
 def seeded_history(app) -> None:  # noqa: ANN001
     """Invocations and log lines at fixed times, so Monitor and Logs have something to show."""
-    from computetui.backends.local.lambda_.runtime import InvocationRecord
+    from computetui.backends.local.lambda_.records import InvocationRecord
     from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
 
     base = int(app.clock.time() * 1000)
@@ -238,7 +239,7 @@ def seeded_history(app) -> None:  # noqa: ANN001
                 f"{2 + i} ms\tMemory Size: 128 MB\tMax Memory Used: 15 MB",
             ),
         ]
-        app.backend.lambda_records.write(
+        app.backend.part(LambdaRecords).write(
             InvocationRecord(
                 "hello-world", "$LATEST", request_id, started, 1.5 + i, 2 + i, None, 128, 15, "x86_64", error
             ),

@@ -34,8 +34,10 @@ from computetui.backends.local.autoscaling.facet import (
     POLICY,
     TARGET,
     TRACKED_METRICS,
+    LocalAutoScaling,
     cooldown_key,
 )
+from computetui.backends.local.ecs.metrics import EcsMetrics
 from computetui.models import ecs as m
 from computetui.models.autoscaling import (
     ECS_DESIRED_COUNT,
@@ -48,8 +50,7 @@ from computetui.models.autoscaling import (
 )
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
-    from computetui.backends.local.autoscaling.facet import LocalAutoScaling
+    from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def _alarm_name(policy: ScalingPolicy, kind: str) -> str:
 class TargetTrackingScaler:
     """Evaluates every target tracking policy once per datapoint and carries out what they decide."""
 
-    def __init__(self, backend: LocalBackend, *, period: float = 60.0) -> None:
+    def __init__(self, backend: Emulator, *, period: float = 60.0) -> None:
         self.backend = backend
         self.period = period
         self._evaluated_until: int | None = None
@@ -198,11 +199,11 @@ class TargetTrackingScaler:
         """The last 15 datapoints of a service's metric, oldest first; None where there was no sample."""
         period_ms = max(1, int(self.period * 1000))
         since = end_ms - SCALE_IN_DATAPOINTS * period_ms
-        found = self.backend.ecs_metrics.service_average(cluster_arn, service, metric, period_ms, since, end_ms)
+        found = self.backend.part(EcsMetrics).service_average(cluster_arn, service, metric, period_ms, since, end_ms)
         return [found.get(since + i * period_ms) for i in range(SCALE_IN_DATAPOINTS)]
 
     def _evaluate(self, target: ScalableTarget, end_ms: int) -> ScalingActivity | None:
-        facet: LocalAutoScaling = self.backend.autoscaling
+        facet = self.backend.part(LocalAutoScaling)
         _, cluster, name = target.resource_id.split("/")
         try:
             services = self.backend.ecs.describe_services(cluster, [name])

@@ -47,7 +47,7 @@ from computetui.backends.rules.validation import check_pattern
 from computetui.models import ecr as m
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def _identifier(raw: Any) -> tuple[str | None, str | None]:
 
 
 class LocalEcr(LocalFacetMixin, EcrFacet):
-    def __init__(self, backend: LocalBackend) -> None:
+    def __init__(self, backend: Emulator) -> None:
         super().__init__(backend)
         # Image operations pair engine calls with store writes; one at a time keeps them in step.
         self._lock = threading.RLock()

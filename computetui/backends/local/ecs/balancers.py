@@ -21,7 +21,7 @@ from computetui.backends.local.ecs.elb import HEALTHY, HealthCheck, LoadBalancer
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def record_key(service_arn: str) -> str:
 class ServiceBalancers:
     """The leader's load balancers, by service ARN."""
 
-    def __init__(self, backend: LocalBackend, health_check: HealthCheck | None = None,
+    def __init__(self, backend: Emulator, health_check: HealthCheck | None = None,
                  deregistration_delay_s: float = 5.0) -> None:
         self.backend = backend
         self.health_check = health_check or HealthCheck()

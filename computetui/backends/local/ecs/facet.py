@@ -6,7 +6,8 @@ them on the engine builds on these records.
 
 from __future__ import annotations
 
-from typing import Any
+import random
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import EcsFacet
 from computetui.backends.errors import InvalidParameter, NotFound
@@ -15,6 +16,9 @@ from computetui.backends.local.ecs.run import SUMMARY_VERSION, TaskOperations, t
 from computetui.backends.local.ecs.services import ServiceOperations
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.models import ecs as m
+
+if TYPE_CHECKING:
+    from computetui.backends.local.emulator import Emulator
 
 CLUSTER = "ecs:cluster"
 TASK_DEFINITION = "ecs:task-definition"
@@ -88,8 +92,12 @@ def validate_task_definition(td: m.TaskDefinition) -> None:
 class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacetMixin, EcsFacet):
     """Clusters and task definitions here; container instances, tasks and services in their mixins."""
 
-    def __init__(self, backend: Any) -> None:
+    backend: Emulator
+
+    def __init__(self, backend: Emulator, rng: random.Random) -> None:
         super().__init__(backend)
+        self.random = rng
+        """Where placement and deployment ids draw from (seeded with the backend)."""
         self._definitions: dict[str, m.TaskDefinition] = {}
         self.store.summarize(TASK, task_summary, version=SUMMARY_VERSION)
 

@@ -46,12 +46,13 @@ class InstanceOperations:
         return found
 
     def _task_need(self, task: m.Task) -> placement.Need:
-        td = self._definition(task.task_definition_arn)
+        td = self.definition(task.task_definition_arn)
         return placement.task_needs(td, int(task.cpu) if task.cpu else None, int(task.memory) if task.memory else None)
 
     _definitions: dict[str, m.TaskDefinition]
 
-    def _definition(self, arn: str) -> m.TaskDefinition:
+    def definition(self, arn: str) -> m.TaskDefinition:
+        """A revision by its ARN, read once: a revision never changes but for its status."""
         """Task definition revisions never change: remember them."""
         if arn not in self._definitions:
             self._definitions[arn] = self.describe_task_definition(arn)

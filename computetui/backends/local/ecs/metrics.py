@@ -39,11 +39,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from computetui.backends.docker.stats import CPU_UNITS_PER_CORE, MIB, StatsCollector
 from computetui.backends.errors import ComputeError, InvalidParameter
+from computetui.backends.local.ecs.facet import LocalEcs
 from computetui.models import ecs as m
 from computetui.models.metrics import MetricDataResult
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def service_of(group: str | None) -> str | None:
 class EcsMetrics:
     """The sampler (a leader tick) and the reader (for ``GetMetricData`` and auto scaling)."""
 
-    def __init__(self, backend: LocalBackend, *, period: float = 10.0) -> None:
+    def __init__(self, backend: Emulator, *, period: float = 10.0) -> None:
         self.backend = backend
         self.period = period
         self.collector = StatsCollector(backend.engine)
@@ -190,7 +191,7 @@ class EcsMetrics:
         if not containers:
             return None
         try:
-            td = self.backend.ecs._definition(body["taskDefinitionArn"])
+            td = self.backend.part(LocalEcs).definition(body["taskDefinitionArn"])
         except ComputeError:
             return None
         cpu, memory = task_reservation(td)

@@ -38,6 +38,7 @@ class TaskOperations:
 
     # provided by LocalEcs and InstanceOperations
     backend: Any
+    random: Any
     store: Any
     ids: Any
     now: Any
@@ -48,7 +49,7 @@ class TaskOperations:
 
     @property
     def runner(self) -> TaskRunner:
-        return self.backend.ecs_tasks
+        return self.backend.part(TaskRunner)
 
     def run_task(
         self,
@@ -82,7 +83,7 @@ class TaskOperations:
         tasks, failures, used = [], [], set()
         for _ in range(count):
             chosen, why = placement.place(capacities, need, placement_strategy or [], placement_constraints or [],
-                                          used, self.backend.ecs_random)
+                                          used, self.random)
             if chosen is None:
                 failures.extend(m.Failure(arn=arn, reason=reason) for arn, reason in why)
                 continue

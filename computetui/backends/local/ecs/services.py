@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import InvalidParameter, NotFound
 from computetui.backends.local.ecs import placement
-from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK, short_id
+from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK, TaskRunner, short_id
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.emulator import Emulator
 
 SERVICE = "ecs:service"
 MAX_EVENTS = 100
@@ -62,6 +62,7 @@ class ServiceOperations:
     """The service half of the local ECS facet (a mixin of LocalEcs)."""
 
     backend: Any
+    random: Any
     store: Any
     ids: Any
     now: Any
@@ -82,7 +83,7 @@ class ServiceOperations:
                        parent=service.cluster_arn, state=service.status.value)
 
     def _deployment(self, task_definition: str, desired: int) -> m.Deployment:
-        number = "".join(str(self.backend.ecs_random.randrange(10)) for _ in range(19))
+        number = "".join(str(self.random.randrange(10)) for _ in range(19))
         return m.Deployment(
             id=f"ecs-svc/{number}", status="PRIMARY", task_definition=task_definition, desired_count=desired,
             rollout_state=m.RolloutState.IN_PROGRESS,
@@ -145,7 +146,7 @@ class ServiceOperations:
             created_at=self.now,
         )
         self._save_service(service)
-        self.backend.ecs_scheduler.poke()
+        self.backend.part(ServiceScheduler).poke()
         return service
 
     def update_service(
@@ -184,7 +185,7 @@ class ServiceOperations:
             deployments = [d.updated(desired_count=desired) if d.status == "PRIMARY" else d for d in deployments]
             updated = current.updated(deployments=deployments, **changes)
             self._save_service(updated)
-        self.backend.ecs_scheduler.poke()
+        self.backend.part(ServiceScheduler).poke()
         return updated
 
     def delete_service(self, cluster: str = "default", service: str = "", force: bool = False) -> m.Service:
@@ -196,7 +197,7 @@ class ServiceOperations:
             draining = current.updated(status=m.ServiceStatus.DRAINING, desired_count=0,
                                        deployments=[d.updated(desired_count=0) for d in current.deployments])
             self._save_service(draining)
-        self.backend.ecs_scheduler.poke()
+        self.backend.part(ServiceScheduler).poke()
         return draining
 
     def describe_service_load_balancers(self, cluster: str = "default", service: str = "") -> list[m.ServiceLoadBalancer]:
@@ -243,7 +244,7 @@ class ServiceOperations:
 class ServiceScheduler:
     """The leader's scheduler: one pass over every service per tick."""
 
-    def __init__(self, backend: LocalBackend, period: float = 1.0) -> None:
+    def __init__(self, backend: Emulator, period: float = 1.0) -> None:
         self.backend = backend
         self.period = period
         self._lock = threading.Lock()
@@ -302,7 +303,7 @@ class ServiceScheduler:
             return False
         if task.health_status is m.HealthStatus.UNHEALTHY:
             return False
-        td = self.ecs._definition(task.task_definition_arn)
+        td = self.ecs.definition(task.task_definition_arn)
         essential = {c.name for c in td.container_definitions if c.essential}
         if any(c.name in essential and c.last_status == "STOPPED" for c in task.containers):
             return False  # its essential container has exited: it is about to stop, not to serve
@@ -363,7 +364,7 @@ class ServiceScheduler:
             stop.extend(surplus[:extra])
         if stop:
             for task in stop:
-                self.backend.ecs_tasks.stop(task.task_arn, m.StopCode.SERVICE_SCHEDULER_INITIATED,
+                self.backend.part(TaskRunner).stop(task.task_arn, m.StopCode.SERVICE_SCHEDULER_INITIATED,
                                             "Scaling activity initiated by (deployment " + (task.started_by or "")
                                             + ")")
             events.append(f"(service {service.service_name}) has stopped {len(stop)} running tasks: "
@@ -378,7 +379,7 @@ class ServiceScheduler:
 
     def _start(self, service: m.Service, deployment: m.Deployment, count: int) -> tuple[list[str], str | None]:
         ecs = self.ecs
-        td = ecs._definition(deployment.task_definition)
+        td = ecs.definition(deployment.task_definition)
         cluster = ecs._cluster(service.cluster_arn)
         group = f"service:{service.service_name}"
         kind = service.launch_type or m.LaunchType.FARGATE
@@ -391,7 +392,7 @@ class ServiceScheduler:
         tasks, failures, used = [], [], set()
         for _ in range(count):
             chosen, why = placement.place(capacities, need, service.placement_strategy,
-                                          service.placement_constraints, used, self.backend.ecs_random)
+                                          service.placement_constraints, used, ecs.random)
             if chosen is None:
                 failures.extend(why)
                 break

@@ -32,7 +32,7 @@ from computetui.backends.errors import ComputeError, Unavailable
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,13 @@ def short_id(task_arn: str) -> str:
     return task_arn.rsplit("/", 1)[-1]
 
 
+def awslogs_stream(options: dict[str, str], container: str, task_arn: str) -> str:
+    """The log stream ECS's awslogs driver writes a container to: ``<prefix>/<container>/<task id>``."""
+    prefix = options.get("awslogs-stream-prefix")
+    task_id = short_id(task_arn)
+    return f"{prefix}/{container}/{task_id}" if prefix else f"{container}/{task_id}"
+
+
 def docker_healthcheck(check: m.HealthCheck) -> dict[str, Any]:
     """An ECS container health check as Docker's: same command form, times in nanoseconds."""
     return {
@@ -66,7 +73,7 @@ def docker_healthcheck(check: m.HealthCheck) -> dict[str, Any]:
 class TaskRunner:
     """Starts, stops and watches the containers of tasks."""
 
-    def __init__(self, backend: LocalBackend, *, pause_image: str = PAUSE_IMAGE,
+    def __init__(self, backend: Emulator, *, pause_image: str = PAUSE_IMAGE,
                  pause_command: list[str] | None = None) -> None:
         self.pause_image = pause_image
         self.pause_command = pause_command
@@ -181,11 +188,19 @@ class TaskRunner:
                     break
                 self._wait_for_dependencies(definition, started)
                 started[definition.name] = self._run_container(task, td, definition, started)
-                self.backend.ecs_logs.follow(task, td, definition, started[definition.name].id)
+                self._follow_logs(task, definition, started[definition.name].id)
         except ComputeError as exc:
             self._fail(task_arn, f"CannotStartContainerError: {exc.message}", started)
             return
         self._mark_running(task_arn, td, started)
+
+    def _follow_logs(self, task: m.Task, definition: m.ContainerDefinition, container_id: str) -> None:
+        """A container whose log driver is awslogs has its output in CloudWatch Logs, as on AWS."""
+        config = definition.log_configuration
+        if config is None or config.log_driver != "awslogs":
+            return
+        stream = awslogs_stream(config.options, definition.name, task.task_arn)
+        self.backend.awslogs.follow(container_id, config.options.get("awslogs-group", ""), stream)
 
     def _start_order(self, td: m.TaskDefinition) -> list[m.ContainerDefinition]:
         """dependsOn order; in awsvpc mode the namespace owner (first without dependencies) leads."""
@@ -432,7 +447,7 @@ class TaskRunner:
                 exits[name or ""] = None
         self.update(task_arn, lambda t: t.updated(last_status=m.TaskStatus.DEPROVISIONING))
         for container in containers.values():
-            self.backend.ecs_logs.unfollow(container.id)
+            self.backend.awslogs.unfollow(container.id)
             try:
                 engine.remove(container.id)
             except ComputeError:
@@ -575,7 +590,7 @@ class TaskRunner:
                 definition = next((d for d in td.container_definitions
                                    if d.name == container.labels.get("com.amazonaws.ecs.container-name")), None)
                 if definition is not None and container.running:
-                    self.backend.ecs_logs.follow(task, td, definition, container.id)
+                    self._follow_logs(task, definition, container.id)
         for leftovers in by_task.values():  # containers of tasks the state no longer knows
             for container in leftovers:
                 try:

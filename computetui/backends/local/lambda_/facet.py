@@ -18,12 +18,13 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import LambdaFacet
 from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
+from computetui.backends.local.state import MEMORY
 from computetui.backends.rules.lambda_ import (
     check_function_name,
     check_runtime_and_handler,
@@ -34,6 +35,11 @@ from computetui.backends.rules.validation import constraint_error
 from computetui.blueprints import zip_folder
 from computetui.models import lambda_ as m
 from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem
+
+if TYPE_CHECKING:
+    from computetui.backends.local.emulator import Emulator
+    from computetui.backends.local.lambda_.records import LambdaRecords
+    from computetui.backends.local.lambda_.runtime import LambdaRuntime
 
 KIND = "lambda:function"
 VERSION_KIND = "lambda:version"
@@ -49,9 +55,32 @@ def lambda_timestamp(when) -> str:  # noqa: ANN001 - a datetime
 
 
 class LocalLambda(LocalFacetMixin, LambdaFacet):
-    def __init__(self, backend: Any) -> None:
+    backend: Emulator
+
+    def __init__(self, backend: Emulator, runtime: LambdaRuntime, records: LambdaRecords) -> None:
         super().__init__(backend)
+        self.runtime = runtime
+        """The execution environments that run the invocations."""
+        self.records = records
+        """What invocations left behind: logs, metrics, cost."""
+        self._code_root: Path | None = None
         self._prepared_cache: dict[tuple[str, str], tuple[float, EnvironmentSpec, tuple[Any, ...]]] = {}
+
+    @property
+    def code_root(self) -> Path:
+        """Where function code is unpacked: the state dir, or a temporary folder for ``:memory:``."""
+        if self._code_root is None:
+            if self.backend.state_dir == MEMORY:
+                self._code_root = Path(tempfile.mkdtemp(prefix="computetui-code-"))
+            else:
+                self._code_root = Path(self.backend.state_dir) / "lambda" / "code"
+                self._code_root.mkdir(parents=True, exist_ok=True)
+        return self._code_root
+
+    def close(self) -> None:
+        """A temporary code folder (``:memory:`` state) goes with the backend."""
+        if self._code_root is not None and self.backend.state_dir == MEMORY:
+            shutil.rmtree(self._code_root, ignore_errors=True)
 
     # -- records -------------------------------------------------------------
     def _arn(self, name: str, qualifier: str | None = None) -> str:
@@ -233,8 +262,8 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             self.store.delete(KIND, arn)
             self.store.delete_blob(self._blob_key(arn, LATEST))
         self._forget(name)
-        self.backend.lambda_runtime.reservations.pop(name, None)
-        self.backend.lambda_runtime.retire(name)
+        self.runtime.reservations.pop(name, None)
+        self.runtime.retire(name)
 
     def update_function_code(
         self,
@@ -270,7 +299,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             self._save(detail.updated(configuration=config))
             if zip_file:
                 self.store.put_blob(self._blob_key(config.function_arn, LATEST), zip_file)
-        self.backend.lambda_runtime.retire(config.function_name)
+        self.runtime.retire(config.function_name)
         if publish:
             return self.publish_version(config.function_name)
         return config
@@ -304,7 +333,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         config = detail.configuration.updated(**update)
         with self.store.transaction():
             self._save(detail.updated(configuration=config))
-        self.backend.lambda_runtime.retire(config.function_name)
+        self.runtime.retire(config.function_name)
         return config
 
     # -- versions ------------------------------------------------------------
@@ -363,7 +392,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             )
         detail = m.FunctionDetail.model_validate(self._load(function_name))
         name = detail.configuration.function_name
-        runtime = self.backend.lambda_runtime
+        runtime = self.runtime
         self._load_reservations()
         others = sum(n for fn, n in runtime.reservations.items() if fn != name)
         if runtime.account_limit - others - reserved_concurrent_executions < runtime.MINIMUM_UNRESERVED:
@@ -383,14 +412,14 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         detail = m.FunctionDetail.model_validate(self._load(function_name))
         with self.store.transaction():
             self._save(detail.updated(concurrency=None))
-        self.backend.lambda_runtime.reservations.pop(detail.configuration.function_name, None)
+        self.runtime.reservations.pop(detail.configuration.function_name, None)
 
     def get_function_concurrency(self, function_name: str) -> int | None:
         concurrency = m.FunctionDetail.model_validate(self._load(function_name)).concurrency
         return concurrency.reserved_concurrent_executions if concurrency else None
 
     def _load_reservations(self) -> None:
-        runtime = self.backend.lambda_runtime
+        runtime = self.runtime
         if runtime.reservations_loaded:
             return
         for body in self.store.list(KIND):
@@ -437,7 +466,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             raise NotFound(f"Test event {name} not found for function {function_name}")
 
     def usage_this_month(self) -> m.MonthlyUsage:
-        month = self.backend.lambda_records.month_to_date()
+        month = self.records.month_to_date()
         cost = month.cost
         return m.MonthlyUsage(
             requests=month.requests,
@@ -499,9 +528,9 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             "client_context": client_context,
         }
         if invocation_type == "Event":
-            self.backend.lambda_runtime.submit_event(**request)
+            self.runtime.submit_event(**request)
             return m.InvokeResult(status_code=202, request_id=request_id)
-        return self.backend.lambda_runtime.invoke(**request)
+        return self.runtime.invoke(**request)
 
     def _prepared(self, function_name: str, qualifier: str | None) -> tuple[EnvironmentSpec, tuple[Any, ...]]:
         """What an invocation of this version needs, cached per process.
@@ -557,16 +586,16 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
     def _code_dir(self, config: m.FunctionConfiguration) -> Path:
         """The function's code unpacked on disk (executable bits kept), once per code hash."""
         if config.package_type is m.PackageType.IMAGE:
-            return self.backend.code_root / "image"
+            return self.code_root / "image"
         digest = base64.b64decode(config.code_sha256 or "").hex()
-        target = self.backend.code_root / digest
+        target = self.code_root / digest
         if target.is_dir():
             return target
         name, version = self._split(config.function_arn)
         data = self.store.get_blob(self._blob_key(self._arn(name), version))
         if data is None:
             raise ComputeError(f"the code of {config.function_name} is missing from the state", code="ServiceException")
-        staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.backend.code_root))
+        staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.code_root))
         try:
             unpack_zip(data, staging)
             staging.rename(target)

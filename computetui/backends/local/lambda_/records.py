@@ -14,12 +14,30 @@ from typing import TYPE_CHECKING
 from computetui import pricing
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
-    from computetui.backends.local.lambda_.runtime import InvocationRecord
+    from computetui.backends.local.emulator import Emulator
     from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
 
 RETENTION_MS = 35 * 24 * 3600 * 1000
 PRUNE_EVERY = 500
+
+
+@dataclass(frozen=True)
+class InvocationRecord:
+    """What one invocation leaves behind, for metrics and cost."""
+
+    function_name: str
+    version: str
+    request_id: str
+    started_ms: int
+    duration_ms: float
+    billed_ms: int
+    init_ms: float | None
+    memory_mb: int
+    max_memory_mb: int
+    architecture: str
+    error_type: str | None
+    throttled: bool = False
+    concurrency: int = 1
 
 
 @dataclass(frozen=True)
@@ -40,7 +58,7 @@ class MonthToDate:
 
 
 class LambdaRecords:
-    def __init__(self, backend: LocalBackend) -> None:
+    def __init__(self, backend: Emulator) -> None:
         self.backend = backend
         self._writes = 0
 

@@ -32,12 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Throttled
 from computetui.backends.local.lambda_.container import ContainerSandbox, environment_kind
+from computetui.backends.local.lambda_.records import InvocationRecord, LambdaRecords
 from computetui.backends.local.lambda_.runtime_api import Invocation, Outcome, RuntimeApi
 from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, ProcessSandbox
 from computetui.models.lambda_ import InvokeResult
 
 if TYPE_CHECKING:
-    from computetui.backends.local import LocalBackend
+    from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -88,25 +89,6 @@ class Environment:
     watchdog: asyncio.TimerHandle | None = None
 
 
-@dataclass(frozen=True)
-class InvocationRecord:
-    """What one invocation leaves behind, for metrics and cost."""
-
-    function_name: str
-    version: str
-    request_id: str
-    started_ms: int
-    duration_ms: float
-    billed_ms: int
-    init_ms: float | None
-    memory_mb: int
-    max_memory_mb: int
-    architecture: str
-    error_type: str | None
-    throttled: bool = False
-    concurrency: int = 1
-
-
 class LambdaRuntime:
     """The execution environments of one emulator process."""
 
@@ -114,7 +96,8 @@ class LambdaRuntime:
 
     def __init__(
         self,
-        backend: LocalBackend,
+        backend: Emulator,
+        records: LambdaRecords,
         *,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT_S,
         account_limit: int = DEFAULT_ACCOUNT_LIMIT,
@@ -125,6 +108,7 @@ class LambdaRuntime:
         if sandbox not in SANDBOXES:
             raise ValueError(f"lambda sandbox must be one of {', '.join(SANDBOXES)}, not {sandbox!r}")
         self.backend = backend
+        self.records = records
         self.sandbox = sandbox
         self.images = dict(images or {})
         self.idle_timeout = idle_timeout
@@ -543,7 +527,7 @@ class LambdaRuntime:
             batch, self._pending = self._pending, []
             self._flush_scheduled = False
         if batch:
-            self.backend.lambda_records.write_many(batch)
+            self.records.write_many(batch)
 
     def flush(self) -> None:
         """Wait until every queued record is written (tests and shutdown)."""

@@ -1,26 +1,24 @@
 """CloudWatch metrics in the local emulator, computed from what ran.
 
-``get_metric_data`` answers AWS-shaped queries for the ``AWS/Lambda``
-namespace: Invocations, Errors, Throttles (Sum), Duration (Average, Minimum,
-Maximum, p50, p99) and ConcurrentExecutions (Maximum), per ``Period``
-seconds, newest first as CloudWatch returns them by default. ``AWS/ECS`` and
-``ECS/ContainerInsights`` queries go to :mod:`computetui.backends.local.ecs.metrics`.
+``get_metric_data`` hands each query to the source of its namespace: each
+service that has metrics adds a source when it installs (``AWS/Lambda`` from
+Lambda's invocation records, ``AWS/ECS`` and ``ECS/ContainerInsights`` from the
+ECS samples). A namespace nobody serves is AWS's ``InvalidParameterValue``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from computetui.backends.base import MetricsFacet
 from computetui.backends.errors import InvalidParameter
-from computetui.backends.local.ecs.metrics import NAMESPACES as ECS_NAMESPACES
 from computetui.backends.local.facet import LocalFacetMixin
-from computetui.backends.local.lambda_.records import percentile
 from computetui.models.metrics import MetricDataResult
 
-LAMBDA_METRICS = ("Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions")
+MetricSource = Callable[[dict[str, Any], int, int], MetricDataResult]
+"""Answers one ``MetricDataQueries`` entry between two epoch-millisecond instants."""
 
 
 def _epoch_ms(value: Any) -> int:
@@ -29,23 +27,16 @@ def _epoch_ms(value: Any) -> int:
     return int(float(value) * 1000)
 
 
-def _statistic(values: list[float], stat: str) -> float:
-    if stat == "Sum":
-        return float(sum(values))
-    if stat == "Average":
-        return sum(values) / len(values)
-    if stat == "Maximum":
-        return max(values)
-    if stat == "Minimum":
-        return min(values)
-    if stat == "SampleCount":
-        return float(len(values))
-    if stat.startswith("p"):
-        return percentile(values, float(stat[1:]) / 100)
-    raise InvalidParameter(f"The statistic {stat} is not supported", code="InvalidParameterValue", field="Stat")
-
-
 class LocalMetrics(LocalFacetMixin, MetricsFacet):
+    def __init__(self, backend: Any) -> None:
+        super().__init__(backend)
+        self._sources: dict[str, MetricSource] = {}
+
+    def add_source(self, namespaces: Iterable[str], source: MetricSource) -> None:
+        """Have ``source`` answer the queries of these namespaces."""
+        for namespace in namespaces:
+            self._sources[namespace] = source
+
     def get_metric_data(
         self, metric_data_queries: list[dict[str, Any]], start_time: Any, end_time: Any
     ) -> list[MetricDataResult]:
@@ -53,39 +44,12 @@ class LocalMetrics(LocalFacetMixin, MetricsFacet):
         return [self._query(q, since, until) for q in metric_data_queries]
 
     def _query(self, query: dict[str, Any], since: int, until: int) -> MetricDataResult:
-        stat = query["MetricStat"]
-        metric = stat["Metric"]
-        name = metric["MetricName"]
-        if metric.get("Namespace") in ECS_NAMESPACES:
-            return self.backend.ecs_metrics.query(query, since, until)
-        if metric.get("Namespace") != "AWS/Lambda" or name not in LAMBDA_METRICS:
+        metric = query["MetricStat"]["Metric"]
+        source = self._sources.get(metric.get("Namespace", ""))
+        if source is None:
             raise InvalidParameter(
-                f"The local emulator has no metric {metric.get('Namespace')}/{name}",
+                f"The local emulator has no metric {metric.get('Namespace')}/{metric['MetricName']}",
                 code="InvalidParameterValue",
                 field="MetricName",
             )
-        dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
-        function = dimensions.get("FunctionName")
-        period_ms = int(stat.get("Period", 60)) * 1000
-        rows = self.backend.lambda_records.rows(function, since, until) if function else []
-        buckets: dict[int, list[float]] = defaultdict(list)
-        for row in rows:
-            bucket = row["started_ms"] - row["started_ms"] % period_ms
-            throttled = bool(row["throttled"])
-            if name == "Invocations" and not throttled:
-                buckets[bucket].append(1)
-            elif name == "Errors" and not throttled:
-                buckets[bucket].append(1 if row["error_type"] else 0)
-            elif name == "Throttles":
-                buckets[bucket].append(1 if throttled else 0)
-            elif name == "Duration" and not throttled:
-                buckets[bucket].append(row["duration_ms"])
-            elif name == "ConcurrentExecutions" and not throttled:
-                buckets[bucket].append(row["concurrency"])
-        stamps = sorted((b for b in buckets if buckets[b]), reverse=True)
-        return MetricDataResult(
-            id=query["Id"],
-            label=query.get("Label") or name,
-            timestamps=[datetime.fromtimestamp(b / 1000, tz=UTC) for b in stamps],
-            values=[_statistic(buckets[b], stat.get("Stat", "Sum")) for b in stamps],
-        )
+        return source(query, since, until)
