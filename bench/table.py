@@ -80,8 +80,8 @@ from textual.screen import Screen  # noqa: E402
 from textual.widget import Widget  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
-from computetui.ui.registry import Column, Row  # noqa: E402
 from computetui.ui.themes import DEFAULT_THEME, load_themes, shipped_themes_dir, with_console_variables  # noqa: E402
+from computetui.ui.views import Column, Row  # noqa: E402
 from computetui.ui.widgets.resource_table import ResourceTable  # noqa: E402
 
 SIZE = (120, 36)

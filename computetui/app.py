@@ -21,10 +21,11 @@ from computetui.clock import Clock, SystemClock
 from computetui.settings import Settings
 from computetui.ui.commands import ConsoleCommands
 from computetui.ui.overview import Overview
-from computetui.ui.registry import BY_ID, SERVICES, ResourceView, Row, ServiceSpec, Summary, find_service
+from computetui.ui.registry import BY_ID, SERVICES, find_service
 from computetui.ui.screens.base import ConsoleScreen, describe_error
 from computetui.ui.screens.home import HomeScreen
 from computetui.ui.themes import DEFAULT_THEME, load_themes, with_console_variables
+from computetui.ui.views import ResourceView, Row, ServiceSpec, Summary
 
 # Screens other than the home page are imported when first opened: the first
 # frame is painted sooner without them.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from computetui.models.common import BackendInfo
     from computetui.models.lambda_ import MonthlyUsage
-    from computetui.ui.registry import Summary
+    from computetui.ui.views import Summary
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from computetui.ui.registry import ResourceView, Row
+from computetui.ui.views import ResourceView, Row
 
 if TYPE_CHECKING:
     from computetui.app import ComputeApp

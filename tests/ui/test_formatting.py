@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from computetui.ui.registry import when
+from computetui.ui.format import when
 
 
 @pytest.mark.parametrize(

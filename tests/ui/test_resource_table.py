@@ -8,8 +8,8 @@ import random
 import pytest
 from textual.app import App, ComposeResult
 
-from computetui.ui.registry import Column, Row
 from computetui.ui.themes import DEFAULT_THEME, load_themes, shipped_themes_dir, with_console_variables
+from computetui.ui.views import Column, Row
 from computetui.ui.widgets.resource_table import ResourceTable
 from computetui.ui.widgets.row_grid import RowGrid
 from tests.ui.helpers import SIZE

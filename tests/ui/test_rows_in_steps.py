@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 
 from computetui.backends.base import Backend
-from computetui.ui.registry import Column, ResourceView, Row, RowsSoFar
 from computetui.ui.screens.tabs import TabbedScreen
+from computetui.ui.views import Column, ResourceView, Row, RowsSoFar
 from computetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.helpers import SIZE, make_app, settle
 

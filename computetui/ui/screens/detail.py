@@ -10,9 +10,9 @@ from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from computetui.backends.base import Backend
-from computetui.ui.registry import ResourceView, Row
 from computetui.ui.screens.base import ConsoleScreen
 from computetui.ui.states import TONE_VARIABLE, tone
+from computetui.ui.views import ResourceView, Row
 
 
 class DetailScreen(ConsoleScreen):

@@ -9,13 +9,15 @@ from textual.binding import Binding
 
 from computetui.backends.base import Backend
 from computetui.concepts import card
-from computetui.ui.registry import ResourceView, ServiceSpec, not_offered
-from computetui.ui.screens.tabs import TabbedScreen
+from computetui.ui.registry import SERVICES, not_offered
+from computetui.ui.screens.tabs import TabbedScreen, row_action_bindings
+from computetui.ui.views import ResourceView, ServiceSpec
 from computetui.ui.widgets.concept_card import ConceptCard
 
 
 class ServiceScreen(TabbedScreen):
     BINDINGS = [
+        *row_action_bindings(action for spec in SERVICES for view in spec.views for action in view.actions),
         Binding("i", "toggle_card", "About", id="concept-card", tooltip="Show or hide the concept card"),
     ]
 

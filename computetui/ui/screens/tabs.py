@@ -10,7 +10,7 @@ destructive action confirmed first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,9 +23,9 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static, Tab, Tabs
 
 from computetui.backends.base import Backend
-from computetui.ui.registry import ResourceView, Row, RowsSoFar
 from computetui.ui.screens.base import ConsoleScreen, describe_error
 from computetui.ui.screens.confirm import ConfirmScreen
+from computetui.ui.views import ResourceView, Row, RowAction, RowsSoFar
 from computetui.ui.widgets.command_line import CommandLine
 from computetui.ui.widgets.resource_table import ResourceTable
 
@@ -51,6 +51,16 @@ class PanelView:
 View = ResourceView | PanelView
 
 
+def row_action_bindings(actions: Iterable[RowAction]) -> list[Binding]:
+    """A key binding per row action (one per id), for a screen whose views have these actions:
+    each shows, in the footer and in ``?``, only on the views that have it."""
+    bindings: dict[str, Binding] = {}
+    for action in actions:
+        bindings.setdefault(action.id, Binding(action.key, f"row_action('{action.id}')", action.label,
+                                               id=action.id, tooltip=action.tooltip))
+    return list(bindings.values())
+
+
 class TabbedScreen(ConsoleScreen):
     """Tabs of resource tables and panels, one visible at a time."""
 
@@ -62,8 +72,6 @@ class TabbedScreen(ConsoleScreen):
         # ctrl+d named by the verb of the tab's rows, as the console's button is (asks first too).
         Binding("ctrl+d", "delete_as('Deregister')", "Deregister", id="deregister",
                 tooltip="Deregister the resource: it stays listed as INACTIVE (asks first)"),
-        Binding("e", "set_enabled", "Enable/Disable", id="enable-disable",
-                tooltip="Disable the row if it is ENABLED, enable it if DISABLED (Batch queues, environments)"),
         Binding("right_square_bracket", "view(1)", "Next tab", id="view-next", show=False),
         Binding("left_square_bracket", "view(-1)", "Previous tab", id="view-previous", show=False),
     ]
@@ -252,9 +260,8 @@ class TabbedScreen(ConsoleScreen):
                 return False
             if action == "delete" and (view.delete is None or view.delete_verb != "Delete"):
                 return False  # none, or shown under its own verb
-        if action == "set_enabled":
-            view = self.view
-            return isinstance(view, ResourceView) and view.set_enabled is not None
+        if action == "row_action":
+            return self._row_action(str(parameters[0])) is not None
         if action == "delete_as":
             view = self.view
             return isinstance(view, ResourceView) and view.delete is not None and view.delete_verb == parameters[0]
@@ -370,24 +377,39 @@ class TabbedScreen(ConsoleScreen):
             self.app.call_from_thread(self.notify, f"{past} {view.noun} {row.name}.")
             self.app.call_from_thread(self.reload)
 
-    def action_set_enabled(self) -> None:
+    def _row_action(self, action_id: str) -> RowAction | None:
         view = self.view
-        if not isinstance(view, ResourceView) or view.set_enabled is None:
+        if not isinstance(view, ResourceView):
+            return None
+        return next((a for a in view.actions if a.id == action_id), None)
+
+    def action_row_action(self, action_id: str) -> None:
+        """A view's own key for a row (``e`` on a Batch queue): asked first when it says so,
+        refused in read-only mode when it changes something, run in a worker."""
+        action = self._row_action(action_id)
+        if action is None:
             return
         row = self.table.cursor_row
         if row is None:
-            self.notify(f"No {view.noun} is selected.", severity="warning")
+            self.notify(f"No {self.view.noun} is selected.", severity="warning")  # type: ignore[union-attr]
             return
-        enable = str(row.cells.get("state") or row.state or "").upper() == "DISABLED"
-        verb = "enable" if enable else "disable"
-        if self.console.refuse_if_read_only(f"{verb} {view.noun} {row.name}"):
+        what = action.what(row)
+        if action.mutating and self.console.refuse_if_read_only(what):
             return
-        set_enabled = view.set_enabled
-        self.run_action(f"Could not {verb} {view.noun} {row.name}", lambda b: set_enabled(b, row, enable),
-                        f"{'Enabled' if enable else 'Disabled'} {view.noun} {row.name}.")
+
+        def run() -> None:
+            self.run_action(f"Could not {what}", lambda b: action.run(b, row))
+
+        if action.confirm is None:
+            run()
+            return
+        self.app.push_screen(
+            ConfirmScreen(Content(f"{what[:1].upper()}{what[1:]}?"), action.confirm(row), action.label),
+            lambda yes: run() if yes else None,
+        )
 
     def run_action(self, title: str, call: Any, done: str | None = None) -> None:
-        """Run a backend call in a worker; say how it went; refresh."""
+        """Run a backend call in a worker; say how it went (``done``, or what the call returned); refresh."""
         self._run_action(title, call, done)
 
     @work(thread=True, exit_on_error=False, group="action")
@@ -396,10 +418,11 @@ class TabbedScreen(ConsoleScreen):
         if backend is None:
             return
         try:
-            call(backend)
+            said = call(backend)
         except Exception as exc:
             self.app.call_from_thread(self.notify, describe_error(exc), title=title, severity="error", timeout=8)
         else:
+            done = done or (said if isinstance(said, str) else None)
             if done:
                 self.app.call_from_thread(self.notify, done)
             self.app.call_from_thread(self.reload)

@@ -27,8 +27,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from computetui.ui.registry import CellValue, Column, Row
 from computetui.ui.states import tone
+from computetui.ui.views import CellValue, Column, Row
 from computetui.ui.widgets.row_grid import GridColumn, RowGrid
 
 TONES = ("success", "warning", "error", "muted")

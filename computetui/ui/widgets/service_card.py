@@ -7,8 +7,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from computetui.ui.registry import ServiceSpec, Summary
 from computetui.ui.states import TONE_VARIABLE, tone
+from computetui.ui.views import ServiceSpec, Summary
 
 
 class ServiceCard(Static):

@@ -206,7 +206,7 @@ def test_task_summaries_say_what_describe_tasks_says(ecs_backend) -> None:  # no
     from dataclasses import asdict
 
     from computetui.models.ecs import TaskSummary
-    from computetui.ui.registry import when
+    from computetui.ui.format import when
 
     ecs = ecs_backend.ecs
     ecs.register_task_definition(web())

@@ -24,10 +24,10 @@ class RepositoryScreen(TabbedScreen):
     page_id = "ecr"
 
     BINDINGS = [
+        Binding("e", "edit_policy", "Edit", id="ecr-edit-policy", tooltip="Into the policy editor (esc comes back)"),
         Binding("p", "push", "Push image", id="ecr-push", tooltip="Push a local image to this repository"),
         # c on Images pushes too (an image comes into a repository no other way); p says so in the footer.
         Binding("c", "create", "Push image", id="create", show=False, tooltip="Push a local image"),
-        Binding("e", "edit_policy", "Edit", id="ecr-edit-policy", tooltip="Into the policy editor (esc comes back)"),
         Binding("ctrl+s", "save_policy", "Save policy", id="ecr-save-policy", tooltip="Save the lifecycle policy"),
         Binding(
             "t",

@@ -12,7 +12,8 @@ from typing import Any
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
 from computetui.models import ecr as m
-from computetui.ui.registry import Column, ResourceView, Row, when
+from computetui.ui.format import when
+from computetui.ui.views import Column, ResourceView, Row, ServiceSpec, Summary
 
 MB = 1024 * 1024
 UNTAGGED = "<untagged>"
@@ -248,3 +249,46 @@ def pretty_policy(text: str) -> str:
         return json.dumps(json.loads(text), indent=2)
     except ValueError:
         return text
+
+
+def _ecr_summary(b: Backend) -> Summary:
+    assert b.ecr is not None
+    repositories = b.ecr.describe_repositories()
+    immutable = sum(1 for r in repositories if r.image_tag_mutability.value == "IMMUTABLE")
+    return Summary(
+        count=len(repositories),
+        lines=(("Repositories", str(len(repositories))), ("Immutable tags", str(immutable))),
+    )
+
+
+SPEC = ServiceSpec(
+    id="ecr",
+    nav_label="ECR",
+    title="Elastic Container Registry",
+    facet="ecr",
+    summarize=_ecr_summary,
+    views=(
+        ResourceView(
+            id="repositories",
+            title="Repositories",
+            noun="repository",
+            fetch=repository_rows,
+            delete=delete_repository,
+            opens="repository",
+            creates="repository",
+            delete_warning=(
+                "A repository that still holds images is deleted with them (force): every tag goes, "
+                "and ECS tasks that name its images can no longer start. This cannot be undone."
+            ),
+            # The console's columns; the URI, the widest, last so that the rest fit 120 columns.
+            columns=(
+                Column("name", "Repository name"),
+                Column("images", "Images", "number"),
+                Column("immutability", "Tag immutability"),
+                Column("scan", "Scan on push"),
+                Column("created", "Created at", "time"),
+                Column("uri", "URI"),
+            ),
+        ),
+    ),
+)

@@ -11,7 +11,8 @@ from typing import Any
 
 from computetui.backends.base import Backend
 from computetui.models import ecs as m
-from computetui.ui.registry import Column, ResourceView, Row, RowsSoFar, when
+from computetui.ui.format import when
+from computetui.ui.views import Column, ResourceView, Row, RowsSoFar
 
 ID_WIDTH = 12
 """Task and container instance ids are 32 hex digits; tables and logs show the first 12, as

@@ -17,13 +17,13 @@ from textual.widgets import ContentSwitcher
 
 from computetui.backends.base import Backend
 from computetui.models import ecs as m
-from computetui.ui.registry import ResourceView, Row
 from computetui.ui.screens.base import describe_error
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen
 from computetui.ui.services.ecs import cluster_views as rows
 from computetui.ui.services.ecs.panels import AutoScalingPanel, EcsLogsPanel, EcsMetricsPanel, ServiceDetails
 from computetui.ui.states import TONE_VARIABLE, tone
+from computetui.ui.views import ResourceView, Row
 from computetui.ui.widgets.resource_table import ResourceTable
 
 

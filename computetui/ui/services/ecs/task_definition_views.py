@@ -13,7 +13,8 @@ from typing import Any
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
 from computetui.models import ecs as m
-from computetui.ui.registry import Column, ResourceView, Row, when
+from computetui.ui.format import when
+from computetui.ui.views import Column, ResourceView, Row
 
 READ_ONLY_FIELDS = frozenset(
     {

@@ -13,10 +13,10 @@ from textual.binding import Binding
 from textual.content import Content
 
 from computetui.backends.base import Backend
-from computetui.ui.registry import ResourceView, Row
 from computetui.ui.screens.tabs import Facts, TabbedScreen
 from computetui.ui.services.ecs.task_definition_views import revisions_view
 from computetui.ui.states import TONE_VARIABLE, tone
+from computetui.ui.views import ResourceView, Row
 
 
 class TaskFamilyScreen(TabbedScreen):

@@ -1,0 +1,54 @@
+"""How the console writes values: times in UTC, sizes, runtimes, counts of states. No Textual."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+# -- formatting helpers ------------------------------------------------------
+_UTC_SUFFIXES = ("Z", "+00:00", "+0000")
+
+
+def when(value: datetime | str | int | None) -> str:
+    """A timestamp as the console shows it, in UTC: ``2026-01-15 09:30 UTC``."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, int):  # epoch milliseconds (Batch, Logs)
+        value = datetime.fromtimestamp(value / 1000, tz=UTC)
+    elif isinstance(value, str):
+        if value.endswith(_UTC_SUFFIXES) and value[10:11] == "T" and value[13:14] == ":":
+            return f"{value[:10]} {value[11:16]} UTC"  # already UTC: thousands of task rows need no parsing
+        try:  # ISO 8601, and Lambda's own 2026-01-15T09:30:00.000+0000
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            try:
+                value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+            except ValueError:
+                return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def runtime_family(runtime: str | None) -> str:
+    """``python3.12`` -> ``python``; ``provided.al2023`` -> ``provided``; an image -> ``image``."""
+    match = re.match(r"[a-z]+", runtime or "")
+    return match.group(0) if match else "image"
+
+
+def size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def counts(values: Sequence[str]) -> str:
+    seen: dict[str, int] = {}
+    for v in values:
+        seen[v] = seen.get(v, 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in sorted(seen.items())) or "-"
