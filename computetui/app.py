@@ -144,7 +144,8 @@ class ComputeApp(App[int]):
             self.overview = Overview(state="connecting", backend_name=self.settings.backend)
             self._open_backend()
         else:
-            self.overview = Overview(state="ready", backend_name=self.backend.name)
+            self.overview = Overview(state="ready", backend_name=self.backend.name,
+                                     capabilities=self.backend.capabilities)
             self._backend_ready()
 
     def on_unmount(self) -> None:
@@ -163,7 +164,7 @@ class ComputeApp(App[int]):
             return
         seeded: list[str] | None = None
         seed_error: str | None = None
-        wants_demo = settings.demo or (backend.freshly_created and backend.name == "local")
+        wants_demo = settings.demo or (backend.freshly_created and backend.capabilities.sample_workload)
         if wants_demo and not settings.read_only:
             try:
                 seeded = backend.seed_demo()
@@ -177,7 +178,7 @@ class ComputeApp(App[int]):
 
     def _backend_opened(self, backend: Backend, seeded: list[str] | None, seed_error: str | None) -> None:
         self.backend = backend
-        self.overview = Overview(state="ready", backend_name=backend.name)
+        self.overview = Overview(state="ready", backend_name=backend.name, capabilities=backend.capabilities)
         if seed_error:
             self.notify(seed_error, title="Sample workload not loaded", severity="error", timeout=10)
         elif seeded is not None:
@@ -211,7 +212,8 @@ class ComputeApp(App[int]):
             self.call_from_thread(
                 self._publish_overview,
                 backend,
-                Overview(state="failed", backend_name=backend.name, problem=describe_error(exc)),
+                Overview(state="failed", backend_name=backend.name, capabilities=backend.capabilities,
+                         problem=describe_error(exc)),
             )
             return
         usage = None
@@ -231,7 +233,8 @@ class ComputeApp(App[int]):
         self.call_from_thread(
             self._publish_overview,
             backend,
-            Overview(state="ready", backend_name=backend.name, info=info, summaries=summaries, usage=usage),
+            Overview(state="ready", backend_name=backend.name, capabilities=backend.capabilities, info=info,
+                     summaries=summaries, usage=usage),
         )
 
     def _publish_overview(self, backend: Backend, overview: Overview) -> None:
@@ -281,9 +284,6 @@ class ComputeApp(App[int]):
             return
         spec = BY_ID[page]
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
-
-    def open_detail(self, spec: ServiceSpec, view: ResourceView, row: Row) -> None:
-        self.open_resource(spec.id, ["Console", spec.nav_label, view.title, row.name], view, row)
 
     def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
         """Enter on a row: the resource's own page (``view.opens``), or its JSON."""
@@ -362,17 +362,13 @@ class ComputeApp(App[int]):
         import dataclasses
         import re
 
-        if self.settings.backend != "aws":
+        backend_class = self.backend_class()
+        if backend_class is None or not backend_class.capabilities.switches_account:
             return "Region and profile switch the aws backend; the local emulator has one region (start with --backend aws)"
         if region is not None and not re.fullmatch(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", region):
             return f"'{region}' is not a region name (like us-east-1 or eu-west-1)"
         if profile is not None and profile != "-":
-            try:
-                import boto3
-
-                known = boto3.Session().available_profiles
-            except Exception:
-                known = []
+            known = backend_class.profiles()
             if profile not in known:
                 have = f"have: {', '.join(sorted(known))}" if known else "it has none"
                 return f"No profile '{profile}' in your AWS config ({have}); :profile - uses no profile"
@@ -432,7 +428,18 @@ class ComputeApp(App[int]):
     def offers_demo(self) -> bool:
         """Whether the backend has a sample workload to load (the local one; not AWS)."""
         backend = self.backend
-        return backend is None or type(backend).seed_demo is not Backend.seed_demo
+        return backend is None or backend.capabilities.sample_workload
+
+    def backend_class(self) -> type[Backend] | None:
+        """The class of the backend in use, or of the one being opened (to ask what it can do)."""
+        if self.backend is not None:
+            return type(self.backend)
+        from computetui.backends import backend_class
+
+        try:
+            return backend_class(self.settings.backend)
+        except Exception:
+            return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "seed_demo":

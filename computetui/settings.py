@@ -154,6 +154,13 @@ class Settings:
             return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         return "us-east-1"
 
+    def destination(self) -> list[str]:
+        """Where the backend being opened will talk to, for the header while it connects: the
+        profile and the region on aws; nothing for the local emulator, which is this machine."""
+        if self.backend != "aws":
+            return []
+        return [part for part in (self.profile and f"profile {self.profile}", self.effective_region) if part]
+
     def backend_options(self) -> dict[str, Any]:
         """Keyword arguments for ``open_backend(self.backend, ...)``."""
         if self.backend == "local":

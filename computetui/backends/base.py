@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from computetui.backends.errors import ReadOnly, Unsupported
@@ -130,6 +131,10 @@ class EcsFacet(Facet):
     """Amazon ECS: clusters, task definitions, tasks, services, container instances."""
 
     service = "ecs"
+
+    makes_load_balancers: ClassVar[bool] = False
+    """A service created with a load balancer gets one made for it (the emulator's); otherwise it
+    joins an existing target group, named by its ARN, as on AWS."""
 
     # Clusters
     @mutating
@@ -266,6 +271,10 @@ class EcrFacet(Facet):
     """Amazon ECR: private repositories and their images."""
 
     service = "ecr"
+
+    docker_push: ClassVar[bool] = True
+    """A plain ``docker push`` to a repository's URI puts an image in it. Not in the emulator,
+    whose registry is the engine itself: there ``put_image`` names the image and records it."""
 
     @mutating
     def create_repository(self, repository_name: str, **kwargs: Any) -> Repository:
@@ -728,6 +737,12 @@ class EksFacet(Facet):
     def describe_nodegroup(self, cluster_name: str, nodegroup_name: str) -> Nodegroup:
         return self._unsupported("DescribeNodegroup")
 
+    def describe_nodegroups(self, cluster_name: str, names: list[str] | None = None) -> list[Nodegroup]:
+        """Every node group of a cluster (or those named), in listing order. EKS has no batch
+        describe; this default asks one by one, and a backend may ask in parallel."""
+        wanted = self.list_nodegroups(cluster_name) if names is None else names
+        return [self.describe_nodegroup(cluster_name, name) for name in wanted]
+
 
 FACETS: dict[str, type[Facet]] = {
     cls.attribute or cls.service: cls
@@ -747,6 +762,18 @@ FACETS: dict[str, type[Facet]] = {
 """Every facet interface, by the attribute it has on a backend."""
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do beyond its facets. The UI asks these, never the backend's name."""
+
+    sample_workload: bool = False
+    """``seed_demo`` loads a sample workload (the ``D`` key)."""
+    switches_account: bool = False
+    """It reopens in another region or with another profile (``:region``, ``:profile``)."""
+    emulated: bool = False
+    """Everything runs on this machine: no account, no cost, no endpoint or profile to show."""
+
+
 class Backend:
     """A place the console manages compute in: the local emulator, or AWS.
 
@@ -755,6 +782,7 @@ class Backend:
     """
 
     name: ClassVar[str] = ""
+    capabilities: ClassVar[Capabilities] = Capabilities()
 
     ecs: EcsFacet | None = None
     ecr: EcrFacet | None = None
@@ -770,6 +798,15 @@ class Backend:
     def __init__(self, *, read_only: bool = False, region: str = "us-east-1") -> None:
         self.read_only = read_only
         self.region = region
+
+    @classmethod
+    def profiles(cls) -> list[str]:
+        """The named configurations it can open with (AWS profiles in ``~/.aws/config``); [] for none."""
+        return []
+
+    def unavailable_reason(self, facet: str) -> str | None:
+        """Why ``facet`` is ``None`` on this backend, when the backend has more to say than that."""
+        return None
 
     def facets(self) -> dict[str, Facet | None]:
         """Each facet by name, ``None`` where the backend does not offer it."""
@@ -788,7 +825,8 @@ class Backend:
         return False
 
     def seed_demo(self) -> list[str]:
-        """Create the sample workload; one line per resource made. Not every backend offers it."""
+        """Create the sample workload; one line per resource made. Offered where
+        ``capabilities.sample_workload`` says so."""
         raise Unsupported(f"the {self.name} backend has no sample workload")
 
     def __enter__(self) -> Backend:

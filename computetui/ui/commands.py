@@ -39,13 +39,10 @@ class ConsoleCommands(Provider):
         app: ComputeApp = self.app  # type: ignore[assignment]
         self._resources: list[Entry] = []
         self._profiles: list[str] = []
-        if app.settings.backend == "aws":
-            try:
-                import boto3
-
-                self._profiles = sorted(await asyncio.to_thread(lambda: boto3.Session().available_profiles))
-            except Exception:
-                self._profiles = []
+        backend_class = await asyncio.to_thread(app.backend_class)
+        self._switches = backend_class is not None and backend_class.capabilities.switches_account
+        if self._switches and backend_class is not None:
+            self._profiles = await asyncio.to_thread(backend_class.profiles)
         if app.backend is not None:
             try:
                 index = await asyncio.to_thread(app.resource_index)
@@ -63,7 +60,7 @@ class ConsoleCommands(Provider):
             entries.append(
                 Entry(f"Go to {spec.nav_label}", f"{spec.title} ({spec.command})", partial(app.open_page, spec.id))
             )
-        if app.settings.backend == "aws":
+        if getattr(self, "_switches", False):
             for region in REGIONS:
                 entries.append(Entry(f"Switch region: {region}", "Reopen the aws backend in this region",
                                      partial(app.switch_account, region=region)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from computetui.backends.base import Capabilities
     from computetui.models.common import BackendInfo
     from computetui.models.lambda_ import MonthlyUsage
     from computetui.ui.views import Summary
@@ -20,6 +21,8 @@ class Overview:
     state: str = "connecting"
     """``connecting``, ``ready`` or ``failed``."""
     backend_name: str = ""
+    capabilities: Capabilities | None = None
+    """What the open backend can do (None until it is open)."""
     info: BackendInfo | None = None
     summaries: dict[str, Summary] = field(default_factory=dict)
     problem: str | None = None

@@ -6,6 +6,7 @@ and a line here.
 
 from __future__ import annotations
 
+from computetui.backends.base import Backend
 from computetui.ui.services.apigateway import views as apigateway
 from computetui.ui.services.batch import views as batch
 from computetui.ui.services.ecr import views as ecr
@@ -38,11 +39,6 @@ def find_service(name: str) -> ServiceSpec | None:
     return None
 
 
-def not_offered(spec: ServiceSpec, backend_name: str) -> str:
+def not_offered(spec: ServiceSpec, backend: Backend) -> str:
     """Why a service's page is empty on this backend."""
-    if spec.id == "eks" and backend_name == "local":
-        return (
-            "The local emulator runs no Kubernetes, so it has no EKS clusters. EKS is listed "
-            "read-only from AWS: start with --backend aws to see your clusters and node groups."
-        )
-    return f"The {backend_name} backend does not offer {spec.title} yet."
+    return backend.unavailable_reason(spec.facet) or f"The {backend.name} backend does not offer {spec.title} yet."

@@ -12,7 +12,7 @@ from typing import Any
 
 from computetui import __version__
 from computetui.backends.aws.errors import translate
-from computetui.backends.base import Backend
+from computetui.backends.base import Backend, Capabilities
 from computetui.backends.errors import ComputeError
 from computetui.models.common import BackendInfo
 
@@ -49,6 +49,7 @@ class AwsBackend(Backend):
     """Real AWS. ``endpoint_url`` points every client at LocalStack or moto instead."""
 
     name = "aws"
+    capabilities = Capabilities(switches_account=True)
 
     def __init__(
         self,
@@ -82,6 +83,16 @@ class AwsBackend(Backend):
         self._account: str | None = None
         for attribute, (module, cls) in ADAPTERS.items():
             setattr(self, attribute, _adapter(module, cls)(self))
+
+    @classmethod
+    def profiles(cls) -> list[str]:
+        """The profiles in ``~/.aws/config`` and ``~/.aws/credentials``, as boto3 reads them."""
+        import boto3
+
+        try:
+            return sorted(boto3.Session().available_profiles)
+        except Exception:  # an unreadable config: no profiles to offer, the rest still works
+            return []
 
     def client(self, service: str) -> Any:
         """A boto3 client, created on first use and shared afterwards (clients are thread-safe)."""

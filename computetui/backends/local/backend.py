@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from computetui.backends.base import Backend
+from computetui.backends.base import Backend, Capabilities
 from computetui.backends.docker.engine import Engine, ManagedContainer
 from computetui.backends.errors import Unavailable
 from computetui.backends.local import (
@@ -56,6 +56,7 @@ class LocalBackend(Backend):
     """
 
     name = "local"
+    capabilities = Capabilities(sample_workload=True, emulated=True)
 
     def __init__(
         self,
@@ -115,6 +116,14 @@ class LocalBackend(Backend):
         self._reconcilers[kind] = fn
 
     # -- the contract ------------------------------------------------------
+    def unavailable_reason(self, facet: str) -> str | None:
+        if facet == "eks":
+            return (
+                "The local emulator runs no Kubernetes, so it has no EKS clusters. EKS is listed "
+                "read-only from AWS: start with --backend aws to see your clusters and node groups."
+            )
+        return None
+
     def info(self) -> BackendInfo:
         problem = None
         if self.controller.busy is not None:

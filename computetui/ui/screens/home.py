@@ -65,20 +65,21 @@ class HomeScreen(ConsoleScreen):
         for card in self.query(ServiceCard):
             if overview.state == "failed":
                 card.show(None, problem="Backend unavailable")
-            elif overview.state == "ready" and card.spec.id not in overview.summaries:
-                card.show(None, problem=not_offered(card.spec, backend).split(".")[0] + ".")
+            elif overview.state == "ready" and card.spec.id not in overview.summaries and self.console.backend:
+                card.show(None, problem=not_offered(card.spec, self.console.backend).split(".")[0] + ".")
             else:
                 card.show(overview.summaries.get(card.spec.id))
 
     def _welcome_text(self, overview: Overview) -> Content:
         info = overview.info
         total = sum(s.count or 0 for s in overview.summaries.values())
-        if overview.backend_name == "local":
+        emulated = overview.capabilities is not None and overview.capabilities.emulated
+        if emulated:
             where = "the local emulator: AWS compute on your own Docker engine, no account, no cost"
         else:
             where = f"AWS account {info.account if info else '?'} in {info.region if info else '?'}"
         lines = [Content.from_markup("[b]Welcome to computetui[/] — $where.", where=where)]
-        if total == 0 and overview.backend_name == "local":
+        if total == 0 and overview.capabilities is not None and overview.capabilities.sample_workload:
             lines.append(
                 Content.from_markup(
                     "Nothing here yet. Press [b $primary]D[/] to load the sample workload, "

@@ -37,13 +37,13 @@ class ServiceScreen(TabbedScreen):
         hint = f"No {view.title.lower()} yet."
         if view.creates and not self.console.settings.read_only:
             hint += "\nPress c to create one."
-        if self.console.settings.backend == "local" and not self.console.settings.read_only:
+        if self.console.offers_demo and not self.console.settings.read_only:
             hint += "\nPress D to load the sample workload."
         return hint + "\n: opens the command line, ? lists every key."
 
     def fetch(self, backend: Backend) -> dict[str, Any]:
         if self.spec.facet_of(backend) is None:
-            return {"view": self.view.id, "header": None, "rows": not_offered(self.spec, backend.name)}
+            return {"view": self.view.id, "header": None, "rows": not_offered(self.spec, backend)}
         return super().fetch(backend)
 
     def action_toggle_card(self) -> None:

@@ -44,20 +44,17 @@ class ConsoleHeader(Widget):
         parts: list[Content | str] = [Content.from_markup(" [b $primary]◆ computetui[/] ")]
         info = overview.info
         name = overview.backend_name or settings.backend
+        emulated = overview.capabilities is not None and overview.capabilities.emulated
         fields = [name]
         if info is not None:
             if info.profile:
                 fields.append(f"profile {info.profile}")
             fields.append(f"account {info.account or '?'}")
             fields.append(info.region)
-            if info.endpoint and name != "local":
+            if info.endpoint and not emulated:
                 fields.append(info.endpoint if scheme else info.endpoint.split("://", 1)[-1])
         else:
-            if name != "local":  # where it is trying to go, so a bad profile or region shows
-                if settings.profile:
-                    fields.append(f"profile {settings.profile}")
-                if settings.effective_region:
-                    fields.append(settings.effective_region)
+            fields.extend(settings.destination())  # where it is trying to go, so a bad profile or region shows
             if overview.state == "connecting":
                 fields.append("connecting…")
         parts.append(Content(" │ " + " · ".join(fields)))
@@ -65,7 +62,7 @@ class ConsoleHeader(Widget):
             parts.append(Content.from_markup("  [b reverse $badge-readonly] READ-ONLY [/]"))
         if overview.state == "failed":
             parts.append(Content.from_markup("  [b $error]● backend unavailable[/]"))
-        elif info is not None and info.problem and name != "local":
+        elif info is not None and info.problem and not emulated:
             parts.append(Content.from_markup("  [b $error]● [/]") + Content(info.problem[:60]))
         if info is not None and info.engine is not None:
             engine = info.engine

@@ -87,6 +87,8 @@ def _identifier(raw: Any) -> tuple[str | None, str | None]:
 
 
 class LocalEcr(LocalFacetMixin, EcrFacet):
+    docker_push = False  # the registry is the engine: a push names the image and records it
+
     def __init__(self, backend: Emulator) -> None:
         super().__init__(backend)
         # Image operations pair engine calls with store writes; one at a time keeps them in step.

@@ -92,6 +92,7 @@ def validate_task_definition(td: m.TaskDefinition) -> None:
 class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacetMixin, EcsFacet):
     """Clusters and task definitions here; container instances, tasks and services in their mixins."""
 
+    makes_load_balancers = True  # a local HTTP load balancer per service that asks for one
     backend: Emulator
 
     def __init__(self, backend: Emulator, rng: random.Random) -> None:

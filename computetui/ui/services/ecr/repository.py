@@ -67,12 +67,12 @@ class RepositoryScreen(TabbedScreen):
         return self.query_one(LifecyclePanel)
 
     # -- data --------------------------------------------------------------------
-    def fetch_header(self, backend: Backend) -> tuple[Repository, str]:
+    def fetch_header(self, backend: Backend) -> tuple[Repository, bool]:
         assert backend.ecr is not None
-        return backend.ecr.describe_repositories([self.repository_name])[0], backend.name
+        return backend.ecr.describe_repositories([self.repository_name])[0], backend.ecr.docker_push
 
-    def show_header(self, header: tuple[Repository, str]) -> None:
-        repository, backend_name = header
+    def show_header(self, header: tuple[Repository, bool]) -> None:
+        repository, docker_push = header
         immutable = repository.image_tag_mutability == TagMutability.IMMUTABLE
         self.query_one(Facts).update(
             Content.from_markup(
@@ -82,7 +82,7 @@ class RepositoryScreen(TabbedScreen):
                 i=enabled(immutable),
                 s=enabled(repository.image_scanning_configuration.scan_on_push),
                 uri=repository.repository_uri,
-                hint=push_hint(backend_name),
+                hint=push_hint(docker_push),
             )
         )
 

@@ -198,9 +198,9 @@ def local_choices(images: list[m.LocalImage]) -> list[LocalChoice]:
     ]
 
 
-def push_hint(backend_name: str) -> str:
+def push_hint(docker_push: bool) -> str:
     """How an image gets into the repository, in one line (``URI`` is the repository's, shown above it)."""
-    if backend_name == "local":
+    if not docker_push:
         # Here the registry is the engine itself: a push names the image URI:TAG and ECR records it;
         # a bare `docker tag` makes the name without the record, so the repository does not list it.
         return "Push: p picks an image from your Docker engine and a tag, and pushes it here."

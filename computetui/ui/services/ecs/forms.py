@@ -344,7 +344,7 @@ class CreateServiceForm(EcsForm):
             Field("desired", "Desired tasks", "number", "3"),
             # The emulator makes a balancer of its own; on AWS a service joins a target group you made.
             Field("balancer", "Load balancer", "check", True, text="round robin over healthy tasks on a local port")
-            if backend.name == "local" else
+            if backend.ecs is not None and backend.ecs.makes_load_balancers else
             Field("target_group", "Target group ARN", placeholder="arn:aws:elasticloadbalancing:… (optional)"),
             Field("minimum", "Minimum healthy %", "number", "100"),
             Field("maximum", "Maximum %", "number", "200"),

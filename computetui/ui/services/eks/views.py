@@ -33,15 +33,9 @@ def _eks_clusters(b: Backend) -> list[Row]:
 def _eks_nodegroups(b: Backend) -> list[Row]:
     assert b.eks is not None
     eks = b.eks
-    # The aws backend describes a cluster's node groups in parallel; the contract one by one.
-    describe_all = getattr(eks, "describe_nodegroups", None)
     rows = []
     for cluster in eks.list_clusters():
-        if describe_all is not None:
-            groups = describe_all(cluster)
-        else:
-            groups = [eks.describe_nodegroup(cluster, name) for name in eks.list_nodegroups(cluster)]
-        for g in groups:
+        for g in eks.describe_nodegroups(cluster):  # in parallel on aws
             scaling = g.scaling_config
             rows.append(
                 Row(
