@@ -54,7 +54,20 @@ REASONS = {
 """Reason phrases for the statuses the emulator's servers send. 413 keeps its
 RFC 7231 name, which the Runtime API has always sent."""
 
+
+def _content_length(values: list[str]) -> int:
+    """The one length that every ``Content-Length`` value (and comma-separated item) states."""
+    if len(values) == 1 and "," not in values[0]:  # the usual case, without a set
+        distinct = [values[0].strip()]
+    else:
+        distinct = sorted({item.strip() for value in values for item in value.split(",")})
+    if len(distinct) != 1 or not distinct[0].isdigit():
+        raise ValueError(f"invalid Content-Length {distinct}")
+    return int(distinct[0])
+
+
 _NOTED = frozenset({"connection", "transfer-encoding", "content-length", "host", "expect"})
+_NO_TOKENS: frozenset[str] = frozenset()
 
 
 class Head:
@@ -68,42 +81,48 @@ class Head:
     __slots__ = ("first", "headers", "tokens", "codings", "length", "host", "expect")
 
     def __init__(self, data: bytes) -> None:
+        # Locals rather than attributes in the loop, and the sets made only when a
+        # header needs them: every request of every server goes through here, the
+        # Runtime API's warm invokes included.
         first, *lines = data[:-4].decode("latin-1").split("\r\n")
-        self.first = first
-        """The request line or the status line."""
-        self.headers: list[tuple[str, str]] = []
-        tokens: list[str] = []
-        self.codings: list[str] = []
-        """Lower-cased ``Transfer-Encoding`` codings, in order."""
-        lengths: set[str] = set()
-        self.host = self.expect = False
+        headers: list[tuple[str, str]] = []
+        append = headers.append
+        tokens: frozenset[str] = _NO_TOKENS
+        codings: list[str] = []
+        lengths: list[str] = []
+        host = expect = False
         for line in lines:
             name, colon, value = line.partition(":")
             if not colon or not name or " " in name or "\t" in name:
                 raise ValueError(f"malformed header line {line!r}")
             value = value.strip(" \t")
-            self.headers.append((name, value))
+            append((name, value))
             lower = name.lower()
             if lower not in _NOTED:
                 continue
-            if lower == "connection":
-                tokens.extend(token.strip().lower() for token in value.split(","))
-            elif lower == "transfer-encoding":
-                self.codings.extend(c.strip().lower() for c in value.split(",") if c.strip())
-            elif lower == "content-length":
-                lengths.update(item.strip() for item in value.split(","))
+            if lower == "content-length":
+                lengths.append(value)
             elif lower == "host":
-                self.host = True
+                host = True
+            elif lower == "connection":
+                tokens = tokens.union([token.strip().lower() for token in value.split(",")])
+            elif lower == "transfer-encoding":
+                codings.extend([c.strip().lower() for c in value.split(",") if c.strip()])
             elif lower == "expect":
-                self.expect = value.lower() == "100-continue"
-        self.tokens = frozenset(tokens)
+                expect = value.lower() == "100-continue"
+        self.first = first
+        """The request line or the status line."""
+        self.headers = headers
+        self.codings = codings
+        """Lower-cased ``Transfer-Encoding`` codings, in order."""
+        self.host = host
+        self.expect = expect
+        self.tokens = tokens
         """Lower-cased ``Connection`` tokens."""
         self.length: int | None = None
         """``Content-Length``; ValueError when several differ or one is not a number."""
         if lengths:
-            if len(lengths) != 1 or not next(iter(lengths)).isdigit():
-                raise ValueError(f"invalid Content-Length {sorted(lengths)}")
-            self.length = int(lengths.pop())
+            self.length = _content_length(lengths)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return header(self.headers, name, default)
@@ -222,7 +241,7 @@ def response_head(
     """An HTTP/1.1 response head: status line, ``headers``, then ``Content-Length``
     when ``length`` is given and ``Connection: close`` when ``close``."""
     lines = [f"HTTP/1.1 {status} {reason or REASONS.get(status, 'Status')}\r\n"]
-    lines.extend(f"{name}: {value}\r\n" for name, value in headers)
+    lines += [f"{name}: {value}\r\n" for name, value in headers]
     if length is not None:
         lines.append(f"Content-Length: {length}\r\n")
     if close:

@@ -35,7 +35,6 @@ from computetui.backends.local.http.streams import (
     IdleSweeper,
     nodelay,
     read_body,
-    read_head,
 )
 
 log = logging.getLogger(__name__)
@@ -148,13 +147,15 @@ class HttpServer:
         try:
             while True:
                 try:
-                    data = await read_head(conn)
+                    data = await conn.readuntil(b"\r\n\r\n")
                 except Broken as exc:
-                    if exc.why == "malformed":
+                    if exc.why == "malformed":  # no blank line within the buffer limit
                         self._bad_request(conn, HEAD_TOO_LARGE)
                     return
-                if data is None:
-                    return
+                if data[:2] == b"\r\n":  # blank lines before a request are allowed (RFC 9112 2.2)
+                    data = data.lstrip(b"\r\n")
+                    if not data:
+                        continue
                 try:
                     request = parse_request(data, self.require_host)
                 except ValueError:
@@ -186,7 +187,10 @@ class HttpServer:
                     return False  # the client may hold the body back: we cannot read past it
                 conn.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             try:
-                request.body = await read_body(conn, request, limit)
+                if request.chunked or limit is not None:
+                    request.body = await read_body(conn, request, limit)
+                else:  # the common case, without a coroutine in between
+                    request.body = await conn.readexactly(request.length)
             except BodyTooLarge:
                 _send(conn, request, plain_response(413, close=True))
                 return False
@@ -201,7 +205,8 @@ class HttpServer:
             log.exception("%s: the handler of %s %s failed", self.name, request.method, request.target)
             response = plain_response(500, close=True)
         keep_alive = _send(conn, request, response)
-        await conn.drain()
+        if not conn.flushed():
+            await conn.drain()
         return keep_alive
 
 

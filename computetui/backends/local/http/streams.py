@@ -112,10 +112,15 @@ class Connection:
     def write(self, data: bytes) -> None:
         self.writer.write(data)
 
-    async def drain(self) -> None:
+    def flushed(self) -> bool:
+        """Whether everything written went straight to the socket: then there is
+        nothing to drain, and no coroutine needs to run to find that out."""
         transport = self.writer.transport
-        if not transport.get_write_buffer_size() and not transport.is_closing():
-            return  # everything went straight to the socket: nothing to wait for
+        return not transport.get_write_buffer_size() and not transport.is_closing()
+
+    async def drain(self) -> None:
+        if self.flushed():
+            return
         self.waiting = self.loop.time()
         try:
             await self.writer.drain()
@@ -170,24 +175,6 @@ class BodyTooLarge(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(f"request body of at least {size} bytes is over the limit")
         self.size = size
-
-
-async def read_head(conn: Connection) -> bytes | None:
-    """The next message head off ``conn``, or None when the peer closed before one began.
-
-    Blank lines before a request are skipped, as RFC 9112 asks a server to. A
-    head over the stream's buffer limit raises ``Broken(side, "malformed")``.
-    """
-    while True:
-        try:
-            data = await conn.readuntil(b"\r\n\r\n")
-        except Broken as exc:
-            if exc.why == "closed":
-                return None
-            raise
-        data = data.lstrip(b"\r\n")
-        if data:
-            return data
 
 
 async def read_response_head(upstream: Connection) -> Head:

@@ -22,6 +22,7 @@ from computetui.backends.local.http.codec import Request, Response
 from computetui.backends.local.http.server import HttpServer
 
 PREFIX = "/2018-06-01"
+_NEXT = f"{PREFIX}/runtime/invocation/next"
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 
 
@@ -100,18 +101,19 @@ class RuntimeApi:
 
     # -- HTTP ------------------------------------------------------------------
     async def _handle(self, request: Request) -> Response:
-        status, extra, payload = await self._route(request)
+        if request.method == "GET" and request.path == _NEXT:
+            status, extra, payload = await self._next()
+        else:  # everything else answers at once: no coroutine for it
+            status, extra, payload = self._route(request)
         # Content-Type first, then the route's headers, then the server's framing.
         headers = {"Content-Type": "application/json", **extra}
         return Response(status, list(headers.items()), payload)
 
-    async def _route(self, request: Request) -> tuple[int, dict[str, str], bytes]:
+    def _route(self, request: Request) -> tuple[int, dict[str, str], bytes]:
         method, path = request.method, request.path
         if not path.startswith(PREFIX):
             return 404, {}, _json_error("NotFound", f"unknown path {path}")
         path = path[len(PREFIX) :]
-        if method == "GET" and path == "/runtime/invocation/next":
-            return await self._next()
         if method == "POST" and path == "/runtime/init/error":
             return self._init_error(request)
         if method == "POST" and path.startswith("/runtime/invocation/"):
