@@ -19,6 +19,7 @@ import asyncio
 import logging
 import socket
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from computetui.backends.local.http.codec import Head, Request, status_code
 
@@ -137,6 +138,14 @@ class Connection:
         self.writer.transport.abort()
 
 
+class BodyWriter(Protocol):
+    """Where a body is copied to: a ``Connection``, a ``Sink``, or a buffer."""
+
+    def write(self, data: bytes) -> None: ...
+
+    async def drain(self) -> None: ...
+
+
 class Sink:
     """A write side that throws the bytes away: reading a body nobody will forward."""
 
@@ -209,7 +218,7 @@ async def read_body(conn: Connection, request: Request, limit: int | None = None
     return await conn.readexactly(request.length)
 
 
-async def copy_body(src: Connection, dst: Connection | Sink, request: Request) -> None:
+async def copy_body(src: Connection, dst: BodyWriter, request: Request) -> None:
     """Relay ``request``'s body from ``src`` to ``dst`` as framed on the wire."""
     if request.chunked:
         await copy_chunked(src, dst, dechunk=False)
@@ -217,7 +226,7 @@ async def copy_body(src: Connection, dst: Connection | Sink, request: Request) -
         await copy_length(src, dst, request.length)
 
 
-async def copy_length(src: Connection, dst: Connection | Sink | _Collector, n: int) -> None:
+async def copy_length(src: Connection, dst: BodyWriter, n: int) -> None:
     while n > 0:
         data = await src.read(min(n, CHUNK))
         if not data:
@@ -227,7 +236,7 @@ async def copy_length(src: Connection, dst: Connection | Sink | _Collector, n: i
         await dst.drain()
 
 
-async def copy_chunked(src: Connection, dst: Connection | Sink | _Collector, dechunk: bool) -> None:
+async def copy_chunked(src: Connection, dst: BodyWriter, dechunk: bool) -> None:
     """Relay a chunked body as it is (sizes, extensions, trailers), or just its data."""
     while True:
         line = await src.readuntil(b"\r\n")
@@ -265,7 +274,7 @@ async def copy_chunked(src: Connection, dst: Connection | Sink | _Collector, dec
         await dst.drain()
 
 
-async def copy_until_close(src: Connection, dst: Connection, rechunk: bool) -> None:
+async def copy_until_close(src: Connection, dst: BodyWriter, rechunk: bool) -> None:
     """Relay everything ``src`` sends until it closes; ``rechunk`` frames it as chunks
     (for an HTTP/1.1 client, which can then keep its connection)."""
     while True:
