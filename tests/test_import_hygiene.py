@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -53,3 +54,26 @@ def test_the_local_backend_does_not_load_boto3_or_the_docker_sdk_until_used() ->
     tops = top_level(loaded)
     assert "boto3" not in tops
     assert "docker" not in tops
+
+
+def test_the_http_package_imports_only_the_standard_library_and_itself() -> None:
+    # Read, not imported: importing it runs computetui.backends.local's __init__, which
+    # loads the services; what matters is that the package's own modules name none of them.
+    package = ROOT / "computetui" / "backends" / "local" / "http"
+    outside: set[str] = set()
+    own = 0
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                if name.startswith("computetui.backends.local.http."):
+                    own += 1
+                elif name.split(".")[0] not in sys.stdlib_module_names and name != "__future__":
+                    outside.add(f"{path.name}: {name}")
+    assert outside == set(), "local/http uses the standard library and itself: no service, no Docker, no Textual"
+    assert own, "the check saw the package's imports of its own modules"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -160,3 +161,34 @@ def test_an_unknown_path_is_404(server: Server) -> None:
     conn = connect(server)
     conn.request("GET", "/2018-06-01/runtime/nothing")
     assert conn.getresponse().status == 404
+
+
+def raw_exchange(server: Server, request: bytes, expected: int) -> bytes:
+    """Send ``request`` on a plain socket and read ``expected`` bytes of answer."""
+    with socket.create_connection(("127.0.0.1", server.api.port), timeout=5) as sock:
+        sock.sendall(request)
+        data = b""
+        while len(data) < expected:
+            piece = sock.recv(expected - len(data))
+            if not piece:
+                break
+            data += piece
+        return data
+
+
+def test_next_answers_with_content_type_first_then_the_event_headers_then_the_length(server: Server) -> None:
+    server.deliver("req-7", b'{"k": 1}')
+    expected = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: req-7\r\n"
+        b"Lambda-Runtime-Deadline-Ms: 1700000000000\r\n"
+        b"Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:000000000000:function:f\r\n"
+        b"Lambda-Runtime-Trace-Id: Root=1-abc;Parent=def;Sampled=0\r\nLambda-Runtime-Client-Context: ctx\r\n"
+        b'Content-Length: 8\r\n\r\n{"k": 1}'
+    )
+    request = b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+    assert raw_exchange(server, request, len(expected)) == expected
+
+
+def test_a_runtime_that_sends_no_host_is_still_served(server: Server) -> None:
+    answer = raw_exchange(server, b"GET /2018-06-01/runtime/nothing HTTP/1.1\r\n\r\n", 12)
+    assert answer == b"HTTP/1.1 404"

@@ -47,11 +47,13 @@ Defaults are shorter than AWS's on purpose (AWS: interval 30 s, timeout 5 s,
 healthy threshold 5, matcher ``"200"``, deregistration delay 300 s) so that a
 local service comes up and goes away in seconds.
 
-Everything runs on the caller's asyncio loop (the controller's): asyncio
-streams, TCP_NODELAY on both sides, a small response's head and body written in
-one send, no thread hops, and no timer per read: one sweeper task per load
-balancer enforces the idle timeout (so it fires up to a quarter of the timeout,
-at most 1 s, late). On loopback this adds about what the thinnest asyncio byte
+Everything runs on the caller's asyncio loop (the controller's), on the
+emulator's HTTP package (``local.http``: its server listens and parses, its
+streams copy bodies): TCP_NODELAY on both sides, a small response's head and
+body written in one send, no thread hops, and no timer per read: one sweeper
+task per load balancer enforces the idle timeout on client and target
+connections alike (so it fires up to a quarter of the timeout, at most 1 s,
+late). On loopback this adds about what the thinnest asyncio byte
 relay adds (~0.1-0.25 ms per keep-alive request). It binds 127.0.0.1 unless told
 otherwise.
 """
@@ -60,8 +62,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from computetui.backends.local.http.codec import (
+    CHUNKED,
+    LENGTH,
+    NO_BODY,
+    UNTIL_CLOSE,
+    Head,
+    Request,
+    response_framing,
+    status_code,
+)
+from computetui.backends.local.http.server import MALFORMED, HttpServer
+from computetui.backends.local.http.streams import (
+    CHUNK,
+    Broken,
+    Connection,
+    Sink,
+    copy_body,
+    copy_chunked,
+    copy_length,
+    copy_until_close,
+    nodelay,
+    read_response_head,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +104,6 @@ _DESCRIPTIONS = {
     "Target.DeregistrationInProgress": "Target deregistration is in progress",
 }
 
-_CHUNK = 64 * 1024
-"""Read size when streaming, and the largest body sent or answered in one piece."""
 _BUFFER_REQUEST = 1024 * 1024
 """Request bodies up to this size are read before the target is contacted (so a
 stale pooled connection can be retried); larger ones are streamed."""
@@ -92,9 +116,6 @@ _ELB_REASONS = {
     503: "Service Temporarily Unavailable",
     504: "Gateway Time-out",
 }
-
-# Response body framings.
-_NONE, _LENGTH, _CHUNKED, _UNTIL_CLOSE = range(4)
 
 
 @dataclass(frozen=True)
@@ -156,106 +177,6 @@ class TargetHealth:
     description: str | None = None
 
 
-class _Broken(Exception):
-    """A connection failed: ``side`` is ``client`` or ``target``, ``why`` one of
-    ``closed``, ``timeout``, ``refused``, ``malformed``."""
-
-    def __init__(self, side: str, why: str) -> None:
-        super().__init__(f"{side} {why}")
-        self.side = side
-        self.why = why
-
-
-class _Conn:
-    """One side of a proxied exchange; every failure becomes ``_Broken(side, ...)``.
-
-    No timer per read: ``waiting`` holds ``loop.time()`` while the connection waits
-    for bytes (or for room to write), and the load balancer's sweeper aborts a
-    connection that has waited longer than the idle timeout, setting
-    ``timed_out`` so the failure reads as a timeout. An ``asyncio.timeout()``
-    around every read would cost ~7 us each, four times per request.
-    """
-
-    __slots__ = ("reader", "writer", "side", "loop", "waiting", "timed_out")
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, side: str) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.side = side
-        self.loop = asyncio.get_running_loop()
-        self.waiting: float | None = None
-        self.timed_out = False
-
-    def _broken(self) -> _Broken:
-        return _Broken(self.side, "timeout" if self.timed_out else "closed")
-
-    async def readuntil(self, separator: bytes = b"\r\n") -> bytes:
-        self.waiting = self.loop.time()
-        try:
-            return await self.reader.readuntil(separator)
-        except asyncio.LimitOverrunError:
-            raise _Broken(self.side, "malformed") from None
-        except (asyncio.IncompleteReadError, OSError):
-            raise self._broken() from None
-        finally:
-            self.waiting = None
-
-    async def readexactly(self, n: int) -> bytes:
-        self.waiting = self.loop.time()
-        try:
-            return await self.reader.readexactly(n)
-        except (asyncio.IncompleteReadError, OSError):
-            raise self._broken() from None
-        finally:
-            self.waiting = None
-
-    async def read(self, n: int) -> bytes:
-        """Up to ``n`` bytes; ``b""`` at end of stream (or ``_Broken`` if that was a timeout)."""
-        self.waiting = self.loop.time()
-        try:
-            data = await self.reader.read(n)
-        except OSError:
-            raise self._broken() from None
-        finally:
-            self.waiting = None
-        if not data and self.timed_out:
-            raise self._broken()
-        return data
-
-    def write(self, data: bytes) -> None:
-        self.writer.write(data)
-
-    async def drain(self) -> None:
-        transport = self.writer.transport
-        if not transport.get_write_buffer_size() and not transport.is_closing():
-            return  # everything went straight to the socket: nothing to wait for
-        self.waiting = self.loop.time()
-        try:
-            await self.writer.drain()
-        except OSError:
-            raise self._broken() from None
-        finally:
-            self.waiting = None
-
-    def stale(self) -> bool:
-        return self.reader.at_eof() or self.writer.transport.is_closing()
-
-    def abort(self) -> None:
-        self.writer.transport.abort()
-
-
-class _Sink:
-    """A write side that throws the bytes away: reading a body the LB will not forward."""
-
-    side = "sink"
-
-    def write(self, data: bytes) -> None:
-        pass
-
-    async def drain(self) -> None:
-        pass
-
-
 @dataclass(eq=False)
 class _Member:
     """A registered target and its health-check and connection bookkeeping."""
@@ -270,8 +191,8 @@ class _Member:
     health_task: asyncio.Task[None] | None = None
     drain_timer: asyncio.TimerHandle | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    idle: list[_Conn] = field(default_factory=list)
-    busy: set[_Conn] = field(default_factory=set)
+    idle: list[Connection] = field(default_factory=list)
+    busy: set[Connection] = field(default_factory=set)
 
     def mark(self, state: str, reason: str | None, description: str | None = None) -> None:
         self.state = state
@@ -286,24 +207,6 @@ class _Member:
             for conn in self.busy:
                 conn.abort()
             self.busy.clear()
-
-
-@dataclass(eq=False)
-class _Request:
-    method: str
-    target: str
-    version: str
-    headers: list[tuple[str, str]]
-    tokens: frozenset[str]
-    """Lower-cased ``Connection`` header tokens."""
-    chunked: bool
-    length: int
-    keep_alive: bool
-    expect_continue: bool
-
-    @property
-    def has_body(self) -> bool:
-        return self.chunked or self.length > 0
 
 
 class LoadBalancer:
@@ -346,9 +249,7 @@ class LoadBalancer:
         self._members: dict[Target, _Member] = {}
         self._order: list[_Member] = []
         self._next = 0
-        self._server: asyncio.Server | None = None
-        self._clients: dict[_Conn, asyncio.Task[None]] = {}
-        self._sweeper: asyncio.Task[None] | None = None
+        self._server: HttpServer | None = None
         self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------
@@ -360,40 +261,43 @@ class LoadBalancer:
     async def start(self) -> None:
         if self._closed:
             raise RuntimeError(f"load balancer {self.name} is closed")
-        self._server = await asyncio.start_server(self._serve, self.host, self.port, backlog=128, limit=_CHUNK)
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name=f"elb-idle-{self.name}")
+        self._server = HttpServer(
+            exchange=self._handle,
+            host=self.host,
+            port=self.port,
+            name=f"load balancer {self.name}",
+            idle_timeout_s=self.idle_timeout_s,
+            backlog=128,
+            bad_request=self._bad_request,
+        )
+        # One sweeper for both sides: a silent client (ALB's idle timeout), a target
+        # that does not answer (504), a pooled upstream connection nobody used.
+        assert self._server.sweeper is not None
+        self._server.sweeper.add(self._upstream_connections)
+        await self._server.start()
+        self.port = self._server.port
 
     async def close(self) -> None:
         """Stop the health checks, close the listener and every connection, both sides."""
         if self._closed:
             return
         self._closed = True
-        if self._server is not None:
-            self._server.close()
-        tasks: list[asyncio.Task[None]] = []
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            tasks.append(self._sweeper)
+        health: list[asyncio.Task[None]] = []
         for member in self._order:
             if member.drain_timer is not None:
                 member.drain_timer.cancel()
             if member.health_task is not None:
                 member.health_task.cancel()
-                tasks.append(member.health_task)
-        for conn, task in list(self._clients.items()):
-            task.cancel()
-            conn.abort()
-            tasks.append(task)
-        if tasks:
-            await asyncio.wait(tasks, timeout=5)
+                health.append(member.health_task)
+        if self._server is not None:
+            await self._server.close()  # the listener, the sweeper, every client connection
+        if health:
+            await asyncio.wait(health, timeout=5)
         for member in self._order:
             member.gone = True
             member.drop_connections()
         self._order.clear()
         self._members.clear()
-        if self._server is not None:
-            await self._server.wait_closed()
         # Aborted transports close their sockets on the loop's next turn.
         await asyncio.sleep(0)
         await asyncio.sleep(0)
@@ -506,9 +410,9 @@ class LoadBalancer:
             async with asyncio.timeout(check.timeout_s):
                 reader, writer = await asyncio.open_connection(target.host, target.port)
                 writer.write(request)
-                head = _Head(await reader.readuntil(b"\r\n\r\n"))
-                status = _status_code(head.first)
-                if head.length is not None and 0 < head.length <= _CHUNK:
+                head = Head(await reader.readuntil(b"\r\n\r\n"))
+                status = status_code(head.first)
+                if head.length is not None and 0 < head.length <= CHUNK:
                     await reader.readexactly(head.length)  # read it all so closing is clean
         except TimeoutError:
             return False, "Target.Timeout", None
@@ -522,23 +426,11 @@ class LoadBalancer:
         return False, "Target.ResponseCodeMismatch", f"Health checks failed with these codes: [{status}]"
 
     # -- idle timeout ----------------------------------------------------------------
-    async def _sweep(self) -> None:
-        """Abort connections that waited longer than ``idle_timeout_s`` for the other end:
-        a silent client (ALB's idle timeout), a target that does not answer (504), a
-        pooled upstream connection nobody used. Checked every quarter of the timeout."""
-        period = min(1.0, max(0.01, self.idle_timeout_s / 4))
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(period)
-            expired = loop.time() - self.idle_timeout_s
-            conns = [*self._clients]
-            for member in self._order:
-                conns.extend(member.busy)
-                conns.extend(member.idle)
-            for conn in conns:
-                if conn.waiting is not None and conn.waiting < expired:
-                    conn.timed_out = True
-                    conn.abort()
+    def _upstream_connections(self) -> Iterator[Connection]:
+        """Connections to targets, busy or pooled: the idle sweeper looks at them too."""
+        for member in self._order:
+            yield from member.busy
+            yield from member.idle
 
     # -- routing -------------------------------------------------------------------
     def _pick(self) -> _Member | None:
@@ -555,74 +447,37 @@ class LoadBalancer:
         return None
 
     # -- the listener ----------------------------------------------------------------
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if self._closed or task is None:
-            writer.transport.abort()
-            return
-        client = _Conn(reader, writer, "client")
-        self._clients[client] = task
-        _nodelay(writer)
-        peer = writer.get_extra_info("peername")
-        client_ip = peer[0] if peer else "127.0.0.1"
-        try:
-            while True:
-                try:
-                    head = await client.readuntil(b"\r\n\r\n")
-                except _Broken as exc:
-                    if exc.why == "malformed":  # a head over the size limit
-                        self._elb_reply(client, 400, keep_alive=False)
-                    return
-                head = head.lstrip(b"\r\n")  # tolerate blank lines between requests
-                if not head:
-                    continue
-                try:
-                    request = _parse_request(head)
-                except ValueError:
-                    self.requests_total += 1
-                    self._elb_reply(client, 400, keep_alive=False)
-                    return
-                if not await self._handle(request, client, client_ip):
-                    return
-        except _Broken:
-            return
-        except asyncio.CancelledError:
-            # close() cancels us; ending normally spares asyncio's client_connected_cb
-            # callback (3.11) from logging the cancellation as an unhandled error.
-            return
-        except Exception:
-            log.exception("load balancer %s: proxying failed", self.name)
-            return
-        finally:
-            self._clients.pop(client, None)
-            writer.close()
+    def _bad_request(self, client: Connection, why: str) -> None:
+        if why == MALFORMED:  # a head over the size limit is not counted as a request
+            self.requests_total += 1
+        self._elb_reply(client, 400, keep_alive=False)
 
-    async def _handle(self, request: _Request, client: _Conn, client_ip: str) -> bool:
+    async def _handle(self, request: Request, client: Connection) -> bool:
         """Answer one request; True when the client connection stays open."""
         self.requests_total += 1
         member = self._pick()
         if member is None:
             return await self._refuse(request, client, 503)
         self.requests[member.target.id] = self.requests.get(member.target.id, 0) + 1
-        return await self._forward(member, request, client, client_ip)
+        return await self._forward(member, request, client, client.peer_ip)
 
-    async def _refuse(self, request: _Request, client: _Conn, status: int) -> bool:
+    async def _refuse(self, request: Request, client: Connection, status: int) -> bool:
         """The load balancer's own answer before any of the request body was read."""
         keep_alive = request.keep_alive
         if request.has_body:
             if request.expect_continue:
                 keep_alive = False  # the client may be waiting to send the body
             elif keep_alive:
-                await _copy_body(client, _Sink(), request)
+                await copy_body(client, Sink(), request)
         self._elb_reply(client, status, keep_alive)
         await client.drain()
         return keep_alive
 
-    def _elb_reply(self, client: _Conn, status: int, keep_alive: bool) -> None:
+    def _elb_reply(self, client: Connection, status: int, keep_alive: bool) -> None:
         self.elb_responses[status] = self.elb_responses.get(status, 0) + 1
         client.write(_elb_page(status, keep_alive))
 
-    async def _forward(self, member: _Member, request: _Request, client: _Conn, client_ip: str) -> bool:
+    async def _forward(self, member: _Member, request: Request, client: Connection, client_ip: str) -> bool:
         if request.expect_continue and request.has_body:
             client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         streaming = request.chunked or request.length > _BUFFER_REQUEST
@@ -632,16 +487,16 @@ class LoadBalancer:
         while True:
             try:
                 upstream, reused = await self._acquire(member, fresh)
-            except _Broken as exc:
+            except Broken as exc:
                 if not streaming:
                     return await self._refuse(_without_body(request), client, _gateway_status(exc))
                 return await self._refuse(request, client, _gateway_status(exc))
             try:
                 upstream.write(head + body)
                 if streaming:
-                    await _copy_body(client, upstream, request)
-                response = await _read_response_head(upstream)
-            except _Broken as exc:
+                    await copy_body(client, upstream, request)
+                response = await read_response_head(upstream)
+            except Broken as exc:
                 self._release(member, upstream, reusable=False)
                 if exc.side == "client":
                     raise
@@ -664,24 +519,24 @@ class LoadBalancer:
     async def _relay_response(
         self,
         member: _Member,
-        request: _Request,
-        client: _Conn,
-        upstream: _Conn,
-        response: _Head,
+        request: Request,
+        client: Connection,
+        upstream: Connection,
+        response: Head,
     ) -> bool:
         version, _, rest = response.first.partition(" ")
         status = int(rest[:3])
         tokens = response.tokens
-        framing, length = _response_framing(request.method, status, response)
-        reusable = framing != _UNTIL_CLOSE and version == "HTTP/1.1" and "close" not in tokens
+        framing, length = response_framing(request.method, status, response)
+        reusable = framing != UNTIL_CLOSE and version == "HTTP/1.1" and "close" not in tokens
         keep_alive = request.keep_alive
         rechunk = dechunk = False
-        if framing == _UNTIL_CLOSE:
+        if framing == UNTIL_CLOSE:
             if request.version == "HTTP/1.1" and not response.codings:
                 rechunk = True
             else:
                 keep_alive = False
-        elif framing == _CHUNKED and request.version != "HTTP/1.1":
+        elif framing == CHUNKED and request.version != "HTTP/1.1":
             dechunk = True
             keep_alive = False
         lines = [f"HTTP/1.1 {rest if rest[3:4] == ' ' else rest + ' '}\r\n"]
@@ -696,35 +551,35 @@ class LoadBalancer:
             lines.append("Connection: close\r\n")
         lines.append("\r\n")
         out = "".join(lines).encode("latin-1")
-        if framing == _LENGTH and length <= _CHUNK:
+        if framing == LENGTH and length <= CHUNK:
             # A small response goes out in one send once it is all here; a target
             # that fails before that gets a 502/504 like one that sent nothing.
             try:
                 body = await upstream.readexactly(length) if length else b""
-            except _Broken as exc:
+            except Broken as exc:
                 self._release(member, upstream, reusable=False)
                 self._elb_reply(client, _gateway_status(exc), request.keep_alive)
                 await client.drain()
                 return request.keep_alive
             out += body
-            framing = _NONE
+            framing = NO_BODY
         try:
             client.write(out)
-            if framing == _LENGTH:
-                await _copy_length(upstream, client, length)
-            elif framing == _CHUNKED:
-                await _copy_chunked(upstream, client, dechunk)
-            elif framing == _UNTIL_CLOSE:
-                await _copy_until_close(upstream, client, rechunk)
-        except _Broken as exc:
+            if framing == LENGTH:
+                await copy_length(upstream, client, length)
+            elif framing == CHUNKED:
+                await copy_chunked(upstream, client, dechunk)
+            elif framing == UNTIL_CLOSE:
+                await copy_until_close(upstream, client, rechunk)
+        except Broken as exc:
             # The head may already be with the client: all that is left is to hang up.
             self._release(member, upstream, reusable=False)
-            raise _Broken("client", "closed") from exc
+            raise Broken("client", "closed") from exc
         self._release(member, upstream, reusable)
         await client.drain()
         return keep_alive
 
-    def _upstream_head(self, request: _Request, client_ip: str) -> bytes:
+    def _upstream_head(self, request: Request, client_ip: str) -> bytes:
         lines = [f"{request.method} {request.target} HTTP/1.1\r\n"]
         forwarded_for = None
         has_host = False
@@ -748,7 +603,7 @@ class LoadBalancer:
         return "".join(lines).encode("latin-1")
 
     # -- upstream connections ----------------------------------------------------------
-    async def _acquire(self, member: _Member, fresh: bool) -> tuple[_Conn, bool]:
+    async def _acquire(self, member: _Member, fresh: bool) -> tuple[Connection, bool]:
         """A connection to the target: a pooled idle one, or a new one. (conn, reused)."""
         if not fresh:
             while member.idle:
@@ -762,20 +617,20 @@ class LoadBalancer:
         target = member.target
         try:
             async with asyncio.timeout(self.connect_timeout_s):
-                reader, writer = await asyncio.open_connection(target.host, target.port, limit=_CHUNK)
+                reader, writer = await asyncio.open_connection(target.host, target.port, limit=CHUNK)
         except TimeoutError:
-            raise _Broken("target", "timeout") from None
+            raise Broken("target", "timeout") from None
         except OSError:
-            raise _Broken("target", "refused") from None
-        _nodelay(writer)
-        conn = _Conn(reader, writer, "target")
+            raise Broken("target", "refused") from None
+        nodelay(writer)
+        conn = Connection(reader, writer, "target")
         if member.gone or self._closed:
             conn.abort()
-            raise _Broken("target", "closed")
+            raise Broken("target", "closed")
         member.busy.add(conn)
         return conn, False
 
-    def _release(self, member: _Member, conn: _Conn, reusable: bool) -> None:
+    def _release(self, member: _Member, conn: Connection, reusable: bool) -> None:
         if conn not in member.busy:
             return  # already cut off (deregistration ended, or close())
         member.busy.discard(conn)
@@ -794,13 +649,7 @@ class LoadBalancer:
 
 
 # -- HTTP helpers --------------------------------------------------------------------------
-def _nodelay(writer: asyncio.StreamWriter) -> None:
-    sock = writer.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-def _gateway_status(exc: _Broken) -> int:
+def _gateway_status(exc: Broken) -> int:
     return 504 if exc.why == "timeout" else 502
 
 
@@ -815,180 +664,6 @@ def _elb_page(status: int, keep_alive: bool) -> bytes:
     return (head + body).encode("latin-1")
 
 
-class _Head:
-    """A request or response head, with the fields framing depends on picked out."""
-
-    __slots__ = ("first", "headers", "tokens", "codings", "length", "host", "expect")
-
-    def __init__(self, head: bytes) -> None:
-        first, *lines = head[:-4].decode("latin-1").split("\r\n")
-        self.first = first
-        self.headers: list[tuple[str, str]] = []
-        tokens: list[str] = []
-        self.codings: list[str] = []
-        """Lower-cased ``Transfer-Encoding`` codings, in order."""
-        lengths: set[str] = set()
-        self.host = self.expect = False
-        for line in lines:
-            name, colon, value = line.partition(":")
-            if not colon or not name or " " in name or "\t" in name:
-                raise ValueError(f"malformed header line {line!r}")
-            value = value.strip(" \t")
-            self.headers.append((name, value))
-            lower = name.lower()
-            if lower not in _NOTED:
-                continue
-            if lower == "connection":
-                tokens.extend(token.strip().lower() for token in value.split(","))
-            elif lower == "transfer-encoding":
-                self.codings.extend(c.strip().lower() for c in value.split(",") if c.strip())
-            elif lower == "content-length":
-                lengths.update(item.strip() for item in value.split(","))
-            elif lower == "host":
-                self.host = True
-            elif lower == "expect":
-                self.expect = value.lower() == "100-continue"
-        self.tokens = frozenset(tokens)
-        """Lower-cased ``Connection`` tokens."""
-        self.length: int | None = None
-        """``Content-Length``; ValueError when several differ or one is not a number."""
-        if lengths:
-            if len(lengths) != 1 or not next(iter(lengths)).isdigit():
-                raise ValueError(f"invalid Content-Length {sorted(lengths)}")
-            self.length = int(lengths.pop())
-
-
-_NOTED = frozenset({"connection", "transfer-encoding", "content-length", "host", "expect"})
-
-
-def _status_code(status_line: str) -> int:
-    version, _, rest = status_line.partition(" ")
-    code = rest[:3]
-    if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit() or rest[3:4] not in ("", " "):
-        raise ValueError(f"malformed status line {status_line!r}")
-    return int(code)
-
-
-def _parse_request(data: bytes) -> _Request:
-    head = _Head(data)
-    parts = head.first.split(" ")
-    if len(parts) != 3 or not parts[0].isalpha() or not parts[1] or parts[2] not in ("HTTP/1.1", "HTTP/1.0"):
-        raise ValueError(f"malformed request line {head.first!r}")
-    method, target, version = parts
-    if head.codings and head.codings[-1] != "chunked":
-        raise ValueError("a request body must be chunked last")
-    if version == "HTTP/1.1" and not head.host:
-        raise ValueError("HTTP/1.1 request without Host")
-    chunked = bool(head.codings)
-    # Content-Length next to Transfer-Encoding is how requests get smuggled: the
-    # chunked framing wins and the connection closes after the response (RFC 9112 6.3).
-    keep_alive = version == "HTTP/1.1" and "close" not in head.tokens and not (chunked and head.length is not None)
-    length = 0 if chunked else head.length or 0
-    return _Request(method, target, version, head.headers, head.tokens, chunked, length, keep_alive, head.expect)
-
-
-def _without_body(request: _Request) -> _Request:
+def _without_body(request: Request) -> Request:
     """The same request once its (buffered) body has been read."""
-    return _Request(
-        request.method,
-        request.target,
-        request.version,
-        request.headers,
-        request.tokens,
-        False,
-        0,
-        request.keep_alive,
-        False,
-    )
-
-
-def _response_framing(method: str, status: int, head: _Head) -> tuple[int, int]:
-    """(framing, length) of a response body (RFC 9112 6.3)."""
-    if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-        return _NONE, 0
-    if head.codings:
-        return (_CHUNKED if head.codings[-1] == "chunked" else _UNTIL_CLOSE), 0
-    if head.length is None:
-        return _UNTIL_CLOSE, 0
-    return _LENGTH, head.length
-
-
-async def _read_response_head(upstream: _Conn) -> _Head:
-    """The final response head; interim 1xx responses are dropped (101 is refused)."""
-    while True:
-        data = await upstream.readuntil(b"\r\n\r\n")
-        try:
-            head = _Head(data)
-            status = _status_code(head.first)
-        except ValueError:
-            raise _Broken("target", "malformed") from None
-        if status == 101:
-            raise _Broken("target", "malformed")  # we never ask for an upgrade
-        if status >= 200:
-            return head
-
-
-async def _copy_body(src: _Conn, dst: _Conn | _Sink, request: _Request) -> None:
-    if request.chunked:
-        await _copy_chunked(src, dst, dechunk=False)
-    elif request.length:
-        await _copy_length(src, dst, request.length)
-
-
-async def _copy_length(src: _Conn, dst: _Conn | _Sink, n: int) -> None:
-    while n > 0:
-        data = await src.read(min(n, _CHUNK))
-        if not data:
-            raise _Broken(src.side, "closed")
-        dst.write(data)
-        n -= len(data)
-        await dst.drain()
-
-
-async def _copy_chunked(src: _Conn, dst: _Conn | _Sink, dechunk: bool) -> None:
-    """Relay a chunked body as it is (sizes, extensions, trailers), or just its data."""
-    while True:
-        line = await src.readuntil(b"\r\n")
-        size_text = line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise _Broken(src.side, "malformed") from None
-        if size < 0 or size_text.startswith((b"+", b"-", b"0x", b"0X")):
-            raise _Broken(src.side, "malformed")
-        if size == 0:
-            trailer = line
-            while True:
-                field_line = await src.readuntil(b"\r\n")
-                trailer += field_line
-                if field_line == b"\r\n":
-                    break
-            if not dechunk:
-                dst.write(trailer)
-            await dst.drain()
-            return
-        if size <= _CHUNK:
-            data = await src.readexactly(size + 2)
-            if not data.endswith(b"\r\n"):
-                raise _Broken(src.side, "malformed")
-            dst.write(data[:-2] if dechunk else line + data)
-        else:
-            if not dechunk:
-                dst.write(line)
-            await _copy_length(src, dst, size)
-            if await src.readexactly(2) != b"\r\n":
-                raise _Broken(src.side, "malformed")
-            if not dechunk:
-                dst.write(b"\r\n")
-        await dst.drain()
-
-
-async def _copy_until_close(src: _Conn, dst: _Conn, rechunk: bool) -> None:
-    while True:
-        data = await src.read(_CHUNK)
-        if not data:
-            break
-        dst.write(b"%x\r\n%s\r\n" % (len(data), data) if rechunk else data)
-        await dst.drain()
-    if rechunk:
-        dst.write(b"0\r\n\r\n")
+    return replace(request, chunked=False, length=0, expect_continue=False)

@@ -6,8 +6,8 @@ until there is some, and answers with ``POST .../{id}/response`` or
 ``.../{id}/error``; a runtime that cannot start reports ``POST /runtime/init/error``.
 
 Each environment gets its own listening socket, so a request needs no
-environment id. The server speaks just enough HTTP/1.1 (keep-alive,
-Content-Length or chunked bodies) and sets TCP_NODELAY, and writes a response's
+environment id. HTTP/1.1 is the emulator's shared server (``local.http``):
+keep-alive, Content-Length or chunked bodies, TCP_NODELAY, and a response's
 head and body in one send: with Nagle's algorithm in the way a warm round trip
 costs ~90 ms instead of well under one.
 """
@@ -16,21 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from dataclasses import dataclass, field
-from typing import Any
+
+from computetui.backends.local.http.codec import Request, Response
+from computetui.backends.local.http.server import HttpServer
 
 PREFIX = "/2018-06-01"
+_NEXT = f"{PREFIX}/runtime/invocation/next"
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
-_REASONS = {
-    200: "OK",
-    202: "Accepted",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    413: "Request Entity Too Large",
-    500: "Internal Server Error",
-}
 
 
 @dataclass
@@ -71,13 +64,24 @@ class RuntimeApi:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
-        self._server: asyncio.Server | None = None
+        # No idle timeout: a runtime may leave a pooled connection unused for as long
+        # as its function runs (up to 15 minutes) and then post the answer on it.
+        # No Host required: this endpoint never asked for one, and a hand-written
+        # bootstrap may not send it.
+        self._server = HttpServer(
+            self._handle,
+            host=host,
+            port=port,
+            name="runtime api",
+            idle_timeout_s=None,
+            backlog=16,
+            require_host=False,
+        )
         self._work: asyncio.Queue[Invocation] = asyncio.Queue()
         self.current: Invocation | None = None
         self.initialized: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         """Resolves with ``loop.time()`` at the runtime's first ``next``: the end of INIT."""
         self.init_error: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._connections: set[asyncio.StreamWriter] = set()
 
     @property
     def address(self) -> str:
@@ -85,61 +89,37 @@ class RuntimeApi:
         return f"{self.host}:{self.port}"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self.host, self.port, backlog=16)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await self._server.start()
+        self.port = self._server.port
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for writer in list(self._connections):
-            writer.close()
-        if self._server is not None:
-            await self._server.wait_closed()
+        await self._server.close()
 
     def deliver(self, invocation: Invocation) -> None:
         """Hand work to the runtime's pending (or next) ``next`` call."""
         self._work.put_nowait(invocation)
 
     # -- HTTP ------------------------------------------------------------------
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._connections.add(writer)
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-                    return
-                method, path, headers = _parse_head(head)
-                body = await _read_body(reader, headers)
-                status, extra, payload = await self._route(method, path, headers, body)
-                keep_alive = headers.get("connection", "").lower() != "close"
-                writer.write(_response(status, extra, payload, keep_alive))
-                await writer.drain()
-                if not keep_alive:
-                    return
-        except (ConnectionError, asyncio.CancelledError):
-            return
-        finally:
-            self._connections.discard(writer)
-            writer.close()
+    async def _handle(self, request: Request) -> Response:
+        if request.method == "GET" and request.path == _NEXT:
+            status, extra, payload = await self._next()
+        else:  # everything else answers at once: no coroutine for it
+            status, extra, payload = self._route(request)
+        # Content-Type first, then the route's headers, then the server's framing.
+        headers = {"Content-Type": "application/json", **extra}
+        return Response(status, list(headers.items()), payload)
 
-    async def _route(
-        self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _route(self, request: Request) -> tuple[int, dict[str, str], bytes]:
+        method, path = request.method, request.path
         if not path.startswith(PREFIX):
             return 404, {}, _json_error("NotFound", f"unknown path {path}")
         path = path[len(PREFIX) :]
-        if method == "GET" and path == "/runtime/invocation/next":
-            return await self._next()
         if method == "POST" and path == "/runtime/init/error":
-            return self._init_error(headers, body)
+            return self._init_error(request)
         if method == "POST" and path.startswith("/runtime/invocation/"):
             request_id, _, verb = path[len("/runtime/invocation/") :].partition("/")
             if verb in ("response", "error"):
-                return self._reply(request_id, verb, headers, body)
+                return self._reply(request_id, verb, request)
         return 404, {}, _json_error("NotFound", f"unknown path {PREFIX}{path}")
 
     async def _next(self) -> tuple[int, dict[str, str], bytes]:
@@ -162,9 +142,8 @@ class RuntimeApi:
             extra["Lambda-Runtime-Cognito-Identity"] = invocation.cognito_identity
         return 200, extra, invocation.payload
 
-    def _reply(
-        self, request_id: str, verb: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _reply(self, request_id: str, verb: str, request: Request) -> tuple[int, dict[str, str], bytes]:
+        body = request.body
         current = self.current
         if current is None or current.request_id != request_id or current.outcome.done():
             state = "a reply already sent" if current and current.request_id == request_id else "no such invocation"
@@ -194,19 +173,19 @@ class RuntimeApi:
         if verb == "response":
             current.outcome.set_result(Outcome("response", body, None, now))
         else:
-            error_type = headers.get("lambda-runtime-function-error-type") or _error_type(body)
+            error_type = request.get("Lambda-Runtime-Function-Error-Type") or _error_type(body)
             current.outcome.set_result(Outcome("error", body, error_type, now))
         return 202, {}, b'{"status":"OK"}'
 
-    def _init_error(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def _init_error(self, request: Request) -> tuple[int, dict[str, str], bytes]:
         if self.init_error.done() or self.initialized.done():
             return (
                 403,
                 {},
                 _json_error("InvalidStateTransition", "State transition is not allowed: init/error after init"),
             )
-        error_type = headers.get("lambda-runtime-function-error-type") or _error_type(body)
-        self.init_error.set_result(Outcome("error", body, error_type, asyncio.get_running_loop().time()))
+        error_type = request.get("Lambda-Runtime-Function-Error-Type") or _error_type(request.body)
+        self.init_error.set_result(Outcome("error", request.body, error_type, asyncio.get_running_loop().time()))
         return 202, {}, b'{"status":"OK"}'
 
 
@@ -216,38 +195,3 @@ def _error_type(body: bytes) -> str | None:
     except ValueError:
         return None
     return value.get("errorType") if isinstance(value, dict) else None
-
-
-def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
-    lines = head.decode("latin-1").split("\r\n")
-    method, target, _version = (lines[0].split(" ") + ["", ""])[:3]
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-    return method, target.split("?", 1)[0], headers
-
-
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        chunks = []
-        while True:
-            size_line = await reader.readuntil(b"\r\n")
-            size = int(size_line.split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                await reader.readuntil(b"\r\n")  # the empty trailer
-                return b"".join(chunks)
-            chunks.append(await reader.readexactly(size))
-            await reader.readexactly(2)
-    length = int(headers.get("content-length") or 0)
-    return await reader.readexactly(length) if length else b""
-
-
-def _response(status: int, headers: dict[str, Any], body: bytes, keep_alive: bool) -> bytes:
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
-    headers = {"Content-Type": "application/json", **headers, "Content-Length": str(len(body))}
-    if not keep_alive:
-        headers["Connection"] = "close"
-    lines.extend(f"{name}: {value}" for name, value in headers.items())
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
