@@ -97,7 +97,7 @@ class Form(ModalScreen[ResultT]):
     Form .form-title { text-style: bold; margin-bottom: 1; }
     Form .form-message { height: auto; color: $text-muted; margin: 1 0; }
     Form.-boxed .form-message { color: $muted; }
-    /* One selector more than the boxed colour above, so an error is red in either look. */
+    /* More specific than either look's colour, so an error is red whatever the order of the rules. */
     Form Vertical .form-message.-error { color: $error; }
     Form .hint { height: auto; color: $muted; }
     Form Horizontal { height: auto; align-horizontal: right; }
