@@ -10,7 +10,7 @@ import pytest
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.geometry import Region
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
 from computetui.app import ComputeApp
 from computetui.backends.base import Backend
@@ -215,3 +215,20 @@ async def test_the_cursor_does_not_blink_when_the_app_says_so() -> None:
         form = ReplicasForm()
         await open_form(app, pilot, form)
         assert [i.cursor_blink for i in form.query(Input)] == [False, False]
+
+
+class SizeForm(ReplicasForm):
+    """A select with nothing chosen yet (no default)."""
+
+    def fields(self, backend: Backend) -> list[Field]:
+        return [Field("size", "Size", "select", None, [("small", "s"), ("large", "l")])]
+
+
+async def test_a_select_without_a_default_opens_blank_and_reads_as_none() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = SizeForm()
+        await open_form(app, pilot, form)
+        assert form.value("size") is None
+        form.query_one("#f-size", Select).value = "l"
+        assert form.value("size") == "l"

@@ -159,7 +159,7 @@ class Form(ModalScreen[ResultT]):
             for f in self._fields:
                 yield Label(f.label)
                 if f.kind == "select":
-                    yield Select(f.options, value=f.default if f.default is not None else Select.BLANK,
+                    yield Select(f.options, value=f.default if f.default is not None else Select.NULL,
                                  allow_blank=f.default is None, id=f"f-{f.id}")
                 elif f.kind == "check":
                     yield Checkbox(f.text or "yes", value=bool(f.default), id=f"f-{f.id}")
@@ -189,7 +189,7 @@ class Form(ModalScreen[ResultT]):
         if isinstance(widget, Input):
             return widget.value.strip()
         if isinstance(widget, Select):
-            return None if widget.value is Select.BLANK else widget.value
+            return None if widget.value is Select.NULL else widget.value
         return bool(widget.value)  # type: ignore[attr-defined]
 
     def number(self, field_id: str, *, low: int | None = None, high: int | None = None,
