@@ -115,14 +115,17 @@ class Form(ModalScreen[ResultT]):
     hint = ""
     """What the message line says until there is something else to say."""
     submit_id = "submit"
+    """The submit button's id (Cancel's is ``cancel``)."""
     message_id: str | None = None
+    """An id for the message line, for whatever finds it by id rather than by its class."""
     cancel_result: Any = None
+    """What the form answers when esc or Cancel closes it."""
     compact: ClassVar[bool] = True
     """Declared fields a line each (``CompactFields``); False lays them out in ``BoxedFields``
     and gives the message line the theme's own muted colour."""
 
     def __init__(self) -> None:
-        super().__init__(classes="-compact" if self.compact else "-boxed")
+        super().__init__(classes="" if self.compact else "-boxed")
         self._fields: list[Field] = []
         self._problem: str | None = None
 

@@ -144,6 +144,7 @@ class PushImageScreen(Form[tuple[str, ImageDetail] | None]):
             yield Input(placeholder="latest", id="tag")
 
     def on_mount(self) -> None:
+        # Form's own on_mount runs as well (Textual calls each class's handler): no blinking, focus_first.
         self._load()
 
     def focus_first(self) -> None:
