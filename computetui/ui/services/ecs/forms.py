@@ -1,204 +1,34 @@
 """ECS forms: create a cluster, run a task, create or update a service, register a
 container instance, set service auto scaling.
 
-Each form is a modal of labelled fields. Submitting runs the backend call in a
-worker; an error shows in the form, naming the field and AWS's code, and
-nothing typed is lost. The form returns True when it changed something.
+Each is a ``Form`` (widgets/form.py) of declared fields on one cluster; the
+framework submits, shows errors and cancels. A form answers True when it
+changed something.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
-
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
-from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from computetui.backends.base import Backend
 from computetui.models.ecs import INSTANCE_TYPES
-from computetui.ui.screens.base import describe_error
+from computetui.ui.widgets.form import Field, Form, FormError
 
 
-class FormError(Exception):
-    """A field's value is not acceptable: names the field (and knows its id, to put the cursor there)."""
+class ClusterForm(Form[bool]):
+    """An ECS form about one cluster. Its call returns a sentence saying what it did, which
+    becomes a notification; the form answers True then, False when cancelled."""
 
-    def __init__(self, label: str, problem: str, field_id: str | None = None) -> None:
-        super().__init__(f"{label}: {problem}")
-        self.field_id = field_id
-
-
-@dataclass
-class Field:
-    id: str
-    label: str
-    kind: str = "input"
-    """``input``, ``number``, ``select`` or ``check``."""
-    default: Any = ""
-    options: list[tuple[str, Any]] = field(default_factory=list)
-    placeholder: str = ""
-    text: str = ""
-    """A checkbox's own words."""
-
-
-class EcsForm(ModalScreen[bool]):
-    """A modal of fields with a message line; subclasses give ``fields`` and ``submit``."""
-
-    DEFAULT_CSS = """
-    EcsForm { align: center middle; }
-    EcsForm > Vertical {
-        width: 88; height: auto; max-height: 95%; padding: 1 2; border: thick $primary; background: $surface;
-    }
-    EcsForm .form-title { text-style: bold; margin-bottom: 1; }
-    EcsForm Grid { grid-size: 2; grid-columns: 24 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto; }
-    EcsForm Label { color: $text-muted; }
-    EcsForm Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    EcsForm Input:focus { border: none; background: $primary 25%; }
-    EcsForm Select { height: 1; }
-    EcsForm Select > SelectCurrent { border: none; height: 1; padding: 0 1; background: $boost; }
-    EcsForm Select:focus > SelectCurrent { border: none; background: $primary 25%; }
-    EcsForm Select > SelectOverlay { max-height: 12; }
-    EcsForm Checkbox { border: none; height: 1; padding: 0; background: $surface; }
-    EcsForm Checkbox:focus { border: none; background: $primary 25%; }
-    EcsForm .form-message { height: auto; color: $text-muted; margin: 1 0; }
-    EcsForm .form-message.-error { color: $error; }
-    EcsForm Horizontal { height: auto; align-horizontal: right; }
-    EcsForm Button { margin-left: 2; }
-    """
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form-cancel"),
-        Binding("ctrl+s", "submit", "Submit", id="form-submit", show=False),
-    ]
-
-    title_text = "Form"
-    verb = "Create"
-    hint = ""
+    cancel_result = False
 
     def __init__(self, cluster: str = "default") -> None:
         super().__init__()
         self.cluster = cluster
-        self._fields: list[Field] = []
 
-    def fields(self, backend: Backend) -> list[Field]:
-        return []
-
-    def compose(self) -> ComposeResult:
-        backend = self.app.backend  # type: ignore[attr-defined]
-        try:
-            self._fields = self.fields(backend)
-            problem = None
-        except Exception as exc:  # the form still opens, and says what it could not read
-            self._fields = []
-            problem = describe_error(exc)
-        with Vertical():
-            yield Static(self.title_text, classes="form-title")
-            with Grid():
-                for f in self._fields:
-                    yield Label(f.label)
-                    if f.kind == "select":
-                        yield Select(f.options, value=f.default if f.default is not None else Select.BLANK,
-                                     allow_blank=f.default is None, id=f"f-{f.id}")
-                    elif f.kind == "check":
-                        yield Checkbox(f.text or "yes", value=bool(f.default), id=f"f-{f.id}")
-                    else:
-                        yield Input(str(f.default), placeholder=f.placeholder, id=f"f-{f.id}")
-            message = Static(problem or self.hint, classes="form-message")
-            if problem:
-                message.add_class("-error")
-            yield message
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button(self.verb, id="submit", variant="primary")
-
-    def on_mount(self) -> None:
-        for widget in self.query(Input):
-            widget.cursor_blink = getattr(self.app, "blink", True)
-        first = self.query("Input, Select, Checkbox")
-        if first:
-            first.first().focus()
-
-    # -- values ------------------------------------------------------------------
-    def value(self, field_id: str) -> Any:
-        widget = self.query_one(f"#f-{field_id}")
-        if isinstance(widget, Input):
-            return widget.value.strip()
-        if isinstance(widget, Select):
-            return None if widget.value is Select.BLANK else widget.value
-        return bool(widget.value)  # type: ignore[attr-defined]
-
-    def number(self, field_id: str, *, low: int | None = None, high: int | None = None,
-               optional: bool = False) -> int | None:
-        label = next(f.label for f in self._fields if f.id == field_id)
-        text = self.value(field_id)
-        if text == "" and optional:
-            return None
-        try:
-            number = int(text)
-        except ValueError:
-            raise FormError(label, f"must be a whole number (got {text!r})", field_id) from None
-        if low is not None and number < low:
-            raise FormError(label, f"must be {low} or more (got {number})", field_id)
-        if high is not None and number > high:
-            raise FormError(label, f"must be {high} or less (got {number})", field_id)
-        return number
-
-    def say(self, text: str, error: bool = False) -> None:
-        message = self.query_one(".form-message", Static)
-        message.update(Content(text))
-        message.set_class(error, "-error")
-
-    # -- actions -------------------------------------------------------------------
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "cancel":
-            self.dismiss(False)
-        else:
-            self.action_submit()
-
-    @on(Input.Submitted)
-    def _entered(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def action_submit(self) -> None:
-        try:
-            call = self.prepare()
-        except FormError as exc:
-            self.say(str(exc), error=True)
-            if exc.field_id:
-                self.query_one(f"#f-{exc.field_id}").focus()
-            return
-        if self.app.refuse_if_read_only(self.title_text.lower()):  # type: ignore[attr-defined]
-            return
-        self.say("Working…")
-        self._submit(call)
-
-    def prepare(self) -> Callable[[Backend], str]:
-        """Read and check the fields; return the call to make (it returns the message to show)."""
-        raise NotImplementedError
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ecs-form")
-    def _submit(self, call: Callable[[Backend], str]) -> None:
-        try:
-            message = call(self.app.backend)  # type: ignore[attr-defined]
-        except Exception as exc:
-            self.app.call_from_thread(self.say, describe_error(exc), True)
-            return
-        self.app.call_from_thread(self._done, message)
-
-    def _done(self, message: str) -> None:
-        self.app.notify(message, timeout=6)
+    def finished(self, outcome: Any) -> None:
+        self.app.notify(outcome, timeout=6)
         self.dismiss(True)
 
 
@@ -233,7 +63,7 @@ def _placement(text: str | None) -> list[dict[str, str]] | None:
 
 
 # -- clusters ---------------------------------------------------------------------------
-class CreateClusterForm(EcsForm):
+class CreateClusterForm(ClusterForm):
     title_text = "Create cluster"
     hint = "A cluster groups services, tasks and container instances. Fargate tasks need nothing else."
 
@@ -255,7 +85,7 @@ class CreateClusterForm(EcsForm):
 
 
 # -- tasks ---------------------------------------------------------------------------------
-class RunTaskForm(EcsForm):
+class RunTaskForm(ClusterForm):
     title_text = "Run new task"
     verb = "Run"
     hint = "Fargate gives each task its own capacity; EC2 places it on a registered container instance."
@@ -300,7 +130,7 @@ class RunTaskForm(EcsForm):
         return call
 
 
-class RegisterInstanceForm(EcsForm):
+class RegisterInstanceForm(ClusterForm):
     title_text = "Register container instance"
     verb = "Register"
     hint = ("An EC2 instance that joins the cluster: its CPU units (vCPU × 1024) and memory are what EC2-launched "
@@ -330,7 +160,7 @@ class RegisterInstanceForm(EcsForm):
 TARGET_GROUP_ARN = re.compile(r"arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[\w-]{1,32}/[0-9a-f]+")
 
 
-class CreateServiceForm(EcsForm):
+class CreateServiceForm(ClusterForm):
     title_text = "Create service"
     hint = "The scheduler keeps the desired count running and replaces tasks that stop."
 
@@ -400,7 +230,7 @@ class CreateServiceForm(EcsForm):
         return call
 
 
-class UpdateServiceForm(EcsForm):
+class UpdateServiceForm(ClusterForm):
     title_text = "Update service"
     verb = "Update"
     hint = ("A new task definition or a forced deployment (a new image behind the same tag) replaces the "
@@ -444,7 +274,7 @@ class UpdateServiceForm(EcsForm):
         return call
 
 
-class AutoScalingForm(EcsForm):
+class AutoScalingForm(ClusterForm):
     title_text = "Service auto scaling"
     verb = "Save"
     hint = ("Target tracking: when the average stays above the target, tasks are added; well below it, removed "

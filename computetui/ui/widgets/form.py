@@ -1,0 +1,274 @@
+"""The console's one form framework: a modal of fields with a message line.
+
+A form shows a title, its body, a message line and Cancel / submit buttons.
+The body is either a grid of declared ``Field``s or widgets the form composes
+itself (a list to pick from, a live preview). Submitting first reads and
+checks the values on the UI thread (``prepare``), then makes the backend call
+in a thread worker. A ``FormError`` names the field and puts the cursor on
+it; a backend error shows with AWS's code. Either way the message line turns
+red and the form stays open with everything typed in it. Esc cancels, ctrl+s
+submits from any field, enter submits from an input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from computetui.backends.base import Backend
+from computetui.ui.screens.base import describe_error
+
+ResultT = TypeVar("ResultT")
+
+
+class FormError(Exception):
+    """A value the form will not send: names the field, and knows its id to put the cursor there.
+
+    ``label`` goes before the problem ("Number of tasks: must be 10 or less"); without one
+    the problem is the whole sentence.
+    """
+
+    def __init__(self, label: str | None, problem: str, field_id: str | None = None) -> None:
+        super().__init__(f"{label}: {problem}" if label else problem)
+        self.field_id = field_id
+
+
+@dataclass
+class Field:
+    """One declared field of a form: a label and the widget that holds its value."""
+
+    id: str
+    label: str
+    kind: str = "input"
+    """``input``, ``number``, ``select`` or ``check``."""
+    default: Any = ""
+    options: list[tuple[str, Any]] = field(default_factory=list)
+    placeholder: str = ""
+    text: str = ""
+    """A checkbox's own words."""
+
+
+class CompactFields(Grid):
+    """Labels and values a line each, the inputs without borders: fits a long form on one screen."""
+
+    DEFAULT_CSS = """
+    CompactFields { grid-size: 2; grid-columns: 24 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto; }
+    CompactFields Label { color: $text-muted; }
+    CompactFields Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    CompactFields Input:focus { border: none; background: $primary 25%; }
+    CompactFields Select { height: 1; }
+    CompactFields Select > SelectCurrent { border: none; height: 1; padding: 0 1; background: $boost; }
+    CompactFields Select:focus > SelectCurrent { border: none; background: $primary 25%; }
+    CompactFields Select > SelectOverlay { max-height: 12; }
+    CompactFields Checkbox { border: none; height: 1; padding: 0; background: $surface; }
+    CompactFields Checkbox:focus { border: none; background: $primary 25%; }
+    """
+
+
+class BoxedFields(Grid):
+    """Labels and values in rows of three lines, the inputs in Textual's own borders: for a few fields."""
+
+    DEFAULT_CSS = """
+    BoxedFields { grid-size: 2; grid-columns: 20 1fr; grid-rows: 3; height: auto; }
+    BoxedFields Label { padding: 1 0 0 0; }
+    """
+
+
+class Form(ModalScreen[ResultT]):
+    """A modal form. Subclasses declare ``fields`` (or compose their own ``compose_body``)
+    and ``prepare`` the call; the form answers with what the call returned, or
+    ``cancel_result`` when cancelled."""
+
+    DEFAULT_CSS = """
+    Form { align: center middle; }
+    Form > Vertical {
+        width: 88; height: auto; max-height: 95%; padding: 1 2; border: thick $primary; background: $surface;
+    }
+    Form .form-title { text-style: bold; margin-bottom: 1; }
+    Form .form-message { height: auto; color: $text-muted; margin: 1 0; }
+    Form.-boxed .form-message { color: $muted; }
+    /* More specific than either look's colour, so an error is red whatever the order of the rules. */
+    Form Vertical .form-message.-error { color: $error; }
+    Form .hint { height: auto; color: $muted; }
+    Form Horizontal { height: auto; align-horizontal: right; }
+    Form Button { margin-left: 2; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        Binding("ctrl+s", "submit", "Submit", id="form-submit", show=False),
+    ]
+
+    title_text: str | Content = "Form"
+    verb = "Create"
+    """The submit button's words."""
+    hint = ""
+    """What the message line says until there is something else to say."""
+    submit_id = "submit"
+    """The submit button's id (Cancel's is ``cancel``)."""
+    message_id: str | None = None
+    """An id for the message line, for whatever finds it by id rather than by its class."""
+    cancel_result: Any = None
+    """What the form answers when esc or Cancel closes it."""
+    compact: ClassVar[bool] = True
+    """Declared fields a line each (``CompactFields``); False lays them out in ``BoxedFields``
+    and gives the message line the theme's own muted colour."""
+
+    def __init__(self) -> None:
+        super().__init__(classes="" if self.compact else "-boxed")
+        self._fields: list[Field] = []
+        self._problem: str | None = None
+
+    # -- composition -------------------------------------------------------------
+    def fields(self, backend: Backend) -> list[Field]:
+        """The fields to show; may read the backend (a failure is said in the form)."""
+        return []
+
+    def field_grid(self) -> Grid:
+        """The grid that lays out labels and values in this form's look."""
+        return CompactFields() if self.compact else BoxedFields()
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, classes="form-title")
+            yield from self.compose_body()
+            message = Static(self._problem or self.hint, id=self.message_id, classes="form-message")
+            if self._problem:
+                message.add_class("-error")
+            yield message
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.verb, id=self.submit_id, variant="primary")
+
+    def compose_body(self) -> ComposeResult:
+        """Everything between the title and the message line: by default a grid of ``fields``."""
+        backend = self.app.backend  # type: ignore[attr-defined]
+        try:
+            self._fields = self.fields(backend)
+        except Exception as exc:  # the form still opens, and says what it could not read
+            self._fields = []
+            self._problem = describe_error(exc)
+        with self.field_grid():
+            for f in self._fields:
+                yield Label(f.label)
+                if f.kind == "select":
+                    yield Select(f.options, value=f.default if f.default is not None else Select.NULL,
+                                 allow_blank=f.default is None, id=f"f-{f.id}")
+                elif f.kind == "check":
+                    yield Checkbox(f.text or "yes", value=bool(f.default), id=f"f-{f.id}")
+                else:
+                    yield Input(str(f.default), placeholder=f.placeholder, id=f"f-{f.id}")
+
+    def on_mount(self) -> None:
+        for widget in self.query(Input):
+            widget.cursor_blink = getattr(self.app, "blink", True)
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """Where the cursor starts: the first field."""
+        first = self.query("Input, Select, Checkbox")
+        if first:
+            first.first().focus()
+
+    # -- values ------------------------------------------------------------------
+    def field_widget(self, field_id: str) -> Widget:
+        """A declared field's widget (``#f-<id>``), or else the body's own widget with that id."""
+        declared = self.query(f"#f-{field_id}")
+        return declared.first() if declared else self.query_one(f"#{field_id}")
+
+    def value(self, field_id: str) -> Any:
+        """What a field holds: an input's text stripped, a select's value (None when blank), a checkbox's bool."""
+        widget = self.field_widget(field_id)
+        if isinstance(widget, Input):
+            return widget.value.strip()
+        if isinstance(widget, Select):
+            return None if widget.value is Select.NULL else widget.value
+        return bool(widget.value)  # type: ignore[attr-defined]
+
+    def number(self, field_id: str, *, low: int | None = None, high: int | None = None,
+               optional: bool = False) -> int | None:
+        """A declared field's whole number within ``low``..``high``; a FormError names the field otherwise."""
+        label = next(f.label for f in self._fields if f.id == field_id)
+        text = self.value(field_id)
+        if text == "" and optional:
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            raise FormError(label, f"must be a whole number (got {text!r})", field_id) from None
+        if low is not None and number < low:
+            raise FormError(label, f"must be {low} or more (got {number})", field_id)
+        if high is not None and number > high:
+            raise FormError(label, f"must be {high} or less (got {number})", field_id)
+        return number
+
+    def say(self, text: str, error: bool = False) -> None:
+        """Put ``text`` on the message line (plain text, never markup); red when it is an error."""
+        message = self.query_one(".form-message", Static)
+        message.update(Content(text))
+        message.set_class(error, "-error")
+
+    # -- submitting --------------------------------------------------------------
+    def prepare(self) -> Callable[[Backend], Any]:
+        """Read and check the values; return the call to make (raise FormError to refuse)."""
+        raise NotImplementedError
+
+    def what_it_does(self) -> str:
+        """The form's errand, as read-only mode's refusal names it."""
+        return str(self.title_text).lower()
+
+    def working_message(self) -> str:
+        """What the message line says while the call runs."""
+        return "Working…"
+
+    def finished(self, outcome: Any) -> None:
+        """On the UI thread once the call succeeded: the form answers with what it returned."""
+        self.dismiss(outcome)
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.cancel_result)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(self.cancel_result)
+        else:
+            self.action_submit()
+
+    @on(Input.Submitted)
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        try:
+            call = self.prepare()
+        except FormError as exc:
+            self.say(str(exc), error=True)
+            if exc.field_id:
+                self.field_widget(exc.field_id).focus()
+            return
+        if self.app.refuse_if_read_only(self.what_it_does()):  # type: ignore[attr-defined]
+            return
+        self.say(self.working_message())
+        self._submit(call)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-submit")
+    def _submit(self, call: Callable[[Backend], Any]) -> None:
+        try:
+            outcome = call(self.app.backend)  # type: ignore[attr-defined]
+        except Exception as exc:  # shown in the form with its AWS code; nothing typed is lost
+            self.app.call_from_thread(self.say, describe_error(exc), True)
+            return
+        self.app.call_from_thread(self.finished, outcome)
