@@ -383,8 +383,8 @@ def minimum_calls(services: int, tasks: int, clusters: int = 1) -> dict[str, dic
 
 def count_refreshes(backend: Any, server: MotoProcess, calls: Calls) -> dict[str, dict[str, Any]]:
     """One refresh of each page, as its worker runs it: the screen's own ``fetch``."""
+    from computetui.ui.pages.service import ServiceScreen
     from computetui.ui.registry import BY_ID
-    from computetui.ui.screens.service import ServiceScreen
     from computetui.ui.services.ecs.screens import ClusterScreen
 
     screens = {
@@ -499,7 +499,7 @@ async def settle_any(app: Any) -> None:
 
 
 async def drive(app: Any, server: MotoProcess, calls: Calls, reps: int, services: int) -> list[dict[str, Any]]:
-    from computetui.ui.screens.service import ServiceScreen
+    from computetui.ui.pages.service import ServiceScreen
     from computetui.ui.services.ecs.screens import ClusterScreen
 
     first = service_name(0)

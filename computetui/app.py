@@ -20,10 +20,11 @@ from computetui.backends.base import Backend
 from computetui.clock import Clock, SystemClock
 from computetui.settings import Settings
 from computetui.ui.commands import ConsoleCommands
+from computetui.ui.format import describe_error
 from computetui.ui.overview import Overview
+from computetui.ui.pages.home import HomeScreen
 from computetui.ui.registry import BY_ID, SERVICES, find_service
-from computetui.ui.screens.base import ConsoleScreen, describe_error
-from computetui.ui.screens.home import HomeScreen
+from computetui.ui.screens.base import ConsoleScreen
 from computetui.ui.themes import DEFAULT_THEME, load_themes, with_console_variables
 from computetui.ui.views import ResourceView, Row, ServiceSpec, Summary
 
@@ -88,6 +89,8 @@ class ComputeApp(App[int]):
         # over half of a 10,000-task page's time). Collect less often; memory stays bounded.
         gc.set_threshold(10_000, 20, 100)
         self.settings = settings
+        self.services = SERVICES
+        """Every service the console shows (the pages read it from here, not from the registry)."""
         self.clock = clock or SystemClock()
         """The console's own sense of time (charts' "last hour"); fixed in snapshot tests."""
         self.backend: Backend | None = backend
@@ -263,7 +266,7 @@ class ComputeApp(App[int]):
     # -- navigation ----------------------------------------------------------
     def open_page(self, page: str, view: str | None = None, focus_key: str | None = None) -> None:
         """Go to a service page (or home); an open copy of it further down is reused."""
-        from computetui.ui.screens.service import ServiceScreen
+        from computetui.ui.pages.service import ServiceScreen
 
         stack = self.screen_stack
         for depth in range(len(stack) - 1, -1, -1):
@@ -287,7 +290,7 @@ class ComputeApp(App[int]):
 
     def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
         """Enter on a row: the resource's own page (``view.opens``), or its JSON."""
-        from computetui.ui.pages import RESOURCE_PAGES
+        from computetui.ui.pages.openers import RESOURCE_PAGES
 
         make = RESOURCE_PAGES.get(view.opens)
         if make is None:
@@ -307,7 +310,7 @@ class ComputeApp(App[int]):
 
     def open_create(self, kind: str, context: dict[str, Any] | None = None) -> None:
         """``c``: the form that creates a ``kind`` (``function``, ``ecs-service``...)."""
-        from computetui.ui.pages import CREATE_FORMS
+        from computetui.ui.pages.openers import CREATE_FORMS
 
         opener = CREATE_FORMS.get(kind)
         if opener is None:

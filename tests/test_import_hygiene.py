@@ -42,7 +42,7 @@ def test_backends_models_and_pricing_import_no_textual(module: str) -> None:
 
 
 def test_the_ui_imports_no_docker_boto3_or_backend_module() -> None:
-    loaded = modules_after_import("computetui.app", "computetui.ui.screens.service", "computetui.ui.commands")
+    loaded = modules_after_import("computetui.app", "computetui.ui.pages.service", "computetui.ui.commands")
     tops = top_level(loaded)
     assert "docker" not in tops
     assert "boto3" not in tops and "botocore" not in tops
@@ -77,3 +77,58 @@ def test_the_http_package_imports_only_the_standard_library_and_itself() -> None
                     outside.add(f"{path.name}: {name}")
     assert outside == set(), "local/http uses the standard library and itself: no service, no Docker, no Textual"
     assert own, "the check saw the package's imports of its own modules"
+
+
+def test_no_module_imports_itself_back_through_others() -> None:
+    """No import cycle between modules, counting imports inside functions and those made for type
+    annotations only (import-linter's acyclic_siblings contract checks packages; this checks modules)."""
+    import grimp
+
+    graph = grimp.build_graph("computetui", exclude_type_checking_imports=False)
+    cycles = [sorted(c) for c in _strongly_connected(graph) if len(c) > 1]
+    assert cycles == [], "import cycles: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+def _strongly_connected(graph) -> list[set[str]]:  # noqa: ANN001 - a grimp ImportGraph
+    """Tarjan's algorithm over the package's own modules, iteratively (no recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[set[str]] = []
+    counter = 0
+    for root in sorted(graph.modules):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next((c for c in children if c.startswith("computetui")), None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                found.append(component)
+    return found

@@ -14,7 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from computetui.ui.registry import SERVICES
 
 if TYPE_CHECKING:
-    from computetui.app import ComputeApp
+    from computetui.ui.console import Console
 
 
 REGIONS = (
@@ -36,7 +36,7 @@ class ConsoleCommands(Provider):
     """Services and themes at once; resources are read from the backend when the palette opens."""
 
     async def startup(self) -> None:
-        app: ComputeApp = self.app  # type: ignore[assignment]
+        app: Console = self.app  # type: ignore[assignment]
         self._resources: list[Entry] = []
         self._profiles: list[str] = []
         backend_class = await asyncio.to_thread(app.backend_class)
@@ -54,7 +54,7 @@ class ConsoleCommands(Provider):
             ]
 
     def _entries(self) -> list[Entry]:
-        app: ComputeApp = self.app  # type: ignore[assignment]
+        app: Console = self.app  # type: ignore[assignment]
         entries = [Entry("Go to console home", "The home page with every service", partial(app.open_page, "home"))]
         for spec in SERVICES:
             entries.append(

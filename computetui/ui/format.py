@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from computetui.backends.errors import ComputeError
+
 # -- formatting helpers ------------------------------------------------------
 _UTC_SUFFIXES = ("Z", "+00:00", "+0000")
 
@@ -52,3 +54,10 @@ def counts(values: Sequence[str]) -> str:
     for v in values:
         seen[v] = seen.get(v, 0) + 1
     return ", ".join(f"{n} {k}" for k, n in sorted(seen.items())) or "-"
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a banner or a notification, with the AWS code first."""
+    if isinstance(exc, ComputeError):
+        return f"{exc.code}: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from computetui.ui.pages.home import HomeScreen
+from computetui.ui.pages.service import ServiceScreen
 from computetui.ui.screens.detail import DetailScreen
 from computetui.ui.screens.help import HelpScreen
-from computetui.ui.screens.home import HomeScreen
-from computetui.ui.screens.service import ServiceScreen
 from computetui.ui.widgets.command_line import CommandLine
 from computetui.ui.widgets.resource_table import ResourceTable
 from tests.ui.helpers import SIZE, make_app, settle, type_text

@@ -11,23 +11,33 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from computetui.backends.errors import ComputeError
 
 if TYPE_CHECKING:
     from computetui.backends.docker.engine import Engine
-    from computetui.backends.local.logs.facet import LocalLogs
     from computetui.clock import Clock
 
 log = logging.getLogger(__name__)
 
 
+class LogStreams(Protocol):
+    """Where the events go: the emulator's CloudWatch Logs."""
+
+    def ensure_log_stream(self, log_group_name: str, log_stream_name: str) -> None: ...
+
+    def append_events(self, log_group_name: str, log_stream_name: str, log_events: list[dict[str, Any]]) -> None: ...
+
+    def describe_log_streams(self, log_group_name: str) -> Sequence[Any]: ...
+
+
 class ContainerLogs:
     """Follows containers' output into log streams."""
 
-    def __init__(self, engine: Engine, logs: LocalLogs, clock: Clock) -> None:
+    def __init__(self, engine: Engine, logs: LogStreams, clock: Clock) -> None:
         self.engine = engine
         self.logs = logs
         self.clock = clock

@@ -27,12 +27,12 @@ if TYPE_CHECKING:
         EcsFacet,
         LambdaFacet,
         LightsailFacet,
+        LogsFacet,
         MetricsFacet,
     )
     from computetui.backends.docker.engine import Engine, ManagedContainer
     from computetui.backends.local.awslogs import ContainerLogs
     from computetui.backends.local.controller import Controller
-    from computetui.backends.local.logs.facet import LocalLogs
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ class Emulator(Basics, Protocol):
     apigateway: ApiGatewayFacet | None
     batch: BatchFacet | None
     lightsail: LightsailFacet | None
-    logs: LocalLogs | None
+    logs: LogsFacet | None
     metrics: MetricsFacet | None
     autoscaling: AutoScalingFacet | None
 

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from computetui.backends.base import Backend
-from computetui.backends.errors import ComputeError
+from computetui.ui.format import describe_error
 from computetui.ui.widgets.breadcrumbs import Breadcrumbs
 from computetui.ui.widgets.command_line import CommandLine
 from computetui.ui.widgets.footer import ConsoleFooter
@@ -33,14 +33,7 @@ from computetui.ui.widgets.header import ConsoleHeader
 from computetui.ui.widgets.nav import ServiceNav
 
 if TYPE_CHECKING:
-    from computetui.app import ComputeApp
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for a banner or a notification, with the AWS code first."""
-    if isinstance(exc, ComputeError):
-        return f"{exc.code}: {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
+    from computetui.ui.console import Console
 
 
 class Banner(Static):
@@ -84,7 +77,7 @@ class ConsoleScreen(Screen[None]):
         self._generation = 0
 
     @property
-    def console(self) -> ComputeApp:
+    def console(self) -> Console:
         return self.app  # type: ignore[return-value]
 
     @property
@@ -95,7 +88,7 @@ class ConsoleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ConsoleHeader()
         with Horizontal(id="body"):
-            yield ServiceNav(self.page_id)
+            yield ServiceNav(self.console.services, self.page_id)
             with Vertical(id="main"):
                 yield Breadcrumbs(self.crumbs)
                 yield Banner(id="banner")

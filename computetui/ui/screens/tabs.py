@@ -23,7 +23,8 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static, Tab, Tabs
 
 from computetui.backends.base import Backend
-from computetui.ui.screens.base import ConsoleScreen, describe_error
+from computetui.ui.format import describe_error
+from computetui.ui.screens.base import ConsoleScreen
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.views import ResourceView, Row, RowAction, RowsSoFar
 from computetui.ui.widgets.command_line import CommandLine

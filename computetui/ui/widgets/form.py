@@ -26,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from computetui.backends.base import Backend
-from computetui.ui.screens.base import describe_error
+from computetui.ui.format import describe_error
 
 ResultT = TypeVar("ResultT")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from computetui.ui.overview import Overview
-from computetui.ui.registry import SERVICES
+from computetui.ui.views import ServiceSpec
 
 WIDTH = 24
 
@@ -33,9 +35,10 @@ class ServiceNav(OptionList):
             super().__init__()
             self.page = page
 
-    def __init__(self, current: str) -> None:
-        super().__init__(*self._build_options(current, None), id="nav")
+    def __init__(self, services: Sequence[ServiceSpec], current: str) -> None:
+        self.services = tuple(services)
         self.current = current
+        super().__init__(*self._build_options(current, None), id="nav")
 
     def on_mount(self) -> None:
         self.watch(self.app, "overview", self._update, init=True)
@@ -52,7 +55,7 @@ class ServiceNav(OptionList):
 
     def _build_options(self, current: str, overview: Overview | None) -> list[Option]:
         options = [Option(self._label(current, "home", "Console home", None), id="home")]
-        for spec in SERVICES:
+        for spec in self.services:
             summary = overview.summaries.get(spec.id) if overview else None
             count = summary.count if summary else None
             options.append(Option(self._label(current, spec.id, spec.nav_label, count), id=spec.id))

@@ -9,7 +9,7 @@ import pytest
 
 from computetui.backends.errors import ComputeError, InvalidParameter
 from computetui.backends.local import LocalBackend
-from computetui.backends.local.ecr.facet import LifecycleRule, evaluate_lifecycle_policy, parse_lifecycle_policy
+from computetui.backends.rules.ecr_lifecycle import LifecycleRule, evaluate_lifecycle_policy, parse_lifecycle_policy
 from computetui.clock import FixedClock
 from computetui.models.ecr import ImageDetail
 

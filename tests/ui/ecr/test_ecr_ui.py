@@ -13,8 +13,8 @@ from computetui.app import ComputeApp
 from computetui.backends.local import LocalBackend
 from computetui.clock import FixedClock
 from computetui.settings import Settings
+from computetui.ui.pages.service import ServiceScreen
 from computetui.ui.screens.confirm import ConfirmScreen
-from computetui.ui.screens.service import ServiceScreen
 from computetui.ui.services.ecr.forms import CreateRepositoryScreen, PushImageScreen
 from computetui.ui.services.ecr.lifecycle import LifecyclePanel
 from computetui.ui.services.ecr.repository import RepositoryScreen

@@ -10,9 +10,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from computetui.ui.pages.service import ServiceScreen
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.screens.detail import DetailScreen
-from computetui.ui.screens.service import ServiceScreen
 from computetui.ui.services.ecs.register_task_definition import RegisterTaskDefinitionScreen
 from computetui.ui.services.ecs.task_family import TaskFamilyScreen
 from tests.ui.helpers import SIZE, make_app, settle

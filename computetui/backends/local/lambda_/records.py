@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from computetui import pricing
+from computetui.backends.local.logs.facet import LocalLogs
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
@@ -88,7 +89,7 @@ class LambdaRecords:
         spec: EnvironmentSpec | None,
         lines: list[tuple[int, str]] | None,
     ) -> None:
-        logs = self.backend.logs
+        logs = self.backend.part(LocalLogs)
         with self.store.transaction() as db:
             if spec is not None and lines:
                 logs.ensure_log_stream(spec.log_group, spec.log_stream)

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from computetui.backends.base import Backend
 from computetui.models.ecr import ImageDetail
-from computetui.ui.screens.base import describe_error
+from computetui.ui.format import describe_error
 from computetui.ui.services.ecr.views import LocalChoice, local_choices, megabytes
 from computetui.ui.widgets.form import Form, FormError
 

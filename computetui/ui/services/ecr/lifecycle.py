@@ -17,8 +17,7 @@ from textual.widgets import Static, TextArea
 from computetui.backends.base import Backend
 from computetui.backends.errors import NotFound
 from computetui.models.ecr import LifecyclePolicy
-from computetui.ui.format import when
-from computetui.ui.screens.base import describe_error
+from computetui.ui.format import describe_error, when
 from computetui.ui.services.ecr.views import KEEP_TAGGED, UNTAGGED_DAYS, lifecycle_template, pretty_policy
 from computetui.ui.widgets.editor import Editor
 

@@ -20,7 +20,8 @@ from textual.content import Content
 from textual.widgets import Input, Label, Static, TextArea
 
 from computetui.backends.base import Backend
-from computetui.ui.screens.base import ConsoleScreen, describe_error
+from computetui.ui.format import describe_error
+from computetui.ui.screens.base import ConsoleScreen
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.services.ecs.task_definition_views import (
     DefinitionProblem,

@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher
 
 from computetui.backends.base import Backend
 from computetui.models import ecs as m
-from computetui.ui.screens.base import describe_error
+from computetui.ui.format import describe_error
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen
 from computetui.ui.services.ecs import cluster_views as rows

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from computetui.blueprints import zip_files
 from computetui.models.lambda_ import INLINE_EDIT_MAX_BYTES
-from computetui.ui.screens.base import describe_error
+from computetui.ui.format import describe_error
 from computetui.ui.widgets.editor import Editor
 
 LANGUAGES = {

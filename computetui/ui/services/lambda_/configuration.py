@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from computetui.models.lambda_ import FunctionConfiguration
-from computetui.ui.screens.base import describe_error
+from computetui.ui.format import describe_error
 from computetui.ui.widgets.editor import Editor
 
 FIELDS = (

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 from computetui.models.lambda_ import InvokeResult
 from computetui.pricing import lambda_invocation_cost, usd
 from computetui.test_events import TEMPLATES, json_problem, template_text
-from computetui.ui.screens.base import describe_error
+from computetui.ui.format import describe_error
 from computetui.ui.widgets.editor import Editor
 
 NEW = "template:"
