@@ -14,14 +14,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.stub import ANY, Stubber
 
-from computetui.backends.aws.lambda_ import (
-    INVOKE_READ_TIMEOUT_S,
-    TEST_EVENT_REGISTRY,
-    AwsLambda,
-    function_name_of,
-    parse_report,
-)
+from computetui.backends.aws.lambda_ import AwsLambda
+from computetui.backends.aws.lambda_.facet import INVOKE_READ_TIMEOUT_S
+from computetui.backends.aws.lambda_.report import parse_report
+from computetui.backends.aws.lambda_.test_events import TEST_EVENT_REGISTRY
 from computetui.backends.errors import AccessDenied, ComputeError, Conflict, InvalidParameter, NotFound, Unsupported
+from computetui.backends.rules.lambda_ import function_name_of
 from computetui.blueprints import zip_files
 from computetui.pricing import lambda_monthly_cost
 from tests.support.aws import MOTO_ACCOUNT

@@ -101,3 +101,13 @@ def check_runtime_and_handler(runtime: str | None, handler: str | None) -> None:
             "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
             field="Runtime" if runtime is None else "Handler",
         )
+
+
+def function_name_of(function: str) -> str:
+    """The name in a name, ``name:qualifier``, partial ARN (``123:function:name``) or ARN."""
+    parts = function.split(":")
+    if function.startswith("arn:"):
+        return parts[6] if len(parts) > 6 else function
+    if len(parts) >= 3 and parts[1] == "function":
+        return parts[2]
+    return parts[0]
