@@ -66,6 +66,9 @@ def lambda_invocation_cost(billed_ms: int, memory_mb: int, architecture: str = "
 
 @dataclass(frozen=True)
 class LambdaMonthlyCost:
+    """A month of Lambda use and what it costs on AWS after the free tier: what the local emulator
+    counts, what the aws backend reads from CloudWatch, what the header's meter shows."""
+
     requests: int
     gb_seconds: float
     request_cost: float

@@ -59,12 +59,12 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         FunctionConfiguration,
         FunctionDetail,
         InvokeResult,
-        MonthlyUsage,
         TestEvent,
     )
     from computetui.models.lightsail import Blueprint, Bundle, Instance, InstanceSnapshot
     from computetui.models.logs import FilteredLogEvent, LogGroup, LogStream, OutputLogEvent
     from computetui.models.metrics import MetricDataResult
+    from computetui.pricing import LambdaMonthlyCost
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -390,7 +390,7 @@ class LambdaFacet(Facet):
     def delete_test_event(self, function_name: str, name: str) -> None:
         return self._unsupported("DeleteTestEvent")
 
-    def usage_this_month(self) -> MonthlyUsage | None:
+    def usage_this_month(self) -> LambdaMonthlyCost | None:
         """Requests and GB-seconds so far this month, priced; None when the backend cannot tell."""
         return None
 

@@ -124,21 +124,6 @@ class TestEvent(BaseModel):
     """The event's JSON text, as the user wrote it."""
 
 
-class MonthlyUsage(BaseModel):
-    """Lambda use this calendar month and what it costs on AWS after the free tier."""
-
-    requests: int
-    gb_seconds: float
-    request_cost: float
-    compute_cost: float
-    free_requests_used: int
-    free_gb_seconds_used: float
-
-    @property
-    def total(self) -> float:
-        return self.request_cost + self.compute_cost
-
-
 class InvokeResult(BaseModel):
     """One invocation as the caller sees it, with the REPORT line's figures."""
 

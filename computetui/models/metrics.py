@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import Field
 
 from computetui.models.base import PascalModel
-
-
-class Statistic(StrEnum):
-    SUM = "Sum"
-    AVERAGE = "Average"
-    MAXIMUM = "Maximum"
-    MINIMUM = "Minimum"
-    SAMPLE_COUNT = "SampleCount"
-    P50 = "p50"
-    P99 = "p99"
 
 
 class MetricDataResult(PascalModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from computetui.backends.errors import ComputeError
 
@@ -61,3 +62,18 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, ComputeError):
         return f"{exc.code}: {exc.message}"
     return f"{type(exc).__name__}: {exc}"
+
+
+MINUTES = 60
+"""The metric charts' span: the last hour, a value a minute."""
+
+
+def per_minute(result: Any, end: datetime) -> list[float]:
+    """The last hour as 60 values, oldest first; minutes without data are 0."""
+    start = end.replace(second=0, microsecond=0) - timedelta(minutes=MINUTES - 1)
+    values = [0.0] * MINUTES
+    for stamp, value in zip(result.timestamps, result.values, strict=False):
+        index = int((stamp - start).total_seconds() // 60)
+        if 0 <= index < MINUTES:
+            values[index] = value
+    return values

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from computetui.backends.base import Capabilities
     from computetui.models.common import BackendInfo
-    from computetui.models.lambda_ import MonthlyUsage
+    from computetui.pricing import LambdaMonthlyCost
     from computetui.ui.views import Summary
 
 
@@ -27,5 +27,5 @@ class Overview:
     summaries: dict[str, Summary] = field(default_factory=dict)
     problem: str | None = None
     """Why the backend could not be opened, when it could not."""
-    usage: MonthlyUsage | None = None
+    usage: LambdaMonthlyCost | None = None
     """Lambda use this month, priced, for the header's cost meter."""

@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from computetui import pricing
 from computetui.backends.aws.kit import Caller, parse, refuse_beyond_endpoint
 from computetui.backends.aws.lambda_.report import parse_report
 from computetui.backends.aws.lambda_.roles import ExecutionRoles
@@ -134,7 +135,7 @@ class AwsLambda(ExecutionRoles, SharedTestEvents, MonthlyUsageFromMetrics, Lambd
         )
         self._lock = threading.Lock()
         self._invoke_client: Any = None
-        self._usage: tuple[float, m.MonthlyUsage] | None = None
+        self._usage: tuple[float, pricing.LambdaMonthlyCost] | None = None
         self._sleep = time.sleep
         self._monotonic = time.monotonic
 

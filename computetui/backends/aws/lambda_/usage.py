@@ -15,9 +15,9 @@ import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from computetui import pricing
 from computetui.backends.aws.kit import Caller
 from computetui.backends.errors import AccessDenied
-from computetui.models import lambda_ as m
 
 if TYPE_CHECKING:
     from computetui.backends.aws import AwsBackend
@@ -39,7 +39,7 @@ class MonthlyUsageFromMetrics:
     _monotonic: Any
 
     # -- this month's use ------------------------------------------------------
-    def usage_this_month(self) -> m.MonthlyUsage | None:
+    def usage_this_month(self) -> pricing.LambdaMonthlyCost | None:
         now = self._monotonic()
         with self._lock:
             if self._usage is not None and now - self._usage[0] < USAGE_TTL_S:
@@ -52,9 +52,7 @@ class MonthlyUsageFromMetrics:
             self._usage = (now, usage)
         return usage
 
-    def _usage_now(self) -> m.MonthlyUsage:
-        from computetui import pricing
-
+    def _usage_now(self) -> pricing.LambdaMonthlyCost:
         functions = self.list_functions()
         end = self._now().astimezone(UTC)
         start = datetime(end.year, end.month, 1, tzinfo=UTC)
@@ -100,12 +98,4 @@ class MonthlyUsageFromMetrics:
                 used_architectures.add(function.architectures[0].value if function.architectures else "x86_64")
         # The free tier is shared; price what is left at the x86 rate unless everything ran on arm64.
         architecture = "arm64" if used_architectures == {"arm64"} else "x86_64"
-        cost = pricing.lambda_monthly_cost(requests, gb_seconds, architecture)
-        return m.MonthlyUsage(
-            requests=requests,
-            gb_seconds=gb_seconds,
-            request_cost=cost.request_cost,
-            compute_cost=cost.compute_cost,
-            free_requests_used=cost.free_requests_used,
-            free_gb_seconds_used=cost.free_gb_seconds_used,
-        )
+        return pricing.lambda_monthly_cost(requests, gb_seconds, architecture)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
     from computetui.backends.local.lambda_.records import LambdaRecords
     from computetui.backends.local.lambda_.runtime import LambdaRuntime
+    from computetui.pricing import LambdaMonthlyCost
 
 KIND = "lambda:function"
 VERSION_KIND = "lambda:version"
@@ -465,17 +466,8 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         if not self.store.delete(TEST_EVENT_KIND, self._event_arn(arn, name)):
             raise NotFound(f"Test event {name} not found for function {function_name}")
 
-    def usage_this_month(self) -> m.MonthlyUsage:
-        month = self.records.month_to_date()
-        cost = month.cost
-        return m.MonthlyUsage(
-            requests=month.requests,
-            gb_seconds=month.gb_seconds,
-            request_cost=cost.request_cost,
-            compute_cost=cost.compute_cost,
-            free_requests_used=cost.free_requests_used,
-            free_gb_seconds_used=cost.free_gb_seconds_used,
-        )
+    def usage_this_month(self) -> LambdaMonthlyCost:
+        return self.records.month_to_date()
 
     # -- invoking ------------------------------------------------------------
     def invoke(

@@ -41,23 +41,6 @@ class InvocationRecord:
     concurrency: int = 1
 
 
-@dataclass(frozen=True)
-class MonthToDate:
-    """This calendar month's Lambda use and what it would cost on AWS."""
-
-    requests: int
-    gb_seconds: float
-    cost: pricing.LambdaMonthlyCost
-
-    @property
-    def free_requests_left(self) -> int:
-        return pricing.LAMBDA_FREE_REQUESTS_PER_MONTH - self.cost.free_requests_used
-
-    @property
-    def free_gb_seconds_left(self) -> float:
-        return pricing.LAMBDA_FREE_GB_SECONDS_PER_MONTH - self.cost.free_gb_seconds_used
-
-
 class LambdaRecords:
     def __init__(self, backend: Emulator) -> None:
         self.backend = backend
@@ -129,7 +112,8 @@ class LambdaRecords:
             ).fetchall()
         return [dict(row) for row in found]
 
-    def month_to_date(self) -> MonthToDate:
+    def month_to_date(self) -> pricing.LambdaMonthlyCost:
+        """This calendar month's invocations (throttles do not count), priced after the free tier."""
         now = self.backend.clock.now().astimezone(UTC)
         month_start = datetime(now.year, now.month, 1, tzinfo=UTC)
         with self.store.reading() as db:
@@ -142,7 +126,7 @@ class LambdaRecords:
         gb_seconds = sum((r["mb_ms"] or 0) / 1024 / 1000 for r in rows)
         # The free tier is shared; price what is left over at the x86 rate unless everything ran on arm64.
         architecture = "arm64" if rows and all(r["architecture"] == "arm64" for r in rows) else "x86_64"
-        return MonthToDate(requests, gb_seconds, pricing.lambda_monthly_cost(requests, gb_seconds, architecture))
+        return pricing.lambda_monthly_cost(requests, gb_seconds, architecture)
 
 
 def invocation_cost(billed_ms: int, memory_mb: int, architecture: str) -> float:

@@ -83,18 +83,6 @@ def delete_repository(b: Backend, row: Row) -> None:
     _ecr(b).delete_repository(row.name, force=row.extra.get("images", 0) > 0)
 
 
-def repository_delete_warning(row: Row) -> str:
-    """The confirmation's detail for one repository: whether its images go with it."""
-    images = row.extra.get("images", 0)
-    if images:
-        noun = "image" if images == 1 else "images"
-        return (
-            f"It holds {images} {noun}; they are deleted with it (force), every tag goes, and ECS tasks "
-            "that name them can no longer start. This cannot be undone."
-        )
-    return "It holds no images. This cannot be undone."
-
-
 # -- a repository's images ---------------------------------------------------------
 IMAGE_COLUMNS = (
     Column("tags", "Image tag(s)"),

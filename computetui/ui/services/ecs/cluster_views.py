@@ -317,14 +317,6 @@ TARGET_COLUMNS = (
 )
 
 
-def fetch_service(cluster: str, name: str) -> Any:
-    def fetch(b: Backend) -> m.Service | None:
-        found = _ecs(b).describe_services(cluster, [name])
-        return found[0] if found else None
-
-    return fetch
-
-
 def deployment_rows(service: m.Service) -> list[Row]:
     return [
         Row(

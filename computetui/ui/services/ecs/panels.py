@@ -17,11 +17,11 @@ from textual.widgets import Log, Sparkline, Static
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError, NotFound
 from computetui.models import ecs as m
+from computetui.ui.format import MINUTES, per_minute
 from computetui.ui.services.ecs.cluster_views import ID_WIDTH, plural, short
 from computetui.ui.states import TONE_VARIABLE, tone
 
 TAIL = 500
-MINUTES = 60
 
 
 # -- logs ------------------------------------------------------------------------
@@ -163,14 +163,6 @@ def utilization_queries(cluster: str, services: list[str]) -> list[dict[str, Any
     return queries
 
 
-def per_minute(result: Any, end: datetime) -> list[float]:
-    start = end.replace(second=0, microsecond=0) - timedelta(minutes=MINUTES - 1)
-    values = [0.0] * MINUTES
-    for stamp, value in zip(result.timestamps, result.values, strict=False):
-        index = int((stamp - start).total_seconds() // 60)
-        if 0 <= index < MINUTES:
-            values[index] = value
-    return values
 
 
 class EcsMetricsPanel(VerticalScroll):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
-MINUTES = 60
+from computetui.ui.format import MINUTES, per_minute
 
 # (metric, statistic, title, unit)
 CHARTS = (
@@ -42,15 +42,6 @@ def metric_queries(function_name: str) -> list[dict[str, Any]]:
     ]
 
 
-def per_minute(result: Any, end: datetime) -> list[float]:
-    """The last hour as 60 values, oldest first; minutes without data are 0."""
-    start = end.replace(second=0, microsecond=0) - timedelta(minutes=MINUTES - 1)
-    values = [0.0] * MINUTES
-    for stamp, value in zip(result.timestamps, result.values, strict=False):
-        index = int((stamp - start).total_seconds() // 60)
-        if 0 <= index < MINUTES:
-            values[index] = value
-    return values
 
 
 class MonitorPanel(Vertical):
