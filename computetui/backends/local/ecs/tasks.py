@@ -10,38 +10,37 @@ one that is meant to finish (non-essential, or awaited with COMPLETE/SUCCESS),
 in which case a pause container holds the namespace, as the ECS agent's does.
 In bridge mode each container publishes its own ports.
 
-What is not ECS's — a container spec run with the emulator's labels and limits,
-ports on 127.0.0.1, SIGTERM then SIGKILL, reading the engine, the restart's
-sorting out, the thread pool — is the shared runner's
-(:mod:`computetui.backends.local.containers`); this module maps task
-definitions onto it. Starting and stopping run in the pool as soon as they are
-asked for; the leader's monitor notices containers that exit and stops their
-tasks the way ECS does (EssentialContainerExited).
+This module walks the lifecycle. What a task's containers are (their order,
+specs, labels, bindings) is :mod:`~computetui.backends.local.ecs.task_containers`;
+what is not ECS's at all — running a spec with the emulator's labels and limits,
+SIGTERM then SIGKILL, reading the engine, the restart's sorting out, the thread
+pool — is the shared runner's (:mod:`computetui.backends.local.containers`).
+Starting and stopping run in the pool as soon as they are asked for; the
+leader's monitor notices containers that exit and stops their tasks the way ECS
+does (EssentialContainerExited).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Unavailable
-from computetui.backends.local.containers import (
-    BRIDGE,
-    HOST,
-    NONE,
-    ContainerRunner,
-    ContainerSpec,
-    ContainerState,
-    HealthCheck,
-    ImageUnavailable,
-    Port,
-    share_network,
-    vcpus_of_units,
+from computetui.backends.local.containers import ContainerRunner, ImageUnavailable
+from computetui.backends.local.ecs.task_containers import (
+    PAUSE_NAME,
+    awslogs_stream,
+    bindings,
+    condition_met,
+    container_spec,
+    needs_pause,
+    network_ids,
+    pause_spec,
+    short_id,
+    start_order,
 )
 from computetui.models import ecs as m
 
@@ -58,25 +57,7 @@ DEFAULT_STOP_TIMEOUT_S = 30
 DEPENDENCY_WAIT_S = 120
 STOPPED_TASK_RETENTION_S = 3600
 ORPHAN_START_AFTER_S = 30
-PAUSE_NAME = "~internal~ecs~pause"
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
-
-
-def short_id(task_arn: str) -> str:
-    return task_arn.rsplit("/", 1)[-1]
-
-
-def awslogs_stream(options: dict[str, str], container: str, task_arn: str) -> str:
-    """The log stream ECS's awslogs driver writes a container to: ``<prefix>/<container>/<task id>``."""
-    prefix = options.get("awslogs-stream-prefix")
-    task_id = short_id(task_arn)
-    return f"{prefix}/{container}/{task_id}" if prefix else f"{container}/{task_id}"
-
-
-def health_check(check: m.HealthCheck) -> HealthCheck:
-    """An ECS container health check is the engine's: the same command form, times in seconds."""
-    return HealthCheck(command=check.command, interval_s=check.interval, timeout_s=check.timeout,
-                       retries=check.retries, start_period_s=check.start_period or 0)
 
 
 class TaskRunner:
@@ -157,8 +138,8 @@ class TaskRunner:
         if task is None or not claimed:
             return
         td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
-        order = self._start_order(td)
-        pause = self._needs_pause(td, order)
+        order = start_order(td)
+        pause = needs_pause(td, order)
         images = [c.image for c in td.container_definitions] + ([self.pause_image] if pause else [])
         for image in images:
             try:
@@ -177,12 +158,15 @@ class TaskRunner:
         started: dict[str, ManagedContainer] = {}
         try:
             if pause:
-                started[PAUSE_NAME] = self._run_pause(task, td)
+                started[PAUSE_NAME] = self.containers.run(
+                    "task", task_arn, pause_spec(task, td, self.pause_image, self.pause_command))
             for definition in order:
                 if self.load(task_arn).desired_status is m.TaskStatus.STOPPED:  # type: ignore[union-attr]
                     break
                 self._wait_for_dependencies(definition, started)
-                started[definition.name] = self._run_container(task, td, definition, started)
+                owner = next(iter(started.values()), None)
+                started[definition.name] = self.containers.run("task", task_arn, container_spec(
+                    task, td, definition, region=self.backend.region, owner_id=owner.id if owner else None))
                 self._follow_logs(task, definition, started[definition.name].id)
         except ComputeError as exc:
             self._fail(task_arn, f"CannotStartContainerError: {exc.message}", started)
@@ -197,41 +181,6 @@ class TaskRunner:
         stream = awslogs_stream(config.options, definition.name, task.task_arn)
         self.backend.awslogs.follow(container_id, config.options.get("awslogs-group", ""), stream)
 
-    def _start_order(self, td: m.TaskDefinition) -> list[m.ContainerDefinition]:
-        """dependsOn order; in awsvpc mode the namespace owner (first without dependencies) leads."""
-        remaining = list(td.container_definitions)
-        ordered: list[m.ContainerDefinition] = []
-        while remaining:
-            ready = [c for c in remaining
-                     if all(d.container_name in {o.name for o in ordered} for d in (c.depends_on or []))]
-            chosen = ready[0] if ready else remaining[0]  # a cycle: start in file order, as a last resort
-            ordered.append(chosen)
-            remaining.remove(chosen)
-        return ordered
-
-    @staticmethod
-    def _needs_pause(td: m.TaskDefinition, order: list[m.ContainerDefinition]) -> bool:
-        """awsvpc tasks whose first container is meant to finish need something else to hold the network."""
-        if td.network_mode is not m.NetworkMode.AWSVPC or not order:
-            return False
-        first = order[0]
-        awaited = any(d.container_name == first.name and d.condition in ("COMPLETE", "SUCCESS")
-                      for c in td.container_definitions for d in (c.depends_on or []))
-        return awaited or not first.essential
-
-    def _run_pause(self, task: m.Task, td: m.TaskDefinition) -> ManagedContainer:
-        return self.containers.run("task", task.task_arn, ContainerSpec(
-            image=self.pause_image,
-            command=self.pause_command,
-            name=f"ecs-{td.family}-{td.revision}-internalecspause-{short_id(task.task_arn)[:12]}",
-            labels={
-                "com.amazonaws.ecs.cluster": task.cluster_arn,
-                "com.amazonaws.ecs.task-arn": task.task_arn,
-                "com.amazonaws.ecs.container-name": PAUSE_NAME,
-            },
-            ports=_ports(td.container_definitions),
-        ))
-
     def _wait_for_dependencies(self, definition: m.ContainerDefinition, started: dict[str, ManagedContainer]) -> None:
         deadline = time.monotonic() + DEPENDENCY_WAIT_S
         for dependency in definition.depends_on or []:
@@ -240,82 +189,12 @@ class TaskRunner:
                 continue
             while time.monotonic() < deadline:
                 current = self.containers.state(upstream.id)
-                if self._condition_met(dependency.condition, current):
+                if condition_met(dependency.condition, current):
                     break
                 if dependency.condition in ("SUCCESS",) and current is not None and current.status == "exited":
                     raise ComputeError(f"dependency {dependency.container_name} exited with {current.exit_code}",
                                        code="CannotStartContainerError")
                 time.sleep(0.2)
-
-    @staticmethod
-    def _condition_met(condition: str, container: ContainerState | None) -> bool:
-        if container is None:
-            return condition in ("COMPLETE",)
-        if condition == "START":
-            return True
-        if condition == "COMPLETE":
-            return container.exited
-        if condition == "SUCCESS":
-            return container.status == "exited" and container.exit_code == 0
-        if condition == "HEALTHY":
-            return (container.health or "") == "healthy"
-        return True
-
-    def _run_container(
-        self,
-        task: m.Task,
-        td: m.TaskDefinition,
-        definition: m.ContainerDefinition,
-        started: dict[str, ManagedContainer],
-    ) -> ManagedContainer:
-        mode = td.network_mode or m.NetworkMode.BRIDGE
-        override = next((o for o in (task.overrides.container_overrides if task.overrides else [])
-                         if o.name == definition.name), None)
-        environment = {e.name: e.value for e in definition.environment}
-        if override and override.environment:
-            environment.update({e.name: e.value for e in override.environment})
-        environment.setdefault("AWS_REGION", self.backend.region)
-        environment.setdefault("AWS_DEFAULT_REGION", self.backend.region)
-        environment.setdefault("AWS_EXECUTION_ENV",
-                               "AWS_ECS_FARGATE" if task.launch_type is m.LaunchType.FARGATE else "AWS_ECS_EC2")
-        command = override.command if override and override.command else definition.command
-        cpu = (override.cpu if override and override.cpu else definition.cpu) or 0
-        memory = (override.memory if override and override.memory else definition.memory)
-        if memory is None and td.memory and len(td.container_definitions) == 1:
-            memory = int(td.memory)  # a lone container gets the whole task's memory
-        owner = next(iter(started.values()), None)
-        ports: tuple[Port, ...] = ()
-        if mode is m.NetworkMode.AWSVPC and owner is not None:
-            network = share_network(owner.id)
-        elif mode is m.NetworkMode.HOST:
-            network = HOST
-        elif mode is m.NetworkMode.NONE:
-            network = NONE
-        else:
-            # The awsvpc namespace's owner publishes every container's ports; in bridge mode each its own.
-            network = BRIDGE
-            ports = _ports(td.container_definitions if mode is m.NetworkMode.AWSVPC else [definition])
-        return self.containers.run("task", task.task_arn, ContainerSpec(
-            image=definition.image,
-            name=f"ecs-{td.family}-{td.revision}-{definition.name}-{short_id(task.task_arn)[:12]}",
-            command=command,
-            entrypoint=definition.entry_point or None,
-            environment=environment,
-            working_dir=definition.working_directory or None,
-            vcpus=vcpus_of_units(cpu),
-            memory_mib=memory or None,
-            memory_reservation_mib=definition.memory_reservation or None,
-            ports=ports,
-            network=network,
-            health_check=health_check(definition.health_check) if definition.health_check else None,
-            labels={
-                "com.amazonaws.ecs.cluster": task.cluster_arn,
-                "com.amazonaws.ecs.task-arn": task.task_arn,
-                "com.amazonaws.ecs.container-name": definition.name,
-                "com.amazonaws.ecs.task-definition-family": td.family,
-                "com.amazonaws.ecs.task-definition-version": str(td.revision),
-            },
-        ))
 
     def _create_log_streams(self, task: m.Task, td: m.TaskDefinition) -> str | None:
         """awslogs needs its log group (unless awslogs-create-group is true), as on AWS."""
@@ -346,17 +225,17 @@ class TaskRunner:
             containers = []
             for container in task.containers:
                 state = states.get(container.name)
-                bindings = _bindings(state if td.network_mode is not m.NetworkMode.AWSVPC else owner, container.name, td)
+                found = bindings(state if td.network_mode is not m.NetworkMode.AWSVPC else owner, container.name, td)
                 exited = state is not None and state.exited
                 containers.append(container.updated(
                     runtime_id=state.id if state is not None else None,
                     last_status="STOPPED" if exited else "RUNNING",
                     exit_code=state.exit_code if state is not None else None,  # None until it exits
-                    network_bindings=bindings,
+                    network_bindings=found,
                 ))
             attachments = task.attachments
             if td.network_mode is m.NetworkMode.AWSVPC and address:
-                attachment_id, eni = _network_ids(task_arn)
+                attachment_id, eni = network_ids(task_arn)
                 attachments = [m.Attachment(id=attachment_id, details=[
                     m.AttachmentDetail(name="subnetId", value="subnet-local"),
                     m.AttachmentDetail(name="networkInterfaceId", value=eni),
@@ -570,32 +449,3 @@ class TaskRunner:
 def d_timeout(definition: m.ContainerDefinition) -> int:
     return definition.stop_timeout or DEFAULT_STOP_TIMEOUT_S
 
-
-def _ports(definitions: list[m.ContainerDefinition]) -> tuple[Port, ...]:
-    """The ports to publish for these containers' port mappings (the host port is the engine's choice)."""
-    return tuple(dict.fromkeys(Port(p.container_port, p.protocol) for d in definitions for p in d.port_mappings))
-
-
-def _bindings(state: ContainerState | None, name: str, td: m.TaskDefinition) -> list[m.NetworkBinding]:
-    """The host ports the engine chose for a container's port mappings."""
-    definition = next((d for d in td.container_definitions if d.name == name), None)
-    if definition is None:
-        return []
-    bindings = []
-    for mapping in definition.port_mappings:
-        hosts = state.host_ports(mapping.container_port, mapping.protocol) if state is not None else []
-        if td.network_mode is m.NetworkMode.HOST:
-            bindings.append(m.NetworkBinding(bind_ip="0.0.0.0", container_port=mapping.container_port,
-                                             host_port=mapping.container_port, protocol=mapping.protocol))
-        for host in hosts:
-            bindings.append(m.NetworkBinding(bind_ip=host.host_ip, container_port=mapping.container_port,
-                                             host_port=host.host_port, protocol=mapping.protocol))
-    return bindings
-
-
-def _network_ids(task_arn: str) -> tuple[str, str]:
-    """The awsvpc attachment's id and its ENI id, made from the task's ARN: they are made on the
-    runner's threads, and drawing them from the backend's (seeded) ids there would make every id
-    drawn after them depend on which thread got there first."""
-    digest = hashlib.sha256(task_arn.encode()).hexdigest()
-    return str(uuid.UUID(hex=digest[:32], version=4)), f"eni-{digest[32:49]}"
