@@ -24,6 +24,7 @@ from computetui.backends.local.containers import (
     ContainerSpec,
     HealthCheck,
     ImageUnavailable,
+    Mount,
     Pool,
     Port,
     share_network,
@@ -129,6 +130,21 @@ def test_a_container_can_join_another_containers_network(runner: ContainerRunner
                                       network=share_network(owner.id)))
     assert runner.engine.wait(guest.id, timeout=20) == 0, "127.0.0.1 in the guest is the owner's loopback"
     assert runner.state(guest.id).address == "" and runner.state(guest.id).published == ()
+
+
+@pytest.mark.docker
+def test_a_mount_is_bound_in_and_a_container_removed_on_exit_leaves_nothing(runner: ContainerRunner,
+                                                                           tmp_path) -> None:  # noqa: ANN001
+    (tmp_path / "greeting").write_text("hello\n")
+    tmp_path.chmod(0o755)
+    reader = runner.run("job", JOB, sh("cat /data/greeting; touch /data/new 2>/dev/null || echo read-only",
+                                       mounts=(Mount(str(tmp_path), "/data", read_only=True),)))
+    assert runner.engine.wait(reader.id, timeout=20) == 0
+    assert runner.engine.logs(reader.id).split() == [b"hello", b"read-only"] and not (tmp_path / "new").exists()
+    writer = runner.engine.inspect(runner.run("job", JOB, sh("sleep 60", mounts=(Mount(str(tmp_path), "/data"),))).id)
+    assert [(m["Source"], m["Destination"], m["RW"]) for m in writer["Mounts"]] == [(str(tmp_path), "/data", True)]
+    brief = runner.run("job", JOB, sh("true", remove_on_exit=True))
+    assert until(lambda: runner.state(brief.id) is None), "the engine removed it when it exited"
 
 
 def test_ports_can_only_be_published_on_the_bridge() -> None:

@@ -5,7 +5,8 @@ A task, a job attempt, an instance or a container-service node is a *record*
 and ARN. What does not depend on the service lives here:
 
 * :class:`ContainerSpec` — one container to run, in plain terms: image, command,
-  environment, CPU and memory limits, ports, network, health check, name, labels;
+  environment, CPU and memory limits, ports, network, health check, bind mounts,
+  name, labels;
 * :class:`ContainerRunner` — pull, create and start a spec with the emulator's
   labels; stop (SIGTERM, SIGKILL after a grace) and remove; read what the engine
   says now (:class:`ContainerState`); sort out, at start, which records keep
@@ -71,6 +72,15 @@ class Port:
 
 
 @dataclass(frozen=True)
+class Mount:
+    """A host directory bound into the container."""
+
+    host_path: str
+    container_path: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
 class HealthCheck:
     """A command the engine runs in the container to judge its health; times in seconds."""
 
@@ -116,6 +126,9 @@ class ContainerSpec:
     ports: tuple[Port, ...] = ()
     network: str = BRIDGE
     health_check: HealthCheck | None = None
+    mounts: tuple[Mount, ...] = ()
+    remove_on_exit: bool = False
+    """The engine removes the container when it exits (nothing is left to read afterwards)."""
     labels: dict[str, str] = field(default_factory=dict)
     """Labels beside the emulator's own (managed, kind, arn, owner)."""
 
@@ -141,6 +154,12 @@ class ContainerSpec:
             options["mem_reservation"] = f"{self.memory_reservation_mib}m"
         if self.health_check:
             options["healthcheck"] = self.health_check.for_engine()
+        if self.mounts:
+            options["volumes"] = {mount.host_path: {"bind": mount.container_path,
+                                                    "mode": "ro" if mount.read_only else "rw"}
+                                  for mount in self.mounts}
+        if self.remove_on_exit:
+            options["auto_remove"] = True
         if self.network != BRIDGE:
             options["network_mode"] = self.network
         if self.ports:
