@@ -109,7 +109,7 @@ from computetui.backends.local import LocalBackend  # noqa: E402
 from computetui.backends.local.ecs.tasks import TASK, short_id  # noqa: E402
 from computetui.models import ecs as m  # noqa: E402
 from computetui.settings import Settings  # noqa: E402
-from computetui.ui import ecs as ecs_rows  # noqa: E402
+from computetui.ui.services.ecs import cluster_views as ecs_rows  # noqa: E402
 from computetui.ui.services.ecs.screens import ClusterScreen  # noqa: E402
 from computetui.ui.widgets.resource_table import ResourceTable  # noqa: E402
 

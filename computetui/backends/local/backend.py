@@ -1,7 +1,7 @@
 """LocalBackend: the emulator's shared pieces, and every service installed on them.
 
-The backend opens the state store, the ids, the Docker engine, the controller
-and the awslogs driver, then lets each service install itself (see
+The backend opens the state store, the ids, the Docker engine and the container
+runner on it, the controller and the awslogs driver, then lets each service install itself (see
 :mod:`computetui.backends.local.emulator`): adding a service is a package with
 an ``install`` and a line in :data:`SERVICES`.
 """
@@ -28,6 +28,7 @@ from computetui.backends.local import (
     logs,
     metrics,
 )
+from computetui.backends.local.containers import ContainerRunner
 from computetui.backends.local.controller import LOCK_FILENAME, Controller
 from computetui.backends.local.emulator import Options, Reconciler
 from computetui.backends.local.ids import ACCOUNT_ID, Ids
@@ -80,6 +81,7 @@ class LocalBackend(Backend):
         self.store = StateStore.open_dir(self.state_dir, clock=self.clock)
         self.ids = Ids(region, ACCOUNT_ID, seed=seed)
         self.engine = engine or Engine(docker_host, owner=self.store.state_id)
+        self.containers = ContainerRunner(self.engine)
         lock_path = None if self.state_dir == MEMORY else Path(self.state_dir) / LOCK_FILENAME
         self.controller = Controller(lock_path)
         self.controller.on_start(self.reconcile)
@@ -89,6 +91,8 @@ class LocalBackend(Backend):
         self._parts: dict[type, Any] = {}
         self._closers: list[Callable[[], None]] = []
         self._after_controller: list[Callable[[], None]] = []
+        # First registered, so last of the closers: every service has let go of its pools by then.
+        self.on_close(self.containers.close)
         # The emulator runs no Kubernetes, so EKS is not offered locally.
         self.eks = None
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from computetui.backends.docker.engine import Engine, ManagedContainer
     from computetui.backends.local.awslogs import ContainerLogs
+    from computetui.backends.local.containers import ContainerRunner
     from computetui.backends.local.controller import Controller
 
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class Emulator(Basics, Protocol):
     tick_seconds: float
     """How often the controller's reconcile ticks run."""
     engine: Engine
+    containers: ContainerRunner
+    """Runs, stops, reads and adopts the containers of every kind of record."""
     controller: Controller
     awslogs: ContainerLogs
     """The awslogs log driver: container output into CloudWatch Logs."""

@@ -8,30 +8,44 @@ A task's containers share one network namespace in awsvpc mode: the first
 container to start owns it and publishes every port, unless that container is
 one that is meant to finish (non-essential, or awaited with COMPLETE/SUCCESS),
 in which case a pause container holds the namespace, as the ECS agent's does.
-In bridge mode each container publishes its own ports. Published ports are always on 127.0.0.1 and chosen by the
-engine, so tasks never collide on the one real host.
+In bridge mode each container publishes its own ports.
 
-Starting and stopping run in a thread pool as soon as they are asked for; the
-leader's monitor notices containers that exit and stops their tasks the way
-ECS does (EssentialContainerExited).
+This module walks the lifecycle. What a task's containers are (their order,
+specs, labels, bindings) is :mod:`~computetui.backends.local.ecs.task_containers`;
+what is not ECS's at all — running a spec with the emulator's labels and limits,
+SIGTERM then SIGKILL, reading the engine, the restart's sorting out, the thread
+pool — is the shared runner's (:mod:`computetui.backends.local.containers`).
+Starting and stopping run in the pool as soon as they are asked for; the
+leader's monitor notices containers that exit and stops their tasks the way ECS
+does (EssentialContainerExited).
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import hashlib
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.docker.engine import ManagedContainer
 from computetui.backends.errors import ComputeError, Unavailable
+from computetui.backends.local.containers import ContainerRunner, ImageUnavailable
+from computetui.backends.local.ecs.task_containers import (
+    PAUSE_NAME,
+    awslogs_stream,
+    bindings,
+    condition_met,
+    container_spec,
+    needs_pause,
+    network_ids,
+    pause_spec,
+    short_id,
+    start_order,
+)
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:
+    from computetui.backends.docker.engine import ManagedContainer
     from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
@@ -43,31 +57,7 @@ DEFAULT_STOP_TIMEOUT_S = 30
 DEPENDENCY_WAIT_S = 120
 STOPPED_TASK_RETENTION_S = 3600
 ORPHAN_START_AFTER_S = 30
-NANO = 1_000_000_000
-PAUSE_NAME = "~internal~ecs~pause"
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
-
-
-def short_id(task_arn: str) -> str:
-    return task_arn.rsplit("/", 1)[-1]
-
-
-def awslogs_stream(options: dict[str, str], container: str, task_arn: str) -> str:
-    """The log stream ECS's awslogs driver writes a container to: ``<prefix>/<container>/<task id>``."""
-    prefix = options.get("awslogs-stream-prefix")
-    task_id = short_id(task_arn)
-    return f"{prefix}/{container}/{task_id}" if prefix else f"{container}/{task_id}"
-
-
-def docker_healthcheck(check: m.HealthCheck) -> dict[str, Any]:
-    """An ECS container health check as Docker's: same command form, times in nanoseconds."""
-    return {
-        "test": check.command,
-        "interval": check.interval * NANO,
-        "timeout": check.timeout * NANO,
-        "retries": check.retries,
-        "start_period": (check.start_period or 0) * NANO,
-    }
 
 
 class TaskRunner:
@@ -78,18 +68,21 @@ class TaskRunner:
         self.pause_image = pause_image
         self.pause_command = pause_command
         self.backend = backend
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="computetui-ecs")
+        self._pool = backend.containers.pool("computetui-ecs", what="ECS task work")
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._busy: set[str] = set()
         self.on_stopped: list[Callable[[m.Task], None]] = []
         """Called with each task that reaches STOPPED (the scheduler, the load balancer)."""
-        self._closed = False
 
     # -- records -------------------------------------------------------------
     @property
     def store(self):  # noqa: ANN201
         return self.backend.store
+
+    @property
+    def containers(self) -> ContainerRunner:
+        return self.backend.containers
 
     def _lock(self, task_arn: str) -> threading.Lock:
         with self._locks_guard:
@@ -122,23 +115,7 @@ class TaskRunner:
     def launch(self, task_arn: str) -> None:
         """Start the task's containers in the background, now."""
         self._busy.add(task_arn)
-        self._submit(self._start, task_arn)
-
-    def _submit(self, fn: Callable[..., None], *args: Any) -> None:
-        if self._closed:
-            return
-        try:
-            self._pool.submit(self._guarded, fn, *args)
-        except RuntimeError:
-            pass  # shutting down
-
-    def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
-        try:
-            fn(*args)
-        except Exception:
-            if self._closed:
-                return  # the emulator closed under it; the startup reconcile finishes the job
-            log.exception("ECS task work %s failed", getattr(fn, "__name__", fn))
+        self._pool.submit(self._start, task_arn)
 
     def _start(self, task_arn: str) -> None:
         try:
@@ -161,17 +138,16 @@ class TaskRunner:
         if task is None or not claimed:
             return
         td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
-        engine = self.backend.engine
-        order = self._start_order(td)
-        pause = self._needs_pause(td, order)
+        order = start_order(td)
+        pause = needs_pause(td, order)
         images = [c.image for c in td.container_definitions] + ([self.pause_image] if pause else [])
         for image in images:
             try:
-                engine.ensure_image(image)
+                self.containers.pull(image)
             except Unavailable as exc:
                 self._fail(task_arn, f"ResourceInitializationError: {exc.message}")
                 return
-            except ComputeError as exc:
+            except ImageUnavailable as exc:
                 self._fail(task_arn, f"CannotPullContainerError: {exc.message}")
                 return
         self.update(task_arn, lambda t: t.updated(last_status=m.TaskStatus.ACTIVATING, pull_stopped_at=self._now()))
@@ -182,12 +158,15 @@ class TaskRunner:
         started: dict[str, ManagedContainer] = {}
         try:
             if pause:
-                started[PAUSE_NAME] = self._run_pause(task, td)
+                started[PAUSE_NAME] = self.containers.run(
+                    "task", task_arn, pause_spec(task, td, self.pause_image, self.pause_command))
             for definition in order:
                 if self.load(task_arn).desired_status is m.TaskStatus.STOPPED:  # type: ignore[union-attr]
                     break
                 self._wait_for_dependencies(definition, started)
-                started[definition.name] = self._run_container(task, td, definition, started)
+                owner = next(iter(started.values()), None)
+                started[definition.name] = self.containers.run("task", task_arn, container_spec(
+                    task, td, definition, region=self.backend.region, owner_id=owner.id if owner else None))
                 self._follow_logs(task, definition, started[definition.name].id)
         except ComputeError as exc:
             self._fail(task_arn, f"CannotStartContainerError: {exc.message}", started)
@@ -202,45 +181,6 @@ class TaskRunner:
         stream = awslogs_stream(config.options, definition.name, task.task_arn)
         self.backend.awslogs.follow(container_id, config.options.get("awslogs-group", ""), stream)
 
-    def _start_order(self, td: m.TaskDefinition) -> list[m.ContainerDefinition]:
-        """dependsOn order; in awsvpc mode the namespace owner (first without dependencies) leads."""
-        remaining = list(td.container_definitions)
-        ordered: list[m.ContainerDefinition] = []
-        while remaining:
-            ready = [c for c in remaining
-                     if all(d.container_name in {o.name for o in ordered} for d in (c.depends_on or []))]
-            chosen = ready[0] if ready else remaining[0]  # a cycle: start in file order, as a last resort
-            ordered.append(chosen)
-            remaining.remove(chosen)
-        return ordered
-
-    @staticmethod
-    def _needs_pause(td: m.TaskDefinition, order: list[m.ContainerDefinition]) -> bool:
-        """awsvpc tasks whose first container is meant to finish need something else to hold the network."""
-        if td.network_mode is not m.NetworkMode.AWSVPC or not order:
-            return False
-        first = order[0]
-        awaited = any(d.container_name == first.name and d.condition in ("COMPLETE", "SUCCESS")
-                      for c in td.container_definitions for d in (c.depends_on or []))
-        return awaited or not first.essential
-
-    def _run_pause(self, task: m.Task, td: m.TaskDefinition) -> ManagedContainer:
-        ports = {f"{p.container_port}/{p.protocol}": ("127.0.0.1", None)
-                 for d in td.container_definitions for p in d.port_mappings}
-        return self.backend.engine.run(
-            self.pause_image,
-            kind="task",
-            arn=task.task_arn,
-            command=self.pause_command,
-            name=f"ecs-{td.family}-{td.revision}-internalecspause-{short_id(task.task_arn)[:12]}",
-            extra_labels={
-                "com.amazonaws.ecs.cluster": task.cluster_arn,
-                "com.amazonaws.ecs.task-arn": task.task_arn,
-                "com.amazonaws.ecs.container-name": PAUSE_NAME,
-            },
-            **({"ports": ports} if ports else {}),
-        )
-
     def _wait_for_dependencies(self, definition: m.ContainerDefinition, started: dict[str, ManagedContainer]) -> None:
         deadline = time.monotonic() + DEPENDENCY_WAIT_S
         for dependency in definition.depends_on or []:
@@ -248,93 +188,13 @@ class TaskRunner:
             if upstream is None:
                 continue
             while time.monotonic() < deadline:
-                current = self.backend.engine.container(upstream.id)
-                if self._condition_met(dependency.condition, current):
+                current = self.containers.state(upstream.id)
+                if condition_met(dependency.condition, current):
                     break
                 if dependency.condition in ("SUCCESS",) and current is not None and current.status == "exited":
                     raise ComputeError(f"dependency {dependency.container_name} exited with {current.exit_code}",
                                        code="CannotStartContainerError")
                 time.sleep(0.2)
-
-    def _condition_met(self, condition: str, container: ManagedContainer | None) -> bool:
-        if container is None:
-            return condition in ("COMPLETE",)
-        if condition == "START":
-            return True
-        if condition == "COMPLETE":
-            return container.status in ("exited", "dead")
-        if condition == "SUCCESS":
-            return container.status == "exited" and container.exit_code == 0
-        if condition == "HEALTHY":
-            return (self.backend.engine.health(container.id) or "") == "healthy"
-        return True
-
-    def _run_container(
-        self,
-        task: m.Task,
-        td: m.TaskDefinition,
-        definition: m.ContainerDefinition,
-        started: dict[str, ManagedContainer],
-    ) -> ManagedContainer:
-        mode = td.network_mode or m.NetworkMode.BRIDGE
-        override = next((o for o in (task.overrides.container_overrides if task.overrides else [])
-                         if o.name == definition.name), None)
-        environment = {e.name: e.value for e in definition.environment}
-        if override and override.environment:
-            environment.update({e.name: e.value for e in override.environment})
-        environment.setdefault("AWS_REGION", self.backend.region)
-        environment.setdefault("AWS_DEFAULT_REGION", self.backend.region)
-        environment.setdefault("AWS_EXECUTION_ENV",
-                               "AWS_ECS_FARGATE" if task.launch_type is m.LaunchType.FARGATE else "AWS_ECS_EC2")
-        options: dict[str, Any] = {
-            "name": f"ecs-{td.family}-{td.revision}-{definition.name}-{short_id(task.task_arn)[:12]}",
-            "environment": environment,
-        }
-        command = override.command if override and override.command else definition.command
-        if definition.entry_point:
-            options["entrypoint"] = definition.entry_point
-        if definition.working_directory:
-            options["working_dir"] = definition.working_directory
-        cpu = (override.cpu if override and override.cpu else definition.cpu) or 0
-        if cpu:
-            options["nano_cpus"] = int(cpu / 1024 * NANO)
-        memory = (override.memory if override and override.memory else definition.memory)
-        if memory is None and td.memory and len(td.container_definitions) == 1:
-            memory = int(td.memory)
-        if memory:
-            options["mem_limit"] = f"{memory}m"
-            options["memswap_limit"] = f"{memory}m"
-        if definition.memory_reservation:
-            options["mem_reservation"] = f"{definition.memory_reservation}m"
-        if definition.health_check:
-            options["healthcheck"] = docker_healthcheck(definition.health_check)
-        owner = next(iter(started.values()), None)
-        if mode is m.NetworkMode.AWSVPC and owner is not None:
-            options["network_mode"] = f"container:{owner.id}"
-        elif mode is m.NetworkMode.HOST:
-            options["network_mode"] = "host"
-        elif mode is m.NetworkMode.NONE:
-            options["network_mode"] = "none"
-        else:
-            definitions = td.container_definitions if mode is m.NetworkMode.AWSVPC else [definition]
-            ports = {f"{p.container_port}/{p.protocol}": ("127.0.0.1", None)
-                     for d in definitions for p in d.port_mappings}
-            if ports:
-                options["ports"] = ports
-        return self.backend.engine.run(
-            definition.image,
-            kind="task",
-            arn=task.task_arn,
-            command=command,
-            extra_labels={
-                "com.amazonaws.ecs.cluster": task.cluster_arn,
-                "com.amazonaws.ecs.task-arn": task.task_arn,
-                "com.amazonaws.ecs.container-name": definition.name,
-                "com.amazonaws.ecs.task-definition-family": td.family,
-                "com.amazonaws.ecs.task-definition-version": str(td.revision),
-            },
-            **options,
-        )
 
     def _create_log_streams(self, task: m.Task, td: m.TaskDefinition) -> str | None:
         """awslogs needs its log group (unless awslogs-create-group is true), as on AWS."""
@@ -355,28 +215,27 @@ class TaskRunner:
         return None
 
     def _mark_running(self, task_arn: str, td: m.TaskDefinition, started: dict[str, ManagedContainer]) -> None:
-        engine = self.backend.engine
-        details = {name: engine.inspect(c.id) or {} for name, c in started.items()}
-        owner = next(iter(details.values()), {})
-        address = ((owner.get("NetworkSettings") or {}).get("IPAddress")) or ""
+        states = {name: self.containers.state(c.id) for name, c in started.items()}
+        owner = next(iter(states.values()), None)
+        address = owner.address if owner is not None else ""
 
         def running(task: m.Task) -> m.Task | None:
             if task.desired_status is m.TaskStatus.STOPPED:
                 return None
             containers = []
             for container in task.containers:
-                info = details.get(container.name, {})
-                bindings = _bindings(info if td.network_mode is not m.NetworkMode.AWSVPC else owner, container.name, td)
-                exited = (info.get("State") or {}).get("Status") in ("exited", "dead")
+                state = states.get(container.name)
+                found = bindings(state if td.network_mode is not m.NetworkMode.AWSVPC else owner, container.name, td)
+                exited = state is not None and state.exited
                 containers.append(container.updated(
-                    runtime_id=info.get("Id"),
+                    runtime_id=state.id if state is not None else None,
                     last_status="STOPPED" if exited else "RUNNING",
-                    exit_code=(info.get("State") or {}).get("ExitCode") if exited else None,
-                    network_bindings=bindings,
+                    exit_code=state.exit_code if state is not None else None,  # None until it exits
+                    network_bindings=found,
                 ))
             attachments = task.attachments
             if td.network_mode is m.NetworkMode.AWSVPC and address:
-                attachment_id, eni = _network_ids(task_arn)
+                attachment_id, eni = network_ids(task_arn)
                 attachments = [m.Attachment(id=attachment_id, details=[
                     m.AttachmentDetail(name="subnetId", value="subnet-local"),
                     m.AttachmentDetail(name="networkInterfaceId", value=eni),
@@ -390,10 +249,7 @@ class TaskRunner:
     def _fail(self, task_arn: str, reason: str, started: dict[str, ManagedContainer] | None = None) -> None:
         """The task could not start: it stops with TaskFailedToStart."""
         for container in (started or {}).values():
-            try:
-                self.backend.engine.remove(container.id)
-            except ComputeError:
-                pass
+            self.containers.remove(container.id)
 
         def failed(task: m.Task) -> m.Task:
             now = self._now()
@@ -420,11 +276,10 @@ class TaskRunner:
 
         task = self.update(task_arn, deactivating)
         if task is not None and task.last_status is not m.TaskStatus.STOPPED:
-            self._submit(self._stop_containers, task_arn)
+            self._pool.submit(self._stop_containers, task_arn)
         return task
 
     def _stop_containers(self, task_arn: str) -> None:
-        engine = self.backend.engine
         task = self.update(task_arn, lambda t: t.updated(last_status=m.TaskStatus.STOPPING)
                            if t.last_status is not m.TaskStatus.STOPPED else None)
         if task is None or task.last_status is m.TaskStatus.STOPPED:
@@ -432,26 +287,18 @@ class TaskRunner:
         exits: dict[str, int | None] = {}
         try:
             containers = {c.labels.get("com.amazonaws.ecs.container-name"): c
-                          for c in engine.containers(kind="task", arn=task_arn)}
+                          for c in self.containers.of_record("task", task_arn)}
         except Unavailable:
             containers = {}
         td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
         timeouts = {d.name: d_timeout(d) for d in td.container_definitions}
         in_order = sorted(containers.items(), key=lambda item: item[0] == PAUSE_NAME)  # the pause container last
         for name, container in in_order:
-            try:
-                if container.running:
-                    engine.stop(container.id, timeout=timeouts.get(name or "", DEFAULT_STOP_TIMEOUT_S))
-                exits[name or ""] = engine.wait(container.id, timeout=5)
-            except ComputeError:
-                exits[name or ""] = None
+            exits[name or ""] = self.containers.stop(container, timeouts.get(name or "", DEFAULT_STOP_TIMEOUT_S))
         self.update(task_arn, lambda t: t.updated(last_status=m.TaskStatus.DEPROVISIONING))
         for container in containers.values():
             self.backend.awslogs.unfollow(container.id)
-            try:
-                engine.remove(container.id)
-            except ComputeError:
-                pass
+            self.containers.remove(container.id)
 
         def stopped(task: m.Task) -> m.Task:
             now = self._now()
@@ -481,13 +328,11 @@ class TaskRunner:
         """The leader's tick: stop tasks whose essential containers exited; note health; start
         tasks nobody is starting; forget stopped tasks after an hour."""
         try:
-            containers = self.backend.engine.containers(kind="task")
+            found = self.containers.of_kind("task")
         except Unavailable:
             return
-        by_task: dict[str, dict[str, ManagedContainer]] = {}
-        for container in containers:
-            by_task.setdefault(container.arn, {})[container.labels.get("com.amazonaws.ecs.container-name", "")] = \
-                container
+        by_task = {arn: {c.labels.get("com.amazonaws.ecs.container-name", ""): c for c in mine}
+                   for arn, mine in found.items()}
         now = self.backend.clock.time()
         for task in self.active_tasks():
             if task.task_arn in self._busy:
@@ -499,14 +344,9 @@ class TaskRunner:
             if task.last_status is m.TaskStatus.RUNNING:
                 self._check_running(task, by_task.get(task.task_arn, {}))
         self._forget_old_stopped(now)
-        known = {t.task_arn for t in self.active_tasks()}
-        for task_arn, mine in by_task.items():
-            if task_arn not in known and task_arn not in self._busy:
-                for container in mine.values():  # containers whose task is gone
-                    try:
-                        self.backend.engine.remove(container.id)
-                    except ComputeError:
-                        pass
+        # Containers whose task is gone go; one being started now has its record already.
+        known = {t.task_arn for t in self.active_tasks()} | set(self._busy)
+        self.containers.reconcile(known, [c for mine in found.values() for c in mine])
 
     def _check_running(self, task: m.Task, containers: dict[str, ManagedContainer]) -> None:
         td = self.backend.ecs.describe_task_definition(task.task_definition_arn)
@@ -527,7 +367,8 @@ class TaskRunner:
         healths = {}
         for name, container in containers.items():
             if container.status == "running" and any(d.name == name and d.health_check for d in td.container_definitions):
-                state = self.backend.engine.health(container.id)
+                current = self.containers.state(container.id)
+                state = current.health if current is not None else None
                 healths[name] = {"healthy": m.HealthStatus.HEALTHY, "unhealthy": m.HealthStatus.UNHEALTHY}.get(
                     state or "", m.HealthStatus.UNKNOWN)
         checked = {n: h for n, h in healths.items() if n in essential}
@@ -561,12 +402,12 @@ class TaskRunner:
                     self.store.delete(TASK, task.task_arn)
 
     def reconcile(self, containers: list[ManagedContainer]) -> None:
-        """At start: adopt tasks whose containers still run; stop the ones whose containers are gone."""
-        by_task: dict[str, list[ManagedContainer]] = {}
-        for container in containers:
-            by_task.setdefault(container.arn, []).append(container)
-        for task in self.active_tasks():
-            mine = by_task.pop(task.task_arn, [])
+        """At start: adopt tasks whose containers still run; stop the ones whose containers are gone;
+        remove containers of tasks the state no longer knows."""
+        tasks = self.active_tasks()
+        found = self.containers.reconcile([t.task_arn for t in tasks], containers)
+        for task in tasks:
+            mine = found.adopted.get(task.task_arn, [])
             if task.task_arn in self._busy:
                 continue  # this process is starting it right now
             if task.desired_status is m.TaskStatus.STOPPED or task.last_status in STARTING_STATES:
@@ -591,12 +432,6 @@ class TaskRunner:
                                    if d.name == container.labels.get("com.amazonaws.ecs.container-name")), None)
                 if definition is not None and container.running:
                     self._follow_logs(task, definition, container.id)
-        for leftovers in by_task.values():  # containers of tasks the state no longer knows
-            for container in leftovers:
-                try:
-                    self.backend.engine.remove(container.id)
-                except ComputeError:
-                    pass
 
     def _finish_without_containers(self, task_arn: str) -> None:
         def stopped(task: m.Task) -> m.Task:
@@ -608,36 +443,9 @@ class TaskRunner:
             self._announce_stopped(final)
 
     def close(self) -> None:
-        self._closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.close()
 
 
 def d_timeout(definition: m.ContainerDefinition) -> int:
     return definition.stop_timeout or DEFAULT_STOP_TIMEOUT_S
 
-
-def _bindings(info: dict[str, Any], name: str, td: m.TaskDefinition) -> list[m.NetworkBinding]:
-    """The host ports the engine chose for a container's port mappings."""
-    definition = next((d for d in td.container_definitions if d.name == name), None)
-    if definition is None:
-        return []
-    published = (info.get("NetworkSettings") or {}).get("Ports") or {}
-    bindings = []
-    for mapping in definition.port_mappings:
-        hosts = published.get(f"{mapping.container_port}/{mapping.protocol}") or []
-        if td.network_mode is m.NetworkMode.HOST:
-            bindings.append(m.NetworkBinding(bind_ip="0.0.0.0", container_port=mapping.container_port,
-                                             host_port=mapping.container_port, protocol=mapping.protocol))
-        for host in hosts:
-            bindings.append(m.NetworkBinding(bind_ip=host.get("HostIp") or "127.0.0.1",
-                                             container_port=mapping.container_port,
-                                             host_port=int(host["HostPort"]), protocol=mapping.protocol))
-    return bindings
-
-
-def _network_ids(task_arn: str) -> tuple[str, str]:
-    """The awsvpc attachment's id and its ENI id, made from the task's ARN: they are made on the
-    runner's threads, and drawing them from the backend's (seeded) ids there would make every id
-    drawn after them depend on which thread got there first."""
-    digest = hashlib.sha256(task_arn.encode()).hexdigest()
-    return str(uuid.UUID(hex=digest[:32], version=4)), f"eni-{digest[32:49]}"

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
+from computetui.backends.local.containers import ContainerSpec, Mount
 from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, OutputPipe
 
 if TYPE_CHECKING:
-    from computetui.backends.docker.engine import Engine
+    from computetui.backends.local.containers import ContainerRunner
 
 MB_PER_VCPU = 1769
 TASK_ROOT = "/var/task"
@@ -79,12 +80,13 @@ class ContainerSandbox:
         self,
         spec: EnvironmentSpec,
         on_line: Callable[[str, float], None],
-        engine: Engine,
+        runner: ContainerRunner,
         images: dict[str, str],
     ) -> None:
         self.spec = spec
         self._on_line = on_line
-        self._engine = engine
+        self._runner = runner
+        self._engine = runner.engine
         self._images = images
         self._dir: Path | None = None
         self._output: OutputPipe | None = None
@@ -136,25 +138,21 @@ class ContainerSandbox:
         for host_only in ("PATH", "HOME", "LAMBDA_RUNTIME_DIR"):
             environment.pop(host_only, None)
         environment["LAMBDA_TASK_ROOT"] = TASK_ROOT
-        volumes = {str(self._dir): {"bind": OUTPUT_DIR, "mode": "rw"}}
+        mounts = [Mount(str(self._dir), OUTPUT_DIR)]
         if self.spec.package_type == "Zip":
-            volumes[str(self.spec.task_root)] = {"bind": TASK_ROOT, "mode": "ro"}
-        memory = f"{self.spec.memory_mb}m"
-        container = engine.run(
-            image,
-            kind="lambda",
-            arn=self.spec.function_arn,
+            mounts.append(Mount(str(self.spec.task_root), TASK_ROOT, read_only=True))
+        container = self._runner.run("lambda", self.spec.function_arn, ContainerSpec(
+            image=image,
             # Send the runtime's output into our FIFO, then become the image's own entrypoint.
             entrypoint=["/bin/sh", "-c", f'exec "$@" > {OUTPUT_DIR}/out 2>&1', "sh", *(entrypoint or [])],
             command=command,
             environment=environment,
-            volumes=volumes,
-            mem_limit=memory,
-            memswap_limit=memory,
-            auto_remove=True,
+            mounts=tuple(mounts),
+            memory_mib=self.spec.memory_mb,  # its CPU share comes after INIT (throttle_cpu)
+            remove_on_exit=True,
             working_dir=TASK_ROOT,
-            extra_labels={"computetui.function": self.spec.function_name, "computetui.pid": str(os.getpid())},
-        )
+            labels={"computetui.function": self.spec.function_name, "computetui.pid": str(os.getpid())},
+        ))
         return container.id
 
     def throttle_cpu(self) -> None:
@@ -218,10 +216,7 @@ class ContainerSandbox:
     def kill(self) -> None:
         # An exited container (out of memory, a crash) is removed too: nothing outlives the backend.
         if self.container_id is not None:
-            try:
-                self._engine.remove(self.container_id, force=True)
-            except ComputeError:
-                pass
+            self._runner.remove(self.container_id)
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()

@@ -375,7 +375,7 @@ class LambdaRuntime:
             env.lines.append((at, line))
 
         if kind == "container":
-            env.sandbox = ContainerSandbox(spec, on_line, engine, self.images)
+            env.sandbox = ContainerSandbox(spec, on_line, self.backend.containers, self.images)
         else:
             env.sandbox = ProcessSandbox(spec, on_line)
         self._environments[env_id] = env
