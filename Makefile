@@ -51,7 +51,7 @@ serve: $(VENV)/.app
 # one at a time. PYTEST_ARGS goes to both (a path, -k, -x ...); exit 5 is "none selected".
 WORKERS ?= 4
 test: $(VENV)/.test
-	@$(VENV)/bin/lint-imports --no-cache --quiet 2>/dev/null || $(VENV)/bin/lint-imports --no-cache
+	@$(VENV)/bin/lint-imports --no-cache
 	@$(PY) -m pytest -n $(WORKERS) -m "not alone" $(PYTEST_ARGS)
 	@$(PY) -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 

@@ -41,6 +41,8 @@ CPU_UNITS_PER_VCPU = 1024
 LOOPBACK = "127.0.0.1"
 EXIT_WAIT_S = 5
 """How long a stop waits for the exit once the engine has sent SIGKILL (the engine can lag)."""
+CLOSE_WAIT_S = 5
+"""How long closing a pool waits for the work already running (a container being created)."""
 
 BRIDGE = "bridge"
 HOST = "host"
@@ -255,22 +257,27 @@ class Pool:
     """Threads that do a service's container work (starting, stopping) without blocking its caller.
 
     Work handed in after :meth:`close` is dropped, and a failure of work cut short by
-    closing is not logged: the next start's reconcile finishes what was left.
+    closing is not logged: the next start's reconcile finishes what was left. Work
+    checks :attr:`closed` before it creates a container, and closing waits a little
+    for what is running, so nothing is created after the emulator has closed.
     """
 
     def __init__(self, name: str, *, workers: int = 16, what: str = "container work") -> None:
         self.name = name
         self.what = what
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._running: set[concurrent.futures.Future[None]] = set()
         self.closed = False
 
     def submit(self, fn: Callable[..., None], *args: Any) -> None:
         if self.closed:
             return
         try:
-            self._executor.submit(self._guarded, fn, *args)
+            future = self._executor.submit(self._guarded, fn, *args)
         except RuntimeError:
-            pass  # shutting down
+            return  # shutting down
+        self._running.add(future)
+        future.add_done_callback(self._running.discard)
 
     def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
         try:
@@ -280,10 +287,12 @@ class Pool:
                 return
             log.exception("%s %s failed", self.what, getattr(fn, "__name__", fn))
 
-    def close(self) -> None:
-        """Stop taking work; what has not started is dropped, what runs is not waited for."""
+    def close(self, wait_s: float = CLOSE_WAIT_S) -> None:
+        """Stop taking work; what has not started is dropped, what runs is waited for (at most
+        ``wait_s``: a stop the engine is carrying out goes on without us)."""
         self.closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
+        concurrent.futures.wait(list(self._running), timeout=wait_s)
 
 
 class ContainerRunner:

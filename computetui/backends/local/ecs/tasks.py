@@ -161,6 +161,8 @@ class TaskRunner:
                 started[PAUSE_NAME] = self.containers.run(
                     "task", task_arn, pause_spec(task, td, self.pause_image, self.pause_command))
             for definition in order:
+                if self._pool.closed:
+                    return  # the emulator is closing: its next start's reconcile settles the task
                 if self.load(task_arn).desired_status is m.TaskStatus.STOPPED:  # type: ignore[union-attr]
                     break
                 self._wait_for_dependencies(definition, started)
