@@ -103,6 +103,18 @@ def test_out_of_memory_in_a_container_is_a_runtime_exit_error(cbackend: LocalBac
     assert result.max_memory_used_mb == 128
 
 
+def test_a_container_whose_runtime_exits_is_gone_when_the_invocation_returns(
+    cbackend: LocalBackend,
+    docker_client,  # noqa: ANN001
+) -> None:
+    # The container ends by itself, so the engine is auto-removing it while the environment is discarded.
+    make(cbackend, "import os\ndef handler(event, context):\n    os._exit(3)\n")
+    result = cbackend.lambda_.invoke("fn")
+    assert json.loads(result.payload)["errorMessage"].endswith("Runtime exited with error: exit status 3")
+    assert cbackend.part(LambdaRuntime).environments() == []
+    assert backend_containers(docker_client, cbackend) == []
+
+
 def test_a_timeout_in_a_container_removes_it(cbackend: LocalBackend, docker_client) -> None:  # noqa: ANN001
     make(cbackend, "import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=1)
     result = cbackend.lambda_.invoke("fn")
