@@ -189,6 +189,32 @@ def test_a_wait_that_times_out_leaves_the_engine_ready(engine: Engine) -> None:
     assert engine.container(made.id) is not None
 
 
+def test_an_auto_removed_container_still_reports_its_exit_code_after_it_is_gone(engine: Engine) -> None:
+    watches = []
+    made = engine.run(
+        BUSYBOX_IMAGE,
+        kind="lambda",
+        arn="arn:aws:lambda:us-east-1:000000000000:function:fn",
+        command=["sh", "-c", "exit 3"],
+        auto_remove=True,
+        before_start=lambda container_id: watches.append(engine.watch_exit(container_id)),
+    )
+    assert engine.wait_removed(made.id, timeout=30)  # gone before anyone asks how it ended
+    assert engine.container(made.id) is None
+    [exit_code] = watches
+    assert exit_code() == 3
+
+
+def test_wait_removed_is_bounded_and_sees_a_removal(engine: Engine) -> None:
+    made = engine.run(BUSYBOX_IMAGE, kind="task", arn=TASK_ARN, command=["sh", "-c", "sleep 30"])
+    started = time.monotonic()
+    assert not engine.wait_removed(made.id, timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert engine.status().state is EngineState.READY
+    engine.remove(made.id)
+    assert engine.wait_removed(made.id, timeout=5)
+
+
 # -- the reconcile hook --------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from computetui.backends.docker.engine import Engine, ImageInfo, LocalImage, ManagedContainer
@@ -59,6 +60,9 @@ class FakeEngine(StaticEngine):
                 "status": "running", "exit_code": None, "labels": self.labels(kind, arn, extra_labels),
                 "ports": ports, "ip": f"172.17.0.{number + 1}",
             }
+        before_start = options.get("before_start")
+        if before_start is not None:
+            before_start(cid)
         return self._managed(cid)
 
     def _managed(self, cid: str) -> ManagedContainer:  # type: ignore[override]
@@ -100,6 +104,13 @@ class FakeEngine(StaticEngine):
         with self._lock:
             c = self._containers.get(container_id)
             return int(c["exit_code"] or 0) if c else -1
+
+    def watch_exit(self, container_id: str) -> Callable[[], int]:
+        return lambda: self.wait(container_id)
+
+    def wait_removed(self, container_id: str, timeout: float) -> bool:
+        with self._lock:
+            return container_id not in self._containers
 
     def logs(self, container_id: str) -> bytes:
         return b""

@@ -19,7 +19,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ LABEL_OWNER = "computetui.owner"
 KINDS = ("task", "job", "instance", "lambda")
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
+REMOVAL_POLL_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -266,12 +268,15 @@ class Engine:
         name: str | None = None,
         command: list[str] | str | None = None,
         extra_labels: dict[str, str] | None = None,
+        before_start: Callable[[str], None] | None = None,
         **options: Any,
     ) -> ManagedContainer:
         """Create and start a labelled container; ``options`` go to the SDK's ``containers.create``.
 
         A missing image is pulled first; one that cannot be pulled raises
         ``NotFound`` (code ``ImageNotFound``) with the registry's reason.
+        ``before_start`` is called with the new container's id before it starts
+        (to ``watch_exit`` it); if it raises, the container is removed.
         """
         client = self.client
         self.ensure_image(image)
@@ -284,6 +289,8 @@ class Engine:
                 **options,
             )
             try:
+                if before_start is not None:
+                    before_start(container.id)
                 container.start()
             except Exception:
                 container.remove(force=True)
@@ -370,6 +377,82 @@ class Engine:
         with self._translating(f"wait {container_id[:12]}"):
             result = client.containers.get(container_id).wait(timeout=timeout)
             return int(result.get("StatusCode", -1))
+
+    def watch_exit(self, container_id: str) -> Callable[[], int]:
+        """Have the engine watch for the container's next exit, from now on. Returns a call
+        that blocks until the exit and gives its code.
+
+        ``wait`` asks only once it is called, and an auto-removed container that
+        exited and went before that is simply not found: its exit code is lost.
+        The engine answers this request's headers once its waiter is registered,
+        so when this returns, no exit can be missed; ``docker run --rm`` waits the
+        same way, before starting the container.
+        """
+        client = self.client
+        api = client.api
+        what = f"wait {container_id[:12]}"
+        with self._translating(what):
+            # The SDK's own wait reads the whole answer; a streamed request returns at the headers.
+            response = api.post(
+                api._url("/containers/{0}/wait", container_id),
+                params={"condition": "next-exit"},
+                stream=True,
+                timeout=(self.timeout, None),
+            )
+            try:
+                api._raise_for_status(response)
+            except Exception:
+                response.close()
+                raise
+
+        def exit_code() -> int:
+            try:
+                with self._translating(what):
+                    answer = response.json()
+            except ComputeError:
+                raise
+            except Exception as exc:  # the connection broke mid-answer, or the answer is not JSON
+                raise ComputeError(f"{what}: {exc}", code="EngineError") from exc
+            finally:
+                response.close()
+            return int(answer.get("StatusCode", -1))
+
+        return exit_code
+
+    def wait_removed(self, container_id: str, timeout: float) -> bool:
+        """Block, at most ``timeout`` seconds, until the engine no longer has the container.
+
+        True once it is gone from the engine's container list too: the engine
+        forgets a container for inspect (and for this wait) a moment before its
+        list stops showing it. False when time ran out, or when the engine ended a
+        removal without deleting it (the container is then ``dead``, and another
+        forced remove may take it).
+        """
+        deadline = time.monotonic() + timeout
+        client = self.client
+        import docker.errors
+
+        try:
+            with self._translating(f"wait for removal of {container_id[:12]}"):
+                try:
+                    client.api.wait(container_id, timeout=timeout, condition="removed")
+                except docker.errors.NotFound:
+                    pass
+                else:
+                    try:
+                        client.api.inspect_container(container_id)
+                        return False  # the wait ended and the container is still there
+                    except docker.errors.NotFound:
+                        pass
+                while client.api.containers(all=True, quiet=True, filters={"id": container_id}):
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(REMOVAL_POLL_S)
+        except ComputeError as exc:
+            if exc.code == "Timeout":
+                return False
+            raise
+        return True
 
     def logs(self, container_id: str) -> bytes:
         client = self.client

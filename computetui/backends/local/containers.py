@@ -313,13 +313,15 @@ class ContainerRunner:
         except ComputeError as exc:
             raise ImageUnavailable(image, exc.message, exc.code) from None
 
-    def run(self, kind: str, arn: str, spec: ContainerSpec) -> ManagedContainer:
+    def run(self, kind: str, arn: str, spec: ContainerSpec,
+            before_start: Callable[[str], None] | None = None) -> ManagedContainer:
         """Create and start ``spec`` as one of record ``arn``'s containers (pulling its image if
-        needed). Raises :class:`Unavailable`, :class:`ImageUnavailable`, or another
-        :class:`ComputeError` when the engine refuses the container."""
+        needed); ``before_start`` gets the new container's id before it starts (to watch for an
+        exit that auto-remove could otherwise hide). Raises :class:`Unavailable`,
+        :class:`ImageUnavailable`, or another :class:`ComputeError` when the engine refuses it."""
         try:
             return self.engine.run(spec.image, kind=kind, arn=arn, name=spec.name, command=spec.command,
-                                   extra_labels=spec.labels, **spec.create_options())
+                                   extra_labels=spec.labels, before_start=before_start, **spec.create_options())
         except Unavailable:
             raise
         except NotFound as exc:

@@ -14,14 +14,22 @@ from the container's cgroup; the kernel's OOM killer enforces the limit.
 
 Containers are created with auto-remove: if the emulator dies without
 cleaning up, the runtime's next poll fails, it exits, and the container goes.
+A container that ends by itself (the OOM killer, a crash) is auto-removed
+right away, which shapes two things. Its exit is watched from before it
+starts: a wait that reaches the engine after the removal finds no container
+and no exit code. And closing waits for the engine to say the container is
+gone: a remove during the engine's own removal fails at once with "removal
+already in progress" while the container is still listed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +41,12 @@ from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchErr
 if TYPE_CHECKING:
     from computetui.backends.local.containers import ContainerRunner
 
+log = logging.getLogger(__name__)
+
 MB_PER_VCPU = 1769
+REMOVE_TIMEOUT_S = 10.0
+"""How long closing waits for the engine to delete an environment's container."""
+REMOVE_ATTEMPTS = 3
 TASK_ROOT = "/var/task"
 OUTPUT_DIR = "/computetui"
 
@@ -92,8 +105,11 @@ class ContainerSandbox:
         self._output: OutputPipe | None = None
         self.container_id: str | None = None
         self.exited: asyncio.Future[int] | None = None
+        self._exit_watch: Callable[[], int] | None = None
         self.exit_code: int | None = None
         self.killed_for_memory = False
+        self._killed = False
+        """The emulator itself has killed or removed the container (a timeout, closing)."""
 
     @property
     def pid(self) -> str | None:
@@ -152,8 +168,13 @@ class ContainerSandbox:
             remove_on_exit=True,
             working_dir=TASK_ROOT,
             labels={"computetui.function": self.spec.function_name, "computetui.pid": str(os.getpid())},
-        ))
+        ), before_start=self._watch_exit)
         return container.id
+
+    def _watch_exit(self, container_id: str) -> None:
+        # Before the start: auto-remove may take a container that ends quickly
+        # (a crash, the OOM killer) before a later wait reaches the engine.
+        self._exit_watch = self._engine.watch_exit(container_id)
 
     def throttle_cpu(self) -> None:
         """Give the container its memory-proportional CPU share (after INIT)."""
@@ -168,21 +189,21 @@ class ContainerSandbox:
     async def _wait(self) -> int:
         loop = asyncio.get_running_loop()
         assert self.container_id is not None
+        wait = self._exit_watch or (lambda: self._engine.wait(self.container_id or ""))
         try:
-            code = await loop.run_in_executor(None, self._engine.wait, self.container_id)
+            code = await loop.run_in_executor(None, wait)
         except ComputeError:
             code = -1
         self.exit_code = code
-        if code == 137 and self._oom_killed():
+        if code == 137 and not self._killed:
+            # A SIGKILL the emulator did not send. The runtime is the container's init
+            # (the entrypoints exec it), which nothing inside the container can SIGKILL,
+            # so under the memory limit it is the OOM killer. The engine's OOMKilled flag
+            # cannot say otherwise: it is set when the engine handles the OOM event, which
+            # may come after the exit is reported, or never, once auto-remove has taken
+            # the container.
             self.killed_for_memory = True
         return code
-
-    def _oom_killed(self) -> bool:
-        try:
-            state = (self._engine.inspect(self.container_id or "") or {}).get("State", {})
-        except ComputeError:
-            return True  # auto-removed already: 137 under a memory limit is the OOM killer's mark
-        return bool(state.get("OOMKilled", True))
 
     # -- output ------------------------------------------------------------
     def drain(self) -> None:
@@ -216,11 +237,33 @@ class ContainerSandbox:
     def kill(self) -> None:
         # An exited container (out of memory, a crash) is removed too: nothing outlives the backend.
         if self.container_id is not None:
+            self._killed = True
             self._runner.remove(self.container_id)
+
+    def _remove(self) -> None:
+        """Remove the container and return once the engine no longer has it, or
+        after ``REMOVE_TIMEOUT_S``. A forced remove answers "already in progress"
+        for a container the engine is auto-removing; the wait covers that removal,
+        and a removal the engine gave up on (the container left ``dead``) is asked
+        for again."""
+        if self.container_id is None:
+            return
+        deadline = time.monotonic() + REMOVE_TIMEOUT_S
+        for _ in range(REMOVE_ATTEMPTS):
+            self.kill()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                if self._engine.wait_removed(self.container_id, remaining):
+                    return
+            except ComputeError:
+                break  # the engine is unreachable: nothing more can be done from here
+        log.warning("container %s of %s may outlive its environment", self.pid, self.spec.function_name)
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.kill)
+        await loop.run_in_executor(None, self._remove)
         if self.exited is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self.exited), 10)
