@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from computetui.backends.errors import Conflict
+from computetui.backends.local.containers import ContainerRunner
 from computetui.backends.local.lambda_ import container as container_module
 from computetui.backends.local.lambda_.container import ContainerSandbox
 from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
@@ -111,7 +112,7 @@ def sandbox_on(engine: AutoRemovingEngine, tmp_path: Path) -> ContainerSandbox:
         log_stream="stream",
         region="us-east-1",
     )
-    return ContainerSandbox(spec, lambda line, at: None, engine, {"python3.12": IMAGE})
+    return ContainerSandbox(spec, lambda line, at: None, ContainerRunner(engine), {"python3.12": IMAGE})
 
 
 def exited_sandbox(engine: AutoRemovingEngine, tmp_path: Path, code: int) -> ContainerSandbox:
