@@ -49,6 +49,13 @@ def test_the_ui_imports_no_docker_boto3_or_backend_module() -> None:
     assert not any(name.startswith(("computetui.backends.local", "computetui.backends.aws")) for name in loaded)
 
 
+def test_the_app_paints_its_first_frame_without_pydantic_or_the_models() -> None:
+    """pydantic's import alone costs ~100 ms: the models load with the first rows, in a worker."""
+    loaded = modules_after_import("computetui.app")
+    assert "pydantic" not in top_level(loaded)
+    assert not any(name.startswith("computetui.models.") for name in loaded)
+
+
 def test_the_local_backend_does_not_load_boto3_or_the_docker_sdk_until_used() -> None:
     loaded = modules_after_import("computetui.backends.local")
     tops = top_level(loaded)

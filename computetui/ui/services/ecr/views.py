@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
-from computetui.models import ecr as m
 from computetui.ui.format import when
 from computetui.ui.views import Column, ResourceView, Row, ServiceSpec, Summary
+
+if TYPE_CHECKING:  # the models (pydantic) load with the first rows, not with the first frame
+    from computetui.models import ecr as m
 
 MB = 1024 * 1024
 UNTAGGED = "<untagged>"
@@ -45,7 +47,7 @@ def enabled(flag: bool) -> str:
 # -- repositories ----------------------------------------------------------------
 def repository_row(repository: m.Repository, images: int | None) -> Row:
     """A row of ECR's Repositories view (its columns are in :mod:`computetui.ui.registry`)."""
-    immutable = repository.image_tag_mutability == m.TagMutability.IMMUTABLE
+    immutable = repository.image_tag_mutability == "IMMUTABLE"
     return Row(
         key=repository.repository_arn,
         name=repository.repository_name,

@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import Backend
 from computetui.backends.errors import ComputeError
-from computetui.models import ecs as m
 from computetui.ui.format import when
 from computetui.ui.views import Column, ResourceView, Row
+
+if TYPE_CHECKING:  # the models (pydantic) load with the first rows, not with the first frame
+    from computetui.models import ecs as m
 
 READ_ONLY_FIELDS = frozenset(
     {
