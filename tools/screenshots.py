@@ -64,7 +64,7 @@ ECS_SHOTS: dict[str, tuple[int, int | None]] = {
 
 
 def _ecs_steps(cluster_tab: int, service_tab: int | None) -> Callable[[Pilot], Awaitable[None]]:
-    from tests.ui.test_ecs_snapshots import open_cluster, open_service, quiet
+    from tests.ui.ecs.test_ecs_snapshots import open_cluster, open_service, quiet
 
     async def steps(pilot: Pilot) -> None:
         if service_tab is None:
@@ -78,7 +78,7 @@ def _ecs_steps(cluster_tab: int, service_tab: int | None) -> Callable[[Pilot], A
 
 async def shoot(name: str, options: dict, steps: Callable[[Pilot], Awaitable[None]]) -> Path:
     if name in ECS_SHOTS:
-        from tests.ui.test_ecs_snapshots import scene_app
+        from tests.ui.ecs.test_ecs_snapshots import scene_app
 
         app = scene_app()
     else:
