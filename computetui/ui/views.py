@@ -16,6 +16,10 @@ CellValue = str | int | float | None
 
 @dataclass(frozen=True)
 class Column:
+    """A table column. Whatever its kind, it sorts by the value its cells show (``$5.00`` before
+    ``$12.00``, ``512 MB`` before ``2 GB``: :mod:`computetui.ui.sorting`), so a view writes its
+    cells for people and the table reads the quantities back."""
+
     key: str
     label: str
     kind: str = "text"

@@ -3,7 +3,8 @@
 ``set_rows`` takes the backend's rows and works out each row's cell text, style
 and width once; a row that comes back unchanged on the next refresh keeps
 that work. Sorting orders all rows once (by keys computed once per row and
-column); the filter then keeps, in that order, the rows whose text holds it.
+column: quantities by value, see ``sorting``); the filter then keeps, in that
+order, the rows whose text holds it.
 Nothing is ever cleared and refilled, so the cursor (by ARN), the sort and the
 filter survive every refresh. Drawing is left to a ``RowGrid``, which renders
 only the lines on screen: 10,000 ECS tasks paint and filter as fast as ten.
@@ -12,7 +13,6 @@ State cells are coloured by state; an empty table says what to press.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,26 +27,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from computetui.ui import sorting
 from computetui.ui.states import tone
-from computetui.ui.views import CellValue, Column, Row
+from computetui.ui.views import Column, Row
 from computetui.ui.widgets.row_grid import GridColumn, RowGrid
 
 TONES = ("success", "warning", "error", "muted")
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-
-
-def _sort_key(value: CellValue) -> Any:
-    """Numbers (``512``, ``"1,024 MB"``, ``"$0.04"``) as numbers, then text without case, then blanks."""
-    if value is None:
-        return (2, "")
-    if isinstance(value, (int, float)):
-        return (0, value)
-    text = str(value)
-    words = text.split(maxsplit=1)
-    first = words[0].replace(",", "").lstrip("$") if words else ""
-    if _NUMBER.fullmatch(first):  # checked first: a failed float() costs an exception per row
-        return (0, float(first))
-    return (1, text.lower())
 
 
 class TableRow:
@@ -76,9 +62,10 @@ class TableRow:
         """Whether ``row`` would look (and filter) the same as the row this was made from."""
         return row.name == self.row.name and row.cells == self.row.cells
 
-    def sort_key(self, column: str) -> Any:
+    def sort_key(self, column: str, kind: str) -> Any:
+        """What the row sorts by in ``column`` (of that ``kind``): worked out once per column."""
         if self._sort_column != column:
-            self._sort_column, self._sort_key = column, _sort_key(self.row.cells.get(column))
+            self._sort_column, self._sort_key = column, sorting.sort_key(self.row.cells.get(column), kind)
         return self._sort_key
 
 
@@ -342,9 +329,9 @@ class ResourceTable(Vertical):
     def _sort(self) -> None:
         self._sorted = self._sorted_rows(self._prepared, self.sort_column, self.sort_reverse)
 
-    @staticmethod
-    def _sorted_rows(prepared: dict[str, TableRow], column: str, reverse: bool) -> list[TableRow]:
-        return sorted(prepared.values(), key=lambda shown: shown.sort_key(column), reverse=reverse)
+    def _sorted_rows(self, prepared: dict[str, TableRow], column: str, reverse: bool) -> list[TableRow]:
+        kind = next((c.kind for c in self.columns if c.key == column), "text")
+        return sorted(prepared.values(), key=lambda shown: shown.sort_key(column, kind), reverse=reverse)
 
     def _show(self) -> None:
         """Filter the sorted rows into the grid; the cursor keeps its row, or else its place."""
