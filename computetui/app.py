@@ -142,7 +142,7 @@ class ComputeApp(App[int]):
         # Ready comes once the first frame is on screen: the backend's imports
         # and state opening do not hold up the first paint.
         for problem in self._theme_problems:
-            self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
+            self.notify(problem, title="Theme skipped", severity="warning", timeout=10, markup=False)
         if self.backend is None:
             self.overview = Overview(state="connecting", backend_name=self.settings.backend)
             self._open_backend()
@@ -177,13 +177,13 @@ class ComputeApp(App[int]):
 
     def _backend_failed(self, problem: str) -> None:
         self.overview = Overview(state="failed", backend_name=self.settings.backend, problem=problem)
-        self.notify(problem, title="Backend unavailable", severity="error", timeout=15)
+        self.notify(problem, title="Backend unavailable", severity="error", timeout=15, markup=False)
 
     def _backend_opened(self, backend: Backend, seeded: list[str] | None, seed_error: str | None) -> None:
         self.backend = backend
         self.overview = Overview(state="ready", backend_name=backend.name, capabilities=backend.capabilities)
         if seed_error:
-            self.notify(seed_error, title="Sample workload not loaded", severity="error", timeout=10)
+            self.notify(seed_error, title="Sample workload not loaded", severity="error", timeout=10, markup=False)
         elif seeded is not None:
             self._say_seeded(seeded)
         elif self.settings.demo and self.settings.read_only:
@@ -192,7 +192,8 @@ class ComputeApp(App[int]):
 
     def _say_seeded(self, made: list[str]) -> None:
         if made:
-            self.notify("\n".join(f"• {line}" for line in made), title="Sample workload loaded", timeout=12)
+            self.notify("\n".join(f"• {line}" for line in made), title="Sample workload loaded", timeout=12,
+                        markup=False)
         else:
             self.notify("The sample workload is already in place.", title="Sample workload", timeout=6)
 
@@ -389,7 +390,7 @@ class ComputeApp(App[int]):
         self.open_page("home")
         self.overview = Overview(state="connecting", backend_name=self.settings.backend)
         self.notify(f"Switching to {profile or self.settings.profile or 'the default profile'} in "
-                    f"{region or self.settings.effective_region}…", timeout=4)
+                    f"{region or self.settings.effective_region}…", timeout=4, markup=False)
         self._open_backend()
         return None
 
@@ -397,7 +398,8 @@ class ComputeApp(App[int]):
         """In read-only mode, say no to ``what`` and return True."""
         if self.settings.read_only:
             self.notify(
-                f"Read-only mode: {what} is refused (started with --read-only).", title="Read-only", severity="warning"
+                f"Read-only mode: {what} is refused (started with --read-only).", title="Read-only", severity="warning",
+                markup=False,
             )
             return True
         return False
@@ -463,7 +465,8 @@ class ComputeApp(App[int]):
             made = backend.seed_demo()
         except Exception as exc:
             self.call_from_thread(
-                self.notify, describe_error(exc), title="Sample workload not loaded", severity="error", timeout=10
+                self.notify, describe_error(exc), title="Sample workload not loaded", severity="error", timeout=10,
+                markup=False,
             )
             return
         self.call_from_thread(self._say_seeded, made)

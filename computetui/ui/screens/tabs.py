@@ -370,12 +370,13 @@ class TabbedScreen(ConsoleScreen):
             view.delete(backend, row)
         except Exception as exc:
             self.app.call_from_thread(
-                self.notify, describe_error(exc), title=f"{view.delete_verb} failed", severity="error", timeout=8
+                self.notify, describe_error(exc), title=f"{view.delete_verb} failed", severity="error", timeout=8,
+                markup=False,
             )
         else:
             past = {"Stop": "Stopping", "Deregister": "Deregistered", "Delete": "Deleted"}.get(
                 view.delete_verb, view.delete_verb)
-            self.app.call_from_thread(self.notify, f"{past} {view.noun} {row.name}.")
+            self.app.call_from_thread(self.notify, f"{past} {view.noun} {row.name}.", markup=False)
             self.app.call_from_thread(self.reload)
 
     def _row_action(self, action_id: str) -> RowAction | None:
@@ -421,11 +422,12 @@ class TabbedScreen(ConsoleScreen):
         try:
             said = call(backend)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, describe_error(exc), title=title, severity="error", timeout=8)
+            self.app.call_from_thread(self.notify, describe_error(exc), title=title, severity="error", timeout=8,
+                                      markup=False)
         else:
             done = done or (said if isinstance(said, str) else None)
             if done:
-                self.app.call_from_thread(self.notify, done)
+                self.app.call_from_thread(self.notify, done, markup=False)
             self.app.call_from_thread(self.reload)
 
 

@@ -23,6 +23,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -169,7 +170,7 @@ class ResourceTable(Vertical):
         yield Static("Loading…", classes="empty-state")
 
     def on_mount(self) -> None:
-        self.border_title = self.title
+        self.border_title = Content(self.title)
         self.add_class("-empty")
         self._update_titles()
         # The signal, not a watch on ``theme``: it comes once the theme's variables are in place.
@@ -388,12 +389,13 @@ class ResourceTable(Vertical):
         count = f"{shown} of {total}" if shown != total else f"{total}"
         if self._expected is not None and total < self._expected:
             count = f"{count}, loading {self._expected - total:,} more…"
-        self.border_title = f"{self.title} ({count})" if self.loaded else self.title
+        # Plain text, never markup: a filter is what the user typed, brackets and all.
+        self.border_title = Content(f"{self.title} ({count})" if self.loaded else self.title)
         label = next(c.label for c in self.columns if c.key == self.sort_column)
         parts = [f"sorted by {label} {'▼' if self.sort_reverse else '▲'}"]
         if self.filter_text:
             parts.append(f"filter /{self.filter_text}")
-        self.border_subtitle = " · ".join(parts)
+        self.border_subtitle = Content(" · ".join(parts))
 
     def _update_empty_message(self) -> None:
         if not self.loaded:
@@ -407,7 +409,7 @@ class ResourceTable(Vertical):
         # Updating a Static lays out the screen again, even with the same text: a frame's worth on every keystroke.
         if text != self._said:
             self._said = text
-            self.query_one(".empty-state", Static).update(text)
+            self.query_one(".empty-state", Static).update(Content(text))
 
     def show_problem(self, text: str) -> None:
         """Say why there are no rows (a service the backend does not offer)."""

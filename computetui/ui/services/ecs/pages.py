@@ -59,7 +59,7 @@ def _register_task_definition(app: Console, context: dict[str, Any]) -> None:
     def registered(td: Any) -> None:
         if td is None:
             return
-        app.notify(f"Registered task definition {td.family}:{td.revision}")
+        app.notify(f"Registered task definition {td.family}:{td.revision}", markup=False)
         screen = app.screen
         if isinstance(screen, TaskFamilyScreen) and screen.family == td.family:
             screen.focus_revision(td.task_definition_arn)

@@ -443,7 +443,7 @@ class TaskScreen(_EcsTabs):
             argv = backend.ecs.execute_command_argv(self.cluster, self.task_arn, container)
         except Exception as exc:
             self.app.call_from_thread(self.notify, describe_error(exc), title="No shell", severity="error",
-                                      timeout=8)
+                                      timeout=8, markup=False)
             return
         self.app.call_from_thread(self._run_shell, argv, container)
 
@@ -461,5 +461,5 @@ class TaskScreen(_EcsTabs):
             code = subprocess.call(quiet, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         self.last_shell = (argv, code)
-        self.notify(f"Shell in {container} ended (exit code {code}).", timeout=4)
+        self.notify(f"Shell in {container} ended (exit code {code}).", timeout=4, markup=False)
         self.reload()

@@ -24,7 +24,7 @@ def _create_function(app: Console, context: dict[str, Any]) -> None:
 
     def created(name: str | None) -> None:
         if name:
-            app.notify(f"Created function {name}.")
+            app.notify(f"Created function {name}.", markup=False)
             app.open_function(name)
 
     app.push_screen(CreateFunctionScreen(), created)
