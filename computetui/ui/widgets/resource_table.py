@@ -8,7 +8,8 @@ order, the rows whose text holds it.
 Nothing is ever cleared and refilled, so the cursor (by ARN), the sort and the
 filter survive every refresh. Drawing is left to a ``RowGrid``, which renders
 only the lines on screen: 10,000 ECS tasks paint and filter as fast as ten.
-State cells are coloured by state; an empty table says what to press.
+State cells are coloured by state; an empty table says what to press; the bottom
+border says how many columns are off screen to either side.
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ class ResourceTable(Vertical):
         self._theme: tuple[str, dict[str, Style]] = ("", {})
         self._expected: int | None = None
         self._said = "Loading…"
+        self._cut = (0, 0)
+        """Columns out of sight to the left and to the right, as the grid last said."""
         self._grid = RowGrid(
             [GridColumn(c.label, right=c.kind == "number", width=c.width) for c in self.columns], id="rows"
         )
@@ -377,6 +380,12 @@ class ResourceTable(Vertical):
         column = self.columns[event.column].key
         self.sort_by(column, reverse=not self.sort_reverse if column == self.sort_column else False)
 
+    @on(RowGrid.ColumnsCut)
+    def _columns_cut(self, event: RowGrid.ColumnsCut) -> None:
+        event.stop()
+        self._cut = (event.left, event.right)
+        self._update_titles()
+
     @on(RowGrid.RowSelected)
     def _row_selected(self, event: RowGrid.RowSelected) -> None:
         event.stop()
@@ -395,6 +404,11 @@ class ResourceTable(Vertical):
         parts = [f"sorted by {label} {'▼' if self.sort_reverse else '▲'}"]
         if self.filter_text:
             parts.append(f"filter /{self.filter_text}")
+        left, right = self._cut
+        if left:
+            parts.append(f"← {left} column{'s' if left > 1 else ''}")
+        if right:
+            parts.append(f"{right} more column{'s' if right > 1 else ''} →")
         self.border_subtitle = Content(" · ".join(parts))
 
     def _update_empty_message(self) -> None:
