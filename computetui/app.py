@@ -289,11 +289,13 @@ class ComputeApp(App[int]):
         spec = BY_ID[page]
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
 
-    def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
-        """Enter on a row: the resource's own page (``view.opens``), or its JSON."""
+    def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row,
+                      opens: str | None = None) -> None:
+        """Enter on a row: the resource's own page (``view.opens``), or its JSON; ``opens`` names
+        another page of the row instead (``l``: ``view.logs``)."""
         from computetui.ui.pages.openers import RESOURCE_PAGES
 
-        make = RESOURCE_PAGES.get(view.opens)
+        make = RESOURCE_PAGES.get(opens or view.opens)
         if make is None:
             self.open_json(page_id, crumbs, view, row)
         else:
@@ -406,25 +408,35 @@ class ComputeApp(App[int]):
 
     # -- actions -------------------------------------------------------------
     def action_help(self) -> None:
+        """``?``: the keys that apply where the user is (the page's own, as its footer shows them), then
+        every command."""
         from computetui.ui.screens.help import HelpScreen, collect
+        from computetui.ui.screens.tabs import TabbedScreen
         from computetui.ui.widgets.command_line import CommandLine
         from computetui.ui.widgets.resource_table import ResourceTable
+        from computetui.ui.widgets.row_grid import RowGrid
 
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen
         page: list[Any] = []
+        shell: list[Any] = list(ConsoleScreen.BINDINGS)
         if isinstance(screen, ConsoleScreen):  # the page's own keys, its base pages' too, not the shell's
             for cls in type(screen).__mro__:
                 if cls is ConsoleScreen:
                     break
                 page.extend(cls.__dict__.get("BINDINGS", []))
+            page = [b for b in page if not isinstance(b, Binding) or screen.lists(b)]
+            shell = [b for b in shell if not isinstance(b, Binding) or screen.lists(b)]
         everywhere = [b for b in self.BINDINGS if not isinstance(b, Binding) or b.action != "seed_demo"
-                      or self.offers_demo]
+                      or (self.offers_demo and not self.settings.read_only)]
+        on_a_table = isinstance(screen, TabbedScreen) and isinstance(screen.view, ResourceView)
+        table_keys = [*ResourceTable.BINDINGS, *(b for b in RowGrid.BINDINGS
+                                                if isinstance(b, Binding) and b.id in ("table-left", "table-right"))]
         sections = collect(
-            ("Everywhere", [*everywhere, *ConsoleScreen.BINDINGS]),
+            ("Everywhere", [*everywhere, *shell]),
             ("This page", page),
-            ("Tables", ResourceTable.BINDINGS),
+            ("Tables", table_keys if on_a_table else []),
             ("Command line", CommandLine.BINDINGS),
         )
         self.push_screen(HelpScreen(sections, COMMANDS_HELP, dict(self.settings.keymap)))

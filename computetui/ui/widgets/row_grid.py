@@ -63,7 +63,8 @@ class RowGrid(ScrollView, can_focus=True):
     ALLOW_SELECT = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", show=False, id="table-open", tooltip="Open the row under the cursor"),
+        # Shown: the footer of every table says what enter does there.
+        Binding("enter", "select_cursor", "Open", id="table-open", tooltip="Open the row under the cursor"),
         Binding("up", "cursor_up", "Up", show=False, id="table-up", tooltip="Cursor to the row above"),
         Binding("down", "cursor_down", "Down", show=False, id="table-down", tooltip="Cursor to the row below"),
         Binding("pageup", "page_up", "Page up", show=False, id="table-page-up", tooltip="Cursor up one page"),

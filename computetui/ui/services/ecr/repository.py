@@ -41,6 +41,8 @@ class RepositoryScreen(TabbedScreen):
         ),
     ]
 
+    MUTATING = TabbedScreen.MUTATING | {"push", "save_policy", "delete_policy"}
+
     def __init__(self, repository_name: str, view: str | None = None) -> None:
         self.repository_name = repository_name
         super().__init__(
