@@ -142,7 +142,7 @@ class ComputeApp(App[int]):
         # Ready comes once the first frame is on screen: the backend's imports
         # and state opening do not hold up the first paint.
         for problem in self._theme_problems:
-            self.notify(problem, title="Theme skipped", severity="warning", timeout=10)
+            self.notify(problem, title="Theme skipped", severity="warning", timeout=10, markup=False)
         if self.backend is None:
             self.overview = Overview(state="connecting", backend_name=self.settings.backend)
             self._open_backend()
@@ -177,13 +177,13 @@ class ComputeApp(App[int]):
 
     def _backend_failed(self, problem: str) -> None:
         self.overview = Overview(state="failed", backend_name=self.settings.backend, problem=problem)
-        self.notify(problem, title="Backend unavailable", severity="error", timeout=15)
+        self.notify(problem, title="Backend unavailable", severity="error", timeout=15, markup=False)
 
     def _backend_opened(self, backend: Backend, seeded: list[str] | None, seed_error: str | None) -> None:
         self.backend = backend
         self.overview = Overview(state="ready", backend_name=backend.name, capabilities=backend.capabilities)
         if seed_error:
-            self.notify(seed_error, title="Sample workload not loaded", severity="error", timeout=10)
+            self.notify(seed_error, title="Sample workload not loaded", severity="error", timeout=10, markup=False)
         elif seeded is not None:
             self._say_seeded(seeded)
         elif self.settings.demo and self.settings.read_only:
@@ -192,7 +192,8 @@ class ComputeApp(App[int]):
 
     def _say_seeded(self, made: list[str]) -> None:
         if made:
-            self.notify("\n".join(f"• {line}" for line in made), title="Sample workload loaded", timeout=12)
+            self.notify("\n".join(f"• {line}" for line in made), title="Sample workload loaded", timeout=12,
+                        markup=False)
         else:
             self.notify("The sample workload is already in place.", title="Sample workload", timeout=6)
 
@@ -288,11 +289,13 @@ class ComputeApp(App[int]):
         spec = BY_ID[page]
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
 
-    def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
-        """Enter on a row: the resource's own page (``view.opens``), or its JSON."""
+    def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row,
+                      opens: str | None = None) -> None:
+        """Enter on a row: the resource's own page (``view.opens``), or its JSON; ``opens`` names
+        another page of the row instead (``l``: ``view.logs``)."""
         from computetui.ui.pages.openers import RESOURCE_PAGES
 
-        make = RESOURCE_PAGES.get(view.opens)
+        make = RESOURCE_PAGES.get(opens or view.opens)
         if make is None:
             self.open_json(page_id, crumbs, view, row)
         else:
@@ -389,7 +392,7 @@ class ComputeApp(App[int]):
         self.open_page("home")
         self.overview = Overview(state="connecting", backend_name=self.settings.backend)
         self.notify(f"Switching to {profile or self.settings.profile or 'the default profile'} in "
-                    f"{region or self.settings.effective_region}…", timeout=4)
+                    f"{region or self.settings.effective_region}…", timeout=4, markup=False)
         self._open_backend()
         return None
 
@@ -397,32 +400,43 @@ class ComputeApp(App[int]):
         """In read-only mode, say no to ``what`` and return True."""
         if self.settings.read_only:
             self.notify(
-                f"Read-only mode: {what} is refused (started with --read-only).", title="Read-only", severity="warning"
+                f"Read-only mode: {what} is refused (started with --read-only).", title="Read-only", severity="warning",
+                markup=False,
             )
             return True
         return False
 
     # -- actions -------------------------------------------------------------
     def action_help(self) -> None:
+        """``?``: the keys that apply where the user is (the page's own, as its footer shows them), then
+        every command."""
         from computetui.ui.screens.help import HelpScreen, collect
+        from computetui.ui.screens.tabs import TabbedScreen
         from computetui.ui.widgets.command_line import CommandLine
         from computetui.ui.widgets.resource_table import ResourceTable
+        from computetui.ui.widgets.row_grid import RowGrid
 
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen
         page: list[Any] = []
+        shell: list[Any] = list(ConsoleScreen.BINDINGS)
         if isinstance(screen, ConsoleScreen):  # the page's own keys, its base pages' too, not the shell's
             for cls in type(screen).__mro__:
                 if cls is ConsoleScreen:
                     break
                 page.extend(cls.__dict__.get("BINDINGS", []))
+            page = [b for b in page if not isinstance(b, Binding) or screen.lists(b)]
+            shell = [b for b in shell if not isinstance(b, Binding) or screen.lists(b)]
         everywhere = [b for b in self.BINDINGS if not isinstance(b, Binding) or b.action != "seed_demo"
-                      or self.offers_demo]
+                      or (self.offers_demo and not self.settings.read_only)]
+        on_a_table = isinstance(screen, TabbedScreen) and isinstance(screen.view, ResourceView)
+        table_keys = [*ResourceTable.BINDINGS, *(b for b in RowGrid.BINDINGS
+                                                if isinstance(b, Binding) and b.id in ("table-left", "table-right"))]
         sections = collect(
-            ("Everywhere", [*everywhere, *ConsoleScreen.BINDINGS]),
+            ("Everywhere", [*everywhere, *shell]),
             ("This page", page),
-            ("Tables", ResourceTable.BINDINGS),
+            ("Tables", table_keys if on_a_table else []),
             ("Command line", CommandLine.BINDINGS),
         )
         self.push_screen(HelpScreen(sections, COMMANDS_HELP, dict(self.settings.keymap)))
@@ -463,7 +477,8 @@ class ComputeApp(App[int]):
             made = backend.seed_demo()
         except Exception as exc:
             self.call_from_thread(
-                self.notify, describe_error(exc), title="Sample workload not loaded", severity="error", timeout=10
+                self.notify, describe_error(exc), title="Sample workload not loaded", severity="error", timeout=10,
+                markup=False,
             )
             return
         self.call_from_thread(self._say_seeded, made)

@@ -10,6 +10,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from computetui.ui.registry import SERVICES
 
@@ -82,4 +84,15 @@ class ConsoleCommands(Provider):
         for entry in [*self._entries(), *getattr(self, "_resources", [])]:
             score = matcher.match(entry.text)
             if score > 0:
-                yield Hit(score, matcher.highlight(entry.text), entry.run, text=entry.text, help=entry.help)
+                yield Hit(score, _highlight(matcher, entry.text), entry.run, text=entry.text, help=entry.help)
+
+
+def _highlight(matcher: Matcher, text: str) -> Content:
+    """The matched letters of ``text`` picked out, as ``Matcher.highlight`` does, but on plain text:
+    that one reads the text as markup, and a resource's name is not markup."""
+    content = Content(text)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

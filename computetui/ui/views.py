@@ -16,6 +16,10 @@ CellValue = str | int | float | None
 
 @dataclass(frozen=True)
 class Column:
+    """A table column. Whatever its kind, it sorts by the value its cells show (``$5.00`` before
+    ``$12.00``, ``512 MB`` before ``2 GB``: :mod:`computetui.ui.sorting`), so a view writes its
+    cells for people and the table reads the quantities back."""
+
     key: str
     label: str
     kind: str = "text"
@@ -101,6 +105,9 @@ class ResourceView:
     """What enter opens: ``json`` (the resource's AWS JSON) or a screen of its own (``function``)."""
     creates: str | None = None
     """What ``c`` creates (``function``), or None when the view cannot create."""
+    logs: str | None = None
+    """What ``l`` opens on a row, named as ``opens`` is: the row's page on its logs
+    (``function-logs``); None when the rows have no logs."""
     context: dict[str, Any] = field(default_factory=dict)
     """Where the view is (``{"cluster": "demo"}``): handed to what it opens and creates."""
     delete_verb: str = "Delete"

@@ -6,16 +6,23 @@ timer runs while the screen is shown and is paused when another covers it.
 Each refresh runs ``fetch`` in an exclusive thread worker; the result comes
 back as a message and ``show`` applies it. A backend error becomes a banner
 with the AWS error code; it never ends the app.
+
+The footer and ``?`` list the keys that apply where the user is: a key whose
+action ``check_action`` turns down is left out, and so, in read-only mode, is
+one that would change something (``MUTATING``). Such a key still answers, to
+say that read-only mode refuses it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
+from textual.actions import parse
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -61,6 +68,10 @@ class ConsoleScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back", tooltip="Clear the filter, or go back"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Refresh this page now"),
     ]
+
+    MUTATING: ClassVar[frozenset[str]] = frozenset()
+    """The page's actions that change something: read-only mode refuses them, and the footer and
+    ``?`` do not list them there."""
 
     class Loaded(Message):
         """A fetch finished: ``data`` or ``error``."""
@@ -170,6 +181,37 @@ class ConsoleScreen(Screen[None]):
         """Runs on the UI thread with what ``fetch`` returned."""
 
     # -- keys --------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter":
+            return False  # a page with a table says otherwise
+        if action == "back":
+            return len(self.app.screen_stack) > 1  # the first page has nowhere to go back to
+        return True
+
+    def refused(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """Whether read-only mode refuses this action here."""
+        return self.console.settings.read_only and action in self.MUTATING
+
+    def lists(self, binding: Binding) -> bool:
+        """Whether the footer and ``?`` list this key of the page: it applies here, and read-only mode
+        does not refuse it."""
+        _, action, parameters = parse(binding.action)
+        return self.check_action(action, parameters) is not False and not self.refused(action, parameters)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, with the page's refused ones (read-only mode) hidden from the footer:
+        they stay bound, so that pressing one says why it does nothing."""
+        active = super().active_bindings
+        if not self.console.settings.read_only:
+            return active
+        for key, found in active.items():
+            if found.node is self and found.binding.show:
+                _, action, parameters = parse(found.binding.action)
+                if self.refused(action, parameters):
+                    active[key] = found._replace(binding=dataclasses.replace(found.binding, show=False))
+        return active
+
     def action_refresh(self) -> None:
         self.reload()
         self.notify("Refreshing…", timeout=1)

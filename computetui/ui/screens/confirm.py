@@ -28,7 +28,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
     ]
 
-    def __init__(self, question: Content, detail: str, verb: str = "OK") -> None:
+    def __init__(self, question: Content, detail: str | Content, verb: str = "OK") -> None:
         super().__init__()
         self.question = question
         self.detail = detail
@@ -37,7 +37,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.question, classes="question")
-            yield Static(self.detail, classes="detail")
+            # A str is plain text: a warning may quote a resource's name or AWS's words.
+            yield Static(Content(self.detail) if isinstance(self.detail, str) else self.detail, classes="detail")
             with Horizontal():
                 yield Button("Cancel (n)", id="no")
                 yield Button(f"{self.verb} (y)", id="yes", variant="error")

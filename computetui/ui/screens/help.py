@@ -62,10 +62,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Commands (type : first)", classes="section")
             for command, text in self.commands:
                 yield Static(self._line(command, text, ""))
+            # Styled, not markup: "[keymap]" would be read as a style and vanish.
             yield Static(
-                Content.from_markup(
-                    "\n[$muted]Remap any key by its id in the config file's [keymap] table, "
-                    'e.g. filter = "slash,f".[/]'
+                Content.styled(
+                    "\nRemap any key by its id in the config file's [keymap] table, e.g. filter = \"slash,f\".",
+                    "$muted",
                 )
             )
 

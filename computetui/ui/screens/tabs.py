@@ -3,9 +3,10 @@
 A service page (Lambda's Functions), an ECS cluster (Services | Tasks |
 Container instances | Metrics) and an ECS service (Details, Deployments,
 Events...) are all this screen with different tabs. Only the visible tab is
-fetched; ``[`` and ``]`` move between tabs; enter opens the row, ``c`` creates,
-ctrl+d deletes (or stops, or deregisters: the view names the verb), each
-destructive action confirmed first.
+fetched; ``[`` and ``]`` move between tabs; enter opens the row, ``d`` shows its
+JSON, ``c`` creates, ctrl+d deletes (or stops, or deregisters: the view names the
+verb), each destructive action confirmed first; ``l`` opens the row's logs, or
+the page's Logs tab. The footer and ``?`` list only what the tab offers.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ class TabbedScreen(ConsoleScreen):
 
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="Open the resource under the cursor"),
-        Binding("d", "describe", "Describe", id="describe", show=False, tooltip="Show the resource's AWS JSON"),
+        Binding("d", "describe", "Describe", id="describe", tooltip="Show the resource's AWS JSON"),
+        Binding("l", "logs", "Logs", id="logs", tooltip="Open the logs of the resource under the cursor, or of this page"),
         Binding("c", "create", "Create", id="create", tooltip="Create a resource of this view"),
         Binding("ctrl+d", "delete", "Delete", id="delete", tooltip="Delete the resource (asks first)"),
         # ctrl+d named by the verb of the tab's rows, as the console's button is (asks first too).
@@ -76,6 +78,8 @@ class TabbedScreen(ConsoleScreen):
         Binding("right_square_bracket", "view(1)", "Next tab", id="view-next", show=False),
         Binding("left_square_bracket", "view(-1)", "Previous tab", id="view-previous", show=False),
     ]
+
+    MUTATING = frozenset({"create", "delete", "delete_as"})
 
     def __init__(
         self,
@@ -252,21 +256,29 @@ class TabbedScreen(ConsoleScreen):
             self.switch_view(event.tab.id.removeprefix("tab-"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that act on rows show only on table tabs."""
+        """Keys that act on rows apply only on table tabs, and only those the tab's view offers."""
+        view = self.view
         if action in ("open", "describe", "delete", "create", "filter"):
-            view = self.view
             if not isinstance(view, ResourceView):
                 return False
-            if action == "create" and view.creates is None:
-                return False
-            if action == "delete" and (view.delete is None or view.delete_verb != "Delete"):
-                return False  # none, or shown under its own verb
+            if action == "create":
+                return view.creates is not None
+            if action == "delete":
+                return view.delete is not None and view.delete_verb == "Delete"  # else under its own verb
+            return True
         if action == "row_action":
             return self._row_action(str(parameters[0])) is not None
         if action == "delete_as":
-            view = self.view
             return isinstance(view, ResourceView) and view.delete is not None and view.delete_verb == parameters[0]
-        return True
+        if action == "logs":
+            return (isinstance(view, ResourceView) and view.logs is not None) or self._logs_tab() is not None
+        return super().check_action(action, parameters)
+
+    def refused(self, action: str, parameters: tuple[object, ...]) -> bool:
+        if action == "row_action":
+            found = self._row_action(str(parameters[0]))
+            return self.console.settings.read_only and found is not None and found.mutating
+        return super().refused(action, parameters)
 
     # -- filter ------------------------------------------------------------
     async def action_filter(self) -> None:
@@ -315,6 +327,25 @@ class TabbedScreen(ConsoleScreen):
     def open_row(self, view: ResourceView, row: Row) -> None:
         """Enter on a row: its own page when it has one, else its JSON."""
         self.console.open_resource(self.page_id, [*self.crumbs, row.name], view, row)
+
+    def action_logs(self) -> None:
+        """``l``: the logs of the row under the cursor where its view has them, else this page's Logs tab."""
+        view = self.view
+        if isinstance(view, ResourceView) and view.logs is not None:
+            row = self.selected()
+            if row is None:
+                self.notify(f"No {view.noun} is selected.", severity="warning")
+                return
+            self.console.open_resource(self.page_id, [*self.crumbs, row.name], view, row, opens=view.logs)
+            return
+        tab = self._logs_tab()
+        if tab is not None:
+            self.switch_view(tab.id)
+
+    def _logs_tab(self) -> PanelView | None:
+        """This page's own Logs tab, when it has one and is not on it."""
+        return next((v for v in self.views if isinstance(v, PanelView) and v.id == "logs" and v is not self.view),
+                    None)
 
     def action_create(self) -> None:
         view = self.view
@@ -370,12 +401,13 @@ class TabbedScreen(ConsoleScreen):
             view.delete(backend, row)
         except Exception as exc:
             self.app.call_from_thread(
-                self.notify, describe_error(exc), title=f"{view.delete_verb} failed", severity="error", timeout=8
+                self.notify, describe_error(exc), title=f"{view.delete_verb} failed", severity="error", timeout=8,
+                markup=False,
             )
         else:
             past = {"Stop": "Stopping", "Deregister": "Deregistered", "Delete": "Deleted"}.get(
                 view.delete_verb, view.delete_verb)
-            self.app.call_from_thread(self.notify, f"{past} {view.noun} {row.name}.")
+            self.app.call_from_thread(self.notify, f"{past} {view.noun} {row.name}.", markup=False)
             self.app.call_from_thread(self.reload)
 
     def _row_action(self, action_id: str) -> RowAction | None:
@@ -421,11 +453,12 @@ class TabbedScreen(ConsoleScreen):
         try:
             said = call(backend)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, describe_error(exc), title=title, severity="error", timeout=8)
+            self.app.call_from_thread(self.notify, describe_error(exc), title=title, severity="error", timeout=8,
+                                      markup=False)
         else:
             done = done or (said if isinstance(said, str) else None)
             if done:
-                self.app.call_from_thread(self.notify, done)
+                self.app.call_from_thread(self.notify, done, markup=False)
             self.app.call_from_thread(self.reload)
 
 

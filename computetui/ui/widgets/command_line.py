@@ -2,7 +2,8 @@
 
 ``:`` mode runs a command on enter and shows an unknown one's error inline,
 keeping what was typed. ``/`` mode filters the table as you type; enter keeps
-the filter, esc clears it.
+the filter, esc clears it. ``/`` again starts a new filter: the old one comes
+selected, so typing replaces it and enter or an arrow keeps it.
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ class CommandLine(Horizontal):
         return self.has_class("-open")
 
     def open(self, mode: str, value: str = "") -> None:
-        """Show the line in ``:`` (command) or ``/`` (filter) mode and focus it."""
+        """Show the line in ``:`` (command) or ``/`` (filter) mode and focus it. A ``value`` (the
+        filter in place) comes selected, as in a search box: typing replaces it, enter or an
+        arrow keeps it."""
         self.mode = mode
         self.query_one("#prompt", Label).update(mode)
         self.clear_error()
@@ -87,6 +90,8 @@ class CommandLine(Horizontal):
         self.input.suggester = SuggestFromList(self._commands, case_sensitive=False) if mode == ":" else None
         self.input.value = value
         self.input.cursor_position = len(value)
+        if value:
+            self.input.select_all()
         self.input.focus()
 
     def close(self, cancelled: bool = True) -> None:

@@ -142,7 +142,8 @@ class Form(ModalScreen[ResultT]):
         with Vertical():
             yield Static(self.title_text, classes="form-title")
             yield from self.compose_body()
-            message = Static(self._problem or self.hint, id=self.message_id, classes="form-message")
+            message = Static(Content(self._problem) if self._problem else self.hint, id=self.message_id,
+                             classes="form-message")
             if self._problem:
                 message.add_class("-error")
             yield message

@@ -3,16 +3,17 @@
 ``set_rows`` takes the backend's rows and works out each row's cell text, style
 and width once; a row that comes back unchanged on the next refresh keeps
 that work. Sorting orders all rows once (by keys computed once per row and
-column); the filter then keeps, in that order, the rows whose text holds it.
+column: quantities by value, see ``sorting``); the filter then keeps, in that
+order, the rows whose text holds it.
 Nothing is ever cleared and refilled, so the cursor (by ARN), the sort and the
 filter survive every refresh. Drawing is left to a ``RowGrid``, which renders
 only the lines on screen: 10,000 ECS tasks paint and filter as fast as ten.
-State cells are coloured by state; an empty table says what to press.
+State cells are coloured by state; an empty table says what to press; the bottom
+border says how many columns are off screen to either side.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,30 +24,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from computetui.ui import sorting
 from computetui.ui.states import tone
-from computetui.ui.views import CellValue, Column, Row
+from computetui.ui.views import Column, Row
 from computetui.ui.widgets.row_grid import GridColumn, RowGrid
 
 TONES = ("success", "warning", "error", "muted")
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-
-
-def _sort_key(value: CellValue) -> Any:
-    """Numbers (``512``, ``"1,024 MB"``, ``"$0.04"``) as numbers, then text without case, then blanks."""
-    if value is None:
-        return (2, "")
-    if isinstance(value, (int, float)):
-        return (0, value)
-    text = str(value)
-    words = text.split(maxsplit=1)
-    first = words[0].replace(",", "").lstrip("$") if words else ""
-    if _NUMBER.fullmatch(first):  # checked first: a failed float() costs an exception per row
-        return (0, float(first))
-    return (1, text.lower())
 
 
 class TableRow:
@@ -76,9 +64,10 @@ class TableRow:
         """Whether ``row`` would look (and filter) the same as the row this was made from."""
         return row.name == self.row.name and row.cells == self.row.cells
 
-    def sort_key(self, column: str) -> Any:
+    def sort_key(self, column: str, kind: str) -> Any:
+        """What the row sorts by in ``column`` (of that ``kind``): worked out once per column."""
         if self._sort_column != column:
-            self._sort_column, self._sort_key = column, _sort_key(self.row.cells.get(column))
+            self._sort_column, self._sort_key = column, sorting.sort_key(self.row.cells.get(column), kind)
         return self._sort_key
 
 
@@ -172,6 +161,8 @@ class ResourceTable(Vertical):
         self._theme: tuple[str, dict[str, Style]] = ("", {})
         self._expected: int | None = None
         self._said = "Loading…"
+        self._cut = (0, 0)
+        """Columns out of sight to the left and to the right, as the grid last said."""
         self._grid = RowGrid(
             [GridColumn(c.label, right=c.kind == "number", width=c.width) for c in self.columns], id="rows"
         )
@@ -182,7 +173,7 @@ class ResourceTable(Vertical):
         yield Static("Loading…", classes="empty-state")
 
     def on_mount(self) -> None:
-        self.border_title = self.title
+        self.border_title = Content(self.title)
         self.add_class("-empty")
         self._update_titles()
         # The signal, not a watch on ``theme``: it comes once the theme's variables are in place.
@@ -342,9 +333,9 @@ class ResourceTable(Vertical):
     def _sort(self) -> None:
         self._sorted = self._sorted_rows(self._prepared, self.sort_column, self.sort_reverse)
 
-    @staticmethod
-    def _sorted_rows(prepared: dict[str, TableRow], column: str, reverse: bool) -> list[TableRow]:
-        return sorted(prepared.values(), key=lambda shown: shown.sort_key(column), reverse=reverse)
+    def _sorted_rows(self, prepared: dict[str, TableRow], column: str, reverse: bool) -> list[TableRow]:
+        kind = next((c.kind for c in self.columns if c.key == column), "text")
+        return sorted(prepared.values(), key=lambda shown: shown.sort_key(column, kind), reverse=reverse)
 
     def _show(self) -> None:
         """Filter the sorted rows into the grid; the cursor keeps its row, or else its place."""
@@ -389,6 +380,12 @@ class ResourceTable(Vertical):
         column = self.columns[event.column].key
         self.sort_by(column, reverse=not self.sort_reverse if column == self.sort_column else False)
 
+    @on(RowGrid.ColumnsCut)
+    def _columns_cut(self, event: RowGrid.ColumnsCut) -> None:
+        event.stop()
+        self._cut = (event.left, event.right)
+        self._update_titles()
+
     @on(RowGrid.RowSelected)
     def _row_selected(self, event: RowGrid.RowSelected) -> None:
         event.stop()
@@ -401,12 +398,18 @@ class ResourceTable(Vertical):
         count = f"{shown} of {total}" if shown != total else f"{total}"
         if self._expected is not None and total < self._expected:
             count = f"{count}, loading {self._expected - total:,} more…"
-        self.border_title = f"{self.title} ({count})" if self.loaded else self.title
+        # Plain text, never markup: a filter is what the user typed, brackets and all.
+        self.border_title = Content(f"{self.title} ({count})" if self.loaded else self.title)
         label = next(c.label for c in self.columns if c.key == self.sort_column)
         parts = [f"sorted by {label} {'▼' if self.sort_reverse else '▲'}"]
         if self.filter_text:
             parts.append(f"filter /{self.filter_text}")
-        self.border_subtitle = " · ".join(parts)
+        left, right = self._cut
+        if left:
+            parts.append(f"← {left} column{'s' if left > 1 else ''}")
+        if right:
+            parts.append(f"{right} more column{'s' if right > 1 else ''} →")
+        self.border_subtitle = Content(" · ".join(parts))
 
     def _update_empty_message(self) -> None:
         if not self.loaded:
@@ -420,7 +423,7 @@ class ResourceTable(Vertical):
         # Updating a Static lays out the screen again, even with the same text: a frame's worth on every keystroke.
         if text != self._said:
             self._said = text
-            self.query_one(".empty-state", Static).update(text)
+            self.query_one(".empty-state", Static).update(Content(text))
 
     def show_problem(self, text: str) -> None:
         """Say why there are no rows (a service the backend does not offer)."""

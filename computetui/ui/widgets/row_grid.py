@@ -6,6 +6,11 @@ a 30-row one does. The grid shows the rows it is handed, in that order: which
 rows, in what order and with what text is its owner's business
 (``ResourceTable``). It looks and answers keys like a ``DataTable`` with a
 row cursor and zebra stripes, which it replaces.
+
+Columns wider than the screen scroll sideways, a column at a time with the
+arrows; while some are off screen the header says so at that edge (``▸``,
+``◂``), a cell cut at the edge ends in ``…``, and the grid posts how many
+columns are out of sight so its owner can say it in words.
 """
 
 from __future__ import annotations
@@ -58,7 +63,8 @@ class RowGrid(ScrollView, can_focus=True):
     ALLOW_SELECT = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", show=False, id="table-open", tooltip="Open the row under the cursor"),
+        # Shown: the footer of every table says what enter does there.
+        Binding("enter", "select_cursor", "Open", id="table-open", tooltip="Open the row under the cursor"),
         Binding("up", "cursor_up", "Up", show=False, id="table-up", tooltip="Cursor to the row above"),
         Binding("down", "cursor_down", "Down", show=False, id="table-down", tooltip="Cursor to the row below"),
         Binding("pageup", "page_up", "Page up", show=False, id="table-page-up", tooltip="Cursor up one page"),
@@ -67,6 +73,10 @@ class RowGrid(ScrollView, can_focus=True):
             "home,ctrl+home", "cursor_first", "First", show=False, id="table-first", tooltip="Cursor to the first row"
         ),
         Binding("end,ctrl+end", "cursor_last", "Last", show=False, id="table-last", tooltip="Cursor to the last row"),
+        Binding("right", "column_right", "Columns", show=False, id="table-right",
+                tooltip="Scroll right by a column, when some are off screen"),
+        Binding("left", "column_left", "Columns", show=False, id="table-left",
+                tooltip="Scroll back left by a column"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -123,6 +133,19 @@ class RowGrid(ScrollView, can_focus=True):
         def control(self) -> RowGrid:
             return self.grid
 
+    class ColumnsCut(Message):
+        """How many columns are not wholly on screen, to the left and to the right: sent when that changes."""
+
+        def __init__(self, grid: RowGrid, left: int, right: int) -> None:
+            super().__init__()
+            self.grid = grid
+            self.left = left
+            self.right = right
+
+        @property
+        def control(self) -> RowGrid:
+            return self.grid
+
     class HeaderSelected(Message):
         """A click on a column's label."""
 
@@ -145,6 +168,8 @@ class RowGrid(ScrollView, can_focus=True):
         self._cell_widths = [self._column_width(c, 0) for c in self.columns]
         self._lines: LRUCache[tuple[int, bool, bool, int, int], Strip] = LRUCache(1024)
         self._pseudo_state: object = None
+        self._cut = (0, 0)
+        """Columns not wholly on screen (left, right), as last posted."""
 
     # -- what is shown -----------------------------------------------------
     @property
@@ -169,6 +194,7 @@ class RowGrid(ScrollView, can_focus=True):
         self.virtual_size = Size(sum(self._cell_widths), len(rows) + 1)
         self.refresh()
         self._scroll_cursor_into_view()
+        self._post_cut()
 
     def move_cursor(self, row: int, *, scroll: bool = True) -> None:
         old, self._cursor = self._cursor, self._clamp(row)
@@ -204,6 +230,49 @@ class RowGrid(ScrollView, can_focus=True):
 
     def on_resize(self, _: events.Resize) -> None:
         self._scroll_cursor_into_view()
+        self._post_cut()
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)
+        self._post_cut()
+
+    # -- columns off screen --------------------------------------------------
+    def _starts(self) -> list[int]:
+        """Where each column begins, in cells from the table's left edge."""
+        starts, at = [], 0
+        for width in self._cell_widths:
+            starts.append(at)
+            at += width
+        return starts
+
+    def columns_cut(self) -> tuple[int, int]:
+        """How many columns are not wholly on screen: (to the left, to the right)."""
+        left_edge, width = round(self.scroll_x), self.size.width
+        if width <= 0:
+            return (0, 0)
+        right_edge = left_edge + width
+        starts = self._starts()
+        left = sum(1 for start in starts if start < left_edge)
+        right = sum(1 for start, cells in zip(starts, self._cell_widths, strict=True) if start + cells > right_edge)
+        return (left, right)
+
+    def _post_cut(self) -> None:
+        cut = self.columns_cut()
+        if cut != self._cut:
+            self._cut = cut
+            self.post_message(self.ColumnsCut(self, *cut))
+
+    def action_column_right(self) -> None:
+        """Scroll so that the next column starts at the left edge (or as far as the table goes)."""
+        left_edge = round(self.scroll_x)
+        target = next((start for start in self._starts() if start > left_edge), left_edge)
+        self.scroll_to(x=min(target, self.max_scroll_x), animate=False, force=True)
+
+    def action_column_left(self) -> None:
+        """Scroll back so that the column before starts at the left edge."""
+        left_edge = round(self.scroll_x)
+        target = max((start for start in self._starts() if start < left_edge), default=0)
+        self.scroll_to(x=target, animate=False, force=True)
 
     # -- drawing -----------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -259,7 +328,30 @@ class RowGrid(ScrollView, can_focus=True):
         filler = row_style + overlay + Style.from_meta({"row": index, "column": 0, "out_of_bounds": True})
         segments.append(Segment(" " * max(0, width - table_width), filler))
         line = Strip(segments, max(width, table_width))
-        return line.crop(scroll_x, scroll_x + width).adjust_cell_length(width, self.rich_style).simplify()
+        shown = line.crop(scroll_x, scroll_x + width).adjust_cell_length(width, self.rich_style)
+        if width > 1 and table_width > width:
+            shown = self._mark_cuts(shown, line, index < 0, scroll_x, width, table_width)
+        return shown.simplify()
+
+    @staticmethod
+    def _mark_cuts(shown: Strip, line: Strip, header: bool, scroll_x: int, width: int, table_width: int) -> Strip:
+        """Say where columns go on off screen: ``▸``/``◂`` at the header's edges, ``…`` where a cell's text is cut."""
+
+        def text_at(cell: int) -> bool:
+            return line.crop(cell, cell + 1).text not in ("", " ")
+
+        if scroll_x + width < table_width:
+            edge = scroll_x + width - 1  # the last cell on screen, counted in the whole line
+            if header:
+                shown = _put(shown, width - 1, "▸")
+            elif text_at(edge) and text_at(edge + 1):
+                shown = _put(shown, width - 1, "…")
+        if scroll_x > 0:
+            if header:
+                shown = _put(shown, 0, "◂")
+            elif text_at(scroll_x) and text_at(scroll_x - 1):
+                shown = _put(shown, 0, "…")
+        return shown
 
     # -- keys --------------------------------------------------------------
     def action_cursor_up(self) -> None:
@@ -338,3 +430,10 @@ def _cell(text: str, style: Style | None, width: int, right: bool, pre: Style, p
     inner = pre + style + post if style and text else outer
     pad = " " * PADDING
     return [Segment(pad, outer), Segment(body, inner), Segment(pad, outer)]
+
+
+def _put(strip: Strip, at: int, mark: str) -> Strip:
+    """``strip`` with the one-cell character at ``at`` replaced by ``mark``, in that cell's style."""
+    cell = strip.crop(at, at + 1)
+    style = next((segment.style for segment in cell), None)
+    return Strip.join([strip.crop(0, at), Strip([Segment(mark, style)], 1), strip.crop(at + 1, strip.cell_length)])

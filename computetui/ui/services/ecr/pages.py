@@ -28,7 +28,7 @@ def _create_repository(app: Console, context: dict[str, Any]) -> None:
 
     def created(name: object) -> None:
         if name:
-            app.notify(f"Created repository {name}.")
+            app.notify(f"Created repository {name}.", markup=False)
             if hasattr(screen, "reload"):
                 want(screen, str(name))
                 screen.reload()
@@ -46,7 +46,7 @@ def _push_image(app: Console, context: dict[str, Any]) -> None:
     def pushed(result: object) -> None:
         if isinstance(result, tuple):
             tag, image = result
-            app.notify(f"Pushed {repository}:{tag} ({short_digest(image.image_digest)})")
+            app.notify(f"Pushed {repository}:{tag} ({short_digest(image.image_digest)})", markup=False)
             if hasattr(screen, "reload"):
                 screen.reload()
 

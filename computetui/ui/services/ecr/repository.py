@@ -41,6 +41,8 @@ class RepositoryScreen(TabbedScreen):
         ),
     ]
 
+    MUTATING = TabbedScreen.MUTATING | {"push", "save_policy", "delete_policy"}
+
     def __init__(self, repository_name: str, view: str | None = None) -> None:
         self.repository_name = repository_name
         super().__init__(
@@ -113,7 +115,7 @@ class RepositoryScreen(TabbedScreen):
     def action_delete_policy(self) -> None:
         panel = self.lifecycle
         if panel.policy is None:
-            self.notify(f"{self.repository_name} has no lifecycle policy.", severity="warning")
+            self.notify(f"{self.repository_name} has no lifecycle policy.", severity="warning", markup=False)
             return
         if self.console.refuse_if_read_only(f"deleting the lifecycle policy of {self.repository_name}"):
             return

@@ -258,13 +258,15 @@ def cluster_views(cluster: str) -> tuple[ResourceView, ResourceView, ResourceVie
     context = {"cluster": cluster}
     services = ResourceView(
         id="services", title="Services", noun="service", columns=SERVICE_COLUMNS, fetch=fetch_services(cluster),
-        delete=_delete_service(cluster), opens="ecs-service", creates="ecs-service", context=context,
+        delete=_delete_service(cluster), opens="ecs-service", creates="ecs-service", logs="ecs-service-logs",
+        context=context,
         delete_warning="Its tasks are stopped (desired count 0) and the service goes INACTIVE. "
                        "A load balancer it has stops answering.",
     )
     tasks = ResourceView(
         id="tasks", title="Tasks", noun="task", columns=TASK_COLUMNS, fetch=fetch_tasks(cluster), sort="started",
-        delete=_stop_task(cluster), delete_verb="Stop", opens="ecs-task", creates="ecs-task", context=context,
+        delete=_stop_task(cluster), delete_verb="Stop", opens="ecs-task", creates="ecs-task", logs="ecs-task-logs",
+        context=context,
         delete_warning="Its containers get SIGTERM, then SIGKILL after the stop timeout. "
                        "A service's task is replaced by the scheduler.",
     )

@@ -28,7 +28,7 @@ class ClusterForm(Form[bool]):
         self.cluster = cluster
 
     def finished(self, outcome: Any) -> None:
-        self.app.notify(outcome, timeout=6)
+        self.app.notify(outcome, timeout=6, markup=False)
         self.dismiss(True)
 
 

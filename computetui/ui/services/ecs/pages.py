@@ -1,4 +1,5 @@
-"""What ECS's rows open (a cluster, a task definition family) and the forms ``c`` opens."""
+"""What ECS's rows open (a cluster, a task definition family; ``l``, a service's or a task's Logs tab) and
+the forms ``c`` opens."""
 
 from __future__ import annotations
 
@@ -44,6 +45,19 @@ def _ecs_form(kind: str) -> FormOpener:
     return open_form
 
 
+def _service_logs(app: Console, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
+    from computetui.ui.services.ecs.screens import ServiceScreen
+
+    return ServiceScreen(view.context["cluster"], row.name, view="logs")
+
+
+def _task_logs(app: Console, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
+    """A task's Logs tab: for a row of tasks, or of a load balancer's targets (each a task)."""
+    from computetui.ui.services.ecs.screens import TaskScreen
+
+    return TaskScreen(view.context["cluster"], row.key, view="logs")
+
+
 def _task_family(app: Console, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> Screen[Any]:
     from computetui.ui.services.ecs.task_family import TaskFamilyScreen
 
@@ -59,7 +73,7 @@ def _register_task_definition(app: Console, context: dict[str, Any]) -> None:
     def registered(td: Any) -> None:
         if td is None:
             return
-        app.notify(f"Registered task definition {td.family}:{td.revision}")
+        app.notify(f"Registered task definition {td.family}:{td.revision}", markup=False)
         screen = app.screen
         if isinstance(screen, TaskFamilyScreen) and screen.family == td.family:
             screen.focus_revision(td.task_definition_arn)
@@ -73,6 +87,8 @@ def _register_task_definition(app: Console, context: dict[str, Any]) -> None:
 PAGES: dict[str, PageMaker] = {
     "cluster": _cluster,
     "task-family": _task_family,
+    "ecs-service-logs": _service_logs,
+    "ecs-task-logs": _task_logs,
 }
 
 FORMS: dict[str, FormOpener] = {

@@ -138,7 +138,7 @@ class EcsLogsPanel(Vertical):
             status = "No tasks yet: the service's tasks write here once they run."
         if data["problem"]:
             status += f" · {data['problem']}"
-        self.query_one("#logs-status", Static).update(status)
+        self.query_one("#logs-status", Static).update(Content(status))  # AWS's words: plain, not markup
 
 
 # -- metrics ---------------------------------------------------------------------
@@ -208,7 +208,7 @@ class EcsMetricsPanel(VerticalScroll):
     def show(self, data: dict[str, Any]) -> None:
         end = data["end"]
         if "problem" in data:
-            self.query_one("#metrics-note", Static).update(f"No metrics: {data['problem']}")
+            self.query_one("#metrics-note", Static).update(Content(f"No metrics: {data['problem']}"))
             return
         by_label = {r.label: r for r in data["results"]}
         owner = self.service_name or "cluster"
@@ -355,7 +355,10 @@ class KeyValues(Grid):
             return
         self._shown = plain
         self.remove_children()
-        self.mount(*(w for label, value in rows for w in (Static(label, classes="key"), Static(value))))
+        # A str value is plain text (a name, an ARN, AWS's words), never markup.
+        self.mount(*(w for label, value in rows
+                     for w in (Static(Content(label), classes="key"),
+                               Static(Content(value) if isinstance(value, str) else value))))
 
 
 class AutoScalingPanel(VerticalScroll):
@@ -405,7 +408,7 @@ class AutoScalingPanel(VerticalScroll):
         self.set_class(off, "-off")
         body.display = off
         if "problem" in data:
-            body.update(data["problem"])
+            body.update(Content(data["problem"]))
             self.query_one("#scaling-target", KeyValues).set_rows([])
             return
         if not data["targets"]:

@@ -63,6 +63,8 @@ class RegisterTaskDefinitionScreen(ConsoleScreen):
         Binding("e", "edit", "Edit", id="td-edit", tooltip="Into the editor (esc comes back out)"),
     ]
 
+    MUTATING = frozenset({"register"})
+
     def __init__(self, family: str | None = None) -> None:
         super().__init__()
         self.family = family
@@ -111,7 +113,7 @@ class RegisterTaskDefinitionScreen(ConsoleScreen):
         # Nothing here to filter, and a refresh would only fetch the starting text again.
         if action in ("filter", "refresh"):
             return False
-        return True
+        return super().check_action(action, parameters)
 
     def focus_content(self) -> None:
         # Out of the editor and the path: letters are keys again, and esc leaves the page.

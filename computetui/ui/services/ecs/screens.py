@@ -117,6 +117,7 @@ class ClusterScreen(_EcsTabs):
         Binding("n", "drain", "Drain/activate", id="drain-instance",
                 tooltip="Set the container instance to DRAINING (its service tasks move), or back to ACTIVE"),
     ]
+    MUTATING = _EcsTabs.MUTATING | {"update_service", "drain"}
 
     def __init__(self, cluster: str, view: str | None = None) -> None:
         services, tasks, instances = rows.cluster_views(cluster)
@@ -231,6 +232,7 @@ class ServiceScreen(_EcsTabs):
         Binding("a", "auto_scaling", "Auto scaling", id="auto-scaling",
                 tooltip="Set target tracking: minimum, maximum and the average CPU or memory to keep"),
     ]
+    MUTATING = _EcsTabs.MUTATING | {"update", "auto_scaling", "turn_off_scaling"}
 
     def __init__(self, cluster: str, service: str, view: str | None = None) -> None:
         context = {"cluster": cluster, "service": service}
@@ -245,7 +247,7 @@ class ServiceScreen(_EcsTabs):
                          _fetch_service_rows(cluster, service, "events"), sort="time", context=context),
             tasks,
             ResourceView("targets", "Targets", "target", rows.TARGET_COLUMNS,
-                         _fetch_service_rows(cluster, service, "targets"), context=context),
+                         _fetch_service_rows(cluster, service, "targets"), logs="ecs-task-logs", context=context),
             PanelView("logs", "Logs", lambda: EcsLogsPanel(cluster, service=service)),
             PanelView("metrics", "Metrics", lambda: EcsMetricsPanel(cluster, service)),
             PanelView("scaling", "Auto scaling", lambda: AutoScalingPanel(cluster, service)),
@@ -346,6 +348,7 @@ class TaskScreen(_EcsTabs):
                 label="Stop task"),
         Binding("s", "shell", "Shell", id="exec-shell", tooltip="Open a shell in the container (ECS Exec)"),
     ]
+    MUTATING = _EcsTabs.MUTATING | {"shell"}
 
     def __init__(self, cluster: str, task_arn: str, view: str | None = None) -> None:
         self.cluster = cluster
@@ -443,7 +446,7 @@ class TaskScreen(_EcsTabs):
             argv = backend.ecs.execute_command_argv(self.cluster, self.task_arn, container)
         except Exception as exc:
             self.app.call_from_thread(self.notify, describe_error(exc), title="No shell", severity="error",
-                                      timeout=8)
+                                      timeout=8, markup=False)
             return
         self.app.call_from_thread(self._run_shell, argv, container)
 
@@ -461,5 +464,5 @@ class TaskScreen(_EcsTabs):
             code = subprocess.call(quiet, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         self.last_shell = (argv, code)
-        self.notify(f"Shell in {container} ended (exit code {code}).", timeout=4)
+        self.notify(f"Shell in {container} ended (exit code {code}).", timeout=4, markup=False)
         self.reload()

@@ -105,6 +105,6 @@ class TaskFamilyScreen(TabbedScreen):
     def action_delete(self) -> None:
         row = self.selected()
         if row is not None and row.state == "INACTIVE":
-            self.notify(f"{row.name} is INACTIVE already.", severity="warning")
+            self.notify(f"{row.name} is INACTIVE already.", severity="warning", markup=False)
             return
         super().action_delete()

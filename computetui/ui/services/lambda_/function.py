@@ -48,6 +48,9 @@ class FunctionScreen(ConsoleScreen):
         Binding("left_square_bracket", "tab(-1)", "Previous tab", id="tab-previous", show=False),
     ]
 
+    MUTATING = frozenset({"save", "run_test"})
+    """Deploying, saving and invoking: read-only mode refuses them (the panels say so)."""
+
     def __init__(self, function_name: str, tab: str = "code") -> None:
         super().__init__()
         self.function_name = function_name

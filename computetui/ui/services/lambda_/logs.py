@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Log, Static
 
 TAIL = 500
@@ -29,7 +30,7 @@ class LogsPanel(Vertical):
         return f"/aws/lambda/{self.function_name}"
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Log group {self.group}", id="logs-status")
+        yield Static(Content(f"Log group {self.group}"), id="logs-status")
         yield Log(id="log", highlight=False, max_lines=5000)
 
     def show(self, streams: list[Any], events: list[Any]) -> None:
@@ -44,6 +45,7 @@ class LogsPanel(Vertical):
         if lines:
             log.write_lines(lines)
         newest = streams[0].log_stream_name if streams else "none yet"
+        # Plain text: a stream's name holds its version in brackets (``2026/01/15/[$LATEST]…``).
         self.query_one("#logs-status", Static).update(
-            f"Log group {self.group} · {len(streams)} stream(s), one per execution environment · newest {newest}"
+            Content(f"Log group {self.group} · {len(streams)} stream(s), one per execution environment · newest {newest}")
         )

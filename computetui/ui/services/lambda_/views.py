@@ -62,6 +62,7 @@ SPEC = ServiceSpec(
             delete=deleter("lambda_", "delete_function"),
             opens="function",
             creates="function",
+            logs="function-logs",
             columns=(
                 Column("name", "Function name"),
                 Column("runtime", "Runtime"),
