@@ -32,6 +32,12 @@ def pretty(payload: bytes) -> str:
         return payload.decode("utf-8", "replace")
 
 
+def log_tail(text: str | None) -> str:
+    """The log tail a line at a time. A runtime writing to a pipe ends the lines inside one
+    log event (a traceback) with ``\\r``, so that the event stays one; the console shows each."""
+    return "\n".join(line.expandtabs(2) for line in (text or "").rstrip().splitlines())
+
+
 class TestPanel(Vertical):
     """Event editor above, result below."""
 
@@ -247,7 +253,7 @@ class TestPanel(Vertical):
             lines[5] = lines[5] + Content.from_markup("  [b reverse $warning] COLD START [/]")
         self.query_one("#result-summary", Static).update(Content("\n").join(lines))
         self.query_one("#result-response", Static).update(Content(pretty(result.payload)))
-        self.query_one("#result-logs", Static).update(Content((result.log_result or "").rstrip().expandtabs(2)))
+        self.query_one("#result-logs", Static).update(Content(log_tail(result.log_result)))
         took = f" in {result.duration_ms:.2f} ms" if result.duration_ms is not None else ""
         self._message(f"{'Succeeded' if ok else 'Failed'}{took} — t runs it again.")
         self.post_message(self.Ran())

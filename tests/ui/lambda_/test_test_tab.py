@@ -1,0 +1,62 @@
+"""The Test tab's result, as a user reads it after pressing t."""
+
+from __future__ import annotations
+
+import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from computetui.blueprints import zip_files
+from computetui.ui.services.lambda_.testing import TestPanel
+from tests.ui.helpers import SIZE, make_app, settle
+from tests.ui.lambda_.test_lambda_ui import open_function
+
+pytestmark = pytest.mark.asyncio
+
+FAILING = "def handler(event, context):\n    print('value1')\n    raise ValueError('bad input')\n"
+
+
+def app_running(source: str, **settings):  # noqa: ANN003, ANN201
+    app = make_app()
+    app.backend.lambda_.create_function(
+        function_name="words",
+        runtime="python3.12",
+        handler="lambda_function.handler",
+        code={"ZipFile": zip_files({"lambda_function.py": source})},
+        **settings,
+    )
+    return app
+
+
+async def run_test(pilot: Pilot) -> TestPanel:
+    """Open the function, press t, wait for the result."""
+    screen = await open_function(pilot)
+    await pilot.press("t")
+    panel = screen.query_one(TestPanel)
+    for _ in range(100):
+        await settle(pilot)
+        if panel.last is not None:
+            break
+        await pilot.pause(0.05)
+    assert panel.last is not None
+    return panel
+
+
+def lines_of(widget: Static) -> list[str]:
+    region = Region(0, 0, widget.size.width, widget.size.height)
+    return [strip.text.rstrip() for strip in widget.render_lines(region)]
+
+
+async def test_the_log_tail_shows_a_traceback_line_by_line() -> None:
+    app = app_running(FAILING)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await run_test(pilot)
+        shown = lines_of(panel.query_one("#result-logs", Static))
+        at = shown.index("[ERROR] ValueError: bad input")
+        assert shown[at - 1] == "value1"
+        assert shown[at + 1] == "Traceback (most recent call last):"
+        assert shown[at + 2].strip().startswith("File")
+        code = [line.strip() for line in shown].index("raise ValueError('bad input')")
+        assert shown[code + 1].startswith("END RequestId: ")
+    app.backend.close()
