@@ -15,6 +15,7 @@ import pytest
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from computetui.blueprints import zip_files
+from tests.local.lambda_.test_memory_used import HOG, reported_mb
 from tests.support.images import LAMBDA_PYTHON_IMAGE, ensure_lambda_python_image
 
 pytestmark = pytest.mark.docker
@@ -209,3 +210,20 @@ def test_auto_falls_back_to_a_process_when_the_runtime_image_cannot_be_had(docke
         assert isinstance(env["pid"], int)  # a host process, not a container id
     finally:
         backend.close()
+
+
+# -- Max Memory Used: the cgroup's figure, read before the cgroup goes ---------------------------
+def test_a_timeout_in_a_container_reports_the_memory_it_used(cbackend: LocalBackend) -> None:
+    make(cbackend, HOG + "import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=1)
+    result = cbackend.lambda_.invoke("fn", log_type="Tail")
+    assert json.loads(result.payload)["errorType"] == "Sandbox.Timedout"
+    assert 40 < result.max_memory_used_mb < 128
+    assert reported_mb(result) == result.max_memory_used_mb
+
+
+def test_a_syntax_error_in_a_container_reports_the_memory_of_init(cbackend: LocalBackend) -> None:
+    make(cbackend, "def handler(:\n")
+    result = cbackend.lambda_.invoke("fn", log_type="Tail")
+    assert json.loads(result.payload)["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert 1 < result.max_memory_used_mb < 128
+    assert reported_mb(result) == result.max_memory_used_mb

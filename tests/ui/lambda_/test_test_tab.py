@@ -60,3 +60,29 @@ async def test_the_log_tail_shows_a_traceback_line_by_line() -> None:
         code = [line.strip() for line in shown].index("raise ValueError('bad input')")
         assert shown[code + 1].startswith("END RequestId: ")
     app.backend.close()
+
+
+def summary_row(panel: TestPanel, key: str) -> str:
+    """The value of one line of the result's summary (``Max memory used`` -> ``15 MB``)."""
+    for line in lines_of(panel.query_one("#result-summary", Static)):
+        if line.startswith(f"{key}:"):
+            return line[len(key) + 1 :].strip()
+    raise AssertionError(f"no {key} in the summary")
+
+
+async def test_max_memory_used_is_measured_for_a_timeout() -> None:
+    app = app_running("import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=1)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await run_test(pilot)
+        assert panel.last.function_error == "Unhandled"
+        assert summary_row(panel, "Max memory used") == f"{panel.last.max_memory_used_mb} MB"
+        assert panel.last.max_memory_used_mb > 5
+    app.backend.close()
+
+
+async def test_max_memory_used_is_a_dash_when_the_runtime_took_its_figure_with_it() -> None:
+    app = app_running("import os\ndef handler(event, context):\n    os._exit(3)\n")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await run_test(pilot)
+        assert summary_row(panel, "Max memory used") == "-"
+    app.backend.close()

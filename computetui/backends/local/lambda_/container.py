@@ -10,7 +10,11 @@ as AWS lets INIT run at full speed.
 The runtime reaches the Runtime API at the bridge gateway. Its output goes to
 a FIFO the emulator holds open, so, as with a process, draining it when the
 answer arrives collects exactly that invocation's lines. Peak memory comes
-from the container's cgroup; the kernel's OOM killer enforces the limit.
+from the container's cgroup; the kernel's OOM killer enforces the limit. The
+cgroup goes with the container's last process, so the peak is also read as
+the runtime reports an init error (it exits next) and just before the
+emulator removes the container (a timeout); a runtime that exits by itself in
+the middle of its work takes its figure with it.
 
 Containers are created with auto-remove: if the emulator dies without
 cleaning up, the runtime's next poll fails, it exits, and the container goes.
@@ -110,6 +114,10 @@ class ContainerSandbox:
         self.killed_for_memory = False
         self._killed = False
         """The emulator itself has killed or removed the container (a timeout, closing)."""
+        self._peak_bytes_seen = 0
+        """The highest peak read so far."""
+        self._peak_is_last = False
+        """The peak was read as the runtime came to its end (an init error, a kill)."""
 
     @property
     def pid(self) -> str | None:
@@ -227,8 +235,21 @@ class ContainerSandbox:
     def rss_mb(self) -> float:
         return self._peak_bytes() / 1024 / 1024
 
-    def peak_mb(self) -> int:
-        return max(1, -(-self._peak_bytes() // (1024 * 1024)))
+    def sample_peak(self) -> None:
+        """The runtime is about to end (it reported an init error, or is removed): read the
+        cgroup's peak while the cgroup is there."""
+        if self.alive():
+            self._peak_bytes_seen = max(self._peak_bytes_seen, self._peak_bytes())
+            self._peak_is_last = True
+
+    def peak_mb(self) -> int | None:
+        """The container's peak memory in whole MB; None when the container is gone and its
+        peak was not read before it went."""
+        if self.alive():
+            self._peak_bytes_seen = max(self._peak_bytes_seen, self._peak_bytes())
+        elif not self._peak_is_last:
+            return None
+        return -(-self._peak_bytes_seen // (1024 * 1024)) if self._peak_bytes_seen else None
 
     # -- ending ------------------------------------------------------------
     def alive(self) -> bool:
@@ -237,6 +258,8 @@ class ContainerSandbox:
     def kill(self) -> None:
         # An exited container (out of memory, a crash) is removed too: nothing outlives the backend.
         if self.container_id is not None:
+            if not self._killed:
+                self.sample_peak()
             self._killed = True
             self._runner.remove(self.container_id)
 

@@ -59,12 +59,16 @@ def aws_timestamp(epoch: float) -> str:
 
 
 def report_line(
-    request_id: str, duration_ms: float, billed_ms: int, memory_mb: int, max_used_mb: int, init_ms: float | None
+    request_id: str, duration_ms: float, billed_ms: int, memory_mb: int, max_used_mb: int | None, init_ms: float | None
 ) -> str:
+    """AWS's REPORT line. Without a measured peak (``max_used_mb`` None) Max Memory Used is left
+    out rather than made up; the other fields keep their names and order."""
     line = (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed_ms} ms\t"
-        f"Memory Size: {memory_mb} MB\tMax Memory Used: {max_used_mb} MB"
+        f"Memory Size: {memory_mb} MB"
     )
+    if max_used_mb is not None:
+        line += f"\tMax Memory Used: {max_used_mb} MB"
     if init_ms is not None:
         line += f"\tInit Duration: {init_ms:.2f} ms"
     return line
@@ -378,6 +382,7 @@ class LambdaRuntime:
             env.sandbox = ContainerSandbox(spec, on_line, self.backend.containers, self.images)
         else:
             env.sandbox = ProcessSandbox(spec, on_line)
+        api.before_init_error_reply = env.sandbox.sample_peak
         self._environments[env_id] = env
         began = loop.time()
         env.started_at = began
@@ -481,7 +486,7 @@ class LambdaRuntime:
         delivered: float,
         duration_ms: float,
         billed_ms: int,
-        max_used: int,
+        max_used: int | None,
         init_ms: float | None,
     ) -> list[tuple[int, str]]:
         """The invocation's log lines with epoch-ms timestamps: what the runtime printed

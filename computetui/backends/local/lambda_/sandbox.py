@@ -8,6 +8,12 @@ draining the pipe when the answer arrives collects exactly that invocation's
 output. Memory is read from /proc: the peak resident set of the process tree
 is the REPORT line's Max Memory Used, and a watchdog kills a tree that grows
 past the function's memory size (Runtime.ExitError, as AWS's out-of-memory).
+
+A process that is gone leaves nothing in /proc (and ``wait4``'s peak is no
+help: it counts the emulator's own memory, copied at the fork), so the peak
+is also read as an init error arrives (the runtime exits once it is answered)
+and just before the emulator kills the tree (a timeout). A runtime that exits
+by itself in the middle of its work has no last figure: its peak is None.
 """
 
 from __future__ import annotations
@@ -192,6 +198,10 @@ class ProcessSandbox:
         self.exited: asyncio.Future[int] | None = None
         self.killed_for_memory = False
         self._tree_cache: tuple[float, list[int]] | None = None
+        self._peak_kb = 0
+        """The highest peak read so far, in kB."""
+        self._peak_is_last = False
+        """The peak was read as the runtime came to its end (an init error, a kill)."""
 
     @property
     def pid(self) -> int | None:
@@ -268,18 +278,31 @@ class ProcessSandbox:
     def rss_mb(self) -> float:
         return self._status_kb(b"VmRSS:") / 1024
 
-    def peak_mb(self) -> int:
-        """The tree's peak resident memory, in whole MB as the REPORT line gives it."""
-        return max(1, -(-self._status_kb(b"VmHWM:") // 1024))
+    def sample_peak(self) -> None:
+        """The runtime is about to end (it reported an init error, or is killed): read its peak
+        while there is one to read."""
+        if self.alive():
+            self._peak_kb = max(self._peak_kb, self._status_kb(b"VmHWM:"))
+            self._peak_is_last = True
+
+    def peak_mb(self) -> int | None:
+        """The tree's peak resident memory, in whole MB as the REPORT line gives it; None when
+        the runtime is gone and its peak was not read before it went."""
+        if self.alive():
+            self._peak_kb = max(self._peak_kb, self._status_kb(b"VmHWM:"))
+        elif not self._peak_is_last:
+            return None
+        return -(-self._peak_kb // 1024) if self._peak_kb else None
 
     # -- ending ------------------------------------------------------------
     def alive(self) -> bool:
         return self._process is not None and self._process.returncode is None
 
     def kill(self) -> None:
-        """SIGKILL the whole tree at once."""
+        """SIGKILL the whole tree at once, its peak memory read first."""
         if self._process is None or self._process.returncode is not None:
             return
+        self.sample_peak()
         try:
             os.killpg(self._process.pid, signal.SIGKILL)
         except ProcessLookupError:
