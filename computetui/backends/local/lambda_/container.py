@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
 from computetui.backends.local.containers import ContainerSpec, Mount
-from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, OutputPipe
+from computetui.backends.local.lambda_.sandbox import TASK_ROOT, EnvironmentSpec, LaunchError, OutputPipe
 
 if TYPE_CHECKING:
     from computetui.backends.local.containers import ContainerRunner
@@ -51,7 +51,6 @@ MB_PER_VCPU = 1769
 REMOVE_TIMEOUT_S = 10.0
 """How long closing waits for the engine to delete an environment's container."""
 REMOVE_ATTEMPTS = 3
-TASK_ROOT = "/var/task"
 OUTPUT_DIR = "/computetui"
 
 # AWS's public base image for each managed runtime.

@@ -287,6 +287,9 @@ class LambdaRuntime:
                 outcome = await self._await_outcome(env, invocation)
             else:
                 outcome = init_failure
+            if outcome.kind == "error" and isinstance(env.sandbox, ProcessSandbox):
+                # The stack trace names the code where AWS keeps it, not in the host folder.
+                outcome = dataclasses.replace(outcome, body=env.sandbox.paths.body(outcome.body))
             env.sandbox.drain()
             if outcome.kind in ("exit", "timeout"):
                 env.sandbox.flush_partial()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import re
 import shutil
 import signal
 import sys
@@ -30,6 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
+TASK_ROOT = "/var/task"
+"""Where AWS puts a function's code, and so where its stack traces and logs say it is."""
+RUNTIME_DIR = "/var/runtime"
+"""Where AWS keeps a managed runtime's own client."""
 NODE_CLIENT = RUNTIMES_DIR / "node" / "runtime.mjs"
 
 _PR_SET_PDEATHSIG = 1
@@ -136,6 +141,34 @@ def process_command(spec: EnvironmentSpec) -> list[str]:
     )
 
 
+class TaskPaths:
+    """Host folders written as AWS's environments have them: the function's code at
+    ``/var/task``, and Node's runtime client (ours) at ``/var/runtime``.
+
+    The runtime must run the code where it is (``LAMBDA_TASK_ROOT`` stays the host
+    folder), so the names change only in what comes out: the lines the runtime prints
+    and the errors it reports. Only a whole folder name is changed, not a longer name
+    that starts with it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        shown: dict[str, str] = {}
+        for folder, inside in ((RUNTIMES_DIR / "node", RUNTIME_DIR), (root, TASK_ROOT)):
+            shown[str(folder)] = shown[os.path.realpath(folder)] = inside
+        self._shown = shown
+        names = sorted(shown, key=len, reverse=True)
+        self._text = re.compile("(" + "|".join(re.escape(n) for n in names) + r")(?![\w.-])")
+        self._bytes = re.compile(self._text.pattern.encode())
+
+    def line(self, text: str) -> str:
+        if any(name in text for name in self._shown):  # a substring test first: most lines have none
+            return self._text.sub(lambda found: self._shown[found.group(1)], text)
+        return text
+
+    def body(self, data: bytes) -> bytes:
+        return self._bytes.sub(lambda found: self._shown[found.group(1).decode()].encode(), data)
+
+
 class OutputPipe:
     """The read end of an environment's output, turned into whole lines.
 
@@ -192,7 +225,9 @@ class ProcessSandbox:
 
     def __init__(self, spec: EnvironmentSpec, on_line: Callable[[str, float], None]) -> None:
         self.spec = spec
-        self._on_line = on_line
+        self.paths = TaskPaths(spec.task_root)
+        """The code's host folder, for what comes out of the environment (as ``/var/task``)."""
+        self._on_line = lambda line, at: on_line(self.paths.line(line), at)
         self._process: asyncio.subprocess.Process | None = None
         self._output: OutputPipe | None = None
         self.exited: asyncio.Future[int] | None = None
