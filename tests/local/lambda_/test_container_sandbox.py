@@ -65,6 +65,7 @@ def test_a_function_runs_in_a_container_cold_then_warm(cbackend: LocalBackend, d
     assert cold.init_duration_ms is not None
     assert "inside " in cold.log_result and cold.log_result.splitlines()[-1].startswith("REPORT RequestId")
     assert 1 < cold.max_memory_used_mb <= 128  # measured from the cgroup
+    assert (cold.sandbox, cold.sandbox_note) == ("container", None)
     [container] = backend_containers(docker_client, cbackend)
     config = container.attrs["HostConfig"]
     assert config["Memory"] == 128 * 1024 * 1024 and config["MemorySwap"] == 128 * 1024 * 1024
@@ -208,6 +209,12 @@ def test_auto_falls_back_to_a_process_when_the_runtime_image_cannot_be_had(docke
         assert result.payload == b'"ran anyway"'
         [env] = backend.part(LambdaRuntime).environments()
         assert isinstance(env["pid"], int)  # a host process, not a container id
+        why = "127.0.0.1:1/no-such-lambda-image:1 cannot be pulled"
+        assert (result.sandbox, result.sandbox_note) == ("process", why)
+        # The next function of that runtime does not try the image again, and says why all the same.
+        make(backend, "def handler(event, context):\n    return 'me too'\n", name="other")
+        other = backend.lambda_.invoke("other")
+        assert other.payload == b'"me too"' and (other.sandbox, other.sandbox_note) == ("process", why)
     finally:
         backend.close()
 

@@ -7,8 +7,15 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from computetui.app import ComputeApp
+from computetui.backends.local import LocalBackend
 from computetui.blueprints import zip_files
+from computetui.clock import FixedClock
+from computetui.models.common import EngineState, EngineStatus
+from computetui.models.lambda_ import InvokeResult
+from computetui.settings import Settings
 from computetui.ui.services.lambda_.testing import TestPanel
+from tests.support.fakes import StaticEngine
 from tests.ui.helpers import SIZE, make_app, settle
 from tests.ui.lambda_.test_lambda_ui import open_function
 
@@ -85,4 +92,45 @@ async def test_max_memory_used_is_a_dash_when_the_runtime_took_its_figure_with_i
     async with app.run_test(size=SIZE) as pilot:
         panel = await run_test(pilot)
         assert summary_row(panel, "Max memory used") == "-"
+    app.backend.close()
+
+
+async def test_the_result_says_the_sandbox_that_ran_it() -> None:
+    app = app_running("def handler(event, context):\n    return 1\n")  # the tests' backend: process sandbox
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await run_test(pilot)
+        assert summary_row(panel, "Sandbox") == "process"
+    app.backend.close()
+
+
+async def test_the_result_says_why_auto_ran_a_process_on_one_line() -> None:
+    status = EngineStatus(state=EngineState.SOCKET_MISSING, host="unix:///var/run/docker.sock")
+    backend = LocalBackend(":memory:", clock=FixedClock("2026-01-15T09:30:00+00:00"), seed=11,
+                           engine=StaticEngine(status), controller=False, lambda_sandbox="auto")
+    backend.lambda_.create_function(
+        function_name="words", runtime="python3.12", handler="lambda_function.handler",
+        code={"ZipFile": zip_files({"lambda_function.py": "def handler(event, context):\n    return 1\n"})},
+    )
+    app = ComputeApp(Settings(refresh=0), backend, polling=False, blink=False,
+                     clock=FixedClock("2026-01-15T09:30:00+00:00"))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await run_test(pilot)
+        assert summary_row(panel, "Sandbox") == "process — no Docker engine (socket missing)"
+    backend.close()
+
+
+async def test_a_long_sandbox_reason_stays_on_one_line() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_function("hello-world", "test")
+        await settle(pilot)
+        panel = app.screen.query_one(TestPanel)
+        note = "public.ecr.aws/lambda/python:3.12 cannot be pulled, and neither can anything else today"
+        panel.show_result(InvokeResult(status_code=200, request_id="r-1", payload=b"1", sandbox="process",
+                                       sandbox_note=note))
+        await settle(pilot)
+        summary = lines_of(panel.query_one("#result-summary", Static))
+        assert [line for line in summary if line.startswith("Sandbox:")] == [summary[-1]]
+        assert summary[-1].endswith("…")
     app.backend.close()

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.containers import ContainerSpec, Mount
+from computetui.backends.local.containers import ContainerSpec, ImageUnavailable, Mount
 from computetui.backends.local.lambda_.sandbox import TASK_ROOT, EnvironmentSpec, LaunchError, OutputPipe
 
 if TYPE_CHECKING:
@@ -130,7 +130,11 @@ class ContainerSandbox:
         runtime = self.spec.runtime or ""
         image = self._images.get(runtime) or BASE_IMAGES.get(runtime)
         if image is None:
-            raise LaunchError("Runtime.InvalidEntrypoint", f"no container image is configured for {runtime}")
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint",
+                f"no container image is configured for {runtime}",
+                f"no container image for {runtime}",
+            )
         return image
 
     async def start(self, runtime_api: str) -> None:
@@ -144,8 +148,14 @@ class ContainerSandbox:
         self._output = OutputPipe(os.open(fifo, os.O_RDWR | os.O_NONBLOCK), self._on_line)
         try:
             self.container_id = await loop.run_in_executor(None, self._create, image, runtime_api)
+        except ImageUnavailable as exc:
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}", f"{image} cannot be pulled"
+            ) from None
         except ComputeError as exc:
-            raise LaunchError("Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}") from None
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}", f"{image} did not start"
+            ) from None
         self.exited = loop.create_task(self._wait())  # type: ignore[assignment]
 
     def _create(self, image: str, runtime_api: str) -> str:

@@ -48,12 +48,14 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 
 class LaunchError(Exception):
-    """The environment cannot start: AWS's error type and message."""
+    """The environment cannot start: AWS's error type and message, and ``reason``, the same in
+    a few words for the line that says where an invocation ran instead."""
 
-    def __init__(self, error_type: str, message: str) -> None:
+    def __init__(self, error_type: str, message: str, reason: str | None = None) -> None:
         super().__init__(message)
         self.error_type = error_type
         self.message = message
+        self.reason = reason or message
 
 
 @dataclass

@@ -38,6 +38,12 @@ def log_tail(text: str | None) -> str:
     return "\n".join(line.expandtabs(2) for line in (text or "").rstrip().splitlines())
 
 
+def sandbox_line(sandbox: str, note: str | None) -> str:
+    """The sandbox by the name the ``lambda_sandbox`` setting gives it (``container``, ``process``),
+    and why it is not a container when one was asked for."""
+    return f"{sandbox} — {note}" if note else sandbox
+
+
 class TestPanel(Vertical):
     """Event editor above, result below."""
 
@@ -59,6 +65,7 @@ class TestPanel(Vertical):
     TestPanel #result-status.-failed { color: $error; text-style: bold; }
     TestPanel .heading { color: $secondary; text-style: bold; margin-top: 1; }
     TestPanel #result-logs { color: $foreground 80%; }
+    TestPanel #result-summary { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     class Ran(Message):
@@ -248,6 +255,8 @@ class TestPanel(Vertical):
             ("Init duration", f"{result.init_duration_ms:.2f} ms" if cold else "- (warm start)"),
             ("Cost of this invocation", f"{usd(cost)} (before the free tier)"),
         ]
+        if result.sandbox is not None:  # the local emulator says where it ran it
+            summary.append(("Sandbox", sandbox_line(result.sandbox, result.sandbox_note)))
         lines = [Content.from_markup("[$muted]$k[/]$v", k=f"{key + ':':<26}", v=value) for key, value in summary]
         if cold:
             lines[5] = lines[5] + Content.from_markup("  [b reverse $warning] COLD START [/]")
