@@ -26,6 +26,19 @@ from computetui.ui.states import TONE_VARIABLE, tone
 TABS = ("code", "test", "monitor", "configuration", "logs")
 
 
+def unsaved_question(function_name: str, code: bool, event: bool) -> tuple[Content, str]:
+    """What esc asks before leaving edits behind: undeployed code, an unsaved test event, or both."""
+    if code and event:
+        what = "unsaved code changes and an unsaved test event"
+        keep, where = "deploy the code and save the event", "ctrl+s on each tab"
+    elif code:
+        what, keep, where = "unsaved code changes", "deploy them", "ctrl+s on the Code tab"
+    else:
+        what, keep, where = "an unsaved test event", "save it", "ctrl+s on the Test tab"
+    question = Content.from_markup("Leave [b]$n[/b] with $w?", n=function_name, w=what)
+    return question, f"The edits are lost unless you {keep} first ({where})."
+
+
 class FunctionScreen(ConsoleScreen):
     page_id = "lambda"
 
@@ -172,20 +185,14 @@ class FunctionScreen(ConsoleScreen):
         if self._editing():
             self.focus_content()
             return
-        if self.query_one(CodeEditor).dirty:
+        code, event = self.query_one(CodeEditor).dirty, self.query_one(TestPanel).dirty
+        if code or event:
 
             def answer(discard: bool | None) -> None:
                 if discard:
                     self.console.go_back()
 
-            self.app.push_screen(
-                ConfirmScreen(
-                    Content.from_markup("Leave [b]$n[/b] with unsaved code changes?", n=self.function_name),
-                    "The edits are lost unless you deploy them first (ctrl+s).",
-                    "Discard",
-                ),
-                answer,
-            )
+            self.app.push_screen(ConfirmScreen(*unsaved_question(self.function_name, code, event), "Discard"), answer)
             return
         super().action_back()
 

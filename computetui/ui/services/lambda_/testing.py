@@ -78,6 +78,8 @@ class TestPanel(Vertical):
         self.saved: dict[str, str] = {}
         self.running = False
         self.last: InvokeResult | None = None
+        self._unedited = template_text("hello-world")
+        """The event as last loaded or saved: the editor holding anything else has unsaved edits."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="test-controls"):
@@ -86,7 +88,7 @@ class TestPanel(Vertical):
             yield Button("Save", id="save-event")
             yield Button("Test (t)", id="run-test", variant="primary")
             yield Button("Delete", id="delete-event", variant="error")
-        yield Editor.code_editor(template_text("hello-world"), language="json", id="event")
+        yield Editor.code_editor(self._unedited, language="json", id="event")
         yield Static("Run the event with t (or ctrl+enter in the editor).", id="test-message")
         with VerticalScroll(id="result"):
             yield Static(id="result-status")
@@ -102,6 +104,15 @@ class TestPanel(Vertical):
         editor.theme = "vscode_dark" if self.app.current_theme.dark else "github_light"
         self.query_one("#event-name", Input).value = "hello"
         self.load_saved()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the event in the editor has edits that are not saved."""
+        return self.query_one("#event", TextArea).text != self._unedited
+
+    def _load_event(self, text: str) -> None:
+        self._unedited = text
+        self.query_one("#event", TextArea).load_text(text)
 
     # -- saved events --------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="test-events")
@@ -131,14 +142,13 @@ class TestPanel(Vertical):
         value = event.value
         if not isinstance(value, str):
             return
-        editor = self.query_one("#event", TextArea)
         name = self.query_one("#event-name", Input)
         if value.startswith(NEW):
             template = value[len(NEW) :]
-            editor.load_text(template_text(template))
+            self._load_event(template_text(template))
             name.value = template.replace("apigateway-", "apigw-")[:25]
         else:
-            editor.load_text(self.saved.get(value, "{}"))
+            self._load_event(self.saved.get(value, "{}"))
             name.value = value
 
     @on(Button.Pressed)
@@ -173,8 +183,12 @@ class TestPanel(Vertical):
         except Exception as exc:
             self.app.call_from_thread(self._message, describe_error(exc), error=True)
             return
-        self.app.call_from_thread(self._message, f"Saved test event {name}.")
+        self.app.call_from_thread(self._saved, name, text)
         self.load_saved(select=name)
+
+    def _saved(self, name: str, text: str) -> None:
+        self._unedited = text  # what was typed since the save is still unsaved
+        self._message(f"Saved test event {name}.")
 
     def delete(self) -> None:
         chooser = self.query_one("#events", Select)
