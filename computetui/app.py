@@ -406,6 +406,7 @@ class ComputeApp(App[int]):
     def action_help(self) -> None:
         from computetui.ui.screens.help import HelpScreen, collect
         from computetui.ui.widgets.command_line import CommandLine
+        from computetui.ui.widgets.editor import Editor
         from computetui.ui.widgets.resource_table import ResourceTable
 
         if isinstance(self.screen, HelpScreen):
@@ -417,6 +418,8 @@ class ComputeApp(App[int]):
                 if cls is ConsoleScreen:
                     break
                 page.extend(cls.__dict__.get("BINDINGS", []))
+            if screen.query(Editor):  # the editors' keys Textual's TextArea has and no footer shows
+                page.extend(Editor.BINDINGS)
         everywhere = [b for b in self.BINDINGS if not isinstance(b, Binding) or b.action != "seed_demo"
                       or self.offers_demo]
         sections = collect(

@@ -99,3 +99,37 @@ async def test_unsaved_code_and_an_unsaved_test_event_are_both_named() -> None:
         assert await leave(pilot) == "Leave words with unsaved code changes and an unsaved test event?"
         assert "deploy the code and save the event" in str(app.screen.query_one(".detail").render())
     app.backend.close()
+
+
+async def test_t_is_the_test_key_shown_and_ctrl_enter_is_not_advertised() -> None:
+    app = app_with_function()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_function(pilot, tab="test")
+        message = str(screen.query_one(TestPanel).query_one("#test-message").render())
+        assert message.startswith("t runs the event") and "ctrl+enter" not in message
+        assert "t Test" in shown_text(screen.query_one(Footer))
+        await pilot.press("question_mark")
+        await settle(pilot)
+        lines = [str(w.render()) for w in app.screen.query("Static")]
+        page = lines[lines.index("This page") + 1 : lines.index("Tables")]
+        assert any(line.startswith("t ") and line.rstrip().endswith("run-test") for line in page)
+        assert not any("run-test-anywhere" in line or "enter" in line.split()[0] for line in lines if line.split())
+    app.backend.close()
+
+
+async def test_help_lists_the_editors_select_all_key_and_it_selects_all() -> None:
+    app = app_with_function()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_function(pilot, tab="test")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        lines = [str(w.render()) for w in app.screen.query("Static")]
+        page = lines[lines.index("This page") + 1 : lines.index("Tables")]
+        select_all = next(line for line in page if line.rstrip().endswith("select-all"))
+        assert select_all.startswith("f7 ") and "Select all" in select_all
+        await pilot.press("escape")
+        await pilot.press("e")  # into the event editor
+        await pilot.press("f7")
+        editor = screen.query_one(TestPanel).query_one("#event", TextArea)
+        assert editor.selected_text == editor.text != ""
+    app.backend.close()

@@ -47,6 +47,8 @@ class FunctionScreen(ConsoleScreen):
             "ctrl+s", "save", "Save/Deploy", id="save", tooltip="Deploy the code, save the event or the configuration"
         ),
         Binding("t", "run_test", "Test", id="run-test", tooltip="Run the test event"),
+        # Also from inside an editor, where the terminal sends it: most do not (tmux, the usual
+        # xterm modes send a plain enter), so t is the key the footer, help and the Test tab name.
         Binding(
             "ctrl+enter",
             "run_test",
@@ -54,7 +56,8 @@ class FunctionScreen(ConsoleScreen):
             id="run-test-anywhere",
             show=False,
             priority=True,
-            tooltip="Run the test event, even from inside an editor",
+            system=True,
+            tooltip="Run the test event, even from inside an editor (where the terminal sends ctrl+enter)",
         ),
         Binding("e", "edit", "Edit", id="edit", tooltip="Into the tab's editor (esc comes back out)"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="tab-next", show=False),

@@ -89,7 +89,7 @@ class TestPanel(Vertical):
             yield Button("Test (t)", id="run-test", variant="primary")
             yield Button("Delete", id="delete-event", variant="error")
         yield Editor.code_editor(self._unedited, language="json", id="event")
-        yield Static("Run the event with t (or ctrl+enter in the editor).", id="test-message")
+        yield Static("t runs the event (in the editor, press esc first).", id="test-message")
         with VerticalScroll(id="result"):
             yield Static(id="result-status")
             yield Static(id="result-summary")
