@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import Select, Static
 
 from computetui.app import ComputeApp
 from computetui.backends.local import LocalBackend
@@ -14,6 +15,7 @@ from computetui.clock import FixedClock
 from computetui.models.common import EngineState, EngineStatus
 from computetui.models.lambda_ import InvokeResult
 from computetui.settings import Settings
+from computetui.test_events import TEMPLATES
 from computetui.ui.services.lambda_.testing import TestPanel
 from tests.support.fakes import StaticEngine
 from tests.ui.helpers import SIZE, make_app, settle
@@ -133,4 +135,49 @@ async def test_a_long_sandbox_reason_stays_on_one_line() -> None:
         summary = lines_of(panel.query_one("#result-summary", Static))
         assert [line for line in summary if line.startswith("Sandbox:")] == [summary[-1]]
         assert summary[-1].endswith("…")
+    app.backend.close()
+
+
+def painted_rows(widget: Widget) -> list[str]:
+    """The rows the screen paints inside ``widget``'s border and padding, a string each."""
+    region = widget.content_region
+    strips = widget.screen._compositor.render_strips()  # read only: the cells as they are painted
+    return [strip.crop(region.x, region.right).text.strip() for strip in strips[region.y : region.bottom]]
+
+
+async def open_event_list(pilot: Pilot, panel: TestPanel) -> list[str]:
+    """Open the saved events and templates list; what its rows show."""
+    chooser = panel.query_one("#events", Select)
+    chooser.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+    assert chooser.expanded
+    shown = [row for row in painted_rows(chooser.query_one("SelectOverlay")) if row]
+    await pilot.press("escape")
+    await settle(pilot)
+    return shown
+
+
+async def test_each_saved_event_and_template_is_one_line_in_the_list() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_function("hello-world", "test")
+        await settle(pilot)
+        panel = app.screen.query_one(TestPanel)
+        templates = [f"template: {name}" for name in TEMPLATES]
+        assert await open_event_list(pilot, panel) == ["Saved events and templates", *templates]
+        longest = [f"event-{n}-{'x' * 25}"[:25] for n in range(10)]  # as many and as long as Lambda keeps
+        for name in longest:
+            app.backend.lambda_.save_test_event("hello-world", name, "{}")
+        panel.load_saved()
+        await settle(pilot)
+        shown = await open_event_list(pilot, panel)
+        options = ["Saved events and templates", *[f"saved: {name}" for name in longest], *templates]
+        assert len(shown) >= 8 and shown == options[options.index(shown[0]) :][: len(shown)]
+        chooser = panel.query_one("#events", Select)
+        chooser.value = "template:apigateway-http-api-proxy"  # longer than the closed select
+        await settle(pilot)
+        [label] = [row for row in painted_rows(chooser.query_one("SelectCurrent")) if row]
+        assert label.startswith("template: apigateway-") and "…" in label
     app.backend.close()

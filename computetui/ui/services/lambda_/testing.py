@@ -53,6 +53,10 @@ class TestPanel(Vertical):
     TestPanel { height: 1fr; }
     TestPanel #test-controls { height: 3; }
     TestPanel #events { width: 34; }
+    /* Wider than the select, so that the longest entry ("template: " and a 25-letter template,
+       or "saved: " and a 25-letter name) is one line; the chosen one is cut to the select's width. */
+    TestPanel #events > SelectOverlay { width: 44; }
+    TestPanel #events > SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
     TestPanel #event-name { width: 24; }
     TestPanel Button { min-width: 10; margin-left: 1; }
     TestPanel #event { height: 9; border: round $panel-lighten-2; }
@@ -128,7 +132,7 @@ class TestPanel(Vertical):
     def _show_saved(self, saved: dict[str, str], select: str | None) -> None:
         self.saved = saved
         options = [(f"saved: {name}", name) for name in saved]
-        options += [(f"new from template: {template}", NEW + template) for template in TEMPLATES]
+        options += [(f"template: {template}", NEW + template) for template in TEMPLATES]
         chooser = self.query_one("#events", Select)
         chooser.set_options(options)
         if select is not None:
