@@ -413,6 +413,7 @@ class ComputeApp(App[int]):
         from computetui.ui.screens.help import HelpScreen, collect
         from computetui.ui.screens.tabs import TabbedScreen
         from computetui.ui.widgets.command_line import CommandLine
+        from computetui.ui.widgets.editor import Editor
         from computetui.ui.widgets.resource_table import ResourceTable
         from computetui.ui.widgets.row_grid import RowGrid
 
@@ -428,6 +429,8 @@ class ComputeApp(App[int]):
                 page.extend(cls.__dict__.get("BINDINGS", []))
             page = [b for b in page if not isinstance(b, Binding) or screen.lists(b)]
             shell = [b for b in shell if not isinstance(b, Binding) or screen.lists(b)]
+            if screen.query(Editor):  # the editors' keys Textual's TextArea has and no footer shows
+                page.extend(Editor.BINDINGS)
         everywhere = [b for b in self.BINDINGS if not isinstance(b, Binding) or b.action != "seed_demo"
                       or (self.offers_demo and not self.settings.read_only)]
         on_a_table = isinstance(screen, TabbedScreen) and isinstance(screen.view, ResourceView)

@@ -138,6 +138,11 @@ class InvokeResult(BaseModel):
     init_duration_ms: float | None = None
     memory_size_mb: int | None = None
     max_memory_used_mb: int | None = None
+    """None when there is no figure (the console shows "-")."""
+    sandbox: str | None = None
+    """Where the local emulator ran it: ``container`` or ``process``; None on AWS."""
+    sandbox_note: str | None = None
+    """Why the emulator ran it as a process when a container was asked for, in a few words."""
 
 
 # Limits (FIDELITY.md); the one place these numbers live.

@@ -57,6 +57,16 @@ def test_bad_parameters_name_the_field_and_the_rule(contract_backend, overrides,
     assert contract_backend.lambda_.list_functions() == []  # nothing half-made
 
 
+def test_an_empty_function_name_must_have_length_at_least_1(contract_backend) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidParameter) as caught:
+        create(contract_backend, "")
+    assert caught.value.code == "ValidationException" and caught.value.field == "functionName"
+    assert caught.value.message == (
+        "1 validation error detected: Value '' at 'functionName' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1"
+    )
+
+
 def test_memory_limits_are_inclusive(contract_backend) -> None:  # noqa: ANN001
     assert create(contract_backend, "small", memory_size=128).memory_size == 128
     assert create(contract_backend, "large", memory_size=10_240, timeout=900).timeout == 900

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from computetui.app import ComputeApp
 from computetui.backends.local import LocalBackend
@@ -51,3 +52,13 @@ async def settle(pilot: Pilot) -> None:
 
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*[{":": "colon", "/": "slash", " ": "space", "?": "question_mark"}.get(c, c) for c in text])
+
+
+def shown_text(widget: Widget) -> str:
+    """What the screen shows in ``widget``'s region, its lines joined by single spaces: the words a
+    user can read there. Text the widget lays out beyond what its parents let be seen is not in it."""
+    screen = widget.screen
+    region = widget.region
+    strips = screen._compositor.render_strips()  # read only: the cells as they are painted
+    rows = [strip.crop(region.x, region.right).text for strip in strips[region.y : region.bottom]]
+    return " ".join(" ".join(rows).split())

@@ -18,13 +18,14 @@ from computetui.backends.rules.validation import check_pattern, check_range, con
 from computetui.models import lambda_ as m
 
 NAME_PATTERN = r"[a-zA-Z0-9-_]+"
+NAME_MIN = 1
 NAME_MAX = 64
 DESCRIPTION_MAX = 256
 
 
 def check_function_name(name: str) -> None:
     if not name:
-        raise constraint_error("functionName", name, f"Member must have length less than or equal to {NAME_MAX}")
+        raise constraint_error("functionName", name, f"Member must have length greater than or equal to {NAME_MIN}")
     check_pattern("functionName", name, NAME_PATTERN, max_length=NAME_MAX)
 
 

@@ -79,12 +79,15 @@ class HelpScreen(ModalScreen[None]):
 
 
 def collect(*groups: tuple[str, Iterable[BindingType]]) -> list[tuple[str, list[Binding]]]:
-    """Help sections from BINDINGS lists, each binding listed once."""
+    """Help sections from BINDINGS lists, each binding listed once. A ``system`` binding is left
+    out, as Textual's key panel leaves it out: an extra key that many terminals never send."""
     seen: set[str] = set()
     sections = []
     for title, source in groups:
         unique = []
         for binding in _bindings(source):
+            if binding.system:
+                continue
             marker = binding.id or f"{binding.key}:{binding.action}"
             if marker not in seen:
                 seen.add(marker)

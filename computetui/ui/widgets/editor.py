@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.widgets import TextArea
 
 
 class Editor(TextArea):
+    """A TextArea that gives esc back to the page; help lists its keys on the pages that have one."""
+
+    BINDINGS = [
+        # TextArea's own key for it (ctrl+a goes to the line's start), named so help can list it.
+        Binding("f7", "select_all", "Select all", id="select-all", show=False,
+                tooltip="Select all the editor's text (in the editor)"),
+    ]
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "escape":
             event.stop()

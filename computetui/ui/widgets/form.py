@@ -7,7 +7,8 @@ checks the values on the UI thread (``prepare``), then makes the backend call
 in a thread worker. A ``FormError`` names the field and puts the cursor on
 it; a backend error shows with AWS's code. Either way the message line turns
 red and the form stays open with everything typed in it. Esc cancels, ctrl+s
-submits from any field, enter submits from an input.
+submits from any field, enter submits from an input; the form's footer shows
+both keys, ctrl+s in the submit button's words.
 """
 
 from __future__ import annotations
@@ -27,8 +28,14 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from computetui.backends.base import Backend
 from computetui.ui.format import describe_error
+from computetui.ui.widgets.footer import ConsoleFooter
 
 ResultT = TypeVar("ResultT")
+
+
+def submit_binding(verb: str) -> Binding:
+    """ctrl+s, labelled with the submit button's words (``^s Run``) in the form's footer."""
+    return Binding("ctrl+s", "submit", verb, id="form-submit", tooltip=f"{verb} (the form's submit button)")
 
 
 class FormError(Exception):
@@ -104,14 +111,15 @@ class Form(ModalScreen[ResultT]):
     Form Button { margin-left: 2; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form-cancel"),
-        Binding("ctrl+s", "submit", "Submit", id="form-submit", show=False),
-    ]
-
     title_text: str | Content = "Form"
     verb = "Create"
     """The submit button's words."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        submit_binding(verb),
+    ]
+
     hint = ""
     """What the message line says until there is something else to say."""
     submit_id = "submit"
@@ -123,6 +131,13 @@ class Form(ModalScreen[ResultT]):
     compact: ClassVar[bool] = True
     """Declared fields a line each (``CompactFields``); False lays them out in ``BoxedFields``
     and gives the message line the theme's own muted colour."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A form with words of its own for submitting has its ctrl+s say them in the footer;
+        # Textual merges the class's BINDINGS as the class is made, so they go in first.
+        if "verb" in cls.__dict__:
+            cls.BINDINGS = [*cls.__dict__.get("BINDINGS", []), submit_binding(cls.verb)]
+        super().__init_subclass__(**kwargs)
 
     def __init__(self) -> None:
         super().__init__(classes="" if self.compact else "-boxed")
@@ -150,6 +165,7 @@ class Form(ModalScreen[ResultT]):
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(self.verb, id=self.submit_id, variant="primary")
+        yield ConsoleFooter()
 
     def compose_body(self) -> ComposeResult:
         """Everything between the title and the message line: by default a grid of ``fields``."""

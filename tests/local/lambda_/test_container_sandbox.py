@@ -15,6 +15,7 @@ import pytest
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from computetui.blueprints import zip_files
+from tests.local.lambda_.test_memory_used import HOG, reported_mb
 from tests.support.images import LAMBDA_PYTHON_IMAGE, ensure_lambda_python_image
 
 pytestmark = pytest.mark.docker
@@ -64,6 +65,7 @@ def test_a_function_runs_in_a_container_cold_then_warm(cbackend: LocalBackend, d
     assert cold.init_duration_ms is not None
     assert "inside " in cold.log_result and cold.log_result.splitlines()[-1].startswith("REPORT RequestId")
     assert 1 < cold.max_memory_used_mb <= 128  # measured from the cgroup
+    assert (cold.sandbox, cold.sandbox_note) == ("container", None)
     [container] = backend_containers(docker_client, cbackend)
     config = container.attrs["HostConfig"]
     assert config["Memory"] == 128 * 1024 * 1024 and config["MemorySwap"] == 128 * 1024 * 1024
@@ -207,5 +209,28 @@ def test_auto_falls_back_to_a_process_when_the_runtime_image_cannot_be_had(docke
         assert result.payload == b'"ran anyway"'
         [env] = backend.part(LambdaRuntime).environments()
         assert isinstance(env["pid"], int)  # a host process, not a container id
+        why = "127.0.0.1:1/no-such-lambda-image:1 cannot be pulled"
+        assert (result.sandbox, result.sandbox_note) == ("process", why)
+        # The next function of that runtime does not try the image again, and says why all the same.
+        make(backend, "def handler(event, context):\n    return 'me too'\n", name="other")
+        other = backend.lambda_.invoke("other")
+        assert other.payload == b'"me too"' and (other.sandbox, other.sandbox_note) == ("process", why)
     finally:
         backend.close()
+
+
+# -- Max Memory Used: the cgroup's figure, read before the cgroup goes ---------------------------
+def test_a_timeout_in_a_container_reports_the_memory_it_used(cbackend: LocalBackend) -> None:
+    make(cbackend, HOG + "import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=1)
+    result = cbackend.lambda_.invoke("fn", log_type="Tail")
+    assert json.loads(result.payload)["errorType"] == "Sandbox.Timedout"
+    assert 40 < result.max_memory_used_mb < 128
+    assert reported_mb(result) == result.max_memory_used_mb
+
+
+def test_a_syntax_error_in_a_container_reports_the_memory_of_init(cbackend: LocalBackend) -> None:
+    make(cbackend, "def handler(:\n")
+    result = cbackend.lambda_.invoke("fn", log_type="Tail")
+    assert json.loads(result.payload)["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert 1 < result.max_memory_used_mb < 128
+    assert reported_mb(result) == result.max_memory_used_mb

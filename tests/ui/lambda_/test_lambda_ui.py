@@ -187,6 +187,8 @@ FIXED_OK = InvokeResult(
     init_duration_ms=81.04,
     memory_size_mb=128,
     max_memory_used_mb=15,
+    sandbox="process",
+    sandbox_note="public.ecr.aws/lambda/python:3.12 cannot be pulled",
 )
 FIXED_FAILED = InvokeResult(
     status_code=200,
@@ -202,6 +204,7 @@ FIXED_FAILED = InvokeResult(
     billed_duration_ms=1,
     memory_size_mb=128,
     max_memory_used_mb=15,
+    sandbox="container",
 )
 
 

@@ -10,7 +10,11 @@ as AWS lets INIT run at full speed.
 The runtime reaches the Runtime API at the bridge gateway. Its output goes to
 a FIFO the emulator holds open, so, as with a process, draining it when the
 answer arrives collects exactly that invocation's lines. Peak memory comes
-from the container's cgroup; the kernel's OOM killer enforces the limit.
+from the container's cgroup; the kernel's OOM killer enforces the limit. The
+cgroup goes with the container's last process, so the peak is also read as
+the runtime reports an init error (it exits next) and just before the
+emulator removes the container (a timeout); a runtime that exits by itself in
+the middle of its work takes its figure with it.
 
 Containers are created with auto-remove: if the emulator dies without
 cleaning up, the runtime's next poll fails, it exits, and the container goes.
@@ -35,8 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.containers import ContainerSpec, Mount
-from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, OutputPipe
+from computetui.backends.local.containers import ContainerSpec, ImageUnavailable, Mount
+from computetui.backends.local.lambda_.sandbox import TASK_ROOT, EnvironmentSpec, LaunchError, OutputPipe
 
 if TYPE_CHECKING:
     from computetui.backends.local.containers import ContainerRunner
@@ -47,7 +51,6 @@ MB_PER_VCPU = 1769
 REMOVE_TIMEOUT_S = 10.0
 """How long closing waits for the engine to delete an environment's container."""
 REMOVE_ATTEMPTS = 3
-TASK_ROOT = "/var/task"
 OUTPUT_DIR = "/computetui"
 
 # AWS's public base image for each managed runtime.
@@ -110,6 +113,10 @@ class ContainerSandbox:
         self.killed_for_memory = False
         self._killed = False
         """The emulator itself has killed or removed the container (a timeout, closing)."""
+        self._peak_bytes_seen = 0
+        """The highest peak read so far."""
+        self._peak_is_last = False
+        """The peak was read as the runtime came to its end (an init error, a kill)."""
 
     @property
     def pid(self) -> str | None:
@@ -123,7 +130,11 @@ class ContainerSandbox:
         runtime = self.spec.runtime or ""
         image = self._images.get(runtime) or BASE_IMAGES.get(runtime)
         if image is None:
-            raise LaunchError("Runtime.InvalidEntrypoint", f"no container image is configured for {runtime}")
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint",
+                f"no container image is configured for {runtime}",
+                f"no container image for {runtime}",
+            )
         return image
 
     async def start(self, runtime_api: str) -> None:
@@ -137,8 +148,14 @@ class ContainerSandbox:
         self._output = OutputPipe(os.open(fifo, os.O_RDWR | os.O_NONBLOCK), self._on_line)
         try:
             self.container_id = await loop.run_in_executor(None, self._create, image, runtime_api)
+        except ImageUnavailable as exc:
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}", f"{image} cannot be pulled"
+            ) from None
         except ComputeError as exc:
-            raise LaunchError("Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}") from None
+            raise LaunchError(
+                "Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}", f"{image} did not start"
+            ) from None
         self.exited = loop.create_task(self._wait())  # type: ignore[assignment]
 
     def _create(self, image: str, runtime_api: str) -> str:
@@ -227,8 +244,21 @@ class ContainerSandbox:
     def rss_mb(self) -> float:
         return self._peak_bytes() / 1024 / 1024
 
-    def peak_mb(self) -> int:
-        return max(1, -(-self._peak_bytes() // (1024 * 1024)))
+    def sample_peak(self) -> None:
+        """The runtime is about to end (it reported an init error, or is removed): read the
+        cgroup's peak while the cgroup is there."""
+        if self.alive():
+            self._peak_bytes_seen = max(self._peak_bytes_seen, self._peak_bytes())
+            self._peak_is_last = True
+
+    def peak_mb(self) -> int | None:
+        """The container's peak memory in whole MB; None when the container is gone and its
+        peak was not read before it went."""
+        if self.alive():
+            self._peak_bytes_seen = max(self._peak_bytes_seen, self._peak_bytes())
+        elif not self._peak_is_last:
+            return None
+        return -(-self._peak_bytes_seen // (1024 * 1024)) if self._peak_bytes_seen else None
 
     # -- ending ------------------------------------------------------------
     def alive(self) -> bool:
@@ -237,6 +267,8 @@ class ContainerSandbox:
     def kill(self) -> None:
         # An exited container (out of memory, a crash) is removed too: nothing outlives the backend.
         if self.container_id is not None:
+            if not self._killed:
+                self.sample_peak()
             self._killed = True
             self._runner.remove(self.container_id)
 

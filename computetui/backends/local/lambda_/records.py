@@ -34,7 +34,8 @@ class InvocationRecord:
     billed_ms: int
     init_ms: float | None
     memory_mb: int
-    max_memory_mb: int
+    max_memory_mb: int | None
+    """None when the sandbox could not measure it (stored as 0)."""
     architecture: str
     error_type: str | None
     throttled: bool = False
@@ -92,7 +93,7 @@ class LambdaRecords:
                     record.billed_ms,
                     record.init_ms,
                     record.memory_mb,
-                    record.max_memory_mb,
+                    record.max_memory_mb or 0,
                     record.architecture,
                     record.error_type,
                     int(record.throttled),

@@ -59,12 +59,16 @@ def aws_timestamp(epoch: float) -> str:
 
 
 def report_line(
-    request_id: str, duration_ms: float, billed_ms: int, memory_mb: int, max_used_mb: int, init_ms: float | None
+    request_id: str, duration_ms: float, billed_ms: int, memory_mb: int, max_used_mb: int | None, init_ms: float | None
 ) -> str:
+    """AWS's REPORT line. Without a measured peak (``max_used_mb`` None) Max Memory Used is left
+    out rather than made up; the other fields keep their names and order."""
     line = (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed_ms} ms\t"
-        f"Memory Size: {memory_mb} MB\tMax Memory Used: {max_used_mb} MB"
+        f"Memory Size: {memory_mb} MB"
     )
+    if max_used_mb is not None:
+        line += f"\tMax Memory Used: {max_used_mb} MB"
     if init_ms is not None:
         line += f"\tInit Duration: {init_ms:.2f} ms"
     return line
@@ -87,6 +91,8 @@ class Environment:
     stale: bool = False
     """The function changed since this environment started; retire it when idle."""
     watchdog: asyncio.TimerHandle | None = None
+    note: str | None = None
+    """Why it is a process when a container was asked for (``auto``): no engine, no image, ..."""
 
 
 class LambdaRuntime:
@@ -120,8 +126,8 @@ class LambdaRuntime:
         self.reservations: dict[str, int] = {}
         """Reserved concurrency by function name; the facet keeps it current."""
         self.reservations_loaded = False
-        self._no_image: set[str] = set()
-        """Runtimes whose container image could not be had: ``auto`` runs them as processes."""
+        self._no_image: dict[str, str] = {}
+        """Runtimes whose container image could not be had, and why: ``auto`` runs them as processes."""
         self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="computetui-lambda-log")
         self._pending: list[tuple[InvocationRecord, EnvironmentSpec | None, list[tuple[int, str]] | None]] = []
         self._pending_lock = threading.Lock()
@@ -148,6 +154,8 @@ class LambdaRuntime:
                 "version": e.spec.version,
                 "state": e.state,
                 "pid": e.sandbox.pid,
+                "sandbox": e.sandbox.kind,
+                "note": e.note,
                 "log_stream": e.spec.log_stream,
             }
             for e in list(self._environments.values())
@@ -283,6 +291,9 @@ class LambdaRuntime:
                 outcome = await self._await_outcome(env, invocation)
             else:
                 outcome = init_failure
+            if outcome.kind == "error" and isinstance(env.sandbox, ProcessSandbox):
+                # The stack trace names the code where AWS keeps it, not in the host folder.
+                outcome = dataclasses.replace(outcome, body=env.sandbox.paths.body(outcome.body))
             env.sandbox.drain()
             if outcome.kind in ("exit", "timeout"):
                 env.sandbox.flush_partial()
@@ -336,6 +347,8 @@ class LambdaRuntime:
                 init_duration_ms=round(init_ms, 2) if cold and init_ms is not None else None,
                 memory_size_mb=spec.memory_mb,
                 max_memory_used_mb=max_used,
+                sandbox=env.sandbox.kind,
+                sandbox_note=env.note,
             )
         finally:
             self._in_flight[name] -= 1
@@ -347,9 +360,10 @@ class LambdaRuntime:
         return None
 
     async def _start_environment(
-        self, spec: EnvironmentSpec, key: tuple[Any, ...], kind: str | None = None
+        self, spec: EnvironmentSpec, key: tuple[Any, ...], kind: str | None = None, note: str | None = None
     ) -> tuple[Environment, float | None, Outcome | None]:
-        """A new environment through INIT. Returns it, its Init Duration and an init failure, if any."""
+        """A new environment through INIT. Returns it, its Init Duration and an init failure, if any.
+        ``note`` says why it is a process when a container was asked for."""
         loop = asyncio.get_running_loop()
         env_id = self.backend.ids.hex(32)
         when = self.backend.clock.now()
@@ -357,19 +371,22 @@ class LambdaRuntime:
         spec = dataclasses.replace(spec, log_stream=f"{when:%Y/%m/%d}/[{spec.version}]{env_id}")
         engine = self.backend.engine
         if kind is None:
-            kind = environment_kind(self.sandbox, engine.status().reachable)
+            status = engine.status()
+            kind = environment_kind(self.sandbox, status.reachable)
+            if kind == "process" and self.sandbox == "auto":
+                note = f"no Docker engine ({status.summary})"
             if self.sandbox == "auto" and spec.runtime in self._no_image:
-                kind = "process"
+                kind, note = "process", self._no_image[spec.runtime or ""]
         host = "127.0.0.1"
         if kind == "container":
             try:
                 host = await loop.run_in_executor(None, engine.bridge_gateway)
             except ComputeError as exc:
                 log.warning("no bridge gateway (%s): running %s as a process", exc.message, spec.function_name)
-                kind = "process"
+                kind, note = "process", "no bridge network to reach a container"
         api = RuntimeApi(host)
         await api.start()
-        env = Environment(env_id, key, spec, api, None)  # type: ignore[arg-type]
+        env = Environment(env_id, key, spec, api, None, note=note)  # type: ignore[arg-type]
 
         def on_line(line: str, at: float) -> None:
             env.lines.append((at, line))
@@ -378,6 +395,7 @@ class LambdaRuntime:
             env.sandbox = ContainerSandbox(spec, on_line, self.backend.containers, self.images)
         else:
             env.sandbox = ProcessSandbox(spec, on_line)
+        api.before_init_error_reply = env.sandbox.sample_peak
         self._environments[env_id] = env
         began = loop.time()
         env.started_at = began
@@ -387,9 +405,9 @@ class LambdaRuntime:
             if self.sandbox == "auto" and kind == "container" and spec.package_type == "Zip":
                 # "auto" means the best sandbox there is: without the runtime's image, a process.
                 log.warning("%s; running %s functions as host processes", exc.message, spec.runtime)
-                self._no_image.add(spec.runtime or "")
+                self._no_image[spec.runtime or ""] = exc.reason
                 await self._discard(env)
-                return await self._start_environment(spec, key, "process")
+                return await self._start_environment(spec, key, "process", exc.reason)
             env.state = "dead"
             failure = Outcome("error", _error_body(exc.error_type, exc.message), exc.error_type, loop.time())
             return env, None, failure
@@ -481,7 +499,7 @@ class LambdaRuntime:
         delivered: float,
         duration_ms: float,
         billed_ms: int,
-        max_used: int,
+        max_used: int | None,
         init_ms: float | None,
     ) -> list[tuple[int, str]]:
         """The invocation's log lines with epoch-ms timestamps: what the runtime printed

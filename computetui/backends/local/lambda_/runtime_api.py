@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from computetui.backends.local.http.codec import Request, Response
@@ -82,6 +83,9 @@ class RuntimeApi:
         self.initialized: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         """Resolves with ``loop.time()`` at the runtime's first ``next``: the end of INIT."""
         self.init_error: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.before_init_error_reply: Callable[[], None] | None = None
+        """Called as an init error arrives, before it is answered: the runtime is still there
+        (it exits once answered), so what can only be read from a live sandbox is read now."""
 
     @property
     def address(self) -> str:
@@ -184,6 +188,8 @@ class RuntimeApi:
                 {},
                 _json_error("InvalidStateTransition", "State transition is not allowed: init/error after init"),
             )
+        if self.before_init_error_reply is not None:
+            self.before_init_error_reply()
         error_type = request.get("Lambda-Runtime-Function-Error-Type") or _error_type(request.body)
         self.init_error.set_result(Outcome("error", request.body, error_type, asyncio.get_running_loop().time()))
         return 202, {}, b'{"status":"OK"}'

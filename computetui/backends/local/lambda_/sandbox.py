@@ -8,6 +8,12 @@ draining the pipe when the answer arrives collects exactly that invocation's
 output. Memory is read from /proc: the peak resident set of the process tree
 is the REPORT line's Max Memory Used, and a watchdog kills a tree that grows
 past the function's memory size (Runtime.ExitError, as AWS's out-of-memory).
+
+A process that is gone leaves nothing in /proc (and ``wait4``'s peak is no
+help: it counts the emulator's own memory, copied at the fork), so the peak
+is also read as an init error arrives (the runtime exits once it is answered)
+and just before the emulator kills the tree (a timeout). A runtime that exits
+by itself in the middle of its work has no last figure: its peak is None.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import re
 import shutil
 import signal
 import sys
@@ -24,6 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
+TASK_ROOT = "/var/task"
+"""Where AWS puts a function's code, and so where its stack traces and logs say it is."""
+RUNTIME_DIR = "/var/runtime"
+"""Where AWS keeps a managed runtime's own client."""
 NODE_CLIENT = RUNTIMES_DIR / "node" / "runtime.mjs"
 
 _PR_SET_PDEATHSIG = 1
@@ -37,12 +48,14 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 
 class LaunchError(Exception):
-    """The environment cannot start: AWS's error type and message."""
+    """The environment cannot start: AWS's error type and message, and ``reason``, the same in
+    a few words for the line that says where an invocation ran instead."""
 
-    def __init__(self, error_type: str, message: str) -> None:
+    def __init__(self, error_type: str, message: str, reason: str | None = None) -> None:
         super().__init__(message)
         self.error_type = error_type
         self.message = message
+        self.reason = reason or message
 
 
 @dataclass
@@ -130,6 +143,34 @@ def process_command(spec: EnvironmentSpec) -> list[str]:
     )
 
 
+class TaskPaths:
+    """Host folders written as AWS's environments have them: the function's code at
+    ``/var/task``, and Node's runtime client (ours) at ``/var/runtime``.
+
+    The runtime must run the code where it is (``LAMBDA_TASK_ROOT`` stays the host
+    folder), so the names change only in what comes out: the lines the runtime prints
+    and the errors it reports. Only a whole folder name is changed, not a longer name
+    that starts with it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        shown: dict[str, str] = {}
+        for folder, inside in ((RUNTIMES_DIR / "node", RUNTIME_DIR), (root, TASK_ROOT)):
+            shown[str(folder)] = shown[os.path.realpath(folder)] = inside
+        self._shown = shown
+        names = sorted(shown, key=len, reverse=True)
+        self._text = re.compile("(" + "|".join(re.escape(n) for n in names) + r")(?![\w.-])")
+        self._bytes = re.compile(self._text.pattern.encode())
+
+    def line(self, text: str) -> str:
+        if any(name in text for name in self._shown):  # a substring test first: most lines have none
+            return self._text.sub(lambda found: self._shown[found.group(1)], text)
+        return text
+
+    def body(self, data: bytes) -> bytes:
+        return self._bytes.sub(lambda found: self._shown[found.group(1).decode()].encode(), data)
+
+
 class OutputPipe:
     """The read end of an environment's output, turned into whole lines.
 
@@ -186,12 +227,18 @@ class ProcessSandbox:
 
     def __init__(self, spec: EnvironmentSpec, on_line: Callable[[str, float], None]) -> None:
         self.spec = spec
-        self._on_line = on_line
+        self.paths = TaskPaths(spec.task_root)
+        """The code's host folder, for what comes out of the environment (as ``/var/task``)."""
+        self._on_line = lambda line, at: on_line(self.paths.line(line), at)
         self._process: asyncio.subprocess.Process | None = None
         self._output: OutputPipe | None = None
         self.exited: asyncio.Future[int] | None = None
         self.killed_for_memory = False
         self._tree_cache: tuple[float, list[int]] | None = None
+        self._peak_kb = 0
+        """The highest peak read so far, in kB."""
+        self._peak_is_last = False
+        """The peak was read as the runtime came to its end (an init error, a kill)."""
 
     @property
     def pid(self) -> int | None:
@@ -268,18 +315,31 @@ class ProcessSandbox:
     def rss_mb(self) -> float:
         return self._status_kb(b"VmRSS:") / 1024
 
-    def peak_mb(self) -> int:
-        """The tree's peak resident memory, in whole MB as the REPORT line gives it."""
-        return max(1, -(-self._status_kb(b"VmHWM:") // 1024))
+    def sample_peak(self) -> None:
+        """The runtime is about to end (it reported an init error, or is killed): read its peak
+        while there is one to read."""
+        if self.alive():
+            self._peak_kb = max(self._peak_kb, self._status_kb(b"VmHWM:"))
+            self._peak_is_last = True
+
+    def peak_mb(self) -> int | None:
+        """The tree's peak resident memory, in whole MB as the REPORT line gives it; None when
+        the runtime is gone and its peak was not read before it went."""
+        if self.alive():
+            self._peak_kb = max(self._peak_kb, self._status_kb(b"VmHWM:"))
+        elif not self._peak_is_last:
+            return None
+        return -(-self._peak_kb // 1024) if self._peak_kb else None
 
     # -- ending ------------------------------------------------------------
     def alive(self) -> bool:
         return self._process is not None and self._process.returncode is None
 
     def kill(self) -> None:
-        """SIGKILL the whole tree at once."""
+        """SIGKILL the whole tree at once, its peak memory read first."""
         if self._process is None or self._process.returncode is not None:
             return
+        self.sample_peak()
         try:
             os.killpg(self._process.pid, signal.SIGKILL)
         except ProcessLookupError:

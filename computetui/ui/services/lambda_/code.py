@@ -86,7 +86,7 @@ class CodeEditor(Vertical):
 
     DEFAULT_CSS = """
     CodeEditor { height: 1fr; }
-    CodeEditor > #code-status { height: 1; padding: 0 1; color: $muted; }
+    CodeEditor > #code-status { height: auto; padding: 0 1; color: $muted; }
     CodeEditor > #code-status.-dirty { color: $warning; }
     CodeEditor > #code-status.-error { color: $error; }
     CodeEditor > #code-status.-done { color: $success; }

@@ -41,14 +41,14 @@ def parse_environment(text: str) -> dict[str, str]:
 class ConfigurationPanel(VerticalScroll):
     DEFAULT_CSS = """
     ConfigurationPanel { height: 1fr; padding: 0 1; }
-    ConfigurationPanel Grid { grid-size: 3; grid-columns: 24 36 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto;
+    ConfigurationPanel Grid { grid-size: 3; grid-columns: 24 36 1fr; grid-rows: auto; grid-gutter: 1 0; height: auto;
                               margin: 1 0; }
     ConfigurationPanel .hint { padding: 0 0 0 2; color: $muted; }
     ConfigurationPanel #environment { height: 6; border: round $panel-lighten-2; }
-    ConfigurationPanel #config-message { height: auto; padding: 0 1; color: $muted; }
+    ConfigurationPanel #config-message { width: 1fr; height: auto; padding: 0 1; color: $muted; }
     ConfigurationPanel #config-message.-error { color: $error; }
     ConfigurationPanel #config-message.-done { color: $success; }
-    ConfigurationPanel Horizontal { height: 3; }
+    ConfigurationPanel Horizontal { height: auto; }
     """
 
     def __init__(self, function_name: str) -> None:

@@ -26,6 +26,19 @@ from computetui.ui.states import TONE_VARIABLE, tone
 TABS = ("code", "test", "monitor", "configuration", "logs")
 
 
+def unsaved_question(function_name: str, code: bool, event: bool) -> tuple[Content, str]:
+    """What esc asks before leaving edits behind: undeployed code, an unsaved test event, or both."""
+    if code and event:
+        what = "unsaved code changes and an unsaved test event"
+        keep, where = "deploy the code and save the event", "ctrl+s on each tab"
+    elif code:
+        what, keep, where = "unsaved code changes", "deploy them", "ctrl+s on the Code tab"
+    else:
+        what, keep, where = "an unsaved test event", "save it", "ctrl+s on the Test tab"
+    question = Content.from_markup("Leave [b]$n[/b] with $w?", n=function_name, w=what)
+    return question, f"The edits are lost unless you {keep} first ({where})."
+
+
 class FunctionScreen(ConsoleScreen):
     page_id = "lambda"
 
@@ -34,6 +47,8 @@ class FunctionScreen(ConsoleScreen):
             "ctrl+s", "save", "Save/Deploy", id="save", tooltip="Deploy the code, save the event or the configuration"
         ),
         Binding("t", "run_test", "Test", id="run-test", tooltip="Run the test event"),
+        # Also from inside an editor, where the terminal sends it: most do not (tmux, the usual
+        # xterm modes send a plain enter), so t is the key the footer, help and the Test tab name.
         Binding(
             "ctrl+enter",
             "run_test",
@@ -41,7 +56,8 @@ class FunctionScreen(ConsoleScreen):
             id="run-test-anywhere",
             show=False,
             priority=True,
-            tooltip="Run the test event, even from inside an editor",
+            system=True,
+            tooltip="Run the test event, even from inside an editor (where the terminal sends ctrl+enter)",
         ),
         Binding("e", "edit", "Edit", id="edit", tooltip="Into the tab's editor (esc comes back out)"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="tab-next", show=False),
@@ -175,20 +191,14 @@ class FunctionScreen(ConsoleScreen):
         if self._editing():
             self.focus_content()
             return
-        if self.query_one(CodeEditor).dirty:
+        code, event = self.query_one(CodeEditor).dirty, self.query_one(TestPanel).dirty
+        if code or event:
 
             def answer(discard: bool | None) -> None:
                 if discard:
                     self.console.go_back()
 
-            self.app.push_screen(
-                ConfirmScreen(
-                    Content.from_markup("Leave [b]$n[/b] with unsaved code changes?", n=self.function_name),
-                    "The edits are lost unless you deploy them first (ctrl+s).",
-                    "Discard",
-                ),
-                answer,
-            )
+            self.app.push_screen(ConfirmScreen(*unsaved_question(self.function_name, code, event), "Discard"), answer)
             return
         super().action_back()
 

@@ -16,7 +16,7 @@ TAIL = 500
 class LogsPanel(Vertical):
     DEFAULT_CSS = """
     LogsPanel { height: 1fr; }
-    LogsPanel #logs-status { height: 1; padding: 0 1; color: $muted; }
+    LogsPanel #logs-status { height: auto; padding: 0 1; color: $muted; }
     LogsPanel Log { height: 1fr; border: round $panel-lighten-2; }
     """
 

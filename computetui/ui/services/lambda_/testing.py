@@ -32,6 +32,18 @@ def pretty(payload: bytes) -> str:
         return payload.decode("utf-8", "replace")
 
 
+def log_tail(text: str | None) -> str:
+    """The log tail a line at a time. A runtime writing to a pipe ends the lines inside one
+    log event (a traceback) with ``\\r``, so that the event stays one; the console shows each."""
+    return "\n".join(line.expandtabs(2) for line in (text or "").rstrip().splitlines())
+
+
+def sandbox_line(sandbox: str, note: str | None) -> str:
+    """The sandbox by the name the ``lambda_sandbox`` setting gives it (``container``, ``process``),
+    and why it is not a container when one was asked for."""
+    return f"{sandbox} — {note}" if note else sandbox
+
+
 class TestPanel(Vertical):
     """Event editor above, result below."""
 
@@ -41,6 +53,10 @@ class TestPanel(Vertical):
     TestPanel { height: 1fr; }
     TestPanel #test-controls { height: 3; }
     TestPanel #events { width: 34; }
+    /* Wider than the select, so that the longest entry ("template: " and a 25-letter template,
+       or "saved: " and a 25-letter name) is one line; the chosen one is cut to the select's width. */
+    TestPanel #events > SelectOverlay { width: 44; }
+    TestPanel #events > SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
     TestPanel #event-name { width: 24; }
     TestPanel Button { min-width: 10; margin-left: 1; }
     TestPanel #event { height: 9; border: round $panel-lighten-2; }
@@ -53,6 +69,7 @@ class TestPanel(Vertical):
     TestPanel #result-status.-failed { color: $error; text-style: bold; }
     TestPanel .heading { color: $secondary; text-style: bold; margin-top: 1; }
     TestPanel #result-logs { color: $foreground 80%; }
+    TestPanel #result-summary { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     class Ran(Message):
@@ -65,6 +82,8 @@ class TestPanel(Vertical):
         self.saved: dict[str, str] = {}
         self.running = False
         self.last: InvokeResult | None = None
+        self._unedited = template_text("hello-world")
+        """The event as last loaded or saved: the editor holding anything else has unsaved edits."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="test-controls"):
@@ -73,8 +92,8 @@ class TestPanel(Vertical):
             yield Button("Save", id="save-event")
             yield Button("Test (t)", id="run-test", variant="primary")
             yield Button("Delete", id="delete-event", variant="error")
-        yield Editor.code_editor(template_text("hello-world"), language="json", id="event")
-        yield Static("Run the event with t (or ctrl+enter in the editor).", id="test-message")
+        yield Editor.code_editor(self._unedited, language="json", id="event")
+        yield Static("t runs the event (in the editor, press esc first).", id="test-message")
         with VerticalScroll(id="result"):
             yield Static(id="result-status")
             yield Static(id="result-summary")
@@ -90,6 +109,15 @@ class TestPanel(Vertical):
         self.query_one("#event-name", Input).value = "hello"
         self.load_saved()
 
+    @property
+    def dirty(self) -> bool:
+        """Whether the event in the editor has edits that are not saved."""
+        return self.query_one("#event", TextArea).text != self._unedited
+
+    def _load_event(self, text: str) -> None:
+        self._unedited = text
+        self.query_one("#event", TextArea).load_text(text)
+
     # -- saved events --------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="test-events")
     def load_saved(self, select: str | None = None) -> None:
@@ -104,7 +132,7 @@ class TestPanel(Vertical):
     def _show_saved(self, saved: dict[str, str], select: str | None) -> None:
         self.saved = saved
         options = [(f"saved: {name}", name) for name in saved]
-        options += [(f"new from template: {template}", NEW + template) for template in TEMPLATES]
+        options += [(f"template: {template}", NEW + template) for template in TEMPLATES]
         chooser = self.query_one("#events", Select)
         chooser.set_options(options)
         if select is not None:
@@ -118,14 +146,13 @@ class TestPanel(Vertical):
         value = event.value
         if not isinstance(value, str):
             return
-        editor = self.query_one("#event", TextArea)
         name = self.query_one("#event-name", Input)
         if value.startswith(NEW):
             template = value[len(NEW) :]
-            editor.load_text(template_text(template))
+            self._load_event(template_text(template))
             name.value = template.replace("apigateway-", "apigw-")[:25]
         else:
-            editor.load_text(self.saved.get(value, "{}"))
+            self._load_event(self.saved.get(value, "{}"))
             name.value = value
 
     @on(Button.Pressed)
@@ -160,8 +187,12 @@ class TestPanel(Vertical):
         except Exception as exc:
             self.app.call_from_thread(self._message, describe_error(exc), error=True)
             return
-        self.app.call_from_thread(self._message, f"Saved test event {name}.")
+        self.app.call_from_thread(self._saved, name, text)
         self.load_saved(select=name)
+
+    def _saved(self, name: str, text: str) -> None:
+        self._unedited = text  # what was typed since the save is still unsaved
+        self._message(f"Saved test event {name}.")
 
     def delete(self) -> None:
         chooser = self.query_one("#events", Select)
@@ -242,12 +273,14 @@ class TestPanel(Vertical):
             ("Init duration", f"{result.init_duration_ms:.2f} ms" if cold else "- (warm start)"),
             ("Cost of this invocation", f"{usd(cost)} (before the free tier)"),
         ]
+        if result.sandbox is not None:  # the local emulator says where it ran it
+            summary.append(("Sandbox", sandbox_line(result.sandbox, result.sandbox_note)))
         lines = [Content.from_markup("[$muted]$k[/]$v", k=f"{key + ':':<26}", v=value) for key, value in summary]
         if cold:
             lines[5] = lines[5] + Content.from_markup("  [b reverse $warning] COLD START [/]")
         self.query_one("#result-summary", Static).update(Content("\n").join(lines))
         self.query_one("#result-response", Static).update(Content(pretty(result.payload)))
-        self.query_one("#result-logs", Static).update(Content((result.log_result or "").rstrip().expandtabs(2)))
+        self.query_one("#result-logs", Static).update(Content(log_tail(result.log_result)))
         took = f" in {result.duration_ms:.2f} ms" if result.duration_ms is not None else ""
         self._message(f"{'Succeeded' if ok else 'Failed'}{took} — t runs it again.")
         self.post_message(self.Ran())

@@ -1,0 +1,74 @@
+"""One submit key on every form: ctrl+s submits each of the console's forms, and each form's
+footer says so in its submit button's words (``^s Run``), beside esc Cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.widgets import Footer
+
+from computetui.ui.services.ecr.forms import CreateRepositoryScreen, PushImageScreen
+from computetui.ui.services.ecs.forms import (
+    AutoScalingForm,
+    CreateClusterForm,
+    CreateServiceForm,
+    RegisterInstanceForm,
+    RunTaskForm,
+    UpdateServiceForm,
+)
+from computetui.ui.services.lambda_.create_function import CreateFunctionScreen
+from computetui.ui.widgets.form import Form
+from tests.ui.helpers import SIZE, make_app, settle, shown_text
+
+pytestmark = pytest.mark.asyncio
+
+FORMS: dict[str, tuple[Callable[[], Form[Any]], str]] = {
+    "create-function": (CreateFunctionScreen, "Create function"),
+    "create-cluster": (CreateClusterForm, "Create"),
+    "run-task": (lambda: RunTaskForm("demo"), "Run"),
+    "register-instance": (lambda: RegisterInstanceForm("demo"), "Register"),
+    "create-service": (lambda: CreateServiceForm("demo"), "Create"),
+    "update-service": (lambda: UpdateServiceForm("demo", "web"), "Update"),
+    "auto-scaling": (lambda: AutoScalingForm("demo", "web"), "Save"),
+    "create-repository": (CreateRepositoryScreen, "Create repository"),
+    "push-image": (lambda: PushImageScreen("demo/web"), "Push"),
+}
+
+
+def every_form_class() -> set[type]:
+    """Every form the console has: the Form subclasses that make a call (ClusterForm is a base)."""
+    found: set[type] = set()
+    todo = list(Form.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("computetui.") and cls.prepare is not Form.prepare:
+            found.add(cls)
+    return found
+
+
+async def test_every_form_of_the_console_is_checked_here() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        listed = {type(make()) for make, _ in FORMS.values()}
+    app.backend.close()
+    assert every_form_class() == listed
+
+
+@pytest.mark.parametrize("name", list(FORMS))
+async def test_ctrl_s_is_the_forms_submit_key_and_its_footer_says_so(name: str) -> None:
+    make, verb = FORMS[name]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = make()
+        assert form.verb == verb  # the footer's words are the submit button's
+        app.push_screen(form)
+        await settle(pilot)
+        assert app.screen is form
+        assert form.active_bindings["ctrl+s"].binding.action == "submit"
+        footer = shown_text(form.query_one(Footer))
+        assert footer.startswith(f"esc Cancel ^s {verb}")
+    app.backend.close()
