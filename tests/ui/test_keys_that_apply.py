@@ -138,3 +138,21 @@ async def test_l_on_a_task_opens_its_logs_and_on_a_service_page_goes_to_its_logs
         await pilot.press("l")
         await settle(pilot)
         assert app.screen.view.id == "logs"
+
+
+async def test_l_on_the_function_page_goes_to_its_logs_tab_and_is_not_listed_there() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_tab(pilot, ":lambda")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FunctionScreen) and screen.active == "code"
+        assert (await footer(pilot))["Logs"] == "l"
+        await pilot.press("l")
+        await settle(pilot)
+        assert screen.active == "logs" and "Logs" not in await footer(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.active == "configuration" and (await footer(pilot))["Logs"] == "l"

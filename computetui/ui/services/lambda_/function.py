@@ -60,6 +60,7 @@ class FunctionScreen(ConsoleScreen):
             tooltip="Run the test event, even from inside an editor (where the terminal sends ctrl+enter)",
         ),
         Binding("e", "edit", "Edit", id="edit", tooltip="Into the tab's editor (esc comes back out)"),
+        Binding("l", "logs", "Logs", id="logs", tooltip="To the function's Logs tab"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="tab-next", show=False),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", id="tab-previous", show=False),
     ]
@@ -166,7 +167,19 @@ class FunctionScreen(ConsoleScreen):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
         self.active = (event.pane.id or "tab-code").removeprefix("tab-")
+        self.refresh_bindings()  # l shows on every tab but Logs
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logs":
+            return self.active != "logs"
+        return super().check_action(action, parameters)
+
+    def action_logs(self) -> None:
+        """``l``: the Logs tab, as ``l`` on the function's row opens it."""
+        self.query_one(TabbedContent).active = "tab-logs"
+        self.active = "logs"
+        self.refresh_bindings()
 
     def action_tab(self, step: int) -> None:
         index = (TABS.index(self.active) + step) % len(TABS)
