@@ -244,8 +244,8 @@ class ComputeApp(App[int]):
         if self.backend is backend:  # not a backend switched away from meanwhile
             self.overview = overview
 
-    def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, str, str]]:
-        """Every resource by name, for the palette. Runs in a thread."""
+    def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, Row]]:
+        """Every resource with the view that lists it, for the palette. Runs in a thread."""
         backend = self.backend
         found = []
         if backend is None:
@@ -260,12 +260,13 @@ class ComputeApp(App[int]):
                     rows = view.fetch(backend)
                 except Exception:
                     continue
-                found.extend((spec, view, row.name, row.key) for row in rows)
+                found.extend((spec, view, row) for row in rows)
         return found
 
     # -- navigation ----------------------------------------------------------
     def open_page(self, page: str, view: str | None = None, focus_key: str | None = None) -> None:
-        """Go to a service page (or home); an open copy of it further down is reused."""
+        """Go to a service page (or home); an open copy of it further down is reused. With
+        ``focus_key`` the cursor goes to that row, and a filter that was on the list is cleared."""
         from computetui.ui.pages.service import ServiceScreen
 
         stack = self.screen_stack
@@ -281,12 +282,22 @@ class ComputeApp(App[int]):
                     if view:
                         screen.switch_view(view)
                     if focus_key:
-                        screen.table.move_to(focus_key)
+                        screen.show_row(focus_key)
                 return
         if page == "home":
             return
         spec = BY_ID[page]
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
+
+    def open_found(self, page: str, view: str, row: Row) -> None:
+        """A resource picked in the palette: its list, unfiltered, with the cursor on its row (so
+        going back shows it), and on top the resource itself, as enter on that row opens it."""
+        from computetui.ui.pages.service import ServiceScreen
+
+        self.open_page(page, view, row.key)
+        screen = self.screen
+        if isinstance(screen, ServiceScreen) and isinstance(screen.view, ResourceView) and screen.view.id == view:
+            screen.open_row(screen.view, row)
 
     def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row) -> None:
         """Enter on a row: the resource's own page (``view.opens``), or its JSON."""

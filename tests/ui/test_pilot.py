@@ -253,20 +253,60 @@ async def test_help_lists_every_key_with_its_id_and_remapped_keys() -> None:
         assert app.screen.query_one(CommandLine).is_open
 
 
-async def test_the_palette_jumps_to_a_resource() -> None:
+async def palette_pick(pilot, text: str) -> None:  # noqa: ANN001
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await type_text(pilot, text)
+    await pilot.pause(0.5)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_palette_opens_a_resource_as_enter_on_its_row_would() -> None:
+    from computetui.ui.services.lambda_.function import FunctionScreen
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await type_text(pilot, "hello-world")
-        await pilot.pause(0.5)
-        await settle(pilot)
-        await pilot.press("enter")
+        await palette_pick(pilot, "hello-world")
+        screen = app.screen
+        assert isinstance(screen, FunctionScreen) and screen.function_name == "hello-world"
+        await pilot.press("escape")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ServiceScreen) and screen.spec.id == "lambda"
         assert screen.table.cursor_key.endswith("function:hello-world")
+
+
+async def test_the_palette_clears_the_filter_that_hid_the_resource_it_opens() -> None:
+    from computetui.ui.services.lambda_.function import FunctionScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_page(pilot, ":lambda")
+        await open_page(pilot, "/nc-")
+        assert app.screen.table.filter_text == "nc-"  # type: ignore[attr-defined]
+        await palette_pick(pilot, "hello-node")
+        assert isinstance(app.screen, FunctionScreen) and app.screen.function_name == "hello-node"
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServiceScreen) and screen.spec.id == "lambda"
+        assert screen.table.filter_text == ""
+        assert screen.table.cursor_key.endswith("function:hello-node")
+        assert len(app.screen_stack) == 2  # home, then the one Lambda page: nothing piled up
+
+
+async def test_the_palette_opens_an_ecs_cluster_page() -> None:
+    from computetui.ui.services.ecs.screens import ClusterScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await palette_pick(pilot, "demo")
+        assert isinstance(app.screen, ClusterScreen)
 
 
 async def test_themes_switch_from_the_command_line() -> None:
