@@ -124,7 +124,8 @@ def run_console(settings: Settings) -> int:
     try:
         check_theme_name(settings.theme)
     except ThemeError as exc:
-        return _fail(str(exc))
+        source = settings.source_of("theme")
+        return _fail(f"{source}: {exc}" if source else str(exc))
     app = ComputeApp(settings)
     app.run()
     return app.return_code or 0
