@@ -91,6 +91,8 @@ class ComputeApp(App[int]):
         self.settings = settings
         self.services = SERVICES
         """Every service the console shows (the pages read it from here, not from the registry)."""
+        self.cards_unfolded = False
+        """Whether service pages show their concept card whole: ``i`` unfolds it, and the next page too."""
         self.clock = clock or SystemClock()
         """The console's own sense of time (charts' "last hour"); fixed in snapshot tests."""
         self.backend: Backend | None = backend

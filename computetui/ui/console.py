@@ -35,6 +35,8 @@ class Console(Protocol):
     theme: str
     services: tuple[ServiceSpec, ...]
     """Every service the console shows, in the navigation's order (the registry's)."""
+    cards_unfolded: bool
+    """Whether service pages show their concept card whole (``i``) rather than one line, for the session."""
 
     @property
     def offers_demo(self) -> bool: ...

@@ -429,3 +429,29 @@ async def test_ctrl_d_is_named_deregister_where_it_deregisters() -> None:
         assert gone not in {r.key for r in table.rows}  # the view lists ACTIVE revisions
         assert app.backend.batch.describe_job_definitions(status="ACTIVE") == [] or all(
             d.job_definition_arn != gone for d in app.backend.batch.describe_job_definitions(status="ACTIVE"))
+
+
+async def test_the_concept_card_is_one_line_until_i_unfolds_it_and_the_choice_holds_across_pages() -> None:
+    from textual.widgets import Static
+
+    from computetui.ui.widgets.concept_card import ConceptCard
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_page(pilot, ":ecr")
+        card = app.screen.query_one(ConceptCard)
+        table = app.screen.query_one(ResourceTable)
+        assert card.region.height == 1
+        assert str(card.query_one(".card-summary", Static).render()).startswith("About Elastic Container Registry  ")
+        folded_table = table.region.height
+        await pilot.press("i")
+        await settle(pilot)
+        assert card.region.height > 3 and table.region.height < folded_table
+        await open_page(pilot, ":lambda")
+        assert app.screen.query_one(ConceptCard).region.height > 3  # unfolded stays unfolded
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.screen.query_one(ConceptCard).region.height == 1
+        await open_page(pilot, ":ecr")  # the ECR page, still open below, folds too
+        assert app.screen.query_one(ConceptCard) is card and card.region.height == 1
