@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from computetui.backends.base import Backend
+from computetui.backends.base import Backend, SampleWorkload
 from computetui.clock import Clock, SystemClock
 from computetui.settings import Settings
 from computetui.ui.commands import ConsoleCommands
@@ -167,7 +167,7 @@ class ComputeApp(App[int]):
         except Exception as exc:
             self.call_from_thread(self._backend_failed, describe_error(exc))
             return
-        seeded: list[str] | None = None
+        seeded: SampleWorkload | None = None
         seed_error: str | None = None
         wants_demo = settings.demo or (backend.freshly_created and backend.capabilities.sample_workload)
         if wants_demo and not settings.read_only:
@@ -181,7 +181,7 @@ class ComputeApp(App[int]):
         self.overview = Overview(state="failed", backend_name=self.settings.backend, problem=problem)
         self.notify(problem, title="Backend unavailable", severity="error", timeout=15)
 
-    def _backend_opened(self, backend: Backend, seeded: list[str] | None, seed_error: str | None) -> None:
+    def _backend_opened(self, backend: Backend, seeded: SampleWorkload | None, seed_error: str | None) -> None:
         self.backend = backend
         self.overview = Overview(state="ready", backend_name=backend.name, capabilities=backend.capabilities)
         if seed_error:
@@ -192,11 +192,17 @@ class ComputeApp(App[int]):
             self.notify("Read-only mode: the sample workload was not loaded.", severity="warning")
         self._backend_ready()
 
-    def _say_seeded(self, made: list[str]) -> None:
-        if made:
-            self.notify("\n".join(f"• {line}" for line in made), title="Sample workload loaded", timeout=12)
+    def _say_seeded(self, seeded: SampleWorkload) -> None:
+        """What was made, then which image its containers run and why; a warning when that image
+        needs a registry (the line says how to do without)."""
+        text = "\n".join(f"• {line}" for line in seeded.made) if seeded.made else "The sample workload is already in place."
+        if seeded.image:
+            text += f"\n\n{seeded.image}"
+        title = "Sample workload loaded" if seeded.made else "Sample workload"
+        if seeded.image_needs_registry:
+            self.notify(text, title=title, severity="warning", timeout=30)
         else:
-            self.notify("The sample workload is already in place.", title="Sample workload", timeout=6)
+            self.notify(text, title=title, timeout=12 if seeded.made else 6)
 
     def _backend_ready(self) -> None:
         screen = self.screen
@@ -473,11 +479,11 @@ class ComputeApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def _seed_demo(self, backend: Backend) -> None:
         try:
-            made = backend.seed_demo()
+            seeded = backend.seed_demo()
         except Exception as exc:
             self.call_from_thread(
                 self.notify, describe_error(exc), title="Sample workload not loaded", severity="error", timeout=10
             )
             return
-        self.call_from_thread(self._say_seeded, made)
+        self.call_from_thread(self._say_seeded, seeded)
         self.call_from_thread(self._backend_ready)

@@ -165,10 +165,11 @@ def serve(argv: Sequence[str]) -> int:
                 return _fail(f"serve: {exc}")
             if settings.demo:
                 try:
-                    made = backend.seed_demo()
+                    seeded = backend.seed_demo()
                 except ComputeError as exc:
                     return _fail(f"serve: cannot seed the sample workload: {exc}")
-                print("Sample workload: " + ("; ".join(made) if made else "already in place"), flush=True)
+                said = seeded.made or ["already in place"]
+                print("Sample workload: " + "; ".join([*said, *([seeded.image] if seeded.image else [])]), flush=True)
             info = backend.info()
             engine = info.engine.summary if info.engine else "n/a"
             print(

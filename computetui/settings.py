@@ -81,6 +81,9 @@ class Settings:
     """Seconds an idle execution environment stays warm before it is stopped."""
     lambda_images: dict[str, str] = field(default_factory=dict)
     """Runtime -> container image for the container sandbox (default: AWS's public base images)."""
+    sample_image: str = ""
+    """The image the sample workload's task definitions and job definition name; empty: one the
+    engine has (busybox) or the emulator makes from the host's static busybox, else busybox:stable."""
     ecs_pause_image: str = "registry.k8s.io/pause:3.10"
     """The image that holds an awsvpc task's network when its first container is one meant to finish."""
     config_path: Path | None = None
@@ -130,6 +133,8 @@ class Settings:
             isinstance(k, str) and isinstance(v, str) for k, v in self.lambda_images.items()
         ):
             raise InvalidSetting("lambda_images", 'must be a table of runtime = "image"')
+        if not isinstance(self.sample_image, str):
+            raise InvalidSetting("sample_image", f"must be an image reference (got {self.sample_image!r})")
         if not isinstance(self.ecs_pause_image, str) or not self.ecs_pause_image:
             raise InvalidSetting("ecs_pause_image", f"must be an image reference (got {self.ecs_pause_image!r})")
         if not isinstance(self.keymap, dict) or not all(
@@ -184,6 +189,7 @@ class Settings:
                 "lambda_images": self.lambda_images,
                 "lambda_idle_timeout": self.lambda_idle_timeout,
                 "ecs_pause_image": self.ecs_pause_image,
+                "sample_image": self.sample_image or None,
             }
             if self.state_dir is not None:
                 options["state_dir"] = self.state_dir

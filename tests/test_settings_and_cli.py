@@ -54,6 +54,12 @@ def test_aws_variables_are_honoured_by_the_aws_backend(tmp_path: Path, monkeypat
     assert local["region"] == "us-east-1"
 
 
+def test_the_sample_image_setting_reaches_the_local_backend(tmp_path: Path) -> None:
+    config = write(tmp_path / "config.toml", 'sample_image = "mirror.local/busybox:1"')
+    assert load_settings({}, {}, config).backend_options()["sample_image"] == "mirror.local/busybox:1"
+    assert load_settings({}, {}, tmp_path / "none.toml").backend_options()["sample_image"] is None
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -62,6 +68,7 @@ def test_aws_variables_are_honoured_by_the_aws_backend(tmp_path: Path, monkeypat
         ("colour = 'red'", "unknown setting 'colour'"),
         ("theme = [", "not valid TOML"),
         ("endpoint_url = 'localhost:5000'", "http:// or https://"),
+        ("sample_image = 1", "'sample_image' must be an image reference"),
     ],
 )
 def test_a_bad_config_file_names_the_file_and_the_setting(tmp_path: Path, text: str, expected: str) -> None:
