@@ -29,10 +29,12 @@ $(VENV)/.locked: $(LOCKS)
 	@touch $@
 
 # The console's packages, then computetui itself (editable, built with the locked setuptools).
+# setuptools reports every editable install with a warning about same-named folders in the
+# working directory, which asks nothing of the user: it is filtered out, and only that one.
 $(VENV)/.app: $(VENV)/.locked pyproject.toml
 	@echo "Installing computetui and its locked packages into $(VENV) ..."
 	@$(PIP) install --require-hashes --no-deps -r requirements/app.lock
-	@$(PIP) install --no-deps --no-build-isolation -e .
+	@PYTHONWARNINGS="ignore:Editable installation" $(PIP) install --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(VENV)/.test: $(VENV)/.app

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from computetui.backends.base import Backend
+from computetui.backends.base import Backend, SampleWorkload
 from computetui.clock import Clock, SystemClock
 from computetui.settings import Settings
 from computetui.ui.commands import ConsoleCommands
@@ -91,6 +91,8 @@ class ComputeApp(App[int]):
         self.settings = settings
         self.services = SERVICES
         """Every service the console shows (the pages read it from here, not from the registry)."""
+        self.cards_unfolded = False
+        """Whether service pages show their concept card whole: ``i`` unfolds it, and the next page too."""
         self.clock = clock or SystemClock()
         """The console's own sense of time (charts' "last hour"); fixed in snapshot tests."""
         self.backend: Backend | None = backend
@@ -165,7 +167,7 @@ class ComputeApp(App[int]):
         except Exception as exc:
             self.call_from_thread(self._backend_failed, describe_error(exc))
             return
-        seeded: list[str] | None = None
+        seeded: SampleWorkload | None = None
         seed_error: str | None = None
         wants_demo = settings.demo or (backend.freshly_created and backend.capabilities.sample_workload)
         if wants_demo and not settings.read_only:
@@ -179,7 +181,7 @@ class ComputeApp(App[int]):
         self.overview = Overview(state="failed", backend_name=self.settings.backend, problem=problem)
         self.notify(problem, title="Backend unavailable", severity="error", timeout=15, markup=False)
 
-    def _backend_opened(self, backend: Backend, seeded: list[str] | None, seed_error: str | None) -> None:
+    def _backend_opened(self, backend: Backend, seeded: SampleWorkload | None, seed_error: str | None) -> None:
         self.backend = backend
         self.overview = Overview(state="ready", backend_name=backend.name, capabilities=backend.capabilities)
         if seed_error:
@@ -190,12 +192,17 @@ class ComputeApp(App[int]):
             self.notify("Read-only mode: the sample workload was not loaded.", severity="warning")
         self._backend_ready()
 
-    def _say_seeded(self, made: list[str]) -> None:
-        if made:
-            self.notify("\n".join(f"• {line}" for line in made), title="Sample workload loaded", timeout=12,
-                        markup=False)
+    def _say_seeded(self, seeded: SampleWorkload) -> None:
+        """What was made, then which image its containers run and why; a warning when that image
+        needs a registry (the line says how to do without)."""
+        text = "\n".join(f"• {line}" for line in seeded.made) if seeded.made else "The sample workload is already in place."
+        if seeded.image:
+            text += f"\n\n{seeded.image}"
+        title = "Sample workload loaded" if seeded.made else "Sample workload"
+        if seeded.image_needs_registry:
+            self.notify(text, title=title, severity="warning", timeout=30, markup=False)
         else:
-            self.notify("The sample workload is already in place.", title="Sample workload", timeout=6)
+            self.notify(text, title=title, timeout=12 if seeded.made else 6, markup=False)
 
     def _backend_ready(self) -> None:
         screen = self.screen
@@ -245,8 +252,8 @@ class ComputeApp(App[int]):
         if self.backend is backend:  # not a backend switched away from meanwhile
             self.overview = overview
 
-    def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, str, str]]:
-        """Every resource by name, for the palette. Runs in a thread."""
+    def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, Row]]:
+        """Every resource with the view that lists it, for the palette. Runs in a thread."""
         backend = self.backend
         found = []
         if backend is None:
@@ -261,12 +268,13 @@ class ComputeApp(App[int]):
                     rows = view.fetch(backend)
                 except Exception:
                     continue
-                found.extend((spec, view, row.name, row.key) for row in rows)
+                found.extend((spec, view, row) for row in rows)
         return found
 
     # -- navigation ----------------------------------------------------------
     def open_page(self, page: str, view: str | None = None, focus_key: str | None = None) -> None:
-        """Go to a service page (or home); an open copy of it further down is reused."""
+        """Go to a service page (or home); an open copy of it further down is reused. With
+        ``focus_key`` the cursor goes to that row, and a filter that was on the list is cleared."""
         from computetui.ui.pages.service import ServiceScreen
 
         stack = self.screen_stack
@@ -282,12 +290,22 @@ class ComputeApp(App[int]):
                     if view:
                         screen.switch_view(view)
                     if focus_key:
-                        screen.table.move_to(focus_key)
+                        screen.show_row(focus_key)
                 return
         if page == "home":
             return
         spec = BY_ID[page]
         self.push_screen(ServiceScreen(spec, view=view, focus_key=focus_key))
+
+    def open_found(self, page: str, view: str, row: Row) -> None:
+        """A resource picked in the palette: its list, unfiltered, with the cursor on its row (so
+        going back shows it), and on top the resource itself, as enter on that row opens it."""
+        from computetui.ui.pages.service import ServiceScreen
+
+        self.open_page(page, view, row.key)
+        screen = self.screen
+        if isinstance(screen, ServiceScreen) and isinstance(screen.view, ResourceView) and screen.view.id == view:
+            screen.open_row(screen.view, row)
 
     def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row,
                       opens: str | None = None) -> None:
@@ -477,12 +495,12 @@ class ComputeApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def _seed_demo(self, backend: Backend) -> None:
         try:
-            made = backend.seed_demo()
+            seeded = backend.seed_demo()
         except Exception as exc:
             self.call_from_thread(
                 self.notify, describe_error(exc), title="Sample workload not loaded", severity="error", timeout=10,
                 markup=False,
             )
             return
-        self.call_from_thread(self._say_seeded, made)
+        self.call_from_thread(self._say_seeded, seeded)
         self.call_from_thread(self._backend_ready)

@@ -124,7 +124,8 @@ def run_console(settings: Settings) -> int:
     try:
         check_theme_name(settings.theme)
     except ThemeError as exc:
-        return _fail(str(exc))
+        source = settings.source_of("theme")
+        return _fail(f"{source}: {exc}" if source else str(exc))
     app = ComputeApp(settings)
     app.run()
     return app.return_code or 0
@@ -164,10 +165,11 @@ def serve(argv: Sequence[str]) -> int:
                 return _fail(f"serve: {exc}")
             if settings.demo:
                 try:
-                    made = backend.seed_demo()
+                    seeded = backend.seed_demo()
                 except ComputeError as exc:
                     return _fail(f"serve: cannot seed the sample workload: {exc}")
-                print("Sample workload: " + ("; ".join(made) if made else "already in place"), flush=True)
+                said = seeded.made or ["already in place"]
+                print("Sample workload: " + "; ".join([*said, *([seeded.image] if seeded.image else [])]), flush=True)
             info = backend.info()
             engine = info.engine.summary if info.engine else "n/a"
             print(

@@ -12,15 +12,17 @@ the file ``COMPUTETUI_CONFIG`` names)::
     region = "eu-west-1"
     endpoint_url = "http://127.0.0.1:5000"
 
-    [keymap]                   # binding id = keys
+    [keymap]                   # binding id = keys (? in the console lists the ids)
     filter = "slash,f"
 
 Anything wrong gives a :class:`SettingsError` whose text is one line that
-names the file, the setting and the rule.
+names the file, the setting and the rule: an unknown setting, and a
+``[keymap]`` id that no binding has, are refused alike.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from computetui.binding_ids import BINDING_IDS
 from computetui.locations import config_file
 
 ENV_PREFIX = "COMPUTETUI_"
@@ -78,10 +81,16 @@ class Settings:
     """Seconds an idle execution environment stays warm before it is stopped."""
     lambda_images: dict[str, str] = field(default_factory=dict)
     """Runtime -> container image for the container sandbox (default: AWS's public base images)."""
+    sample_image: str = ""
+    """The image the sample workload's task definitions and job definition name; empty: one the
+    engine has (busybox) or the emulator makes from the host's static busybox, else busybox:stable."""
     ecs_pause_image: str = "registry.k8s.io/pause:3.10"
     """The image that holds an awsvpc task's network when its first container is one meant to finish."""
     config_path: Path | None = None
     """The config file that was read, if any."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each setting that was given came from (``--theme``, ``COMPUTETUI_THEME``, ``config
+    file PATH``), for a check made later (the theme's name) to say where to put it right."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -124,21 +133,30 @@ class Settings:
             isinstance(k, str) and isinstance(v, str) for k, v in self.lambda_images.items()
         ):
             raise InvalidSetting("lambda_images", 'must be a table of runtime = "image"')
+        if not isinstance(self.sample_image, str):
+            raise InvalidSetting("sample_image", f"must be an image reference (got {self.sample_image!r})")
         if not isinstance(self.ecs_pause_image, str) or not self.ecs_pause_image:
             raise InvalidSetting("ecs_pause_image", f"must be an image reference (got {self.ecs_pause_image!r})")
         if not isinstance(self.keymap, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.keymap.items()
         ):
             raise InvalidSetting("keymap", 'must be a table of binding id = "keys"')
+        for binding_id in self.keymap:
+            if binding_id not in BINDING_IDS:
+                raise InvalidSetting("keymap", unknown_binding(binding_id))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Settings:
         known = {f.name for f in fields(cls)}
         for name in data:
             if name not in known:
-                public = ", ".join(n for n in known if n not in ("config_path", "demo"))
+                public = ", ".join(n for n in known if n not in ("config_path", "sources", "demo"))
                 raise InvalidSetting(name, f"unknown setting '{name}' (known: {public})")
         return cls(**data)
+
+    def source_of(self, name: str) -> str | None:
+        """Where setting ``name`` was given (a flag, a variable, the config file); None for a default."""
+        return self.sources.get(name)
 
     @property
     def refresh_seconds(self) -> float:
@@ -171,6 +189,7 @@ class Settings:
                 "lambda_images": self.lambda_images,
                 "lambda_idle_timeout": self.lambda_idle_timeout,
                 "ecs_pause_image": self.ecs_pause_image,
+                "sample_image": self.sample_image or None,
             }
             if self.state_dir is not None:
                 options["state_dir"] = self.state_dir
@@ -196,8 +215,15 @@ _ENV_FIELDS = (
 )
 
 
+def unknown_binding(binding_id: str) -> str:
+    """What is wrong with a ``[keymap]`` entry whose id no binding has, with the ids close to it."""
+    close = difflib.get_close_matches(binding_id, sorted(BINDING_IDS), n=3, cutoff=0.6)
+    hint = f"close: {', '.join(close)}" if close else "? in the console lists every key with its id"
+    return f"unknown binding id '{binding_id}' in [keymap] ({hint})"
+
+
 def _describe(error: InvalidSetting) -> str:
-    if error.problem.startswith("unknown setting"):
+    if error.problem.startswith("unknown "):
         return error.problem
     return f"'{error.name}' {error.problem}"
 
@@ -246,19 +272,19 @@ def load_settings(
     environ = os.environ if environ is None else environ
     path = path or config_file()
     merged: dict[str, Any] = {}
-    merged.update(read_config_file(path))
-    env_values = read_environment(environ)
-    merged.update(env_values)
-    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    sources: dict[str, str] = {}
+    layers = (
+        (read_config_file(path), lambda name: f"config file {path}"),
+        (read_environment(environ), lambda name: f"{ENV_PREFIX}{name.upper()}"),
+        ({k: v for k, v in (flags or {}).items() if v is not None}, lambda name: f"--{name.replace('_', '-')}"),
+    )
+    for values, where in layers:  # later layers win
+        merged.update(values)
+        sources.update({name: where(name) for name in values})
     if path.exists():
         merged["config_path"] = path
     try:
-        return Settings.from_mapping(merged)
+        return Settings.from_mapping({**merged, "sources": sources})
     except InvalidSetting as exc:
-        if exc.name in (flags or {}):
-            source = f"--{exc.name.replace('_', '-')}"
-        elif exc.name in env_values:
-            source = f"{ENV_PREFIX}{exc.name.upper()}"
-        else:
-            source = f"config file {path}"
+        source = sources.get(exc.name, f"config file {path}")
         raise SettingsError(f"{source}: {_describe(exc)}") from None

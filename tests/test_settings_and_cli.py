@@ -54,6 +54,12 @@ def test_aws_variables_are_honoured_by_the_aws_backend(tmp_path: Path, monkeypat
     assert local["region"] == "us-east-1"
 
 
+def test_the_sample_image_setting_reaches_the_local_backend(tmp_path: Path) -> None:
+    config = write(tmp_path / "config.toml", 'sample_image = "mirror.local/busybox:1"')
+    assert load_settings({}, {}, config).backend_options()["sample_image"] == "mirror.local/busybox:1"
+    assert load_settings({}, {}, tmp_path / "none.toml").backend_options()["sample_image"] is None
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -62,6 +68,7 @@ def test_aws_variables_are_honoured_by_the_aws_backend(tmp_path: Path, monkeypat
         ("colour = 'red'", "unknown setting 'colour'"),
         ("theme = [", "not valid TOML"),
         ("endpoint_url = 'localhost:5000'", "http:// or https://"),
+        ("sample_image = 1", "'sample_image' must be an image reference"),
     ],
 )
 def test_a_bad_config_file_names_the_file_and_the_setting(tmp_path: Path, text: str, expected: str) -> None:
@@ -83,6 +90,44 @@ def test_a_bad_environment_variable_names_itself(tmp_path: Path) -> None:
 def test_keymap_comes_from_the_config_file(tmp_path: Path) -> None:
     config = write(tmp_path / "config.toml", '[keymap]\nfilter = "slash,f"\n')
     assert load_settings({}, {}, config).keymap == {"filter": "slash,f"}
+
+
+def test_an_unknown_keymap_binding_id_is_refused_naming_the_file_and_close_ids(tmp_path: Path) -> None:
+    config = write(tmp_path / "config.toml", '[keymap]\nfliter = "f"\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings({}, {}, config)
+    message = str(caught.value)
+    assert str(config) in message and "'fliter'" in message and "[keymap]" in message
+    assert "filter" in message.replace("'fliter'", "")  # the close match is offered
+    assert "\n" not in message
+
+
+def test_a_keymap_id_with_nothing_close_says_where_the_ids_are_listed(tmp_path: Path) -> None:
+    config = write(tmp_path / "config.toml", '[keymap]\nzzzzqqq = "f"\n')
+    with pytest.raises(SettingsError, match=r"unknown binding id 'zzzzqqq' in \[keymap\].*\?"):
+        load_settings({}, {}, config)
+
+
+def test_the_keymap_knows_every_binding_id_the_console_has() -> None:
+    """The settings are read before any screen is imported, so the ids are listed in
+    computetui/binding_ids.py; this keeps the list and the bindings the same."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import computetui.app
+    import computetui.ui
+    from computetui.binding_ids import BINDING_IDS
+
+    modules = [computetui.app, *(importlib.import_module(info.name)
+                                 for info in pkgutil.walk_packages(computetui.ui.__path__, "computetui.ui."))]
+    found = {binding.id for module in modules for cls in vars(module).values()
+             if inspect.isclass(cls) and cls.__module__ == module.__name__
+             for binding in cls.__dict__.get("BINDINGS", []) if isinstance(binding, Binding) and binding.id}
+    assert sorted(found - BINDING_IDS) == [], "add these to computetui/binding_ids.py"
+    assert sorted(BINDING_IDS - found) == [], "no binding has these ids any more"
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -120,6 +165,21 @@ def test_a_bad_flag_is_one_line_without_a_traceback(tmp_path: Path, args: list[s
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_theme_in_the_config_file_names_the_file(tmp_path: Path) -> None:
+    config = write(tmp_path / "config.toml", 'theme = "purple-rain"\n')
+    result = run_cli(env={"COMPUTETUI_CONFIG": str(config)})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(config) in lines[0] and "unknown theme 'purple-rain'" in lines[0]
+
+
+def test_a_bad_theme_flag_names_the_flag(tmp_path: Path) -> None:
+    result = run_cli("--theme", "purple-rain", env={"COMPUTETUI_CONFIG": str(tmp_path / "none.toml")})
+    assert result.returncode == 2
+    assert result.stderr.startswith("computetui: --theme: unknown theme 'purple-rain'")
 
 
 def test_a_bad_config_file_stops_the_cli_in_one_line(tmp_path: Path) -> None:

@@ -774,6 +774,18 @@ class Capabilities:
     """Everything runs on this machine: no account, no cost, no endpoint or profile to show."""
 
 
+@dataclass(frozen=True)
+class SampleWorkload:
+    """What ``seed_demo`` did."""
+
+    made: list[str]
+    """One line per resource made; empty when everything was in place already."""
+    image: str | None = None
+    """Which image the sample's containers run and why, in one line; None when nothing asked."""
+    image_needs_registry: bool = False
+    """The image is not to be had here without a registry: ``image`` says how to put that right."""
+
+
 class Backend:
     """A place the console manages compute in: the local emulator, or AWS.
 
@@ -824,9 +836,9 @@ class Backend:
         """True on a first run: the backend's state did not exist before this open."""
         return False
 
-    def seed_demo(self) -> list[str]:
-        """Create the sample workload; one line per resource made. Offered where
-        ``capabilities.sample_workload`` says so."""
+    def seed_demo(self) -> SampleWorkload:
+        """Create the sample workload: what it made, and the image its containers run. Offered
+        where ``capabilities.sample_workload`` says so."""
         raise Unsupported(f"the {self.name} backend has no sample workload")
 
     def __enter__(self) -> Backend:

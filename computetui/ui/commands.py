@@ -1,5 +1,5 @@
-"""The command palette (ctrl+p): jump to a service or a resource by name, switch theme, and on the
-aws backend switch region or profile."""
+"""The command palette (ctrl+p): jump to a service or open a resource by name, switch theme, and on
+the aws backend switch region or profile."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ class ConsoleCommands(Provider):
             except Exception:  # the palette still offers services and themes
                 index = []
             self._resources = [
-                Entry(f"{name}", f"{spec.nav_label} {view.noun}", partial(app.open_page, spec.id, view.id, key))
-                for spec, view, name, key in index
+                Entry(row.name, f"{spec.nav_label} {view.noun}", partial(app.open_found, spec.id, view.id, row))
+                for spec, view, row in index
             ]
 
     def _entries(self) -> list[Entry]:

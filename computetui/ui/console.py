@@ -35,6 +35,8 @@ class Console(Protocol):
     theme: str
     services: tuple[ServiceSpec, ...]
     """Every service the console shows, in the navigation's order (the registry's)."""
+    cards_unfolded: bool
+    """Whether service pages show their concept card whole (``i``) rather than one line, for the session."""
 
     @property
     def offers_demo(self) -> bool: ...
@@ -44,6 +46,8 @@ class Console(Protocol):
 
     # -- navigation ----------------------------------------------------------------
     def open_page(self, page: str, view: str | None = None, focus_key: str | None = None) -> None: ...
+
+    def open_found(self, page: str, view: str, row: Row) -> None: ...
 
     def open_resource(self, page_id: str, crumbs: list[str], view: ResourceView, row: Row,
                       opens: str | None = None) -> None: ...
@@ -67,7 +71,7 @@ class Console(Protocol):
 
     def refresh_overview(self) -> Any: ...
 
-    def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, str, str]]: ...
+    def resource_index(self) -> list[tuple[ServiceSpec, ResourceView, Row]]: ...
 
     def switch_account(self, region: str | None = None, profile: str | None = None) -> str | None: ...
 

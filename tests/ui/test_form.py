@@ -232,3 +232,18 @@ async def test_a_select_without_a_default_opens_blank_and_reads_as_none() -> Non
         assert form.value("size") is None
         form.query_one("#f-size", Select).value = "l"
         assert form.value("size") == "l"
+
+
+async def test_a_check_field_shows_on_and_off_by_its_mark_not_only_by_colour() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = ReplicasForm()
+        await open_form(app, pilot, form)
+        check = form.query_one("#f-spread")
+        on = str(check.render()).rstrip()
+        check.focus()
+        await pilot.press("space")
+        await settle(pilot)
+        off = str(check.render()).rstrip()
+        assert form.value("spread") is False
+        assert on != off and on.endswith("across zones") and off.endswith("across zones")

@@ -215,7 +215,10 @@ async def test_the_sample_workload_key_seeds_an_empty_account() -> None:
         await pilot.press("D")
         await settle(pilot)
         assert app.overview.summaries["lambda"].count == 2
-        assert any("Sample workload loaded" in (n.title or "") for n in app._notifications)
+        [said] = [n for n in app._notifications if n.title == "Sample workload loaded"]
+        # This engine has no image and makes none: the image is named, with how to do without a registry.
+        assert said.severity == "warning" and "\n\nImage busybox:stable: not on the engine" in said.message
+        assert 'sample_image = "IMAGE"' in said.message
 
 
 async def test_help_lists_every_key_with_its_id_and_remapped_keys() -> None:
@@ -253,20 +256,60 @@ async def test_help_lists_every_key_with_its_id_and_remapped_keys() -> None:
         assert app.screen.query_one(CommandLine).is_open
 
 
-async def test_the_palette_jumps_to_a_resource() -> None:
+async def palette_pick(pilot, text: str) -> None:  # noqa: ANN001
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await type_text(pilot, text)
+    await pilot.pause(0.5)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_palette_opens_a_resource_as_enter_on_its_row_would() -> None:
+    from computetui.ui.services.lambda_.function import FunctionScreen
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await type_text(pilot, "hello-world")
-        await pilot.pause(0.5)
-        await settle(pilot)
-        await pilot.press("enter")
+        await palette_pick(pilot, "hello-world")
+        screen = app.screen
+        assert isinstance(screen, FunctionScreen) and screen.function_name == "hello-world"
+        await pilot.press("escape")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ServiceScreen) and screen.spec.id == "lambda"
         assert screen.table.cursor_key.endswith("function:hello-world")
+
+
+async def test_the_palette_clears_the_filter_that_hid_the_resource_it_opens() -> None:
+    from computetui.ui.services.lambda_.function import FunctionScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_page(pilot, ":lambda")
+        await open_page(pilot, "/nc-")
+        assert app.screen.table.filter_text == "nc-"  # type: ignore[attr-defined]
+        await palette_pick(pilot, "hello-node")
+        assert isinstance(app.screen, FunctionScreen) and app.screen.function_name == "hello-node"
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ServiceScreen) and screen.spec.id == "lambda"
+        assert screen.table.filter_text == ""
+        assert screen.table.cursor_key.endswith("function:hello-node")
+        assert len(app.screen_stack) == 2  # home, then the one Lambda page: nothing piled up
+
+
+async def test_the_palette_opens_an_ecs_cluster_page() -> None:
+    from computetui.ui.services.ecs.screens import ClusterScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await palette_pick(pilot, "demo")
+        assert isinstance(app.screen, ClusterScreen)
 
 
 async def test_themes_switch_from_the_command_line() -> None:
@@ -389,3 +432,29 @@ async def test_ctrl_d_is_named_deregister_where_it_deregisters() -> None:
         assert gone not in {r.key for r in table.rows}  # the view lists ACTIVE revisions
         assert app.backend.batch.describe_job_definitions(status="ACTIVE") == [] or all(
             d.job_definition_arn != gone for d in app.backend.batch.describe_job_definitions(status="ACTIVE"))
+
+
+async def test_the_concept_card_is_one_line_until_i_unfolds_it_and_the_choice_holds_across_pages() -> None:
+    from textual.widgets import Static
+
+    from computetui.ui.widgets.concept_card import ConceptCard
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_page(pilot, ":ecr")
+        card = app.screen.query_one(ConceptCard)
+        table = app.screen.query_one(ResourceTable)
+        assert card.region.height == 1
+        assert str(card.query_one(".card-summary", Static).render()).startswith("About Elastic Container Registry  ")
+        folded_table = table.region.height
+        await pilot.press("i")
+        await settle(pilot)
+        assert card.region.height > 3 and table.region.height < folded_table
+        await open_page(pilot, ":lambda")
+        assert app.screen.query_one(ConceptCard).region.height > 3  # unfolded stays unfolded
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.screen.query_one(ConceptCard).region.height == 1
+        await open_page(pilot, ":ecr")  # the ECR page, still open below, folds too
+        assert app.screen.query_one(ConceptCard) is card and card.region.height == 1

@@ -66,6 +66,8 @@ class ImageInfo:
     """The engine's image id, ``sha256:<64 hex>`` (the digest of the image's config)."""
     size: int
     """Bytes on disk, uncompressed, as ``docker image inspect`` reports ``Size``."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """The image's own labels (its Config's)."""
 
 
 @dataclass(frozen=True)
@@ -517,7 +519,20 @@ class Engine:
                 if exc.status_code == 400:  # "invalid reference format"
                     return None
                 raise
-        return ImageInfo(id=data["Id"], size=int(data.get("Size") or 0))
+        labels = (data.get("Config") or {}).get("Labels") or {}
+        return ImageInfo(id=data["Id"], size=int(data.get("Size") or 0), labels=dict(labels))
+
+    def import_image(self, rootfs: bytes, reference: str, changes: list[str]) -> ImageInfo:
+        """``docker import``: an image named ``reference`` from a root filesystem tarball, with
+        Dockerfile ``changes`` (``CMD``, ``ENV``, ``LABEL``) applied. No registry is involved."""
+        repository, tag = reference.rsplit(":", 1) if ":" in reference.rsplit("/", 1)[-1] else (reference, "latest")
+        client = self.client
+        with self._translating(f"import {reference}"):
+            client.api.import_image_from_data(rootfs, repository=repository, tag=tag, changes=changes)
+        info = self.image_info(reference)
+        if info is None:
+            raise ComputeError(f"import {reference}: the engine made no such image", code="EngineError")
+        return info
 
     def list_images(self) -> list[LocalImage]:
         """Every named image on the engine, newest first (what ``docker images`` lists)."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from computetui.backends.base import Backend, Capabilities
+from computetui.backends.base import Backend, Capabilities, SampleWorkload
 from computetui.backends.docker.engine import Engine, ManagedContainer
 from computetui.backends.errors import Unavailable
 from computetui.backends.local import (
@@ -32,6 +32,7 @@ from computetui.backends.local.containers import ContainerRunner
 from computetui.backends.local.controller import LOCK_FILENAME, Controller
 from computetui.backends.local.emulator import Options, Reconciler
 from computetui.backends.local.ids import ACCOUNT_ID, Ids
+from computetui.backends.local.sample_image import LOCAL_IMAGE, SampleImages
 from computetui.backends.local.state import MEMORY, StateStore
 from computetui.clock import Clock, SystemClock
 from computetui.locations import default_state_dir
@@ -54,6 +55,8 @@ class LocalBackend(Backend):
     Keyword options beyond the shared ones are the services' own, and each
     service's package says what it takes (``lambda_idle_timeout`` is Lambda's,
     ``ecs_pause_image`` ECS's...). An option no service takes is a ``TypeError``.
+    ``sample_image`` names the image the sample workload runs (None: one the
+    engine has or the emulator makes, see :mod:`~computetui.backends.local.sample_image`).
     """
 
     name = "local"
@@ -71,6 +74,7 @@ class LocalBackend(Backend):
         engine: Engine | None = None,
         controller: bool = True,
         tick_seconds: float = 1.0,
+        sample_image: str | None = None,
         **options: Any,
     ) -> None:
         super().__init__(read_only=read_only, region=region)
@@ -82,6 +86,8 @@ class LocalBackend(Backend):
         self.ids = Ids(region, ACCOUNT_ID, seed=seed)
         self.engine = engine or Engine(docker_host, owner=self.store.state_id)
         self.containers = ContainerRunner(self.engine)
+        self.sample_images = SampleImages(self.engine, sample_image)
+        self.containers.add_maker(LOCAL_IMAGE, self.sample_images.make)
         lock_path = None if self.state_dir == MEMORY else Path(self.state_dir) / LOCK_FILENAME
         self.controller = Controller(lock_path)
         self.controller.on_start(self.reconcile)
@@ -184,10 +190,10 @@ class LocalBackend(Backend):
         self._engine_was_reachable = reachable
 
     # -- conveniences for the UI and the demo --------------------------------
-    def seed_demo(self) -> list[str]:
+    def seed_demo(self) -> SampleWorkload:
         from computetui.backends.local.demo import seed
 
-        return seed(self)
+        return seed(self, self.sample_images)
 
     @property
     def freshly_created(self) -> bool:

@@ -169,6 +169,11 @@ class ContainerSpec:
         return options
 
 
+def _tagged(image: str) -> str:
+    """``name`` is ``name:latest``, as the engine reads it."""
+    return image if ":" in image.rsplit("/", 1)[-1] or "@" in image else f"{image}:latest"
+
+
 class ImageUnavailable(NotFound):
     """The image is not on the engine and cannot be pulled (or even looked up); the message names it.
 
@@ -301,17 +306,33 @@ class ContainerRunner:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._pools: list[Pool] = []
+        self._makers: dict[str, Callable[[], None]] = {}
+
+    def add_maker(self, image: str, make: Callable[[], None]) -> None:
+        """``image`` is one the emulator makes itself (``make`` puts it on the engine or raises
+        :class:`ComputeError` saying why not): when it is missing it is made, not pulled."""
+        self._makers[_tagged(image)] = make
 
     # -- running -------------------------------------------------------------
     def pull(self, image: str) -> None:
         """Have ``image`` on the engine. :class:`Unavailable` when the engine cannot be reached,
         :class:`ImageUnavailable` when the image cannot be had."""
         try:
-            self.engine.ensure_image(image)
+            if not self._make_if_missing(image):
+                self.engine.ensure_image(image)
         except Unavailable:
             raise
         except ComputeError as exc:
             raise ImageUnavailable(image, exc.message, exc.code) from None
+
+    def _make_if_missing(self, image: str) -> bool:
+        """For an image the emulator makes: make it unless the engine has it; True. False for others."""
+        make = self._makers.get(_tagged(image))
+        if make is None:
+            return False
+        if not self.engine.image_exists(image):
+            make()
+        return True
 
     def run(self, kind: str, arn: str, spec: ContainerSpec,
             before_start: Callable[[str], None] | None = None) -> ManagedContainer:
@@ -320,6 +341,7 @@ class ContainerRunner:
         exit that auto-remove could otherwise hide). Raises :class:`Unavailable`,
         :class:`ImageUnavailable`, or another :class:`ComputeError` when the engine refuses it."""
         try:
+            self._make_if_missing(spec.image)
             return self.engine.run(spec.image, kind=kind, arn=arn, name=spec.name, command=spec.command,
                                    extra_labels=spec.labels, before_start=before_start, **spec.create_options())
         except Unavailable:

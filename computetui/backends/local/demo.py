@@ -1,19 +1,27 @@
 """The sample workload: a little of every service, so a first run is not an empty box.
 
 Made through the contract, like a user would; running it twice makes nothing
-new. Returns one line per resource it made.
+new. Its task definitions and job definition name an image the engine has or
+the emulator makes (``sample_image.py`` picks it), so it runs without a
+registry; definitions an earlier seeding left naming ``busybox:stable``, which
+this engine lacks, get a revision with the image picked now.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import copy
+from typing import TYPE_CHECKING, Any
 
+from computetui.backends.base import SampleWorkload
+from computetui.backends.errors import InvalidParameter
+from computetui.backends.local.sample_image import PUBLIC_IMAGE, SampleImage, same_image
 from computetui.blueprints import blueprint
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
+    from computetui.backends.local.sample_image import SampleImages
 
-WEB_TASK_DEFINITION = {
+WEB_TASK_DEFINITION: dict[str, Any] = {
     "family": "web",
     "requiresCompatibilities": ["FARGATE"],
     "networkMode": "awsvpc",
@@ -22,7 +30,7 @@ WEB_TASK_DEFINITION = {
     "containerDefinitions": [
         {
             "name": "web",
-            "image": "busybox:stable",
+            "image": PUBLIC_IMAGE,
             "command": [
                 "sh",
                 "-c",
@@ -44,14 +52,14 @@ WEB_TASK_DEFINITION = {
     ],
 }
 
-WORKER_TASK_DEFINITION = {
+WORKER_TASK_DEFINITION: dict[str, Any] = {
     "family": "worker",
     "requiresCompatibilities": ["EC2"],
     "networkMode": "bridge",
     "containerDefinitions": [
         {
             "name": "worker",
-            "image": "busybox:stable",
+            "image": PUBLIC_IMAGE,
             "command": ["sh", "-c", "while true; do echo working; sleep 5; done"],
             "cpu": 128,
             "memory": 128,
@@ -61,8 +69,46 @@ WORKER_TASK_DEFINITION = {
 }
 
 
-def seed(backend: Emulator) -> list[str]:
+REPORT_JOB_CONTAINER: dict[str, Any] = {
+    "image": PUBLIC_IMAGE,
+    "command": ["sh", "-c", "echo building report; sleep 3; echo done"],
+    "resourceRequirements": [{"type": "VCPU", "value": "0.25"}, {"type": "MEMORY", "value": "512"}],
+}
+
+
+def with_image(definition: dict[str, Any], image: str) -> dict[str, Any]:
+    """A task definition of the sample's with ``image`` in each of its containers."""
+    changed = copy.deepcopy(definition)
+    for container in changed["containerDefinitions"]:
+        container["image"] = image
+    return changed
+
+
+class _Picked:
+    """The sample's image, chosen the first time a definition needs one (not at all otherwise)."""
+
+    def __init__(self, images: SampleImages) -> None:
+        self.images = images
+        self.choice: SampleImage | None = None
+
+    def __call__(self) -> SampleImage:
+        if self.choice is None:
+            self.choice = self.images.choose()
+        return self.choice
+
+    def replaces(self, image: str) -> bool:
+        """Whether a definition of the sample's naming ``image`` should get a revision with the
+        image picked now: it names busybox:stable, which the engine does not have, and a
+        runnable one is to be had here."""
+        if not same_image(image, PUBLIC_IMAGE):
+            return False
+        picked = self()
+        return picked.offline and not same_image(picked.reference, PUBLIC_IMAGE)
+
+
+def seed(backend: Emulator, images: SampleImages) -> SampleWorkload:
     made: list[str] = []
+    image = _Picked(images)
     lam, ecs, ecr, apigw, batch = backend.lambda_, backend.ecs, backend.ecr, backend.apigateway, backend.batch
     assert lam and ecs and ecr and apigw and batch
 
@@ -89,13 +135,25 @@ def seed(backend: Emulator) -> list[str]:
         ecs.register_container_instance(cluster="demo", instance_type="t3.medium")
         made.append("ECS container instance in demo (t3.medium: 2 vCPU, 4 GiB; for the EC2 launch type)")
     families = set(ecs.list_task_definition_families(status="ALL"))
-    for definition, line in (
-        (WEB_TASK_DEFINITION, "ECS task definition web:1 (Fargate, 0.25 vCPU, 0.5 GB)"),
-        (WORKER_TASK_DEFINITION, "ECS task definition worker:1 (EC2, bridge)"),
+    for definition, what in (
+        (WEB_TASK_DEFINITION, "Fargate, 0.25 vCPU, 0.5 GB"),
+        (WORKER_TASK_DEFINITION, "EC2, bridge"),
     ):
-        if definition["family"] not in families:
-            ecs.register_task_definition(definition)
-            made.append(line)
+        family = definition["family"]
+        if family not in families:
+            td = ecs.register_task_definition(with_image(definition, image().reference))
+            made.append(f"ECS task definition {family}:{td.revision} ({what})")
+            continue
+        try:
+            latest = ecs.describe_task_definition(family)
+        except InvalidParameter:
+            continue  # every revision deregistered: the user's doing, left as it is
+        container = latest.container_definitions[0] if latest.container_definitions else None
+        ours = container is not None and container.command == definition["containerDefinitions"][0]["command"]
+        if ours and image.replaces(container.image):
+            td = ecs.register_task_definition(with_image(definition, image().reference))
+            made.append(f"ECS task definition {family}:{td.revision} ({what}; {td.container_definitions[0].image} "
+                        f"rather than {container.image}, which the engine does not have)")
 
     repositories = {r.repository_name for r in ecr.describe_repositories()}
     for repo in ("demo/web", "demo/worker"):
@@ -128,16 +186,21 @@ def seed(backend: Emulator) -> list[str]:
             compute_environment_order=[{"order": 1, "computeEnvironment": "demo-fargate"}],
         )
         made.append("Batch job queue demo-queue (priority 10)")
-    if not batch.describe_job_definitions(job_definition_name="report"):
-        batch.register_job_definition(
+    reports = batch.describe_job_definitions(job_definition_name="report")
+    active = [d for d in reports if d.status == "ACTIVE"]
+    latest_report = max(active, key=lambda d: d.revision) if active else None
+    stale = (latest_report is not None and latest_report.container_properties is not None
+             and latest_report.container_properties.command == REPORT_JOB_CONTAINER["command"]
+             and image.replaces(latest_report.container_properties.image or ""))
+    if not reports or stale:
+        definition = batch.register_job_definition(
             job_definition_name="report",
-            container_properties={
-                "image": "busybox:stable",
-                "command": ["sh", "-c", "echo building report; sleep 3; echo done"],
-                "resourceRequirements": [{"type": "VCPU", "value": "0.25"}, {"type": "MEMORY", "value": "512"}],
-            },
+            container_properties={**REPORT_JOB_CONTAINER, "image": image().reference},
             platform_capabilities=["FARGATE"],
             retry_strategy={"attempts": 2},
         )
-        made.append("Batch job definition report:1")
-    return made
+        made.append(f"Batch job definition report:{definition.revision}"
+                    + (f" ({image().reference} rather than {PUBLIC_IMAGE})" if stale else ""))
+    choice = image.choice
+    return SampleWorkload(made, image=choice.line if choice else None,
+                          image_needs_registry=choice is not None and not choice.offline)

@@ -18,7 +18,7 @@ from computetui.ui.widgets.concept_card import ConceptCard
 class ServiceScreen(TabbedScreen):
     BINDINGS = [
         *row_action_bindings(action for spec in SERVICES for view in spec.views for action in view.actions),
-        Binding("i", "toggle_card", "About", id="concept-card", tooltip="Show or hide the concept card"),
+        Binding("i", "toggle_card", "About", id="concept-card", tooltip="Unfold the concept card, or fold it to one line"),
     ]
 
     def __init__(self, spec: ServiceSpec, view: str | None = None, focus_key: str | None = None) -> None:
@@ -31,7 +31,7 @@ class ServiceScreen(TabbedScreen):
         return ["Console", self.spec.nav_label, self.view.title]
 
     def compose_footer(self) -> ComposeResult:
-        yield ConceptCard(card(self.spec.id), id="concept")
+        yield ConceptCard(card(self.spec.id), folded=not self.console.cards_unfolded, id="concept")
 
     def empty_hint(self, view: ResourceView) -> str:
         hint = f"No {view.title.lower()} yet."
@@ -48,4 +48,10 @@ class ServiceScreen(TabbedScreen):
 
     def action_toggle_card(self) -> None:
         concept = self.query_one(ConceptCard)
-        concept.display = not concept.display
+        concept.folded = not concept.folded
+        self.console.cards_unfolded = not concept.folded  # the next service page opens the same way
+
+    def on_screen_resume(self) -> None:
+        # A page further down the stack, come back to, follows what i chose on the pages above it.
+        super().on_screen_resume()
+        self.query_one(ConceptCard).folded = not self.console.cards_unfolded

@@ -153,6 +153,15 @@ class TabbedScreen(ConsoleScreen):
     def table_of(self, view_id: str) -> ResourceTable:
         return self.query_one(f"#view-{view_id}", ResourceTable)
 
+    def show_row(self, key: str) -> None:
+        """Put the cursor on the current tab's row ``key``, now or once it is fetched, clearing a
+        filter that could hide it."""
+        if isinstance(self.view, ResourceView):
+            table = self.table
+            table.filter_text = ""
+            if not table.move_to(key):
+                self._focus_key = key
+
     def focus_content(self) -> None:
         if isinstance(self.view, ResourceView):
             self.table.focus()

@@ -65,6 +65,20 @@ class Field:
     """A checkbox's own words."""
 
 
+class CheckField(Checkbox):
+    """A form's checkbox: a tick when on and an empty box when off, so its state shows in any
+    theme (Textual's own draws an X either way and tells them apart by colour only)."""
+
+    DEFAULT_CSS = """
+    CheckField > .toggle--button { color: $foreground; background: $panel-lighten-1; }
+    CheckField.-on > .toggle--button { color: $success; background: $panel-lighten-1; text-style: bold; }
+    """
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual reads the mark by this name
+        return "✓" if self.value else " "
+
+
 class CompactFields(Grid):
     """Labels and values a line each, the inputs without borders: fits a long form on one screen."""
 
@@ -182,7 +196,7 @@ class Form(ModalScreen[ResultT]):
                     yield Select(f.options, value=f.default if f.default is not None else Select.NULL,
                                  allow_blank=f.default is None, id=f"f-{f.id}")
                 elif f.kind == "check":
-                    yield Checkbox(f.text or "yes", value=bool(f.default), id=f"f-{f.id}")
+                    yield CheckField(f.text or "yes", value=bool(f.default), id=f"f-{f.id}")
                 else:
                     yield Input(str(f.default), placeholder=f.placeholder, id=f"f-{f.id}")
 

@@ -137,6 +137,37 @@ async def test_run_task_from_the_console_reaches_running() -> None:
         assert row.cells["launch"] == "FARGATE"
 
 
+async def test_run_task_launch_type_follows_the_picked_definitions_compatibilities() -> None:
+    app = make_ecs_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cluster(pilot)
+        await pilot.press("right_square_bracket", "c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RunTaskForm)
+        assert form.value("definition") == "web:1" and form.value("launch") == "FARGATE"
+        form.query_one("#f-definition").value = "worker:1"  # type: ignore[attr-defined]  # EC2 only
+        await settle(pilot)
+        assert form.value("launch") == "EC2"
+        assert "worker:1" in str(form.query_one(".form-message").render())
+        form.query_one("#f-definition").value = "web:1"  # type: ignore[attr-defined]  # Fargate only
+        await settle(pilot)
+        assert form.value("launch") == "FARGATE"
+
+
+async def test_create_service_launch_type_follows_the_picked_definition_too() -> None:
+    app = make_ecs_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cluster(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CreateServiceForm)
+        form.query_one("#f-definition").value = "worker:1"  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert form.value("launch") == "EC2"
+
+
 async def test_placement_failure_on_ec2_is_said_in_the_form() -> None:
     app = make_ecs_app()
     async with app.run_test(size=SIZE) as pilot:

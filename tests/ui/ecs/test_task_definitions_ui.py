@@ -374,6 +374,27 @@ def test_family_page_snapshot(snap_compare) -> None:  # noqa: ANN001
     assert snap_compare(app_with_web_revisions(), terminal_size=SIZE, run_before=go)
 
 
+@pytest.mark.asyncio
+async def test_only_the_focused_one_of_the_file_box_and_the_editor_looks_focused() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_families(pilot)
+        screen = await open_register(pilot)
+        path, editor = screen.query_one("#register-path", Input), screen.editor
+
+        def border(widget) -> tuple:  # noqa: ANN001
+            kind, colour = widget.styles.border_top
+            return kind, tuple(channel // 4 for channel in colour.rgb)  # a tint's rounding aside
+
+        assert app.focused is editor
+        focused_look, blurred_look = border(editor), border(path)
+        assert focused_look != blurred_look
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.focused is path
+        assert border(path) == focused_look and border(editor) == blurred_look
+
+
 def test_register_snapshot(snap_compare) -> None:  # noqa: ANN001
     async def go(pilot: Pilot) -> None:
         await open_families(pilot)

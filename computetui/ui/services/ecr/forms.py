@@ -15,14 +15,14 @@ from rich.cells import cell_len, set_cell_size
 from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from computetui.backends.base import Backend
 from computetui.models.ecr import ImageDetail
 from computetui.ui.format import describe_error
 from computetui.ui.services.ecr.views import LocalChoice, local_choices, megabytes
-from computetui.ui.widgets.form import Form, FormError
+from computetui.ui.widgets.form import CheckField, Form, FormError
 
 
 class CreateRepositoryScreen(Form[str | None]):
@@ -58,7 +58,7 @@ class CreateRepositoryScreen(Form[str | None]):
                 id="mutability",
             )
             yield Label("Image scanning")
-            yield Checkbox("Scan on push", id="scan")
+            yield CheckField("Scan on push", id="scan")
         yield Static(self._preview(""), id="uri-preview", classes="hint")
 
     def _preview(self, name: str) -> Content:

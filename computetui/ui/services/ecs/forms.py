@@ -12,14 +12,22 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from textual import on, work
+from textual.widgets import Select
+
 from computetui.backends.base import Backend
 from computetui.models.ecs import INSTANCE_TYPES
 from computetui.ui.widgets.form import Field, Form, FormError
 
+LAUNCH_NAMES = {"FARGATE": "Fargate", "EC2": "EC2"}
+
 
 class ClusterForm(Form[bool]):
     """An ECS form about one cluster. Its call returns a sentence saying what it did, which
-    becomes a notification; the form answers True then, False when cancelled."""
+    becomes a notification; the form answers True then, False when cancelled.
+
+    A form with both a task definition and a launch type keeps the launch type to what the
+    picked definition can run on, as the AWS console does: an EC2-only one is run on EC2."""
 
     cancel_result = False
 
@@ -30,6 +38,33 @@ class ClusterForm(Form[bool]):
     def finished(self, outcome: Any) -> None:
         self.app.notify(outcome, timeout=6, markup=False)
         self.dismiss(True)
+
+    def on_mount(self) -> None:  # after Form's own (Textual calls each class's handler)
+        if self.query("#f-definition") and self.query("#f-launch") and self.value("definition"):
+            self._follow_definition(self.value("definition"))
+
+    @on(Select.Changed, "#f-definition")
+    def _definition_picked(self, event: Select.Changed) -> None:
+        if event.value is not Select.NULL and self.query("#f-launch"):
+            self._follow_definition(str(event.value))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-definition")
+    def _follow_definition(self, definition: str) -> None:
+        backend = self.app.backend  # type: ignore[attr-defined]
+        try:
+            td = backend.ecs.describe_task_definition(definition)
+        except Exception:  # the launch type stays as it is; the call itself will say what is wrong
+            return
+        required = [c.value for c in (td.requires_compatibilities or td.compatibilities or [])]
+        launches = [launch for launch in LAUNCH_NAMES if launch in required]
+        if len(launches) == 1:
+            self.app.call_from_thread(self._set_launch, definition, launches[0])
+
+    def _set_launch(self, definition: str, launch: str) -> None:
+        if self.value("definition") != definition or self.value("launch") == launch:
+            return  # another definition was picked meanwhile, or nothing to change
+        self.field_widget("launch").value = launch  # type: ignore[attr-defined]
+        self.say(f"{definition} runs on {LAUNCH_NAMES[launch]} only, so Launch type is {LAUNCH_NAMES[launch]}.")
 
 
 def _definitions(backend: Backend, launch: str | None = None) -> list[tuple[str, str]]:

@@ -49,7 +49,9 @@ class RegisterTaskDefinitionScreen(ConsoleScreen):
     RegisterTaskDefinitionScreen #register-title { height: auto; padding: 0 1; }
     RegisterTaskDefinitionScreen #register-file { height: 3; margin: 1 0 0 0; }
     RegisterTaskDefinitionScreen #register-file Label { padding: 1 1 0 1; width: auto; color: $muted; }
-    RegisterTaskDefinitionScreen #register-path { width: 1fr; }
+    /* Bordered as the editor is, so the orange border says which of the two has the focus. */
+    RegisterTaskDefinitionScreen #register-path { width: 1fr; border: round $panel-lighten-2; background: $surface; }
+    RegisterTaskDefinitionScreen #register-path:focus { border: round $primary; }
     RegisterTaskDefinitionScreen #register-message { height: auto; padding: 0 1; margin: 0 0 1 0; color: $muted; }
     RegisterTaskDefinitionScreen #register-message.-error { color: $error; }
     RegisterTaskDefinitionScreen #register-message.-done { color: $success; }

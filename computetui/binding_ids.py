@@ -1,0 +1,72 @@
+"""Every key binding's id: what the config file's ``[keymap]`` may name.
+
+The settings are read before any screen is imported (the first frame is painted
+sooner without them), so the ids cannot be gathered from the bindings at that
+point; they are listed here instead, and a test
+(``tests/test_settings_and_cli.py``) checks the list against the bindings of
+every class in the UI. A new binding's id goes here too.
+"""
+
+from __future__ import annotations
+
+BINDING_IDS: frozenset[str] = frozenset({
+    "auto-scaling",
+    "back",
+    "card-down",
+    "card-next",
+    "card-previous",
+    "card-up",
+    "command-line",
+    "command-palette",
+    "concept-card",
+    "confirm-no",
+    "confirm-yes",
+    "create",
+    "delete",
+    "deregister",
+    "deregister-instance",
+    "describe",
+    "drain-instance",
+    "ecr-delete-policy",
+    "ecr-edit-policy",
+    "ecr-policy-template",
+    "ecr-push",
+    "ecr-save-policy",
+    "ecs-revisions-inactive",
+    "edit",
+    "enable-disable",
+    "exec-shell",
+    "filter",
+    "form-cancel",
+    "form-submit",
+    "help",
+    "help-close",
+    "open",
+    "quit",
+    "refresh",
+    "run-test",
+    "run-test-anywhere",
+    "save",
+    "seed-demo",
+    "sort-next",
+    "sort-reverse",
+    "stop-task",
+    "stop-this-task",
+    "tab-next",
+    "tab-previous",
+    "table-down",
+    "table-first",
+    "table-last",
+    "table-open",
+    "table-page-down",
+    "table-page-up",
+    "table-up",
+    "td-edit",
+    "td-load-file",
+    "td-register",
+    "toggle-stopped",
+    "turn-off-scaling",
+    "update-service",
+    "view-next",
+    "view-previous",
+})
