@@ -156,3 +156,42 @@ async def test_l_on_the_function_page_goes_to_its_logs_tab_and_is_not_listed_the
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert screen.active == "configuration" and (await footer(pilot))["Logs"] == "l"
+
+
+async def test_ctrl_q_is_listed_on_the_home_page_and_leaves_the_room_to_the_page_elsewhere() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert (await footer(pilot))["Quit"] == "ctrl+q"
+        await open_tab(pilot, ":ecs")
+        keys = await footer(pilot)
+        assert "Quit" not in keys and keys["Help"] == "question_mark"
+        assert "quit" in ids(await help_lines(pilot))  # still listed, and still bound
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    assert app.return_code is not None
+
+
+def every_key_in_sight(pilot: Pilot) -> list[str]:
+    """The footer's keys drawn past its right end or over the palette key (cut off)."""
+    keys = list(pilot.app.screen.query(FooterKey))
+    end = min((k.region.x for k in keys if k.key == pilot.app.COMMAND_PALETTE_BINDING),
+              default=pilot.app.size.width)
+    return [k.description for k in keys if k.key != pilot.app.COMMAND_PALETTE_BINDING and k.region.right > end]
+
+
+async def test_the_footer_closes_up_rather_than_cut_keys_off_at_120_columns() -> None:
+    app = make_ecs_app()
+    app.backend.ecs.create_service("demo", "api", "web:1", desired_count=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cluster(pilot)
+        await until(pilot, lambda: screen.table.rows)
+        await pilot.press("enter")  # the service: the most keys of any page
+        await settle(pilot)
+        for _ in range(len(app.screen.views)):
+            keys = await footer(pilot)
+            assert every_key_in_sight(pilot) == [] and keys["Help"] == "question_mark", app.screen.view.id
+            await pilot.press("right_square_bracket")
+        await pilot.resize_terminal(200, 36)  # room enough: Textual's own spacing again
+        await settle(pilot)
+        assert every_key_in_sight(pilot) == []
+        assert not app.screen.query_one("ConsoleFooter").has_class("-tight")

@@ -19,6 +19,7 @@ COLUMNS = 3
 
 class HomeScreen(ConsoleScreen):
     page_id = "home"
+    UNLISTED_APP_KEYS = frozenset()  # the first page lists how to leave
 
     BINDINGS = [
         Binding("enter", "open_card", "Open", id="open", tooltip="Open the service under the cursor"),

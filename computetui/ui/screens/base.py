@@ -69,6 +69,10 @@ class ConsoleScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Refresh this page now"),
     ]
 
+    UNLISTED_APP_KEYS: ClassVar[frozenset[str]] = frozenset({"quit"})
+    """The console's own keys the footer leaves out here, to make room for the page's: ``ctrl+q``
+    shows on the home page only (``?`` lists it everywhere)."""
+
     MUTATING: ClassVar[frozenset[str]] = frozenset()
     """The page's actions that change something: read-only mode refuses them, and the footer and
     ``?`` do not list them there."""
@@ -200,16 +204,18 @@ class ConsoleScreen(Screen[None]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        """Textual's active bindings, with the page's refused ones (read-only mode) hidden from the footer:
-        they stay bound, so that pressing one says why it does nothing."""
+        """Textual's active bindings, with the page's refused ones (read-only mode) and
+        ``UNLISTED_APP_KEYS`` hidden from the footer: they stay bound (a refused key says why it
+        does nothing)."""
         active = super().active_bindings
-        if not self.console.settings.read_only:
-            return active
+        read_only = self.console.settings.read_only
         for key, found in active.items():
-            if found.node is self and found.binding.show:
-                _, action, parameters = parse(found.binding.action)
-                if self.refused(action, parameters):
-                    active[key] = found._replace(binding=dataclasses.replace(found.binding, show=False))
+            if not found.binding.show:
+                continue
+            _, action, parameters = parse(found.binding.action)
+            if (found.node is self.app and action in self.UNLISTED_APP_KEYS) or (
+                    read_only and found.node is self and self.refused(action, parameters)):
+                active[key] = found._replace(binding=dataclasses.replace(found.binding, show=False))
         return active
 
     def action_refresh(self) -> None:

@@ -229,7 +229,7 @@ class ServiceScreen(_EcsTabs):
         Binding("u", "update", "Update", id="update-service",
                 tooltip="Change the desired count or task definition, or force a new deployment"),
         *SHOW_TASKS,
-        Binding("a", "auto_scaling", "Auto scaling", id="auto-scaling",
+        Binding("a", "auto_scaling", "Scaling", id="auto-scaling",
                 tooltip="Set target tracking: minimum, maximum and the average CPU or memory to keep"),
     ]
     MUTATING = _EcsTabs.MUTATING | {"update", "auto_scaling", "turn_off_scaling"}
