@@ -10,7 +10,7 @@ import pytest
 
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.controller import Controller, LockBusy
-from tests.support.fakes import StaticEngine
+from tests.support.fakes import FakeEngine, StaticEngine
 
 
 def wait_until(condition, timeout: float = 5) -> bool:  # noqa: ANN001
@@ -113,3 +113,70 @@ def test_a_follower_runs_only_the_ticks_every_process_needs(tmp_path: Path) -> N
     follower.stop()
     holder.stop()
     assert "start" not in events and "shared" not in events
+
+
+def test_a_follower_takes_over_when_the_leader_ends(tmp_path: Path) -> None:
+    holder = Controller(tmp_path / "controller.lock")
+    assert holder.start()
+    events: list[str] = []
+    follower = Controller(tmp_path / "controller.lock", failover_poll=0.05)
+    follower.on_start(lambda: events.append("start"))
+    follower.every(0.03, "shared", lambda: events.append("shared"))
+    assert follower.start() is False
+    time.sleep(0.3)  # several tries of the lock while the holder lives: nothing taken
+    assert events == [] and not follower.leader and follower.busy is not None
+    holder.stop()  # as when its process ends: the kernel drops the lock the same way
+    assert wait_until(lambda: events.count("shared") >= 2)
+    assert events[0] == "start"  # the reconcile first, then the leader's ticks
+    assert follower.leader and follower.busy is None and follower.took_over == 1
+    follower.stop()
+
+
+def test_a_second_console_replaces_a_killed_task_once_the_first_has_exited(tmp_path: Path) -> None:
+    engine = FakeEngine()  # one engine, as two consoles on one machine share one
+    first = LocalBackend(tmp_path, engine=engine, controller=True, tick_seconds=0.05)
+    ecs = first.ecs
+    ecs.create_cluster(cluster_name="c")
+    ecs.register_task_definition(family="web", container_definitions=[
+        {"name": "web", "image": "busybox:stable", "essential": True}], requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc", cpu="256", memory="512")
+    ecs.create_service("c", "web", "web:1", desired_count=1, launch_type="FARGATE")
+
+    def running(backend: LocalBackend) -> list[str]:
+        arns = backend.ecs.list_tasks("c", service_name="web")
+        return [t.task_arn for t in backend.ecs.describe_tasks("c", arns) if t.last_status.value == "RUNNING"]
+
+    assert wait_until(lambda: len(running(first)) == 1)
+    [original] = running(first)
+    second = LocalBackend(tmp_path, engine=engine, controller=True, tick_seconds=0.05)
+    second.controller.failover_poll = 0.05
+    assert not second.controller.leader
+    first.close()  # its service's task lives on, as an AWS task does
+    [container] = [c for c in engine.containers(kind="task") if c.status == "running"]
+    engine.kill(container.id)
+    assert wait_until(lambda: second.controller.leader and running(second) and running(second) != [original],
+                      timeout=10)
+    assert "controller" not in (second.info().problem or "")
+    [stopped] = second.ecs.describe_tasks("c", [original])
+    assert stopped.last_status.value == "STOPPED"
+    second.close()
+
+
+def test_a_follower_sees_the_engine_go_and_come_back_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import computetui.backends.local.backend as backend_module
+    from computetui.models.common import EngineState, EngineStatus
+
+    monkeypatch.setattr(backend_module, "ENGINE_RECHECK_SECONDS", 0.05)
+    leader = LocalBackend(tmp_path, engine=StaticEngine(), controller=True)
+    engine = StaticEngine()
+    follower = LocalBackend(tmp_path, engine=engine, controller=True)
+    assert not follower.controller.leader
+    caplog.set_level("WARNING", logger="computetui.backends.local.backend")
+    engine._fixed = EngineStatus(state=EngineState.STOPPED, host=engine.host, reason="engine stopped")
+    assert wait_until(lambda: "Docker engine lost: engine stopped" in caplog.text)
+    assert follower.info().engine.state is EngineState.STOPPED
+    engine._fixed = EngineStatus(state=EngineState.READY, host=engine.host, version="27.5.1")
+    assert wait_until(lambda: "Docker engine back (27.5.1)" in caplog.text)
+    follower.close()
+    leader.close()

@@ -91,7 +91,8 @@ class LocalBackend(Backend):
         lock_path = None if self.state_dir == MEMORY else Path(self.state_dir) / LOCK_FILENAME
         self.controller = Controller(lock_path)
         self.controller.on_start(self.reconcile)
-        self.controller.every(ENGINE_RECHECK_SECONDS, "engine-recheck", self._recheck_engine)
+        # Every process: each console's header shows the engine as it is, leader or not.
+        self.controller.every(ENGINE_RECHECK_SECONDS, "engine-recheck", self._recheck_engine, leader_only=False)
         self._reconcilers: dict[str, Reconciler] = {}
         self._engine_was_reachable: bool | None = None
         self._parts: dict[type, Any] = {}
@@ -184,9 +185,16 @@ class LocalBackend(Backend):
         return {kind: len(found) for kind, found in by_kind.items()}
 
     def _recheck_engine(self) -> None:
-        reachable = self.engine.status(refresh=True).reachable
+        """Probe the engine again; say when it is lost and when it is back (``serve`` logs it),
+        and reconcile in the leader when it comes back."""
+        status = self.engine.status(refresh=True)
+        reachable = status.reachable
+        if not reachable and self._engine_was_reachable is not False:
+            log.warning("Docker engine lost: %s", status.reason)
         if reachable and self._engine_was_reachable is False:
-            self.reconcile()
+            log.warning("Docker engine back (%s)", status.version or status.host)
+            if self.controller.leader:
+                self.reconcile()
         self._engine_was_reachable = reachable
 
     # -- conveniences for the UI and the demo --------------------------------

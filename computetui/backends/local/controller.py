@@ -11,7 +11,10 @@ execution environments live there. Work on the shared state (the startup
 reconcile, schedulers) is the *leader's*: only the process holding an
 exclusive lock on ``controller.lock`` in the state dir runs it. A second
 console on the same state dir runs its own loop and leaves that work to the
-first (or to ``computetui serve``).
+first (or to ``computetui serve``), trying the lock every ``failover_poll``
+seconds: when the leader's process ends, however it ends, the kernel drops its
+lock and a follower takes it, runs the start hooks (the reconcile) and the
+leader's ticks, and carries on.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 LOCK_FILENAME = "controller.lock"
+FAILOVER_POLL_S = 1.0
+"""How often a follower tries the lock: a leader that ended is replaced within about this long."""
 
 
 class LockBusy(Exception):
@@ -54,7 +59,7 @@ class StateDirLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -102,8 +107,9 @@ class Tick:
 class Controller:
     """Runs the emulator's background work; see the module docstring."""
 
-    def __init__(self, lock_path: Path | None = None) -> None:
+    def __init__(self, lock_path: Path | None = None, *, failover_poll: float = FAILOVER_POLL_S) -> None:
         self._lock = StateDirLock(lock_path) if lock_path is not None else None
+        self.failover_poll = failover_poll
         self._ticks: list[Tick] = []
         self._on_start: list[Callable[[], None]] = []
         self._on_stop: list[Callable[[], None]] = []
@@ -116,6 +122,8 @@ class Controller:
         """Set when another process holds the state dir's controller lock."""
         self.leader = False
         """Whether this process holds the lock and so does the shared work."""
+        self.took_over = 0
+        """How many times this process became the leader after starting as a follower."""
 
     # -- registration ------------------------------------------------------
     def every(self, seconds: float, name: str, fn: Callable[[], None], *, leader_only: bool = True) -> None:
@@ -221,11 +229,42 @@ class Controller:
     async def _main(self) -> None:
         loop = asyncio.get_running_loop()
         if self.leader:
-            for fn in self._on_start:
-                await loop.run_in_executor(self._pool, _quietly, fn, "start hook")
+            await self._lead()
         for tick in self._ticks:
-            if self.leader or not tick.leader_only:
+            if not tick.leader_only:
                 loop.create_task(self._tick_loop(tick))
+        if not self.leader and self._lock is not None:
+            loop.create_task(self._follow())
+
+    async def _lead(self) -> None:
+        """The leader's share: the start hooks, then its ticks."""
+        loop = asyncio.get_running_loop()
+        for fn in self._on_start:
+            await loop.run_in_executor(self._pool, _quietly, fn, "start hook")
+        for tick in self._ticks:
+            if tick.leader_only:
+                loop.create_task(self._tick_loop(tick))
+
+    async def _follow(self) -> None:
+        """Try the lock until the leader lets go of it (its process ended), then lead."""
+        assert self._lock is not None
+        while True:
+            await asyncio.sleep(self.failover_poll)
+            try:
+                self._lock.acquire()  # non-blocking: a flock that fails at once, or holds
+            except LockBusy as busy:
+                self.busy = busy
+                continue
+            except OSError:
+                log.exception("could not try the controller lock %s", self._lock.path)
+                continue
+            previous = self.busy
+            self.leader, self.busy = True, None
+            self.took_over += 1
+            log.warning("took over the controller for %s (%s had it)", self._lock.path.parent,
+                        f"process {previous.pid}" if previous and previous.pid else "another process")
+            await self._lead()
+            return
 
     async def _tick_loop(self, tick: Tick) -> None:
         loop = asyncio.get_running_loop()
