@@ -180,3 +180,36 @@ def test_a_follower_sees_the_engine_go_and_come_back_and_says_so(
     assert wait_until(lambda: "Docker engine back (27.5.1)" in caplog.text)
     follower.close()
     leader.close()
+
+
+LEADER_SCRIPT = """
+import sys, time
+from computetui.backends.local import LocalBackend
+from tests.support.fakes import StaticEngine
+backend = LocalBackend(sys.argv[1], engine=StaticEngine(), controller=True)
+print("leader" if backend.controller.leader else "follower", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_follower_takes_over_from_a_leader_killed_with_sigkill(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    leader = subprocess.Popen([sys.executable, "-c", LEADER_SCRIPT, str(tmp_path)], stdout=subprocess.PIPE,
+                              text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert leader.stdout is not None and leader.stdout.readline().strip() == "leader"
+        follower = LocalBackend(tmp_path, engine=StaticEngine(), controller=True)
+        follower.controller.failover_poll = 0.05
+        assert not follower.controller.leader and f"process {leader.pid}" in (follower.info().problem or "")
+        leader.send_signal(signal.SIGKILL)
+        leader.wait(10)
+        assert wait_until(lambda: follower.controller.leader, timeout=5)
+        assert follower.info().problem is None
+        follower.close()
+    finally:
+        if leader.poll() is None:
+            leader.kill()
+            leader.wait(10)
