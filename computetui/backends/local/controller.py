@@ -33,7 +33,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 LOCK_FILENAME = "controller.lock"
-FAILOVER_POLL_S = 1.0
+FAILOVER_POLL_S = 0.25
 """How often a follower tries the lock: a leader that ended is replaced within about this long."""
 
 
