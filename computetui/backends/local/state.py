@@ -147,6 +147,10 @@ leaves the database as it was."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+WAL_SIZE_LIMIT = 8 * 1024 * 1024
+"""The write-ahead log is cut back to this after a checkpoint (it grows with the largest transaction)."""
+
+
 class StateError(ComputeError):
     default_code = "StateStoreError"
 
@@ -172,8 +176,12 @@ class StateStore:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA busy_timeout = 30000")
         if self.path != MEMORY:
+            # Space freed by deletions (a log group over its cap) goes back to the file system:
+            # set before the first table, so it holds for a new state dir.
+            self._db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         self.created = False
         self._summarizers: dict[str, Callable[[dict[str, Any]], Any]] = {}
         self._migrate()

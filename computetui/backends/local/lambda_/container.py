@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING
 
 from computetui.backends.errors import ComputeError
 from computetui.backends.local.containers import ContainerSpec, ImageUnavailable, Mount
-from computetui.backends.local.lambda_.sandbox import TASK_ROOT, EnvironmentSpec, LaunchError, OutputPipe
+from computetui.backends.local.lambda_.output import OutputPipe
+from computetui.backends.local.lambda_.sandbox import TASK_ROOT, EnvironmentSpec, LaunchError
 
 if TYPE_CHECKING:
     from computetui.backends.local.containers import ContainerRunner

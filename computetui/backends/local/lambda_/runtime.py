@@ -46,6 +46,10 @@ INIT_TIMEOUT_S = 10.0
 MEMORY_WATCH_INTERVAL_S = 0.05
 FLUSH_DELAY_S = 0.05
 LOG_TAIL_BYTES = 4096
+OUTPUT_BYTES_PER_INVOCATION = 2 * 1024 * 1024
+"""What the emulator keeps of one invocation's output (its INIT output included): a handler that
+prints more has the rest dropped, counted, and said in one line, so a flood neither evicts the
+whole log group in one go (8 MB) nor holds memory for what it will not keep."""
 DEFAULT_ACCOUNT_LIMIT = 1000
 DEFAULT_IDLE_TIMEOUT_S = 600.0
 MINIMUM_UNRESERVED = 100
@@ -74,6 +78,12 @@ def report_line(
     return line
 
 
+def dropped_line(dropped: int) -> str:
+    """The log line that stands for the output the emulator did not keep."""
+    return (f"[computetui] {dropped:,} more bytes of output were dropped: the emulator keeps "
+            f"{OUTPUT_BYTES_PER_INVOCATION // 2**20} MB of an invocation's output")
+
+
 @dataclass
 class Environment:
     """One execution environment: its Runtime API endpoint and its sandbox."""
@@ -88,6 +98,10 @@ class Environment:
     started_at: float = 0.0
     last_used: float = 0.0
     lines: list[tuple[float, str]] = field(default_factory=list)
+    kept_bytes: int = 0
+    """Output kept in ``lines`` since the last invocation's log was written."""
+    dropped_bytes: int = 0
+    """Output dropped since then, over ``OUTPUT_BYTES_PER_INVOCATION``."""
     stale: bool = False
     """The function changed since this environment started; retire it when idle."""
     watchdog: asyncio.TimerHandle | None = None
@@ -389,6 +403,11 @@ class LambdaRuntime:
         env = Environment(env_id, key, spec, api, None, note=note)  # type: ignore[arg-type]
 
         def on_line(line: str, at: float) -> None:
+            size = len(line) + 1
+            if env.kept_bytes + size > OUTPUT_BYTES_PER_INVOCATION:
+                env.dropped_bytes += size
+                return
+            env.kept_bytes += size
             env.lines.append((at, line))
 
         if kind == "container":
@@ -512,6 +531,9 @@ class LambdaRuntime:
 
         start_ms = int(started * 1000)
         output, env.lines = env.lines, []
+        if env.dropped_bytes:
+            output.append((output[-1][0] if output else delivered, dropped_line(env.dropped_bytes)))
+        env.kept_bytes = env.dropped_bytes = 0
         lines = [(epoch_ms(at), text) for at, text in output if at < delivered]
         lines.append((start_ms, f"START RequestId: {request_id} Version: {spec.version}"))
         lines.extend((max(start_ms, epoch_ms(at)), text) for at, text in output if at >= delivered)

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from computetui.backends.local.lambda_.output import OutputPipe
+
 RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
 TASK_ROOT = "/var/task"
 """Where AWS puts a function's code, and so where its stack traces and logs say it is."""
@@ -169,55 +171,6 @@ class TaskPaths:
 
     def body(self, data: bytes) -> bytes:
         return self._bytes.sub(lambda found: self._shown[found.group(1).decode()].encode(), data)
-
-
-class OutputPipe:
-    """The read end of an environment's output, turned into whole lines.
-
-    Non-blocking: ``drain`` takes whatever is waiting, so calling it when the
-    runtime's answer arrives collects exactly the lines written before it.
-    """
-
-    def __init__(self, fd: int, on_line: Callable[[str, float], None]) -> None:
-        self.fd: int | None = fd
-        self._on_line = on_line
-        self._partial = b""
-        os.set_blocking(fd, False)
-        asyncio.get_running_loop().add_reader(fd, self.drain)
-
-    def drain(self) -> None:
-        if self.fd is None:
-            return
-        now = asyncio.get_running_loop().time()
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except BlockingIOError:
-                break
-            except OSError:
-                data = b""
-            if not data:  # every writer has closed it: the environment has exited
-                self.close()
-                break
-            self._partial += data
-        *lines, self._partial = self._partial.split(b"\n")
-        for line in lines:
-            self._on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
-
-    def flush_partial(self) -> None:
-        """A last line without a newline still belongs to the log."""
-        if self._partial:
-            line, self._partial = self._partial, b""
-            self._on_line(line.decode("utf-8", "replace"), asyncio.get_running_loop().time())
-
-    def close(self) -> None:
-        if self.fd is not None:
-            try:
-                asyncio.get_running_loop().remove_reader(self.fd)
-            except RuntimeError:
-                pass
-            os.close(self.fd)
-            self.fd = None
 
 
 class ProcessSandbox:

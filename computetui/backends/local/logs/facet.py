@@ -1,7 +1,8 @@
 """CloudWatch Logs in the local emulator, kept in the state store.
 
 Each group keeps at most ``max_group_bytes`` of messages; the oldest events go
-first when a group is over its cap.
+first when a group is over its cap, and the pages they held go back to the file
+system (the store's incremental auto-vacuum), so the cap holds on disk too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from computetui.models import logs as m
 DEFAULT_MAX_GROUP_BYTES = 8 * 1024 * 1024
 EVENT_OVERHEAD = 48
 """Bytes a stored event costs beyond its text: ids, times, and the index entries."""
+
+
+def give_back_free_pages(db: Any) -> None:
+    """Return the database's free pages to the file system (incremental auto-vacuum). Python's
+    sqlite3 runs ``PRAGMA incremental_vacuum`` one page per call, so it is called once a page."""
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    for _ in range(free):
+        db.execute("PRAGMA incremental_vacuum(1)")
 
 
 def event_cost(group: str, stream: str, message: str) -> int:
@@ -119,6 +128,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
         if last_id is not None:
             db.execute("DELETE FROM log_events WHERE group_name = ? AND id <= ?", (group, last_id))
             db.execute("UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE name = ?", (freed, group))
+            give_back_free_pages(db)
 
     def delete_log_group(self, log_group_name: str) -> None:
         with self.store.transaction() as db:
