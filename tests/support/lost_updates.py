@@ -1,6 +1,7 @@
-"""Two processes updating one Lambda function at once, each from several threads: what each
-acknowledged update left behind, so a test (or a longer run by hand) can tell whether any was
-lost.
+"""Two processes on one state dir, each calling from several threads at once: what each
+acknowledged call left behind, so a test (or a longer run by hand) can tell whether any update
+was lost. Mostly one Lambda function updated at once; also one ECR image tagged at once and one
+ECS instance filled at once.
 
 Two ways to lose nothing are exercised:
 
@@ -47,11 +48,20 @@ FIELDS: tuple[tuple[str, Any, Any], ...] = (
 )
 
 
+IMAGE = "app:1"
+REPOSITORY = "shared"
+CLUSTER = "shared"
+TASK_MEMORY = 390
+FITS = 10
+"""Tasks of TASK_MEMORY MiB that fit on one t3.medium (3,968 MiB)."""
+
+
 def open_backend(state_dir: str):  # noqa: ANN201 - a LocalBackend
     from computetui.backends.local import LocalBackend
-    from tests.support.fakes import StaticEngine
+    from tests.support.fakes import FakeEngine
 
-    return LocalBackend(state_dir, engine=StaticEngine(), controller=False, lambda_sandbox="process")
+    # Every process's engine has the same image under the same id (FakeEngine counts them).
+    return LocalBackend(state_dir, engine=FakeEngine({IMAGE: 1000}), controller=False, lambda_sandbox="process")
 
 
 def make_function(state_dir: str) -> None:
@@ -150,6 +160,74 @@ def revision_keys_worker(state_dir: str, process: int, calls: int, barrier: Any,
     try:
         _threads(barrier, [adder(t) for t in range(THREADS)])
         results.put((process, "ok", {"acknowledged": acknowledged, "conflicts": conflicts[0]}))
+    except BaseException as exc:  # noqa: BLE001
+        results.put((process, "error", repr(exc)))
+    finally:
+        backend.close()
+
+
+def make_repository(state_dir: str) -> None:
+    backend = open_backend(state_dir)
+    try:
+        backend.ecr.create_repository(REPOSITORY)
+    finally:
+        backend.close()
+
+
+def ecr_tags_worker(state_dir: str, process: int, calls: int, barrier: Any, results: Any) -> None:
+    """Each thread pushes the one image under tags of its own: put_image adds each to the
+    image's record, a read-modify-write in the facet."""
+    backend = open_backend(state_dir)
+    acknowledged: list[str] = []
+
+    def pusher(thread: int) -> Any:
+        def run() -> None:
+            for k in range(calls):
+                tag = f"p{process}-t{thread}-{k}"
+                backend.ecr.put_image(REPOSITORY, IMAGE, tag)
+                acknowledged.append(tag)
+        return run
+
+    try:
+        _threads(barrier, [pusher(t) for t in range(THREADS)])
+        results.put((process, "ok", {"acknowledged": acknowledged}))
+    except BaseException as exc:  # noqa: BLE001
+        results.put((process, "error", repr(exc)))
+    finally:
+        backend.close()
+
+
+def make_cluster(state_dir: str) -> None:
+    backend = open_backend(state_dir)
+    try:
+        ecs = backend.ecs
+        ecs.create_cluster(CLUSTER)
+        ecs.register_container_instance(cluster=CLUSTER, instance_type="t3.medium")
+        ecs.register_task_definition({"family": "small", "containerDefinitions": [
+            {"name": "w", "image": IMAGE, "cpu": 64, "memory": TASK_MEMORY}]})
+    finally:
+        backend.close()
+
+
+def ecs_placement_worker(state_dir: str, process: int, calls: int, barrier: Any, results: Any) -> None:
+    """Each thread runs EC2 tasks on the cluster's one instance until one does not fit. The tasks
+    are recorded, not started (they hold their room while PROVISIONING), so none frees room."""
+    from computetui.backends.local.ecs.tasks import TaskRunner
+
+    backend = open_backend(state_dir)
+    backend.part(TaskRunner).launch = lambda task_arn: None
+    placed: list[str] = []
+
+    def runner() -> None:
+        for _ in range(calls):
+            result = backend.ecs.run_task(cluster=CLUSTER, task_definition="small", launch_type="EC2")
+            placed.extend(t.task_arn for t in result.tasks)
+            if result.failures:
+                return
+
+    try:
+        _threads(barrier, [runner for _ in range(THREADS)])
+        results.put((process, "ok", {"placed": placed}))
     except BaseException as exc:  # noqa: BLE001
         results.put((process, "error", repr(exc)))
     finally:
