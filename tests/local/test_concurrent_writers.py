@@ -22,3 +22,16 @@ def test_tags_pushed_from_two_processes_at_once_are_all_on_the_image(tmp_path: P
         backend.close()
     assert acknowledged - set(image.image_tags) == set()
 
+
+def test_two_processes_placing_tasks_at_once_never_overfill_an_instance(tmp_path: Path) -> None:
+    state_dir = str(tmp_path)
+    lu.make_cluster(state_dir)
+    reports = lu.run_two(lu.ecs_placement_worker, state_dir, 2 * lu.FITS)
+
+    placed = [arn for r in reports for arn in r["placed"]]
+    assert len(placed) == lu.FITS  # all the room taken, and not one task more
+    backend = lu.open_backend(state_dir)
+    try:
+        assert sorted(backend.ecs.list_tasks(cluster=lu.CLUSTER, desired_status="RUNNING")) == sorted(placed)
+    finally:
+        backend.close()
