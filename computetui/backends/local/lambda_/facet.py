@@ -507,9 +507,9 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         problem = json_problem(event)
         if problem:
             raise InvalidParameter(problem, code="InvalidRequestContentException", field="event")
-        arn = self._load(function_name)["Configuration"]["FunctionArn"]
         saved = m.TestEvent(name=name, event=event)
-        with self.store.transaction():
+        with self.store.transaction():  # no event is left behind by a function deleted meanwhile
+            arn = self._load(function_name)["Configuration"]["FunctionArn"]
             key = self._event_arn(arn, name)
             if (
                 self.store.get(TEST_EVENT_KIND, key) is None
