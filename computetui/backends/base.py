@@ -366,7 +366,11 @@ class LambdaFacet(Facet):
         return self._unsupported("DeleteFunction")
 
     @mutating
-    def publish_version(self, function_name: str, description: str = "") -> FunctionConfiguration:
+    def publish_version(
+        self, function_name: str, description: str = "", revision_id: str | None = None
+    ) -> FunctionConfiguration:
+        """``revision_id`` (as ``update_function_code`` and ``update_function_configuration`` take it):
+        only if the function's RevisionId is still that one, else ``PreconditionFailedException``."""
         return self._unsupported("PublishVersion")
 
     @mutating

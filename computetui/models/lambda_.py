@@ -92,6 +92,8 @@ class FunctionConfiguration(PascalModel):
     state_reason: str | None = None
     state_reason_code: str | None = None
     last_update_status: LastUpdateStatus | None = None
+    revision_id: str | None = None
+    """Changes with every change to the function; an update given an older one is refused."""
     package_type: PackageType = PackageType.ZIP
     architectures: list[Architecture] = Field(default_factory=lambda: [Architecture.X86_64])
     ephemeral_storage: EphemeralStorage = Field(default_factory=EphemeralStorage)

@@ -227,3 +227,54 @@ def test_list_fields_reads_nested_paths() -> None:
         ("arn:t/1", [443], None, "[not json")]
     assert store.list_fields("ecs:task", ("containers[0].ports",)) == [("arn:t/1", [80])]
     assert store.list_fields("ecs:task", ("x",)) == [("arn:t/1", "[not json")]
+
+
+INCREMENTER = """
+import sys
+from computetui.backends.local.state import StateStore
+store = StateStore.open_dir(sys.argv[1])
+for _ in range(int(sys.argv[2])):
+    store.update("counter", "arn:c", lambda body: {**body, "n": body["n"] + 1})
+store.close()
+"""
+
+
+def test_updates_from_two_processes_at_once_lose_no_increment(tmp_path: Path) -> None:
+    store = StateStore.open_dir(tmp_path)
+    store.put("counter", "arn:c", {"n": 0}, name="c")
+    per_process = 300
+    processes = [subprocess.Popen([sys.executable, "-c", INCREMENTER, str(tmp_path), str(per_process)],
+                                  cwd=Path(__file__).resolve().parents[2]) for _ in range(2)]
+    for process in processes:
+        assert process.wait(timeout=60) == 0
+    assert store.get("counter", "arn:c") == {"n": 2 * per_process}
+    store.close()
+
+
+def test_update_keeps_name_and_parent_and_sets_the_state_it_is_told() -> None:
+    store = StateStore()
+    store.put("thing", "arn:t", {"v": 1, "s": "OLD"}, name="t", parent="arn:p", state="OLD")
+
+    assert store.update("thing", "arn:t", lambda b: {**b, "v": 2}) == {"v": 2, "s": "OLD"}
+    assert store.list("thing", parent="arn:p", state="OLD", name="t") == [{"v": 2, "s": "OLD"}]
+    store.update("thing", "arn:t", lambda b: {**b, "s": "NEW"}, state=lambda b: b["s"])
+    assert store.list("thing", parent="arn:p", state="NEW", name="t") == [{"v": 2, "s": "NEW"}]
+
+
+def test_update_of_a_missing_resource_or_with_nothing_to_change_writes_nothing() -> None:
+    store = StateStore()
+    calls = []
+    assert store.update("thing", "arn:none", lambda b: calls.append(b) or b) is None
+    assert calls == []
+    assert store.get("thing", "arn:none") is None
+
+    store.put("thing", "arn:t", {"v": 1}, name="t")
+    assert store.update("thing", "arn:t", lambda b: None) == {"v": 1}
+    with pytest.raises(ValueError):
+        store.update("thing", "arn:t", lambda b: store.put_blob("half-done", b"x") or _refuse())
+    assert store.get("thing", "arn:t") == {"v": 1}
+    assert store.get_blob("half-done") is None  # what the change wrote went with it
+
+
+def _refuse() -> dict:
+    raise ValueError("refused")

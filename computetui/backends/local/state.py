@@ -4,7 +4,10 @@
   transaction survives the process being killed.
 * A schema version in ``PRAGMA user_version`` and a list of migrations; an
   older database is brought forward when opened, its data kept.
-* One transaction per mutation (``with store.transaction():``).
+* One transaction per mutation (``with store.transaction():``), begun ``IMMEDIATE`` so it
+  holds the write lock from its first read: a read-modify-write (``store.update``, or reads
+  and writes in one ``transaction()``) sees the latest committed state and nobody writes in
+  between, whichever process they are in.
 * ``":memory:"`` for tests.
 
 A resource is stored as its model's AWS JSON plus the columns the emulator
@@ -298,6 +301,36 @@ class StateStore:
                 """,
                 (arn, kind, name, parent, state, now, now, _dumps(body), summary),
             )
+
+    def update(
+        self,
+        kind: str,
+        arn: str,
+        change: Callable[[dict[str, Any]], dict[str, Any] | None],
+        *,
+        state: Callable[[dict[str, Any]], str | None] | None = None,
+    ) -> dict[str, Any] | None:
+        """Read a resource, change it and write it back in one write transaction, so that no
+        other writer, in this process or another on the same state dir, comes between the read
+        and the write: an update made meanwhile is never overwritten with an older copy.
+
+        ``change(body)`` gets the stored body (its own copy) and returns the body to write, or
+        None to write nothing; what it raises rolls the transaction back, and it may read and
+        write the store itself (that joins the transaction). The resource keeps its name and
+        parent; its state becomes ``state(new_body)`` when ``state`` is given. Returns the body
+        as stored afterwards, or None, without calling ``change``, when there is no such resource.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT name, parent, state, body FROM resources WHERE kind = ? AND arn = ?",
+                             (kind, arn)).fetchone()
+            if row is None:
+                return None
+            changed = change(json.loads(row["body"]))
+            if changed is None:
+                return json.loads(row["body"])
+            self.put(kind, arn, changed, name=row["name"], parent=row["parent"],
+                     state=row["state"] if state is None else state(changed))
+            return changed
 
     def summarize(self, kind: str, make: Callable[[dict[str, Any]], Any], *, version: int) -> None:
         """Keep a summary beside each resource of ``kind``: ``make(body)``, a JSON value, written

@@ -296,10 +296,12 @@ class AwsLambda(ExecutionRoles, SharedTestEvents, MonthlyUsageFromMetrics, Lambd
     def delete_function(self, function_name: str, qualifier: str | None = None) -> None:
         self.api.call("delete_function", FunctionName=function_name, Qualifier=qualifier)
 
-    def publish_version(self, function_name: str, description: str = "") -> m.FunctionConfiguration:
-        return self._config(
-            self.api.call("publish_version", FunctionName=function_name, Description=description or None)
-        )
+    def publish_version(
+        self, function_name: str, description: str = "", revision_id: str | None = None
+    ) -> m.FunctionConfiguration:
+        return self._config(self.api.call(
+            "publish_version", FunctionName=function_name, Description=description or None, RevisionId=revision_id
+        ))
 
     # -- concurrency -----------------------------------------------------------
     def put_function_concurrency(self, function_name: str, reserved_concurrent_executions: int) -> int:

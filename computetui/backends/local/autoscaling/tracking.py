@@ -248,9 +248,12 @@ class TargetTrackingScaler:
         return Cooldown(body.get("scaleOutUntil", 0.0), body.get("scaleOutFrom"), body.get("scaleInUntil", 0.0))
 
     def _save_cooldown(self, target: ScalableTarget, cooldown: Cooldown) -> None:
-        self.store.put(COOLDOWN, cooldown_key(target), {
-            "scaleOutUntil": cooldown.scale_out_until, "scaleOutFrom": cooldown.scale_out_from,
-            "scaleInUntil": cooldown.scale_in_until}, name=target.resource_id, parent=target.scalable_dimension)
+        with self.store.transaction():
+            if self.store.get(TARGET, target.scalable_target_arn or "") is None:
+                return  # deregistered meanwhile (in another process): its cooldown went with it
+            self.store.put(COOLDOWN, cooldown_key(target), {
+                "scaleOutUntil": cooldown.scale_out_until, "scaleOutFrom": cooldown.scale_out_from,
+                "scaleInUntil": cooldown.scale_in_until}, name=target.resource_id, parent=target.scalable_dimension)
 
     def _prune_activities(self, now: float) -> None:
         for body in self.store.list(ACTIVITY):

@@ -46,6 +46,7 @@ from computetui.backends.rules.validation import check_pattern
 from computetui.models import ecr as m
 
 if TYPE_CHECKING:
+    from computetui.backends.docker.engine import ImageInfo
     from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,14 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                 )
             self._untag(repository, [tag for image in images for tag in image.image_tags])
             with self.store.transaction():
-                for image in images:
+                now_there = self._images(repository)  # another process may have pushed meanwhile
+                if now_there and not force:
+                    raise Conflict(
+                        f"The repository with name '{repository_name}' in registry with id "
+                        f"'{self.ids.account}' cannot be deleted because it still contains images",
+                        code="RepositoryNotEmptyException",
+                    )
+                for image in now_there:
                     self.store.delete(IMAGE, _image_key(repository.repository_arn, image.image_digest))
                 self.store.delete(LIFECYCLE_POLICY, _policy_key(repository.repository_arn))
                 self.store.delete(REPOSITORY, repository.repository_arn)
@@ -246,39 +254,61 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                     "(build, import or pull it there first)",
                     code="ImageNotFoundException",
                 )
-            images = {i.image_digest: i for i in self._images(repository)}
-            image = images.get(info.id)
-            if image is not None and image_tag in image.image_tags:
-                raise Conflict(
-                    f"Image with digest '{info.id}' and tag '{image_tag}' already exists in the repository "
-                    f"with name '{repository_name}' in registry with id '{repository.registry_id}'",
-                    code="ImageAlreadyExistsException",
-                )
-            holder = next((i for i in images.values() if image_tag in i.image_tags), None)
-            if holder is not None and repository.image_tag_mutability == m.TagMutability.IMMUTABLE:
-                raise Conflict(
-                    f"The image tag '{image_tag}' already exists in the '{repository_name}' repository "
-                    "and cannot be overwritten because the repository is immutable.",
-                    code="ImageTagAlreadyExistsException",
-                )
+            self._tagged(repository, info, image_tag)  # refused before the engine is touched
             self.backend.engine.tag_image(info.id, repository.repository_uri, image_tag)
-            if image is None:
-                image = m.ImageDetail(
-                    registry_id=repository.registry_id,
-                    repository_name=repository.repository_name,
-                    image_digest=info.id,
-                    image_tags=[image_tag],
-                    image_size_in_bytes=info.size,
-                    image_pushed_at=self.now,
-                    image_manifest_media_type=MANIFEST_MEDIA_TYPE,
-                )
-            else:  # a new tag for an image already here: its push time stays
-                image = image.updated(image_tags=[*image.image_tags, image_tag], image_size_in_bytes=info.size)
+            # The records are read again and written in one transaction: a tag another process
+            # pushed meanwhile stays (the image's tags are not written back from the first read).
             with self.store.transaction():
+                repository = self._load(repository_name)
+                winner = self._holder(repository, image_tag)
+                try:
+                    holder, image = self._tagged(repository, info, image_tag)
+                except Conflict:  # another process pushed this tag first: the engine's name is its image's
+                    if winner is not None and winner.image_digest != info.id:
+                        self.backend.engine.tag_image(winner.image_digest, repository.repository_uri, image_tag)
+                    raise
                 if holder is not None:
                     self._save(repository, holder.updated(image_tags=[t for t in holder.image_tags if t != image_tag]))
                 self._save(repository, image)
         return image
+
+    def _holder(self, repository: m.Repository, image_tag: str) -> m.ImageDetail | None:
+        return next((i for i in self._images(repository) if image_tag in i.image_tags), None)
+
+    def _tagged(
+        self, repository: m.Repository, info: ImageInfo, image_tag: str
+    ) -> tuple[m.ImageDetail | None, m.ImageDetail]:
+        """What pushing ``info`` as ``image_tag`` makes of the records as they are: the image that
+        holds the tag now (None if none does) and the pushed image's record with it; refused
+        as ECR refuses it."""
+        images = {i.image_digest: i for i in self._images(repository)}
+        image = images.get(info.id)
+        if image is not None and image_tag in image.image_tags:
+            raise Conflict(
+                f"Image with digest '{info.id}' and tag '{image_tag}' already exists in the repository "
+                f"with name '{repository.repository_name}' in registry with id '{repository.registry_id}'",
+                code="ImageAlreadyExistsException",
+            )
+        holder = next((i for i in images.values() if image_tag in i.image_tags), None)
+        if holder is not None and repository.image_tag_mutability == m.TagMutability.IMMUTABLE:
+            raise Conflict(
+                f"The image tag '{image_tag}' already exists in the '{repository.repository_name}' repository "
+                "and cannot be overwritten because the repository is immutable.",
+                code="ImageTagAlreadyExistsException",
+            )
+        if image is None:
+            image = m.ImageDetail(
+                registry_id=repository.registry_id,
+                repository_name=repository.repository_name,
+                image_digest=info.id,
+                image_tags=[image_tag],
+                image_size_in_bytes=info.size,
+                image_pushed_at=self.now,
+                image_manifest_media_type=MANIFEST_MEDIA_TYPE,
+            )
+        else:  # a new tag for an image already here: its push time stays
+            image = image.updated(image_tags=[*image.image_tags, image_tag], image_size_in_bytes=info.size)
+        return holder, image
 
     def describe_images(
         self, repository_name: str, image_ids: list[dict[str, str]] | None = None
@@ -348,7 +378,8 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             deleted: list[dict[str, Any]] = []
             failures: list[dict[str, Any]] = []
             removed_tags: list[str] = []
-            touched: set[str] = set()
+            dropped: dict[str, set[str] | None] = {}
+            """Per digest, the tags this call removes, or None when the whole image goes."""
             for raw in image_ids:
                 digest, tag = _identifier(raw)
                 given = {k: v for k, v in (("imageDigest", digest), ("imageTag", tag)) if v is not None}
@@ -376,7 +407,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                     if image is None:
                         failures.append({"imageId": given, **NOT_FOUND_FAILURE})
                         continue
-                    touched.add(image.image_digest)
+                    dropped[image.image_digest] = None
                     removed_tags += image.image_tags
                     deleted += [{"imageDigest": image.image_digest, "imageTag": t} for t in image.image_tags] or [
                         {"imageDigest": image.image_digest}
@@ -398,7 +429,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                 if image is None:
                     failures.append({"imageId": given, **NOT_FOUND_FAILURE})
                     continue
-                touched.add(image.image_digest)
+                dropped.setdefault(image.image_digest, set()).add(tag)  # type: ignore[union-attr]
                 removed_tags.append(tag)
                 deleted.append({"imageDigest": image.image_digest, "imageTag": tag})
                 remaining = [t for t in image.image_tags if t != tag]
@@ -407,12 +438,18 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                 else:  # its last tag: the image goes
                     del images[image.image_digest]
             self._untag(repository, removed_tags)
+            # What goes is taken from the records as they are now, in one transaction: a tag
+            # another process added meanwhile stays, and an image left with no tag goes.
             with self.store.transaction():
-                for digest in touched:
-                    if digest in images:
-                        self._save(repository, images[digest])
+                for digest, tags in dropped.items():
+                    key = _image_key(repository.repository_arn, digest)
+                    body = self.store.get(IMAGE, key)
+                    remaining = [] if body is None or tags is None else \
+                        [t for t in body.get("imageTags", []) if t not in tags]
+                    if remaining:
+                        self._save(repository, m.ImageDetail.model_validate(body).updated(image_tags=remaining))
                     else:
-                        self.store.delete(IMAGE, _image_key(repository.repository_arn, digest))
+                        self.store.delete(IMAGE, key)
         return {"imageIds": deleted, "failures": failures}
 
     def list_local_images(self) -> list[m.LocalImage]:
@@ -469,7 +506,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
         return self._policy(self._load(repository_name))
 
     def delete_lifecycle_policy(self, repository_name: str) -> m.LifecyclePolicy:
-        with self._lock:
+        with self._lock, self.store.transaction():
             repository = self._load(repository_name)
             policy = self._policy(repository)
             self.store.delete(LIFECYCLE_POLICY, _policy_key(repository.repository_arn))
@@ -508,7 +545,10 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                         continue
                     self.store.delete(IMAGE, _image_key(repository.repository_arn, digest))
                     expired.append(f"{repository.repository_name}@{digest}")
-                self._save_policy(repository, policy.updated(last_evaluated_at=now))
+                # Only the sweep's time is written, onto the policy as stored now: a policy put
+                # or deleted meanwhile (by another process) is not overwritten with the one read.
+                self.store.update(LIFECYCLE_POLICY, _policy_key(repository.repository_arn), lambda body, now=now: (
+                    m.LifecyclePolicy.model_validate(body).updated(last_evaluated_at=now).to_aws()))
         return expired
 
 

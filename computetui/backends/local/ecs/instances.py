@@ -80,26 +80,30 @@ class InstanceOperations:
         **_: Any,
     ) -> m.ContainerInstance:
         found = self._cluster(cluster)
-        count = self.store.count(CONTAINER_INSTANCE, parent=found.cluster_arn)
-        zone = f"{self.ids.region}{placement.ZONES[count % len(placement.ZONES)]}"
         resources = placement.registered_resources(None if total_resources else instance_type, total_resources)
-        instance_id = self.ids.hex(32)
-        instance = m.ContainerInstance(
-            container_instance_arn=self.ids.ecs_container_instance(found.cluster_name, instance_id),
-            ec2_instance_id=self.ids.ec2_instance_id(),
-            registered_resources=resources,
-            remaining_resources=resources,
-            attributes=[
-                {"name": "ecs.instance-type", "value": instance_type or "custom"},
-                {"name": "ecs.availability-zone", "value": zone},
-                {"name": "ecs.os-type", "value": "linux"},
-                {"name": "ecs.cpu-architecture", "value": "x86_64"},
-                *(attributes or []),
-            ],
-            registered_at=self.now,
-        )
-        self.store.put(CONTAINER_INSTANCE, instance.container_instance_arn, instance.to_aws(), name=instance_id,
-                       parent=found.cluster_arn, state=instance.status.value)
+        # Counted and written at once: instances registered together spread over the zones, and
+        # none joins a cluster deleted meanwhile.
+        with self.store.transaction():
+            self._cluster(found.cluster_arn)
+            count = self.store.count(CONTAINER_INSTANCE, parent=found.cluster_arn)
+            zone = f"{self.ids.region}{placement.ZONES[count % len(placement.ZONES)]}"
+            instance_id = self.ids.hex(32)
+            instance = m.ContainerInstance(
+                container_instance_arn=self.ids.ecs_container_instance(found.cluster_name, instance_id),
+                ec2_instance_id=self.ids.ec2_instance_id(),
+                registered_resources=resources,
+                remaining_resources=resources,
+                attributes=[
+                    {"name": "ecs.instance-type", "value": instance_type or "custom"},
+                    {"name": "ecs.availability-zone", "value": zone},
+                    {"name": "ecs.os-type", "value": "linux"},
+                    {"name": "ecs.cpu-architecture", "value": "x86_64"},
+                    *(attributes or []),
+                ],
+                registered_at=self.now,
+            )
+            self.store.put(CONTAINER_INSTANCE, instance.container_instance_arn, instance.to_aws(), name=instance_id,
+                           parent=found.cluster_arn, state=instance.status.value)
         return instance
 
     def list_container_instances(self, cluster: str, status: str | None = None) -> list[str]:
@@ -121,15 +125,16 @@ class InstanceOperations:
                                    field="status")
         arn = self._cluster(cluster).cluster_arn
         changed = []
-        for name in container_instances:
-            body = self.store.get(CONTAINER_INSTANCE, self._instance_arn(arn, name))
-            if body is None:
-                raise InvalidParameter(f"Container instance {name} not found in the cluster",
-                                       code="InvalidParameterException", field="containerInstances")
-            instance = m.ContainerInstance.model_validate(body).updated(status=status)
-            self.store.put(CONTAINER_INSTANCE, instance.container_instance_arn, instance.to_aws(),
-                           name=instance.container_instance_arn.rsplit("/", 1)[-1], parent=arn, state=status)
-            changed.append(instance)
+        with self.store.transaction():  # all of them or none
+            for name in container_instances:
+                body = self.store.update(
+                    CONTAINER_INSTANCE, self._instance_arn(arn, name),
+                    lambda b: m.ContainerInstance.model_validate(b).updated(status=status).to_aws(),
+                    state=lambda b: b["status"])
+                if body is None:
+                    raise InvalidParameter(f"Container instance {name} not found in the cluster",
+                                           code="InvalidParameterException", field="containerInstances")
+                changed.append(m.ContainerInstance.model_validate(body))
         return changed
 
     def deregister_container_instance(
@@ -137,15 +142,16 @@ class InstanceOperations:
     ) -> m.ContainerInstance:
         arn = self._cluster(cluster).cluster_arn
         instance_arn = self._instance_arn(arn, container_instance)
-        body = self.store.get(CONTAINER_INSTANCE, instance_arn)
-        if body is None:
-            raise InvalidParameter(f"Container instance {container_instance} not found in the cluster",
-                                   code="InvalidParameterException", field="containerInstance")
-        tasks = self._needs_by_instance(arn).get(instance_arn, [])
-        if tasks and not force:
-            raise InvalidParameter(
-                "Found running tasks on the instance. Deregister with force to leave them running unmanaged.",
-                code="InvalidParameterException", field="force",
-            )
-        self.store.delete(CONTAINER_INSTANCE, instance_arn)
+        with self.store.transaction():  # no task is placed on it between the look and the delete
+            body = self.store.get(CONTAINER_INSTANCE, instance_arn)
+            if body is None:
+                raise InvalidParameter(f"Container instance {container_instance} not found in the cluster",
+                                       code="InvalidParameterException", field="containerInstance")
+            tasks = self._needs_by_instance(arn).get(instance_arn, [])
+            if tasks and not force:
+                raise InvalidParameter(
+                    "Found running tasks on the instance. Deregister with force to leave them running unmanaged.",
+                    code="InvalidParameterException", field="force",
+                )
+            self.store.delete(CONTAINER_INSTANCE, instance_arn)
         return m.ContainerInstance.model_validate(body).updated(status=m.ContainerInstanceStatus.INACTIVE)

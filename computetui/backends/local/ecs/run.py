@@ -76,22 +76,26 @@ class TaskOperations:
         if kind is m.LaunchType.FARGATE:
             tasks = [self._new_task(found, td, kind, None, started_by, group, task_override) for _ in range(count)]
             return self._launch(tasks)
-        capacities = self.capacities(found.cluster_arn)
-        if not capacities:
-            raise _invalid("No Container Instances were found in your cluster.", "cluster")
-        need = placement.task_needs(td, _units(td.cpu), _units(td.memory))
-        tasks, failures, used = [], [], set()
-        for _ in range(count):
-            chosen, why = placement.place(capacities, need, placement_strategy or [], placement_constraints or [],
-                                          used, self.random)
-            if chosen is None:
-                failures.extend(m.Failure(arn=arn, reason=reason) for arn, reason in why)
-                continue
-            chosen.take(need)
-            used.add(chosen.arn)
-            tasks.append(self._new_task(found, td, kind, chosen.arn, started_by, group, task_override, need))
-        result = self._launch(tasks)
-        return result.updated(failures=failures)
+        # Placed and recorded in one write transaction: what the placement read of the instances'
+        # room is still so when the tasks are written, whatever another process places meanwhile.
+        with self.store.transaction():
+            capacities = self.capacities(found.cluster_arn)
+            if not capacities:
+                raise _invalid("No Container Instances were found in your cluster.", "cluster")
+            need = placement.task_needs(td, _units(td.cpu), _units(td.memory))
+            tasks, failures, used = [], [], set()
+            for _ in range(count):
+                chosen, why = placement.place(capacities, need, placement_strategy or [], placement_constraints or [],
+                                              used, self.random)
+                if chosen is None:
+                    failures.extend(m.Failure(arn=arn, reason=reason) for arn, reason in why)
+                    continue
+                chosen.take(need)
+                used.add(chosen.arn)
+                tasks.append(self._new_task(found, td, kind, chosen.arn, started_by, group, task_override, need))
+            self._record_tasks(tasks)
+        self._start_tasks(tasks)
+        return m.RunTaskResult(tasks=tasks, failures=failures)
 
     def start_task(
         self,
@@ -109,23 +113,26 @@ class TaskOperations:
         found = self._cluster(cluster)
         td = self.describe_task_definition(task_definition)
         need = placement.task_needs(td, _units(td.cpu), _units(td.memory))
-        by_arn = {c.arn: c for c in self.capacities(found.cluster_arn)}
-        tasks, failures = [], []
         task_override = m.TaskOverride.model_validate(overrides) if overrides else None
-        for name in container_instances:
-            arn = self._instance_arn(found.cluster_arn, name)
-            cap = by_arn.get(arn)
-            if cap is None:
-                failures.append(m.Failure(arn=arn, reason="MISSING"))
-                continue
-            shortage = cap.shortage(need)
-            if shortage:
-                failures.append(m.Failure(arn=arn, reason=shortage))
-                continue
-            cap.take(need)
-            tasks.append(self._new_task(found, td, m.LaunchType.EC2, arn, started_by, group or f"family:{td.family}",
-                                        task_override, need))
-        return self._launch(tasks).updated(failures=failures)
+        with self.store.transaction():  # the room read is the room written into (see run_task)
+            by_arn = {c.arn: c for c in self.capacities(found.cluster_arn)}
+            tasks, failures = [], []
+            for name in container_instances:
+                arn = self._instance_arn(found.cluster_arn, name)
+                cap = by_arn.get(arn)
+                if cap is None:
+                    failures.append(m.Failure(arn=arn, reason="MISSING"))
+                    continue
+                shortage = cap.shortage(need)
+                if shortage:
+                    failures.append(m.Failure(arn=arn, reason=shortage))
+                    continue
+                cap.take(need)
+                tasks.append(self._new_task(found, td, m.LaunchType.EC2, arn, started_by,
+                                            group or f"family:{td.family}", task_override, need))
+            self._record_tasks(tasks)
+        self._start_tasks(tasks)
+        return m.RunTaskResult(tasks=tasks, failures=failures)
 
     def _launch_type(self, td: m.TaskDefinition, asked: str | None) -> m.LaunchType:
         compat = set(td.compatibilities or []) | set(td.requires_compatibilities or [])
@@ -193,12 +200,19 @@ class TaskOperations:
         )
 
     def _launch(self, tasks: list[m.Task]) -> m.RunTaskResult:
+        self._record_tasks(tasks)
+        self._start_tasks(tasks)
+        return m.RunTaskResult(tasks=tasks)
+
+    def _record_tasks(self, tasks: list[m.Task]) -> None:
         with self.store.transaction():
             for task in tasks:
                 self.runner.save(task)
+
+    def _start_tasks(self, tasks: list[m.Task]) -> None:
+        """Start recorded tasks' containers; after the transaction that recorded them has committed."""
         for task in tasks:
             self.runner.launch(task.task_arn)
-        return m.RunTaskResult(tasks=tasks)
 
     def stop_task(self, cluster: str = "default", task: str = "", reason: str | None = None) -> m.Task:
         found = self._cluster(cluster)

@@ -125,27 +125,32 @@ class ServiceOperations:
                     f"The container {balancer.container_name} does not have a container port "
                     f"{balancer.container_port} defined.", "loadBalancers")
         arn = self.ids.ecs_service(found.cluster_name, service_name)
-        existing = self.store.get(SERVICE, arn)
-        if existing is not None and existing.get("status") != "INACTIVE":
-            raise _invalid("Creation of service was not idempotent.", "serviceName")
-        balancers = [b.updated(target_group_arn=b.target_group_arn or self.ids.arn(
-            "elasticloadbalancing", f"targetgroup/{service_name[:26]}-tg/{self.ids.hex(16)}")) for b in balancers]
-        service = m.Service(
-            service_arn=arn,
-            service_name=service_name,
-            cluster_arn=found.cluster_arn,
-            desired_count=desired_count,
-            launch_type=kind,
-            task_definition=td.task_definition_arn or "",
-            deployment_configuration=config,
-            deployments=[self._deployment(td.task_definition_arn or "", desired_count)],
-            load_balancers=balancers,
-            placement_strategy=placement_strategy or (DEFAULT_SERVICE_PLACEMENT if kind is m.LaunchType.EC2 else []),
-            placement_constraints=placement_constraints or [],
-            health_check_grace_period_seconds=health_check_grace_period_seconds,
-            created_at=self.now,
-        )
-        self._save_service(service)
+        # Checked and written in one transaction: of two creates of one name, in any processes,
+        # exactly one succeeds, and a cluster deleted meanwhile gets no service.
+        with self.store.transaction():
+            self._cluster(found.cluster_arn)
+            existing = self.store.get(SERVICE, arn)
+            if existing is not None and existing.get("status") != "INACTIVE":
+                raise _invalid("Creation of service was not idempotent.", "serviceName")
+            balancers = [b.updated(target_group_arn=b.target_group_arn or self.ids.arn(
+                "elasticloadbalancing", f"targetgroup/{service_name[:26]}-tg/{self.ids.hex(16)}")) for b in balancers]
+            service = m.Service(
+                service_arn=arn,
+                service_name=service_name,
+                cluster_arn=found.cluster_arn,
+                desired_count=desired_count,
+                launch_type=kind,
+                task_definition=td.task_definition_arn or "",
+                deployment_configuration=config,
+                deployments=[self._deployment(td.task_definition_arn or "", desired_count)],
+                load_balancers=balancers,
+                placement_strategy=placement_strategy or (
+                    DEFAULT_SERVICE_PLACEMENT if kind is m.LaunchType.EC2 else []),
+                placement_constraints=placement_constraints or [],
+                health_check_grace_period_seconds=health_check_grace_period_seconds,
+                created_at=self.now,
+            )
+            self._save_service(service)
         self.backend.part(ServiceScheduler).poke()
         return service
 
@@ -387,19 +392,20 @@ class ServiceScheduler:
             tasks = [ecs._new_task(cluster, td, kind, None, deployment.id, group, None) for _ in range(count)]
             ecs._launch(tasks)
             return [t.task_arn for t in tasks], None
-        capacities = ecs.capacities(service.cluster_arn)
         need = placement.task_needs(td, int(td.cpu) if td.cpu else None, int(td.memory) if td.memory else None)
-        tasks, failures, used = [], [], set()
-        for _ in range(count):
-            chosen, why = placement.place(capacities, need, service.placement_strategy,
-                                          service.placement_constraints, used, ecs.random)
-            if chosen is None:
-                failures.extend(why)
-                break
-            chosen.take(need)
-            tasks.append(ecs._new_task(cluster, td, kind, chosen.arn, deployment.id, group, None, need))
-        if tasks:
-            ecs._launch(tasks)
+        with self.store.transaction():  # placed and recorded at once, as run_task does
+            capacities = ecs.capacities(service.cluster_arn)
+            tasks, failures, used = [], [], set()
+            for _ in range(count):
+                chosen, why = placement.place(capacities, need, service.placement_strategy,
+                                              service.placement_constraints, used, ecs.random)
+                if chosen is None:
+                    failures.extend(why)
+                    break
+                chosen.take(need)
+                tasks.append(ecs._new_task(cluster, td, kind, chosen.arn, deployment.id, group, None, need))
+            ecs._record_tasks(tasks)
+        ecs._start_tasks(tasks)
         problem = None
         if failures or not capacities:
             closest = failures[0] if failures else None

@@ -16,7 +16,9 @@ import re
 import shutil
 import tempfile
 import time
+import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +50,10 @@ TEST_EVENT_KIND = "lambda:test-event"
 LATEST = "$LATEST"
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 SPEC_RECHECK_S = 1.0
+REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. "
+    "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+)
 
 
 def lambda_timestamp(when) -> str:  # noqa: ANN001 - a datetime
@@ -119,6 +125,47 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         config = detail.configuration
         self._forget(config.function_name)
         self.store.put(KIND, config.function_arn, detail.to_aws(), name=config.function_name, state=config.state.value)
+
+    def _new_revision(self, arn: str) -> str:
+        """A fresh RevisionId for the function or version at ``arn``: a UUID made from a per-ARN
+        number the store hands out, so no two changes get the same one, whichever process makes
+        them, and a seeded backend makes the same ones every run without drawing on its ids."""
+        number = self.store.next_sequence(f"lambda:revision:{arn}")
+        return str(uuid.UUID(bytes=hashlib.sha256(f"{arn}#{number}".encode()).digest()[:16], version=4))
+
+    @staticmethod
+    def _check_revision(config: m.FunctionConfiguration, revision_id: str | None) -> None:
+        if revision_id is not None and revision_id != config.revision_id:
+            raise Conflict(REVISION_MISMATCH, code="PreconditionFailedException")
+
+    def _change(
+        self,
+        function_name: str,
+        change: Callable[[m.FunctionDetail], m.FunctionDetail],
+        *,
+        revision_id: str | None = None,
+        revise: bool = True,
+    ) -> m.FunctionDetail:
+        """Change ``$LATEST`` in one write transaction: read it, refuse a ``revision_id`` that is
+        not its RevisionId, apply ``change`` and write it back (with a new RevisionId when
+        ``revise``). Another process's update cannot come between the read and the write."""
+        name, _ = self._split(function_name)
+        arn = self._arn(name)
+
+        def apply(body: dict[str, Any]) -> dict[str, Any]:
+            detail = m.FunctionDetail.model_validate(body)
+            self._check_revision(detail.configuration, revision_id)
+            changed = change(detail)
+            if revise:
+                changed = changed.updated(configuration=changed.configuration.updated(
+                    revision_id=self._new_revision(arn)))
+            return changed.to_aws()
+
+        body = self.store.update(KIND, arn, apply, state=lambda b: b["Configuration"]["State"])
+        self._forget(name)
+        if body is None:
+            raise NotFound(f"Function not found: {arn}")
+        return m.FunctionDetail.model_validate(body)
 
     @staticmethod
     def _blob_key(arn: str, version: str) -> str:
@@ -221,11 +268,12 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         with self.store.transaction():
             if self.store.get(KIND, arn) is not None:
                 raise Conflict(f"Function already exist: {function_name}")
-            self._save(detail)
+            config = config.updated(revision_id=self._new_revision(arn))
+            self._save(detail.updated(configuration=config))
             if zip_bytes:
                 self.store.put_blob(self._blob_key(arn, LATEST), zip_bytes)
-        if publish:
-            self.publish_version(function_name)
+            if publish:
+                self.publish_version(function_name)
         # AWS answers CreateFunction while the function is still Pending; a zip
         # function on a managed runtime is Active by the time anyone looks again.
         return config.updated(
@@ -274,35 +322,39 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         folder: str | os.PathLike[str] | None = None,
         publish: bool = False,
         architectures: list[str] | None = None,
+        revision_id: str | None = None,
         **_: Any,
     ) -> m.FunctionConfiguration:
-        detail = m.FunctionDetail.model_validate(self._load(function_name))
-        config = detail.configuration
         if folder is not None:
             zip_file, _ = self._package(folder)
+        elif zip_file:
+            self._package({"ZipFile": zip_file})
         if architectures is not None:
             self._check_settings(architectures=architectures)
-        if config.package_type == m.PackageType.ZIP:
-            if not zip_file:
-                raise InvalidParameter("Please provide a source for function code.", field="ZipFile")
-            self._package({"ZipFile": zip_file})
-            changes: dict[str, Any] = {"code_size": len(zip_file), "code_sha256": self._sha(zip_file)}
-        else:
-            if not image_uri:
-                raise InvalidParameter("ImageUri is required for functions with PackageType Image.", field="ImageUri")
-            changes = {"code_sha256": self._sha(image_uri.encode())}
-            detail = detail.updated(code=m.FunctionCodeLocation(repository_type="ECR", image_uri=image_uri))
-        changes.update(last_modified=lambda_timestamp(self.now), last_update_status=m.LastUpdateStatus.SUCCESSFUL)
-        if architectures is not None:
-            changes["architectures"] = architectures
-        config = config.updated(**changes)
-        with self.store.transaction():
-            self._save(detail.updated(configuration=config))
-            if zip_file:
+
+        def change(detail: m.FunctionDetail) -> m.FunctionDetail:
+            config = detail.configuration
+            if config.package_type == m.PackageType.ZIP:
+                if not zip_file:
+                    raise InvalidParameter("Please provide a source for function code.", field="ZipFile")
+                changes: dict[str, Any] = {"code_size": len(zip_file), "code_sha256": self._sha(zip_file)}
                 self.store.put_blob(self._blob_key(config.function_arn, LATEST), zip_file)
+            else:
+                if not image_uri:
+                    raise InvalidParameter("ImageUri is required for functions with PackageType Image.",
+                                           field="ImageUri")
+                changes = {"code_sha256": self._sha(image_uri.encode())}
+                detail = detail.updated(code=m.FunctionCodeLocation(repository_type="ECR", image_uri=image_uri))
+            changes.update(last_modified=lambda_timestamp(self.now), last_update_status=m.LastUpdateStatus.SUCCESSFUL)
+            if architectures is not None:
+                changes["architectures"] = architectures
+            return detail.updated(configuration=config.updated(**changes))
+
+        with self.store.transaction():  # with publish, the version is of this code, whatever comes next
+            config = self._change(function_name, change, revision_id=revision_id).configuration
+            if publish:
+                config = self.publish_version(config.function_name)
         self.runtime.retire(config.function_name)
-        if publish:
-            return self.publish_version(config.function_name)
         return config
 
     _CONFIGURABLE = (
@@ -317,12 +369,13 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         "architectures",
     )
 
-    def update_function_configuration(self, function_name: str, **changes: Any) -> m.FunctionConfiguration:
+    def update_function_configuration(
+        self, function_name: str, revision_id: str | None = None, **changes: Any
+    ) -> m.FunctionConfiguration:
         unknown = sorted(set(changes) - set(self._CONFIGURABLE))
         if unknown:
             raise InvalidParameter(f"UpdateFunctionConfiguration does not take {unknown[0]}", field=unknown[0])
         self._check_settings(**{k: v for k, v in changes.items() if k not in ("handler", "role")})
-        detail = m.FunctionDetail.model_validate(self._load(function_name))
         update = {k: v for k, v in changes.items() if v is not None and k not in ("environment", "ephemeral_storage")}
         if "environment" in changes:
             variables = dict((changes["environment"] or {}).get("Variables", {}))
@@ -331,17 +384,22 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             update["ephemeral_storage"] = m.EphemeralStorage(size=changes["ephemeral_storage"]["Size"])
         update["last_modified"] = lambda_timestamp(self.now)
         update["last_update_status"] = m.LastUpdateStatus.SUCCESSFUL
-        config = detail.configuration.updated(**update)
-        with self.store.transaction():
-            self._save(detail.updated(configuration=config))
-        self.runtime.retire(config.function_name)
-        return config
+        detail = self._change(
+            function_name,
+            lambda d: d.updated(configuration=d.configuration.updated(**update)),
+            revision_id=revision_id,
+        )
+        self.runtime.retire(detail.configuration.function_name)
+        return detail.configuration
 
     # -- versions ------------------------------------------------------------
-    def publish_version(self, function_name: str, description: str = "") -> m.FunctionConfiguration:
-        detail = m.FunctionDetail.model_validate(self._load(function_name))
-        latest = detail.configuration
-        with self.store.transaction():
+    def publish_version(
+        self, function_name: str, description: str = "", revision_id: str | None = None
+    ) -> m.FunctionConfiguration:
+        with self.store.transaction():  # the version is $LATEST as it is when written
+            detail = m.FunctionDetail.model_validate(self._load(function_name))
+            latest = detail.configuration
+            self._check_revision(latest, revision_id)
             for body in self.store.list(VERSION_KIND, parent=latest.function_arn):
                 if (
                     body["Configuration"]["CodeSha256"] == latest.code_sha256
@@ -349,10 +407,12 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
                 ):
                     return m.FunctionDetail.model_validate(body).configuration  # nothing changed: same version
             number = str(self.store.next_sequence(f"{VERSION_KIND}:{latest.function_arn}"))
+            version_arn = self._arn(latest.function_name, number)
             config = latest.updated(
                 version=number,
-                function_arn=self._arn(latest.function_name, number),
+                function_arn=version_arn,
                 description=description or latest.description,
+                revision_id=self._new_revision(version_arn),
             )
             self.store.put(
                 VERSION_KIND,
@@ -391,28 +451,30 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
                 reserved_concurrent_executions,
                 "Member must have value greater than or equal to 0",
             )
-        detail = m.FunctionDetail.model_validate(self._load(function_name))
-        name = detail.configuration.function_name
         runtime = self.runtime
+
+        def reserve(detail: m.FunctionDetail) -> m.FunctionDetail:
+            # What the other functions reserve, as stored now (another process may have reserved
+            # some since this one looked): read in the transaction that writes this one's.
+            name = detail.configuration.function_name
+            others = sum(n or 0 for _arn, fn, n in self.store.list_fields(
+                KIND, ("Configuration.FunctionName", "Concurrency.ReservedConcurrentExecutions")) if fn != name)
+            if runtime.account_limit - others - reserved_concurrent_executions < runtime.MINIMUM_UNRESERVED:
+                raise InvalidParameter(
+                    "Specified ReservedConcurrentExecutions for function decreases account's "
+                    f"UnreservedConcurrentExecution below its minimum value of [{runtime.MINIMUM_UNRESERVED}].",
+                    field="ReservedConcurrentExecutions",
+                )
+            return detail.updated(concurrency=m.Concurrency(reserved_concurrent_executions=reserved_concurrent_executions))
+
+        # Reserved concurrency is not part of the function's configuration: its RevisionId stays.
+        detail = self._change(function_name, reserve, revise=False)
         self._load_reservations()
-        others = sum(n for fn, n in runtime.reservations.items() if fn != name)
-        if runtime.account_limit - others - reserved_concurrent_executions < runtime.MINIMUM_UNRESERVED:
-            raise InvalidParameter(
-                "Specified ReservedConcurrentExecutions for function decreases account's "
-                f"UnreservedConcurrentExecution below its minimum value of [{runtime.MINIMUM_UNRESERVED}].",
-                field="ReservedConcurrentExecutions",
-            )
-        with self.store.transaction():
-            self._save(
-                detail.updated(concurrency=m.Concurrency(reserved_concurrent_executions=reserved_concurrent_executions))
-            )
-        runtime.reservations[name] = reserved_concurrent_executions
+        runtime.reservations[detail.configuration.function_name] = reserved_concurrent_executions
         return reserved_concurrent_executions
 
     def delete_function_concurrency(self, function_name: str) -> None:
-        detail = m.FunctionDetail.model_validate(self._load(function_name))
-        with self.store.transaction():
-            self._save(detail.updated(concurrency=None))
+        detail = self._change(function_name, lambda d: d.updated(concurrency=None), revise=False)
         self.runtime.reservations.pop(detail.configuration.function_name, None)
 
     def get_function_concurrency(self, function_name: str) -> int | None:
@@ -445,9 +507,9 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         problem = json_problem(event)
         if problem:
             raise InvalidParameter(problem, code="InvalidRequestContentException", field="event")
-        arn = self._load(function_name)["Configuration"]["FunctionArn"]
         saved = m.TestEvent(name=name, event=event)
-        with self.store.transaction():
+        with self.store.transaction():  # no event is left behind by a function deleted meanwhile
+            arn = self._load(function_name)["Configuration"]["FunctionArn"]
             key = self._event_arn(arn, name)
             if (
                 self.store.get(TEST_EVENT_KIND, key) is None
