@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Throttled
 from computetui.backends.local.lambda_.container import ContainerSandbox, environment_kind
+from computetui.backends.local.lambda_.reaper import Ledger
 from computetui.backends.local.lambda_.records import InvocationRecord, LambdaRecords
 from computetui.backends.local.lambda_.runtime_api import Invocation, Outcome, RuntimeApi
 from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, ProcessSandbox
@@ -124,6 +125,7 @@ class LambdaRuntime:
         event_retry_delays: tuple[float, ...] = (60.0, 120.0),
         sandbox: str = "auto",
         images: dict[str, str] | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         if sandbox not in SANDBOXES:
             raise ValueError(f"lambda sandbox must be one of {', '.join(SANDBOXES)}, not {sandbox!r}")
@@ -131,6 +133,8 @@ class LambdaRuntime:
         self.records = records
         self.sandbox = sandbox
         self.images = dict(images or {})
+        self.ledger = ledger or Ledger(None)
+        """The process environments' record, for the next emulator to end them if this one is killed."""
         self.idle_timeout = idle_timeout
         self.account_limit = account_limit
         self.event_retry_delays = event_retry_delays
@@ -413,7 +417,7 @@ class LambdaRuntime:
         if kind == "container":
             env.sandbox = ContainerSandbox(spec, on_line, self.backend.containers, self.images)
         else:
-            env.sandbox = ProcessSandbox(spec, on_line)
+            env.sandbox = ProcessSandbox(spec, on_line, self.ledger)
         api.before_init_error_reply = env.sandbox.sample_peak
         self._environments[env_id] = env
         began = loop.time()

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from computetui.backends.local.lambda_.output import OutputPipe
+from computetui.backends.local.lambda_.reaper import PR_SET_CHILD_SUBREAPER, Ledger, end_tree, start_time
 
 RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
 TASK_ROOT = "/var/task"
@@ -44,7 +45,10 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     try:
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        libc = ctypes.CDLL(None)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        # What the handler starts, daemons included, stays in the runtime's tree (kept across exec).
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
     except (OSError, AttributeError):
         pass
 
@@ -178,8 +182,14 @@ class ProcessSandbox:
 
     kind = "process"
 
-    def __init__(self, spec: EnvironmentSpec, on_line: Callable[[str, float], None]) -> None:
+    def __init__(self, spec: EnvironmentSpec, on_line: Callable[[str, float], None],
+                 ledger: Ledger | None = None) -> None:
         self.spec = spec
+        self.ledger = ledger or Ledger(None)
+        """Where the tree's processes are recorded, for the next emulator to end if this one is killed."""
+        self._runtime: tuple[int, int] | None = None
+        self._marker: str | None = None
+        """The environment's ``AWS_LAMBDA_RUNTIME_API``, which whatever it starts inherits."""
         self.paths = TaskPaths(spec.task_root)
         """The code's host folder, for what comes out of the environment (as ``/var/task``)."""
         self._on_line = lambda line, at: on_line(self.paths.line(line), at)
@@ -219,6 +229,9 @@ class ProcessSandbox:
             os.close(write_fd)
         self._output = OutputPipe(read_fd, self._on_line)
         self.exited = loop.create_task(self._process.wait())  # type: ignore[assignment]
+        self._runtime = (self._process.pid, start_time(self._process.pid) or 0)
+        self._marker = runtime_api
+        self.ledger.started(str(self._process.pid), self._runtime, runtime_api)
 
     def drain(self) -> None:
         if self._output is not None:
@@ -247,6 +260,7 @@ class ProcessSandbox:
             except OSError:
                 continue
         self._tree_cache = (now, found)
+        self.ledger.seen(str(self.pid), found)
         return found
 
     def _status_kb(self, field_name: bytes) -> int:
@@ -289,14 +303,14 @@ class ProcessSandbox:
         return self._process is not None and self._process.returncode is None
 
     def kill(self) -> None:
-        """SIGKILL the whole tree at once, its peak memory read first."""
-        if self._process is None or self._process.returncode is not None:
+        """SIGKILL the whole tree, its peak memory read first: the runtime's session and every
+        descendant, also those that made sessions of their own, and also what a runtime that
+        exited by itself left running."""
+        if self._runtime is None:
             return
-        self.sample_peak()
-        try:
-            os.killpg(self._process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        if self.alive():
+            self.sample_peak()
+        end_tree(self._runtime, self._marker)
 
     async def close(self) -> None:
         self.kill()
@@ -308,6 +322,8 @@ class ProcessSandbox:
         self.drain()
         if self._output is not None:
             self._output.close()
+        if self._runtime is not None:
+            self.ledger.ended(str(self._runtime[0]))
 
     def exit_description(self) -> str:
         """``signal: killed`` or ``exit status 1``, as AWS's Runtime.ExitError says it."""
