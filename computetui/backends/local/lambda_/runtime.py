@@ -36,6 +36,7 @@ from computetui.backends.local.lambda_.reaper import Ledger
 from computetui.backends.local.lambda_.records import InvocationRecord, LambdaRecords
 from computetui.backends.local.lambda_.runtime_api import Invocation, Outcome, RuntimeApi
 from computetui.backends.local.lambda_.sandbox import EnvironmentSpec, LaunchError, ProcessSandbox
+from computetui.backends.local.state import MEMORY
 from computetui.models.lambda_ import InvokeResult
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 INIT_TIMEOUT_S = 10.0
 MEMORY_WATCH_INTERVAL_S = 0.05
 FLUSH_DELAY_S = 0.05
+RECORD_WAIT_S = 10.0
+"""The longest an answer waits for its invocation's record to be committed."""
 LOG_TAIL_BYTES = 4096
 OUTPUT_BYTES_PER_INVOCATION = 2 * 1024 * 1024
 """What the emulator keeps of one invocation's output (its INIT output included): a handler that
@@ -77,6 +80,11 @@ def report_line(
     if init_ms is not None:
         line += f"\tInit Duration: {init_ms:.2f} ms"
     return line
+
+
+def _settle(written: asyncio.Future[None]) -> None:
+    if not written.done():
+        written.set_result(None)
 
 
 def dropped_line(dropped: int) -> str:
@@ -267,7 +275,7 @@ class LambdaRuntime:
         try:
             self._check_concurrency(name)
         except Throttled:
-            self._record(
+            await self._written(self._record(
                 InvocationRecord(
                     name,
                     spec.version,
@@ -282,7 +290,7 @@ class LambdaRuntime:
                     None,
                     throttled=True,
                 )
-            )
+            ))
             raise
         self._in_flight[name] = self._in_flight.get(name, 0) + 1
         concurrency = self._in_flight[name]
@@ -331,7 +339,7 @@ class LambdaRuntime:
             else:
                 await self._discard(env)
             error_type = None if outcome.kind == "response" else (outcome.error_type or "Unhandled")
-            self._record(
+            written = self._record(
                 InvocationRecord(
                     name,
                     spec.version,
@@ -349,6 +357,7 @@ class LambdaRuntime:
                 spec,
                 lines,
             )
+            await self._written(written)
             tail = None
             if log_type == "Tail":
                 text = "\n".join(message for _, message in lines) + "\n"
@@ -548,17 +557,35 @@ class LambdaRuntime:
 
     def _record(
         self, record: InvocationRecord, spec: EnvironmentSpec | None = None, lines: list[tuple[int, str]] | None = None
-    ) -> None:
-        """Queue the invocation's log lines and row; one writer flushes whatever has queued
-        in a single transaction, so a burst of invocations costs one commit, not one each."""
+    ) -> asyncio.Future[None]:
+        """Queue the invocation's log lines and row for the writer; returns a future done once
+        the transaction holding them has committed. The invocation is answered only then, so the
+        log and the metrics of an answered invocation survive the emulator being killed the next
+        moment. While the writer commits one batch the next one gathers, so a burst of
+        invocations shares its commits (group commit)."""
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         with self._pending_lock:
-            self._pending.append((record, spec, lines))
+            self._pending.append((record, spec, lines, written))
             if self._flush_scheduled:
-                return
+                return written
             self._flush_scheduled = True
-        # Wake the writer a little later rather than at once: a waking writer
-        # competes with the invocation's answer for the CPU (and the GIL).
-        asyncio.get_running_loop().call_later(FLUSH_DELAY_S, self._submit_flush)
+        if self.records.store.path == MEMORY:
+            # Nothing waits for a store in memory: wake the writer a little later, since a
+            # waking writer competes with the invocation's answer for the CPU (and the GIL).
+            asyncio.get_running_loop().call_later(FLUSH_DELAY_S, self._submit_flush)
+        else:
+            self._submit_flush()
+        return written
+
+    async def _written(self, written: asyncio.Future[None]) -> None:
+        """Wait, bounded, for a record's commit (a store locked by another process can hold it).
+        A store in memory dies with the process whatever is committed: nothing to wait for."""
+        if self.records.store.path == MEMORY:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(written), RECORD_WAIT_S)
+        except TimeoutError:
+            log.warning("an invocation's record was not written within %.0f s; answering anyway", RECORD_WAIT_S)
 
     def _submit_flush(self) -> None:
         try:
@@ -570,8 +597,17 @@ class LambdaRuntime:
         with self._pending_lock:
             batch, self._pending = self._pending, []
             self._flush_scheduled = False
-        if batch:
-            self.records.write_many(batch)
+        if not batch:
+            return
+        try:
+            self.records.write_many([(record, spec, lines) for record, spec, lines, _ in batch])
+        except Exception:  # the invocations ran: they are answered, their records are lost
+            log.exception("writing %d invocation records failed", len(batch))
+        for *_, written in batch:
+            try:
+                written.get_loop().call_soon_threadsafe(_settle, written)
+            except RuntimeError:  # its loop is closed: nobody waits for it
+                pass
 
     def flush(self) -> None:
         """Wait until every queued record is written (tests and shutdown)."""
