@@ -14,7 +14,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from computetui.backends.errors import InvalidParameter
-from computetui.backends.rules.validation import check_pattern, check_range, constraint_error
+from computetui.backends.rules.validation import (
+    VALIDATION,
+    Blob,
+    Boolean,
+    Folder,
+    Integer,
+    ListOf,
+    MapOf,
+    OneOf,
+    Request,
+    String,
+    Structure,
+    as_json,
+    check_pattern,
+    check_range,
+    constraint_error,
+    member,
+)
 from computetui.models import lambda_ as m
 
 NAME_PATTERN = r"[a-zA-Z0-9-_]+"
@@ -112,3 +129,105 @@ def function_name_of(function: str) -> str:
     if len(parts) >= 3 and parts[1] == "function":
         return parts[2]
     return parts[0]
+
+
+# -- the requests the emulator validates (AWS's service model: lengths, patterns, ranges) ----
+
+FUNCTION_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?"
+    r"(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
+)
+"""A function named by name, partial ARN or ARN, with or without a qualifier."""
+ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
+HANDLER_PATTERN = r"[^\s]+"
+HANDLER_MAX = 128
+VARIABLE_NAME_PATTERN = r"[a-zA-Z]([a-zA-Z0-9_])+"
+QUALIFIER_PATTERN = r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
+RESERVED_VARIABLES = (
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+)
+"""What the runtime sets and a function's configuration may not (Lambda's reserved keys)."""
+
+FUNCTION = String(min=1, max=140, pattern=FUNCTION_PATTERN)
+NAMESPACED_FUNCTION = String(min=1, max=256)
+QUALIFIER = String(min=1, max=128, pattern=QUALIFIER_PATTERN)
+ENVIRONMENT = Structure({"Variables": MapOf(String(pattern=VARIABLE_NAME_PATTERN), String(sensitive=True))})
+ARCHITECTURES = ListOf(String(enum=("x86_64", "arm64")), min=1, max=1)
+SETTINGS = {
+    "runtime": String(),
+    "role": String(max=10000, pattern=ROLE_PATTERN),
+    "handler": String(max=HANDLER_MAX, pattern=HANDLER_PATTERN),
+    "description": String(max=DESCRIPTION_MAX),
+    "timeout": Integer(m.TIMEOUT_MIN, m.TIMEOUT_MAX),
+    "memory_size": Integer(m.MEMORY_MIN, m.MEMORY_MAX),
+    "environment": ENVIRONMENT,
+    "architectures": ARCHITECTURES,
+    "ephemeral_storage": Structure({"Size": Integer(m.EPHEMERAL_MIN, m.EPHEMERAL_MAX)}, required=("Size",)),
+}
+
+
+def check_reserved_variables(arguments: Mapping[str, Any]) -> None:
+    """Lambda refuses a configuration that sets a variable its runtime sets."""
+    variables = member(as_json(arguments.get("environment") or {}), "Variables") or {}
+    reserved = [name for name in variables if name in RESERVED_VARIABLES]
+    if reserved:
+        raise InvalidParameter(
+            "Lambda was unable to configure your environment variables because the environment variables you "
+            "have provided contains reserved keys that are currently not supported for modification. "
+            f"Reserved keys used in this request: {', '.join(reserved)}",
+            field="Environment",
+        )
+
+
+def _request(operation: str, **members: Any) -> Request:
+    required = ("function_name", *members.pop("required", ()))
+    checks = members.pop("checks", ())
+    return Request(operation, VALIDATION, {"function_name": FUNCTION, **members}, required=required, checks=checks)
+
+
+CREATE_FUNCTION = _request(
+    "CreateFunction",
+    **SETTINGS,
+    code=OneOf((Folder(), Structure({"ZipFile": Blob(m.ZIP_MAX_BYTES), "ImageUri": String()}))),
+    package_type=String(enum=("Zip", "Image")),
+    publish=Boolean(),
+    tags=MapOf(String(min=1, max=128), String(max=256)),
+    checks=(check_reserved_variables,),
+)
+UPDATE_FUNCTION_CODE = _request(
+    "UpdateFunctionCode",
+    zip_file=Blob(m.ZIP_MAX_BYTES),
+    image_uri=String(),
+    folder=Folder(),
+    publish=Boolean(),
+    architectures=ARCHITECTURES,
+    revision_id=String(),
+)
+UPDATE_FUNCTION_CONFIGURATION = _request(
+    "UpdateFunctionConfiguration", **SETTINGS, revision_id=String(), checks=(check_reserved_variables,)
+)
+PUBLISH_VERSION = _request("PublishVersion", description=String(max=DESCRIPTION_MAX), revision_id=String())
+PUT_FUNCTION_CONCURRENCY = _request(
+    "PutFunctionConcurrency",
+    reserved_concurrent_executions=Integer(min=0),
+    required=("reserved_concurrent_executions",),
+)
+FUNCTION_ONLY = _request("Function", function_name=NAMESPACED_FUNCTION)
+"""Operations that only name a function (DeleteFunctionConcurrency, ListVersionsByFunction ...)."""
+QUALIFIED = _request("Function", function_name=NAMESPACED_FUNCTION, qualifier=QUALIFIER)
+"""Operations on a function and an optional qualifier (GetFunction, DeleteFunction ...)."""
+SAVE_TEST_EVENT = _request("SaveTestEvent", name=String(), event=String(), required=("name", "event"))
+DELETE_TEST_EVENT = _request("DeleteTestEvent", name=String(), required=("name",))
+INVOKE = _request(
+    "Invoke",
+    function_name=NAMESPACED_FUNCTION,
+    payload=OneOf((Blob(), String())),
+    invocation_type=String(enum=("Event", "RequestResponse", "DryRun")),
+    log_type=String(enum=("None", "Tail")),
+    qualifier=QUALIFIER,
+    client_context=String(),
+)

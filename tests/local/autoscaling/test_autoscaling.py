@@ -243,7 +243,8 @@ def test_putting_a_policy_again_keeps_its_arn_and_disabling_scale_in_drops_the_l
         "PredefinedMetricType": CPU}}, "TargetValue must be greater than 0"),
     ("TargetTrackingScaling", {"TargetValue": 50, "ScaleOutCooldown": -1, "PredefinedMetricSpecification": {
         "PredefinedMetricType": CPU}}, "ScaleOutCooldown"),
-    ("TargetTrackingScaling", {"PredefinedMetricSpecification": {"PredefinedMetricType": CPU}}, "TargetValue"),
+    ("TargetTrackingScaling", {"PredefinedMetricSpecification": {"PredefinedMetricType": CPU}},
+     "Value null at 'targetTrackingScalingPolicyConfiguration.targetValue'"),
 ])
 def test_policies_the_emulator_cannot_run_are_validation_exceptions(
         ecs: LocalBackend, policy_type: str, config: dict | None, message: str) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 from computetui.backends.base import ApiGatewayFacet
 from computetui.backends.errors import InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import apigateway as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import apigateway as m
 
 REST_API = "apigateway:restapi"
@@ -30,6 +32,7 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
             )
         return m.RestApi.model_validate(body)
 
+    @validated(rules.CREATE_REST_API)
     def create_rest_api(
         self,
         name: str,
@@ -59,6 +62,7 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
     def get_rest_apis(self) -> list[m.RestApi]:
         return [m.RestApi.model_validate(b) for b in self.store.list(REST_API)]
 
+    @validated(rules.REST_API)
     def delete_rest_api(self, rest_api_id: str) -> None:
         self._rest_api(rest_api_id)
         arn = self.ids.apigateway_rest_api(rest_api_id)
@@ -69,6 +73,7 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
                     self.store.delete(kind, f"{arn}/{'resources' if kind == REST_RESOURCE else 'stages'}/{key}")
             self.store.delete(REST_API, arn)
 
+    @validated(rules.REST_API)
     def get_resources(self, rest_api_id: str) -> list[m.RestResource]:
         self._rest_api(rest_api_id)
         arn = self.ids.apigateway_rest_api(rest_api_id)
@@ -77,6 +82,7 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
             key=lambda r: r.path,
         )
 
+    @validated(rules.REST_API)
     def get_stages(self, rest_api_id: str) -> list[m.RestStage]:
         self._rest_api(rest_api_id)
         arn = self.ids.apigateway_rest_api(rest_api_id)
@@ -89,6 +95,7 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
             raise NotFound(f"Invalid API identifier specified {api_id}", code="NotFoundException")
         return m.HttpApi.model_validate(body)
 
+    @validated(rules.CREATE_API)
     def create_api(
         self,
         name: str,
@@ -132,6 +139,7 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
     def get_apis(self) -> list[m.HttpApi]:
         return [m.HttpApi.model_validate(b) for b in self.store.list(HTTP_API)]
 
+    @validated(rules.API)
     def delete_api(self, api_id: str) -> None:
         self._api(api_id)
         arn = self.ids.apigateway_api(api_id)
@@ -140,6 +148,7 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
                 self.store.delete(ROUTE, f"{arn}/routes/{body['RouteId']}")
             self.store.delete(HTTP_API, arn)
 
+    @validated(rules.API)
     def get_routes(self, api_id: str) -> list[m.Route]:
         self._api(api_id)
         return [m.Route.model_validate(b) for b in self.store.list(ROUTE, parent=self.ids.apigateway_api(api_id))]

@@ -21,6 +21,8 @@ from pydantic import ValidationError
 from computetui.backends.base import AutoScalingFacet
 from computetui.backends.errors import ComputeError, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import autoscaling as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import ecs as m
 from computetui.models.autoscaling import (
     ECS_NAMESPACE,
@@ -129,6 +131,7 @@ class LocalAutoScaling(LocalFacetMixin, AutoScalingFacet):
                      if b.get("ScalableDimension") == dimension), None)
 
     # -- scalable targets ----------------------------------------------------
+    @validated(rules.REGISTER_SCALABLE_TARGET)
     def register_scalable_target(
         self,
         service_namespace: str,
@@ -179,6 +182,7 @@ class LocalAutoScaling(LocalFacetMixin, AutoScalingFacet):
                 self.set_desired(target, hi, f"maximum capacity was set to {hi}")
         return target
 
+    @validated(rules.SCALABLE_TARGET)
     def deregister_scalable_target(self, service_namespace: str, resource_id: str, scalable_dimension: str) -> None:
         self._ecs_service_name(service_namespace, resource_id, scalable_dimension)
         body = self._target_body(resource_id, scalable_dimension)
@@ -195,6 +199,7 @@ class LocalAutoScaling(LocalFacetMixin, AutoScalingFacet):
                 if body.get("ScalableDimension") == target.scalable_dimension:
                     self.store.delete(POLICY, body["PolicyARN"])
 
+    @validated(rules.DESCRIBE_SCALABLE_TARGETS)
     def describe_scalable_targets(
         self, service_namespace: str, resource_ids: list[str] | None = None, scalable_dimension: str | None = None
     ) -> list[ScalableTarget]:
@@ -205,6 +210,7 @@ class LocalAutoScaling(LocalFacetMixin, AutoScalingFacet):
                 and (scalable_dimension is None or t.scalable_dimension == scalable_dimension)]
 
     # -- scaling policies ------------------------------------------------------
+    @validated(rules.PUT_SCALING_POLICY)
     def put_scaling_policy(
         self,
         policy_name: str,
@@ -283,6 +289,7 @@ class LocalAutoScaling(LocalFacetMixin, AutoScalingFacet):
                 raise validation(f"{field} must be 0 or more seconds, not {value}", field)
         return config
 
+    @validated(rules.DELETE_SCALING_POLICY)
     def delete_scaling_policy(
         self, policy_name: str, service_namespace: str, resource_id: str, scalable_dimension: str
     ) -> None:
@@ -295,6 +302,7 @@ class LocalAutoScaling(LocalFacetMixin, AutoScalingFacet):
                                f"{policy_name}", code="ObjectNotFoundException")
             self.store.delete(POLICY, body["PolicyARN"])
 
+    @validated(rules.DESCRIBE_SCALING_POLICIES)
     def describe_scaling_policies(
         self,
         service_namespace: str,
@@ -310,6 +318,7 @@ class LocalAutoScaling(LocalFacetMixin, AutoScalingFacet):
                 and (scalable_dimension is None or p.scalable_dimension == scalable_dimension)]
 
     # -- scaling activities ------------------------------------------------------
+    @validated(rules.DESCRIBE_SCALING_ACTIVITIES)
     def describe_scaling_activities(
         self, service_namespace: str, resource_id: str | None = None, scalable_dimension: str | None = None,
         **_: Any,

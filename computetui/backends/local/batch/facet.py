@@ -12,6 +12,8 @@ from typing import Any
 from computetui.backends.base import BatchFacet
 from computetui.backends.errors import InvalidParameter
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import batch as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import batch as m
 
 COMPUTE_ENVIRONMENT = "batch:compute-environment"
@@ -46,6 +48,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             state=ce.state.value,
         )
 
+    @validated(rules.CREATE_COMPUTE_ENVIRONMENT)
     def create_compute_environment(
         self,
         compute_environment_name: str,
@@ -100,6 +103,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             self._put_ce(ce)
         return ce
 
+    @validated(rules.UPDATE_COMPUTE_ENVIRONMENT)
     def update_compute_environment(
         self,
         compute_environment: str,
@@ -123,6 +127,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             self._put_ce(ce)
         return ce
 
+    @validated(rules.COMPUTE_ENVIRONMENT)
     def delete_compute_environment(self, compute_environment: str) -> None:
         with self.store.transaction():
             ce = self._ce(compute_environment)
@@ -133,6 +138,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                     raise client_error("Cannot delete, found existing JobQueue relationship", "computeEnvironment")
             self.store.delete(COMPUTE_ENVIRONMENT, ce.compute_environment_arn)
 
+    @validated(rules.DESCRIBE_COMPUTE_ENVIRONMENTS)
     def describe_compute_environments(
         self, compute_environments: list[str] | None = None
     ) -> list[m.ComputeEnvironmentDetail]:
@@ -172,6 +178,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             raise client_error("A job queue cannot mix Fargate and EC2 compute environments", "computeEnvironmentOrder")
         return sorted(order, key=lambda o: o.order)
 
+    @validated(rules.CREATE_JOB_QUEUE)
     def create_job_queue(
         self,
         job_queue_name: str,
@@ -202,6 +209,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             self._put_queue(queue)
         return queue
 
+    @validated(rules.UPDATE_JOB_QUEUE)
     def update_job_queue(
         self,
         job_queue: str,
@@ -225,6 +233,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             self._put_queue(queue)
         return queue
 
+    @validated(rules.JOB_QUEUE)
     def delete_job_queue(self, job_queue: str) -> None:
         with self.store.transaction():
             queue = self._queue(job_queue)
@@ -232,6 +241,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                 raise client_error("Cannot delete, job queue must be DISABLED first", "jobQueue")
             self.store.delete(JOB_QUEUE, queue.job_queue_arn)
 
+    @validated(rules.DESCRIBE_JOB_QUEUES)
     def describe_job_queues(self, job_queues: list[str] | None = None) -> list[m.JobQueueDetail]:
         found = [m.JobQueueDetail.model_validate(b) for b in self.store.list(JOB_QUEUE)]
         if job_queues:
@@ -240,6 +250,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         return sorted(found, key=lambda q: -q.priority)
 
     # -- job definitions -------------------------------------------------
+    @validated(rules.REGISTER_JOB_DEFINITION)
     def register_job_definition(
         self,
         job_definition_name: str,
@@ -280,6 +291,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             self.store.put(JOB_DEFINITION, arn, definition.to_aws(), name=job_definition_name, state="ACTIVE")
         return definition
 
+    @validated(rules.JOB_DEFINITION)
     def deregister_job_definition(self, job_definition: str) -> None:
         arn = job_definition if job_definition.startswith("arn:") else self.ids.batch("job-definition", job_definition)
         with self.store.transaction():
@@ -289,6 +301,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             body["status"] = "INACTIVE"
             self.store.put(JOB_DEFINITION, arn, body, name=body["jobDefinitionName"], state="INACTIVE")
 
+    @validated(rules.DESCRIBE_JOB_DEFINITIONS)
     def describe_job_definitions(
         self, job_definition_name: str | None = None, status: str | None = None
     ) -> list[m.JobDefinition]:
@@ -296,6 +309,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         return [m.JobDefinition.model_validate(b) for b in bodies]
 
     # -- jobs ------------------------------------------------------------
+    @validated(rules.LIST_JOBS)
     def list_jobs(
         self, job_queue: str, job_status: str | None = None, array_job_id: str | None = None
     ) -> list[m.JobSummary]:
@@ -303,6 +317,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         status = job_status or "RUNNING"
         return [m.JobSummary.model_validate(b) for b in self.store.list(JOB, parent=queue.job_queue_arn, state=status)]
 
+    @validated(rules.DESCRIBE_JOBS)
     def describe_jobs(self, jobs: list[str]) -> list[m.JobDetail]:
         found = []
         for job_id in jobs:

@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING, Any
 from computetui.backends.base import EcrFacet
 from computetui.backends.errors import ComputeError, Conflict, InvalidParameter, NotFound, Unavailable
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import ecr as rules
 from computetui.backends.rules.ecr_lifecycle import evaluate_lifecycle_policy, parse_lifecycle_policy, pushed_at
-from computetui.backends.rules.validation import check_pattern
+from computetui.backends.rules.validation import check_pattern, validated
 from computetui.models import ecr as m
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             )
         return m.Repository.model_validate(body)
 
+    @validated(rules.CREATE_REPOSITORY)
     def create_repository(
         self,
         repository_name: str,
@@ -152,6 +154,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             self.store.put(REPOSITORY, arn, repository.to_aws(), name=repository_name)
         return repository
 
+    @validated(rules.DELETE_REPOSITORY)
     def delete_repository(self, repository_name: str, force: bool = False) -> m.Repository:
         """Delete a repository; with ``force`` its images too, and their names in the engine.
 
@@ -182,6 +185,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                 self.store.delete(REPOSITORY, repository.repository_arn)
         return repository
 
+    @validated(rules.DESCRIBE_REPOSITORIES)
     def describe_repositories(self, repository_names: list[str] | None = None) -> list[m.Repository]:
         if repository_names is None:
             return [m.Repository.model_validate(b) for b in self.store.list(REPOSITORY)]
@@ -233,6 +237,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             raise invalid(f"Member must satisfy regular expression pattern: {TAG_PATTERN}")
 
     # -- images: operations -------------------------------------------------
+    @validated(rules.PUT_IMAGE)
     def put_image(self, repository_name: str, source_image: str, image_tag: str) -> m.ImageDetail:
         """Store the local engine image ``source_image`` (name, name:tag or id) in the repository as ``image_tag``.
 
@@ -310,6 +315,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             image = image.updated(image_tags=[*image.image_tags, image_tag], image_size_in_bytes=info.size)
         return holder, image
 
+    @validated(rules.DESCRIBE_IMAGES)
     def describe_images(
         self, repository_name: str, image_ids: list[dict[str, str]] | None = None
     ) -> list[m.ImageDetail]:
@@ -361,6 +367,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
                 sizes[digest] = info.size
         return sizes
 
+    @validated(rules.BATCH_DELETE_IMAGE)
     def batch_delete_image(
         self, repository_name: str, image_ids: list[dict[str, str]]
     ) -> dict[str, list[dict[str, Any]]]:
@@ -488,6 +495,7 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             parent=repository.repository_arn,
         )
 
+    @validated(rules.PUT_LIFECYCLE_POLICY)
     def put_lifecycle_policy(self, repository_name: str, lifecycle_policy_text: str) -> m.LifecyclePolicy:
         """Validate the policy as ECR does and set it (replacing any); it acts on the next sweep."""
         repository = self._load(repository_name)
@@ -502,9 +510,11 @@ class LocalEcr(LocalFacetMixin, EcrFacet):
             self._save_policy(repository, policy)
         return policy
 
+    @validated(rules.REPOSITORY)
     def get_lifecycle_policy(self, repository_name: str) -> m.LifecyclePolicy:
         return self._policy(self._load(repository_name))
 
+    @validated(rules.REPOSITORY)
     def delete_lifecycle_policy(self, repository_name: str) -> m.LifecyclePolicy:
         with self._lock, self.store.transaction():
             repository = self._load(repository_name)

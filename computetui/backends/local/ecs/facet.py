@@ -15,6 +15,9 @@ from computetui.backends.local.ecs.instances import CONTAINER_INSTANCE, Instance
 from computetui.backends.local.ecs.run import SUMMARY_VERSION, TaskOperations, task_summary
 from computetui.backends.local.ecs.services import ServiceOperations
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import ecs as rules
+from computetui.backends.rules.ecs import client_error, cpu_units, memory_mib, validate_task_definition
+from computetui.backends.rules.validation import validated
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:
@@ -24,70 +27,6 @@ CLUSTER = "ecs:cluster"
 TASK_DEFINITION = "ecs:task-definition"
 SERVICE = "ecs:service"
 TASK = "ecs:task"
-
-def client_error(message: str, field: str | None = None) -> InvalidParameter:
-    """ECS reports bad input as ``ClientException``."""
-    return InvalidParameter(message, code="ClientException", field=field)
-
-
-def cpu_units(value: str | int | None) -> int | None:
-    """Task-level CPU as units: ``"256"``, ``256`` or ``"0.25 vCPU"``."""
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    units = m.vcpus_as_units(text)
-    if units is not None:
-        return units
-    if text.isdigit():
-        return int(text)
-    raise client_error(f"Invalid 'cpu' setting for task. CPU value {text!r} is not valid.", "cpu")
-
-
-def memory_mib(value: str | int | None) -> int | None:
-    """Task-level memory in MiB: ``"512"``, ``512`` or ``"0.5GB"``."""
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    mib = m.gb_as_mib(text)
-    if mib is not None:
-        return mib
-    if text.isdigit():
-        return int(text)
-    raise client_error(f"Invalid 'memory' setting for task. Memory value {text!r} is not valid.", "memory")
-
-
-def validate_task_definition(td: m.TaskDefinition) -> None:
-    """The rules RegisterTaskDefinition enforces, with ECS's messages."""
-    if not m.NAME.fullmatch(td.family):
-        raise client_error(
-            "Family contains invalid characters: up to 255 letters (uppercase and lowercase), "
-            "numbers, hyphens and underscores are allowed.",
-            "family",
-        )
-    if not td.container_definitions:
-        raise client_error("Container list cannot be empty.", "containerDefinitions")
-    names = [c.name for c in td.container_definitions]
-    if len(set(names)) != len(names):
-        raise client_error("Duplicate container names are not allowed.", "containerDefinitions")
-    task_memory = memory_mib(td.memory)
-    for container in td.container_definitions:
-        if not m.NAME.fullmatch(container.name):
-            raise client_error(f"Container name '{container.name}' contains invalid characters.", "name")
-        if not container.image:
-            raise client_error("Container.image should not be null or empty.", "image")
-        if task_memory is None and container.memory is None and container.memory_reservation is None:
-            raise client_error(
-                f"Invalid setting for container '{container.name}'. At least one of 'memory' or "
-                "'memoryReservation' must be specified.",
-                "memory",
-            )
-    if not any(c.essential for c in td.container_definitions):
-        raise client_error("Task definition must have at least one essential container.", "essential")
-    if m.Compatibility.FARGATE in (td.requires_compatibilities or []):
-        problem = m.fargate_problem(td.network_mode, cpu_units(td.cpu), task_memory)
-        if problem:
-            raise client_error(*problem)
-
 
 class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacetMixin, EcsFacet):
     """Clusters and task definitions here; container instances, tasks and services in their mixins."""
@@ -124,6 +63,7 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
             ),
         )
 
+    @validated(rules.CREATE_CLUSTER)
     def create_cluster(self, cluster_name: str = "default", tags: list[dict[str, str]] | None = None) -> m.Cluster:
         problem = m.cluster_name_problem(cluster_name)
         if problem:
@@ -143,6 +83,7 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
             self.store.put(CLUSTER, arn, cluster.to_aws(), name=cluster_name, state=cluster.status.value)
         return cluster
 
+    @validated(rules.CLUSTER)
     def delete_cluster(self, cluster: str) -> m.Cluster:
         with self.store.transaction():
             found = self._with_counts(self._cluster(cluster))
@@ -167,6 +108,7 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
     def list_clusters(self) -> list[str]:
         return [body["clusterArn"] for body in self.store.list(CLUSTER)]
 
+    @validated(rules.DESCRIBE_CLUSTERS)
     def describe_clusters(self, clusters: list[str] | None = None) -> list[m.Cluster]:
         if clusters is None:
             found = [m.Cluster.model_validate(b) for b in self.store.list(CLUSTER)]
@@ -182,11 +124,10 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
     def register_task_definition(
         self, task_definition: m.TaskDefinition | dict[str, Any] | None = None, **kwargs: Any
     ) -> m.TaskDefinition:
-        if isinstance(task_definition, m.TaskDefinition):
+        data = rules.task_definition_request(task_definition, kwargs)
+        if isinstance(task_definition, m.TaskDefinition) and not kwargs:
             td = task_definition
         else:
-            data = dict(task_definition or {})
-            data.update(kwargs)
             try:
                 td = m.TaskDefinition.model_validate(data)
             except Exception as exc:  # pydantic's ValidationError: name the first bad field
@@ -226,12 +167,14 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
             return matching[-1]
         return self.ids.ecs_task_definition(family, int(revision)) if revision.isdigit() else task_definition
 
+    @validated(rules.TASK_DEFINITION_OPERATION)
     def describe_task_definition(self, task_definition: str) -> m.TaskDefinition:
         body = self.store.get(TASK_DEFINITION, self._task_definition_arn(task_definition))
         if body is None:
             raise client_error("Unable to describe task definition.", "taskDefinition")
         return m.TaskDefinition.model_validate(body)
 
+    @validated(rules.TASK_DEFINITION_OPERATION)
     def deregister_task_definition(self, task_definition: str) -> m.TaskDefinition:
         if ":" not in task_definition.rsplit("/", 1)[-1]:
             raise client_error("Invalid revision number. Number: ", "taskDefinition")
@@ -241,6 +184,7 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
             self.store.put(TASK_DEFINITION, td.task_definition_arn, td.to_aws(), name=td.family, state="INACTIVE")
         return td
 
+    @validated(rules.LIST_TASK_DEFINITIONS)
     def list_task_definitions(
         self, family_prefix: str | None = None, status: str = "ACTIVE", sort: str = "ASC"
     ) -> list[str]:
@@ -253,6 +197,7 @@ class LocalEcs(InstanceOperations, TaskOperations, ServiceOperations, LocalFacet
         found.sort(reverse=sort.upper() == "DESC")
         return [arn for _, _, arn in found]
 
+    @validated(rules.LIST_TASK_DEFINITION_FAMILIES)
     def list_task_definition_families(self, family_prefix: str | None = None, status: str = "ACTIVE") -> list[str]:
         families = {b["family"] for b in self.store.list(TASK_DEFINITION, state=None if status == "ALL" else status)}
         return sorted(f for f in families if family_prefix is None or f.startswith(family_prefix))

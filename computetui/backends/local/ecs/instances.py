@@ -12,6 +12,8 @@ from typing import Any
 from computetui.backends.errors import InvalidParameter
 from computetui.backends.local.ecs import placement
 from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK
+from computetui.backends.rules import ecs as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import ecs as m
 
 CONTAINER_INSTANCE = "ecs:container-instance"
@@ -71,6 +73,7 @@ class InstanceOperations:
             pending_tasks_count=sum(1 for t, _ in tasks if t.last_status.value in STARTING),
         )
 
+    @validated(rules.REGISTER_CONTAINER_INSTANCE)
     def register_container_instance(
         self,
         cluster: str = "default",
@@ -106,10 +109,12 @@ class InstanceOperations:
                            parent=found.cluster_arn, state=instance.status.value)
         return instance
 
+    @validated(rules.LIST_CONTAINER_INSTANCES)
     def list_container_instances(self, cluster: str, status: str | None = None) -> list[str]:
         arn = self._cluster(cluster).cluster_arn
         return [b["containerInstanceArn"] for b in self.store.list(CONTAINER_INSTANCE, parent=arn, state=status)]
 
+    @validated(rules.CONTAINER_INSTANCES)
     def describe_container_instances(self, cluster: str, container_instances: list[str]) -> list[m.ContainerInstance]:
         arn = self._cluster(cluster).cluster_arn
         wanted = {self._instance_arn(arn, i) for i in container_instances}
@@ -117,6 +122,7 @@ class InstanceOperations:
         return [self._with_usage(i, needs.get(i.container_instance_arn, []))
                 for i in self._instances(arn) if i.container_instance_arn in wanted]
 
+    @validated(rules.CONTAINER_INSTANCES)
     def update_container_instances_state(
         self, cluster: str, container_instances: list[str], status: str
     ) -> list[m.ContainerInstance]:
@@ -137,6 +143,7 @@ class InstanceOperations:
                 changed.append(m.ContainerInstance.model_validate(body))
         return changed
 
+    @validated(rules.CONTAINER_INSTANCE)
     def deregister_container_instance(
         self, cluster: str, container_instance: str, force: bool = False
     ) -> m.ContainerInstance:

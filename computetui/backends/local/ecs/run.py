@@ -10,6 +10,8 @@ from computetui.backends.docker.engine import DEFAULT_HOST
 from computetui.backends.errors import InvalidParameter, Unavailable
 from computetui.backends.local.ecs import placement
 from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK, TaskRunner
+from computetui.backends.rules import ecs as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import ecs as m
 
 MAX_RUN_COUNT = 10
@@ -51,6 +53,7 @@ class TaskOperations:
     def runner(self) -> TaskRunner:
         return self.backend.part(TaskRunner)
 
+    @validated(rules.RUN_TASK)
     def run_task(
         self,
         cluster: str = "default",
@@ -71,6 +74,7 @@ class TaskOperations:
         if td.status is m.TaskDefinitionStatus.INACTIVE:
             raise InvalidParameter("TaskDefinition is inactive", code="ClientException", field="taskDefinition")
         kind = self._launch_type(td, launch_type)
+        rules.check_overrides(td, overrides)
         task_override = m.TaskOverride.model_validate(overrides) if overrides else None
         group = group or f"family:{td.family}"
         if kind is m.LaunchType.FARGATE:
@@ -97,6 +101,7 @@ class TaskOperations:
         self._start_tasks(tasks)
         return m.RunTaskResult(tasks=tasks, failures=failures)
 
+    @validated(rules.START_TASK)
     def start_task(
         self,
         cluster: str = "default",
@@ -112,6 +117,7 @@ class TaskOperations:
             raise _invalid(f"containerInstances must name 1 to {MAX_RUN_COUNT} instances", "containerInstances")
         found = self._cluster(cluster)
         td = self.describe_task_definition(task_definition)
+        rules.check_overrides(td, overrides)
         need = placement.task_needs(td, _units(td.cpu), _units(td.memory))
         task_override = m.TaskOverride.model_validate(overrides) if overrides else None
         with self.store.transaction():  # the room read is the room written into (see run_task)
@@ -214,6 +220,7 @@ class TaskOperations:
         for task in tasks:
             self.runner.launch(task.task_arn)
 
+    @validated(rules.STOP_TASK)
     def stop_task(self, cluster: str = "default", task: str = "", reason: str | None = None) -> m.Task:
         found = self._cluster(cluster)
         arn = task if task.startswith("arn:") else self.ids.ecs_task(found.cluster_name, task)
@@ -223,6 +230,7 @@ class TaskOperations:
         assert stopped is not None
         return stopped
 
+    @validated(rules.LIST_TASKS)
     def list_tasks(
         self,
         cluster: str = "default",
@@ -256,6 +264,7 @@ class TaskOperations:
             found.append(task_arn)
         return found
 
+    @validated(rules.LIST_TASKS)
     def list_task_summaries(
         self, cluster: str = "default", desired_status: str = "RUNNING", service_name: str | None = None
     ) -> list[m.TaskSummary]:
@@ -276,6 +285,7 @@ class TaskOperations:
                 started_at=started, stopped_at=stopped, stop_code=code, stopped_reason=reason))
         return found
 
+    @validated(rules.DESCRIBE_TASKS)
     def describe_tasks(self, cluster: str = "default", tasks: list[str] | None = None) -> list[m.Task]:
         arn = self._cluster(cluster).cluster_arn
         wanted = [name if name.startswith("arn:") else self.ids.ecs_task(arn.rsplit("/", 1)[-1], name)
@@ -283,6 +293,7 @@ class TaskOperations:
         texts = self.store.get_many_text(TASK, wanted)
         return [m.Task.model_validate_json(texts[a]) for a in wanted if a in texts]
 
+    @validated(rules.EXECUTE_COMMAND)
     def execute_command_argv(self, cluster: str = "default", task: str = "", container: str = "",
                              command: str = "/bin/sh") -> list[str]:
         """``docker exec -it`` into the task's container (the Docker CLI must be installed)."""

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from computetui.backends.errors import InvalidParameter, NotFound
 from computetui.backends.local.ecs import placement
 from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK, TaskRunner, short_id
+from computetui.backends.rules import ecs as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:
@@ -91,6 +93,7 @@ class ServiceOperations:
             created_at=self.now, updated_at=self.now,
         )
 
+    @validated(rules.CREATE_SERVICE)
     def create_service(
         self,
         cluster: str = "default",
@@ -154,6 +157,7 @@ class ServiceOperations:
         self.backend.part(ServiceScheduler).poke()
         return service
 
+    @validated(rules.UPDATE_SERVICE)
     def update_service(
         self,
         cluster: str = "default",
@@ -193,6 +197,7 @@ class ServiceOperations:
         self.backend.part(ServiceScheduler).poke()
         return updated
 
+    @validated(rules.SERVICE)
     def delete_service(self, cluster: str = "default", service: str = "", force: bool = False) -> m.Service:
         found = self._cluster(cluster)
         with self.store.transaction():
@@ -205,6 +210,7 @@ class ServiceOperations:
         self.backend.part(ServiceScheduler).poke()
         return draining
 
+    @validated(rules.SERVICE)
     def describe_service_load_balancers(self, cluster: str = "default", service: str = "") -> list[m.ServiceLoadBalancer]:
         from computetui.backends.local.ecs.balancers import BALANCER, record_key
 
@@ -232,10 +238,12 @@ class ServiceOperations:
             requests_total=body.get("requestsTotal"),
         )]
 
+    @validated(rules.CLUSTER)
     def list_services(self, cluster: str = "default") -> list[str]:
         arn = self._cluster(cluster).cluster_arn
         return [b["serviceArn"] for b in self.store.list(SERVICE, parent=arn) if b.get("status") != "INACTIVE"]
 
+    @validated(rules.DESCRIBE_SERVICES)
     def describe_services(self, cluster: str = "default", services: list[str] | None = None) -> list[m.Service]:
         found = self._cluster(cluster)
         result = []

@@ -27,13 +27,14 @@ from computetui.backends.errors import ComputeError, Conflict, InvalidParameter,
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
 from computetui.backends.local.state import MEMORY
+from computetui.backends.rules import lambda_ as rules
 from computetui.backends.rules.lambda_ import (
     check_function_name,
     check_runtime_and_handler,
     check_settings,
     check_zip,
 )
-from computetui.backends.rules.validation import constraint_error
+from computetui.backends.rules.validation import constraint_error, validated
 from computetui.blueprints import zip_folder
 from computetui.models import lambda_ as m
 from computetui.test_events import MAX_SAVED_PER_FUNCTION, json_problem
@@ -202,6 +203,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
     # -- functions -----------------------------------------------------------
+    @validated(rules.CREATE_FUNCTION)
     def create_function(
         self,
         function_name: str,
@@ -283,9 +285,11 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             state_reason_code="Creating",
         )
 
+    @validated(rules.QUALIFIED)
     def get_function(self, function_name: str, qualifier: str | None = None) -> m.FunctionDetail:
         return self._detail(function_name, qualifier)
 
+    @validated(rules.QUALIFIED)
     def get_function_configuration(self, function_name: str, qualifier: str | None = None) -> m.FunctionConfiguration:
         return self._detail(function_name, qualifier).configuration
 
@@ -293,6 +297,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         details = [m.FunctionDetail.model_validate(body) for body in self.store.list(KIND)]
         return sorted((d.configuration for d in details), key=lambda c: c.function_name)
 
+    @validated(rules.QUALIFIED)
     def delete_function(self, function_name: str, qualifier: str | None = None) -> None:
         name, version = self._split(function_name, qualifier)
         arn = self._arn(name)
@@ -314,6 +319,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         self.runtime.reservations.pop(name, None)
         self.runtime.retire(name)
 
+    @validated(rules.UPDATE_FUNCTION_CODE)
     def update_function_code(
         self,
         function_name: str,
@@ -369,6 +375,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         "architectures",
     )
 
+    @validated(rules.UPDATE_FUNCTION_CONFIGURATION)
     def update_function_configuration(
         self, function_name: str, revision_id: str | None = None, **changes: Any
     ) -> m.FunctionConfiguration:
@@ -393,6 +400,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         return detail.configuration
 
     # -- versions ------------------------------------------------------------
+    @validated(rules.PUBLISH_VERSION)
     def publish_version(
         self, function_name: str, description: str = "", revision_id: str | None = None
     ) -> m.FunctionConfiguration:
@@ -427,6 +435,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
                 self.store.put_blob(self._blob_key(latest.function_arn, number), code)
         return config
 
+    @validated(rules.FUNCTION_ONLY)
     def list_versions_by_function(self, function_name: str) -> list[m.FunctionConfiguration]:
         detail = m.FunctionDetail.model_validate(self._load(function_name))
         versions = [
@@ -435,6 +444,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         ]
         return [detail.configuration, *sorted(versions, key=lambda c: int(c.version))]
 
+    @validated(rules.QUALIFIED)
     def download_function_code(self, function_name: str, qualifier: str | None = None) -> bytes:
         name, version = self._split(function_name, qualifier)
         config = self._detail(name, version).configuration
@@ -444,6 +454,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         return data
 
     # -- concurrency ---------------------------------------------------------
+    @validated(rules.PUT_FUNCTION_CONCURRENCY)
     def put_function_concurrency(self, function_name: str, reserved_concurrent_executions: int) -> int:
         if reserved_concurrent_executions < 0:
             raise constraint_error(
@@ -473,10 +484,12 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         runtime.reservations[detail.configuration.function_name] = reserved_concurrent_executions
         return reserved_concurrent_executions
 
+    @validated(rules.FUNCTION_ONLY)
     def delete_function_concurrency(self, function_name: str) -> None:
         detail = self._change(function_name, lambda d: d.updated(concurrency=None), revise=False)
         self.runtime.reservations.pop(detail.configuration.function_name, None)
 
+    @validated(rules.FUNCTION_ONLY)
     def get_function_concurrency(self, function_name: str) -> int | None:
         concurrency = m.FunctionDetail.model_validate(self._load(function_name)).concurrency
         return concurrency.reserved_concurrent_executions if concurrency else None
@@ -495,10 +508,12 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
     def _event_arn(self, function_arn: str, name: str) -> str:
         return f"{function_arn}/test-events/{name}"
 
+    @validated(rules.FUNCTION_ONLY)
     def list_test_events(self, function_name: str) -> list[m.TestEvent]:
         arn = self._load(function_name)["Configuration"]["FunctionArn"]
         return [m.TestEvent.model_validate(b) for b in self.store.list(TEST_EVENT_KIND, parent=arn)]
 
+    @validated(rules.SAVE_TEST_EVENT)
     def save_test_event(self, function_name: str, name: str, event: str) -> m.TestEvent:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,25}", name or ""):
             raise InvalidParameter(
@@ -523,6 +538,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             self.store.put(TEST_EVENT_KIND, key, saved.model_dump(), name=name, parent=arn)
         return saved
 
+    @validated(rules.DELETE_TEST_EVENT)
     def delete_test_event(self, function_name: str, name: str) -> None:
         arn = self._load(function_name)["Configuration"]["FunctionArn"]
         if not self.store.delete(TEST_EVENT_KIND, self._event_arn(arn, name)):
@@ -532,6 +548,7 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
         return self.records.month_to_date()
 
     # -- invoking ------------------------------------------------------------
+    @validated(rules.INVOKE)
     def invoke(
         self,
         function_name: str,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from computetui.backends.base import LightsailFacet
 from computetui.backends.errors import NotFound
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import lightsail as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import lightsail as m
 from computetui.pricing import LIGHTSAIL_BUNDLES
 
@@ -56,6 +58,7 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
     def get_instances(self) -> list[m.Instance]:
         return [m.Instance.model_validate(b) for b in self.store.list(INSTANCE)]
 
+    @validated(rules.INSTANCE)
     def get_instance(self, instance_name: str) -> m.Instance:
         body = self.store.find(INSTANCE, instance_name)
         if body is None:

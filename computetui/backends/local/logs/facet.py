@@ -12,6 +12,8 @@ from typing import Any
 from computetui.backends.base import LogsFacet
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import logs as rules
+from computetui.backends.rules.validation import validated
 from computetui.models import logs as m
 
 DEFAULT_MAX_GROUP_BYTES = 8 * 1024 * 1024
@@ -40,6 +42,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
         if db.execute("SELECT 1 FROM log_groups WHERE name = ?", (name,)).fetchone() is None:
             raise NotFound("The specified log group does not exist.")
 
+    @validated(rules.CREATE_LOG_GROUP)
     def create_log_group(self, log_group_name: str) -> m.LogGroup:
         if not 1 <= len(log_group_name) <= 512:
             raise InvalidParameter(
@@ -62,6 +65,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
                 (log_group_name, log_stream_name, self.now_ms),
             )
 
+    @validated(rules.CREATE_LOG_STREAM)
     def create_log_stream(self, log_group_name: str, log_stream_name: str) -> None:
         with self.store.transaction() as db:
             self._require_group(db, log_group_name)
@@ -74,6 +78,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
                 (log_group_name, log_stream_name, self.now_ms),
             )
 
+    @validated(rules.PUT_LOG_EVENTS)
     def put_log_events(self, log_group_name: str, log_stream_name: str, log_events: list[dict[str, Any]]) -> None:
         self.append_events(log_group_name, log_stream_name, log_events)
 
@@ -130,6 +135,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             db.execute("UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE name = ?", (freed, group))
             give_back_free_pages(db)
 
+    @validated(rules.LOG_GROUP)
     def delete_log_group(self, log_group_name: str) -> None:
         with self.store.transaction() as db:
             self._require_group(db, log_group_name)
@@ -148,6 +154,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             stored_bytes=row["stored_bytes"],
         )
 
+    @validated(rules.DESCRIBE_LOG_GROUPS)
     def describe_log_groups(self, log_group_name_prefix: str | None = None) -> list[m.LogGroup]:
         with self.store.reading() as db:
             rows = db.execute(
@@ -156,6 +163,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             ).fetchall()
         return [self._group(row["name"]) for row in rows]
 
+    @validated(rules.DESCRIBE_LOG_STREAMS)
     def describe_log_streams(
         self, log_group_name: str, order_by: str = "LastEventTime", descending: bool = True, limit: int | None = None
     ) -> list[m.LogStream]:
@@ -180,6 +188,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             for r in rows
         ]
 
+    @validated(rules.GET_LOG_EVENTS)
     def get_log_events(
         self,
         log_group_name: str,
@@ -204,6 +213,7 @@ class LocalLogs(LocalFacetMixin, LogsFacet):
             m.OutputLogEvent(timestamp=r["ts_ms"], message=r["message"], ingestion_time=r["ingested_ms"]) for r in rows
         ]
 
+    @validated(rules.FILTER_LOG_EVENTS)
     def filter_log_events(
         self,
         log_group_name: str,

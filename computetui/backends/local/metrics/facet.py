@@ -15,6 +15,8 @@ from typing import Any
 from computetui.backends.base import MetricsFacet
 from computetui.backends.errors import InvalidParameter
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.rules import metrics as rules
+from computetui.backends.rules.validation import validated
 from computetui.models.metrics import MetricDataResult
 
 MetricSource = Callable[[dict[str, Any], int, int], MetricDataResult]
@@ -37,6 +39,7 @@ class LocalMetrics(LocalFacetMixin, MetricsFacet):
         for namespace in namespaces:
             self._sources[namespace] = source
 
+    @validated(rules.GET_METRIC_DATA)
     def get_metric_data(
         self, metric_data_queries: list[dict[str, Any]], start_time: Any, end_time: Any
     ) -> list[MetricDataResult]:
