@@ -18,8 +18,10 @@ bounded three ways:
   it) reads until the pipe is empty or ``DRAIN_LIMIT_BYTES`` have come, so a
   runtime that never stops writing cannot hold it.
 
-What is kept of an invocation's lines is the runtime's business (it caps
-them per invocation); this module only turns bytes into lines.
+What is kept of an invocation's lines is capped by a ``LineBudget`` (the
+runtime gives each environment one, reset at each invocation): once it is
+spent, the pipe only counts what it reads, without splitting or decoding, so a
+flood costs the loop little more than the reads themselves.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from typing import Any
 
 READ_BYTES = 65536
 SLICE_BYTES = 1 << 16
@@ -37,6 +40,35 @@ MAX_LINE_BYTES = 256 * 1024
 """A CloudWatch Logs event's largest message (256 KB): a longer line is cut into pieces this long."""
 
 
+class LineBudget:
+    """Where an environment's lines go: up to ``cap`` bytes of them per invocation are handed to
+    ``keep``; the rest is counted, whole lines and raw bytes alike."""
+
+    def __init__(self, keep: Callable[[str, float], None], cap: int) -> None:
+        self.keep = keep
+        self.cap = cap
+        self.kept = 0
+        self.dropped = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.kept >= self.cap
+
+    def __call__(self, line: str, at: float) -> None:
+        size = len(line) + 1
+        if self.kept + size > self.cap:
+            self.dropped += size
+            self.kept = self.cap  # spent: the pipe counts the rest without splitting it
+            return
+        self.kept += size
+        self.keep(line, at)
+
+    def reset(self) -> int:
+        """Start the next invocation's budget; returns the bytes dropped since the last reset."""
+        dropped, self.kept, self.dropped = self.dropped, 0, 0
+        return dropped
+
+
 class OutputPipe:
     """The read end of an environment's output, turned into whole lines.
 
@@ -44,9 +76,13 @@ class OutputPipe:
     runtime's answer arrives collects exactly the lines written before it.
     """
 
-    def __init__(self, fd: int, on_line: Callable[[str, float], None]) -> None:
+    def __init__(self, fd: int, on_line: Callable[[str, float], None],
+                 transform: Callable[[str], str] | None = None) -> None:
         self.fd: int | None = fd
         self._on_line = on_line
+        self._budget: Any = on_line if isinstance(on_line, LineBudget) else None
+        self._transform = transform
+        """Applied to each line before it is handed on (the process sandbox's /var/task names)."""
         self._partial = b""
         os.set_blocking(fd, False)
         asyncio.get_running_loop().add_reader(fd, self._readable)
@@ -74,6 +110,11 @@ class OutputPipe:
                 self.close()
                 return
             taken += len(data)
+            budget = self._budget
+            if budget is not None and budget.spent:  # nothing more is kept: count it, unsplit
+                budget.dropped += len(data) + len(self._partial)
+                self._partial = b""
+                continue
             self._split(data, now)
 
     def _split(self, data: bytes, now: float) -> None:
@@ -90,13 +131,15 @@ class OutputPipe:
             for start in range(0, len(line), MAX_LINE_BYTES):
                 self._hand_on(line[start:start + MAX_LINE_BYTES], now)
             return
-        self._on_line(line.decode("utf-8", "replace").rstrip("\r"), now)
+        text = line.decode("utf-8", "replace").rstrip("\r")
+        self._on_line(self._transform(text) if self._transform else text, now)
 
     def flush_partial(self) -> None:
         """A last line without a newline still belongs to the log."""
         if self._partial:
             line, self._partial = self._partial, b""
-            self._on_line(line.decode("utf-8", "replace"), asyncio.get_running_loop().time())
+            text = line.decode("utf-8", "replace")
+            self._on_line(self._transform(text) if self._transform else text, asyncio.get_running_loop().time())
 
     def close(self) -> None:
         if self.fd is not None:

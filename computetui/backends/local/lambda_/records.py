@@ -67,6 +67,13 @@ class LambdaRecords:
             for record, spec, lines in batch:
                 self._write_one(record, spec, lines)
 
+    def write_lines(self, spec: EnvironmentSpec, lines: list[tuple[int, str]]) -> None:
+        """Some of an invocation's log lines, ahead of its row (a long output goes in parts)."""
+        logs = self.backend.part(LocalLogs)
+        with self.store.transaction():
+            logs.ensure_log_stream(spec.log_group, spec.log_stream)
+            logs.append_events(spec.log_group, spec.log_stream, [{"timestamp": ts, "message": text} for ts, text in lines])
+
     def _write_one(
         self,
         record: InvocationRecord,

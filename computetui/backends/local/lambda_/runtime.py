@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Throttled
 from computetui.backends.local.lambda_.container import ContainerSandbox, environment_kind
+from computetui.backends.local.lambda_.output import LineBudget
 from computetui.backends.local.lambda_.reaper import Ledger
 from computetui.backends.local.lambda_.records import InvocationRecord, LambdaRecords
 from computetui.backends.local.lambda_.runtime_api import Invocation, Outcome, RuntimeApi
@@ -48,6 +49,8 @@ INIT_TIMEOUT_S = 10.0
 MEMORY_WATCH_INTERVAL_S = 0.05
 FLUSH_DELAY_S = 0.05
 RECORD_WAIT_S = 10.0
+WRITE_CHUNK_LINES = 500
+"""An invocation's log lines are written this many at a time (see ``_flush``)."""
 """The longest an answer waits for its invocation's record to be committed."""
 LOG_TAIL_BYTES = 4096
 OUTPUT_BYTES_PER_INVOCATION = 2 * 1024 * 1024
@@ -107,10 +110,9 @@ class Environment:
     started_at: float = 0.0
     last_used: float = 0.0
     lines: list[tuple[float, str]] = field(default_factory=list)
-    kept_bytes: int = 0
-    """Output kept in ``lines`` since the last invocation's log was written."""
-    dropped_bytes: int = 0
-    """Output dropped since then, over ``OUTPUT_BYTES_PER_INVOCATION``."""
+    output: LineBudget | None = None
+    """What the sandbox's output pipe hands its lines to: ``lines``, up to ``OUTPUT_BYTES_PER_INVOCATION``
+    an invocation."""
     stale: bool = False
     """The function changed since this environment started; retire it when idle."""
     watchdog: asyncio.TimerHandle | None = None
@@ -415,13 +417,7 @@ class LambdaRuntime:
         await api.start()
         env = Environment(env_id, key, spec, api, None, note=note)  # type: ignore[arg-type]
 
-        def on_line(line: str, at: float) -> None:
-            size = len(line) + 1
-            if env.kept_bytes + size > OUTPUT_BYTES_PER_INVOCATION:
-                env.dropped_bytes += size
-                return
-            env.kept_bytes += size
-            env.lines.append((at, line))
+        on_line = env.output = LineBudget(lambda line, at: env.lines.append((at, line)), OUTPUT_BYTES_PER_INVOCATION)
 
         if kind == "container":
             env.sandbox = ContainerSandbox(spec, on_line, self.backend.containers, self.images)
@@ -544,9 +540,9 @@ class LambdaRuntime:
 
         start_ms = int(started * 1000)
         output, env.lines = env.lines, []
-        if env.dropped_bytes:
-            output.append((output[-1][0] if output else delivered, dropped_line(env.dropped_bytes)))
-        env.kept_bytes = env.dropped_bytes = 0
+        dropped = env.output.reset() if env.output is not None else 0
+        if dropped:
+            output.append((output[-1][0] if output else delivered, dropped_line(dropped)))
         lines = [(epoch_ms(at), text) for at, text in output if at < delivered]
         lines.append((start_ms, f"START RequestId: {request_id} Version: {spec.version}"))
         lines.extend((max(start_ms, epoch_ms(at)), text) for at, text in output if at >= delivered)
@@ -594,9 +590,31 @@ class LambdaRuntime:
             self._flush()
 
     def _flush(self) -> None:
+        """Write what has queued. An invocation with a long output is written in parts of
+        ``WRITE_CHUNK_LINES`` lines, its row with the last, and what queues meanwhile goes in
+        between: a flood of one function's output does not hold up the others' answers."""
         with self._pending_lock:
             batch, self._pending = self._pending, []
             self._flush_scheduled = False
+        if not batch:
+            return
+        self._write([item for item in batch if len(item[2] or ()) <= WRITE_CHUNK_LINES])
+        for record, spec, lines, written in (item for item in batch if len(item[2] or ()) > WRITE_CHUNK_LINES):
+            assert spec is not None and lines is not None
+            last = (len(lines) - 1) // WRITE_CHUNK_LINES * WRITE_CHUNK_LINES
+            for start in range(0, last, WRITE_CHUNK_LINES):
+                try:
+                    self.records.write_lines(spec, lines[start:start + WRITE_CHUNK_LINES])
+                except Exception:
+                    log.exception("writing an invocation's log lines failed")
+                with self._pending_lock:  # the short ones that came meanwhile go first
+                    short = [item for item in self._pending if len(item[2] or ()) <= WRITE_CHUNK_LINES]
+                    self._pending = [item for item in self._pending if len(item[2] or ()) > WRITE_CHUNK_LINES]
+                self._write(short)
+            self._write([(record, spec, lines[last:], written)])
+
+    def _write(self, batch: list[tuple[Any, ...]]) -> None:
+        """Commit records and their lines in one transaction, then tell who waits for them."""
         if not batch:
             return
         try:

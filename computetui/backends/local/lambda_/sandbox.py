@@ -192,7 +192,7 @@ class ProcessSandbox:
         """The environment's ``AWS_LAMBDA_RUNTIME_API``, which whatever it starts inherits."""
         self.paths = TaskPaths(spec.task_root)
         """The code's host folder, for what comes out of the environment (as ``/var/task``)."""
-        self._on_line = lambda line, at: on_line(self.paths.line(line), at)
+        self._on_line = on_line
         self._process: asyncio.subprocess.Process | None = None
         self._output: OutputPipe | None = None
         self.exited: asyncio.Future[int] | None = None
@@ -227,7 +227,7 @@ class ProcessSandbox:
             raise LaunchError("Runtime.InvalidEntrypoint", f"cannot start {command[0]}: {exc.strerror}") from None
         finally:
             os.close(write_fd)
-        self._output = OutputPipe(read_fd, self._on_line)
+        self._output = OutputPipe(read_fd, self._on_line, transform=self.paths.line)
         self.exited = loop.create_task(self._process.wait())  # type: ignore[assignment]
         self._runtime = (self._process.pid, start_time(self._process.pid) or 0)
         self._marker = runtime_api
