@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from computetui.backends.local.lambda_.peers import held_by, socket_inode
+
 RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
 TASK_ROOT = "/var/task"
 """Where AWS puts a function's code, and so where its stack traces and logs say it is."""
@@ -275,13 +277,22 @@ class ProcessSandbox:
         if self._output is not None:
             self._output.flush_partial()
 
+    async def admits(self, client: tuple[str, int], server: tuple[str, int]) -> bool:
+        """Whether a Runtime API connection comes from this environment: its client socket
+        is held by a process of the runtime's tree (one just forked, a bootstrap's curl,
+        is found by a fresh look)."""
+        inode = socket_inode(client, server)
+        if inode is None or not self.alive():
+            return False
+        return held_by(self._tree(), inode) or held_by(self._tree(fresh=True), inode)
+
     # -- memory ------------------------------------------------------------
-    def _tree(self) -> list[int]:
-        """The process and its descendants; rescanned at most once a second."""
+    def _tree(self, fresh: bool = False) -> list[int]:
+        """The process and its descendants; rescanned at most once a second unless ``fresh``."""
         if self.pid is None:
             return []
         now = time.monotonic()
-        if self._tree_cache is not None and now - self._tree_cache[0] < 1.0:
+        if not fresh and self._tree_cache is not None and now - self._tree_cache[0] < 1.0:
             return self._tree_cache[1]
         found, todo = [], [self.pid]
         while todo:
