@@ -1,13 +1,17 @@
-"""What an execution environment keeps to itself.
+"""What an execution environment keeps to itself, and what it is kept from.
 
 Its invocations: a holder function takes one and waits (bounded) for a file while a
 stranger (another local process, another environment, a neighbouring container) tries
 every Runtime API call on it and gets 403; then the holder answers it for real.
+
+The emulator's secrets: a function that walks up from its runtime reading each process's
+``/proc/<pid>/environ`` finds nothing of the emulator's environment.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -22,6 +26,7 @@ from computetui.backends.local.lambda_.runtime import Environment, LambdaRuntime
 from computetui.blueprints import zip_files
 from tests.support.images import BUSYBOX_IMAGE, LAMBDA_PYTHON_IMAGE, ensure_busybox_image, ensure_lambda_python_image
 
+REPO = Path(__file__).resolve().parents[3]
 WAIT_S = 30.0
 
 HOLDER = """
@@ -189,3 +194,80 @@ def holding(runtime: LambdaRuntime, function_name: str) -> Environment:
         time.sleep(0.01)
     raise AssertionError(f"no environment of {function_name} took its invocation within {WAIT_S}s")
 
+
+# -- the emulator's own environment -------------------------------------------------
+
+SENTINEL = "emulator-secret-4f1d"
+"""In the emulator's environment from its start, as a user's AWS keys would be."""
+
+# Reads the environment of each process from the emulator (its parent) up to the first one.
+PEEK = """
+import os
+def handler(event, context):
+    seen = []
+    pid = os.getppid()
+    while pid > 1:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                seen.append([pid, f.read().decode("utf-8", "replace")])
+        except OSError as exc:
+            seen.append([pid, type(exc).__name__])
+        with open(f"/proc/{pid}/stat") as f:
+            pid = int(f.read().rsplit(")", 1)[1].split()[1])
+    with open("/proc/self/status") as f:
+        capabilities = [line.split()[1] for line in f if line.startswith("CapEff")][0]
+    return {"seen": seen, "capabilities": capabilities}
+"""
+
+EMULATOR = """
+import sys
+from computetui.backends.local import LocalBackend
+from computetui.blueprints import zip_files
+from tests.support.fakes import StaticEngine
+backend = LocalBackend(":memory:", lambda_sandbox="process", engine=StaticEngine(), controller=False)
+try:
+    backend.lambda_.create_function(
+        function_name="peek", runtime="python3.12", handler="lambda_function.handler",
+        code={"ZipFile": zip_files({"lambda_function.py": sys.argv[1]})},
+    )
+    result = backend.lambda_.invoke("peek")
+    print(result.payload.decode())
+finally:
+    backend.close()
+"""
+
+_PR_CAPBSET_DROP = 24
+
+
+def _without_capabilities() -> None:  # between fork and exec: the emulator gets none, as a user's would
+    import ctypes
+
+    prctl = ctypes.CDLL(None).prctl
+    for cap in range(64):
+        prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+
+def peek_from_a_function(emulator_as_root: bool) -> dict:
+    """Start an emulator with SENTINEL in its environment; what its function could read."""
+    env = {**os.environ, "AWS_SECRET_ACCESS_KEY": SENTINEL, "AWS_SESSION_TOKEN": SENTINEL}
+    done = subprocess.run(
+        [sys.executable, "-c", EMULATOR, PEEK], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=WAIT_S * 2, preexec_fn=None if emulator_as_root else _without_capabilities,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_function_cannot_read_the_environment_of_the_emulator_of_its_user() -> None:
+    # The emulator as a user runs it: no capabilities. Its runtime is a process of the same user.
+    peeked = peek_from_a_function(emulator_as_root=False)
+    assert peeked["seen"][0][1] == "PermissionError"
+    assert SENTINEL not in json.dumps(peeked)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="what an emulator started by root hands its runtimes")
+def test_a_function_run_by_an_emulator_as_root_has_no_capabilities_and_cannot_read_it() -> None:
+    peeked = peek_from_a_function(emulator_as_root=True)
+    assert int(peeked["capabilities"], 16) == 0
+    assert peeked["seen"][0][1] == "PermissionError"
+    assert SENTINEL not in json.dumps(peeked)

@@ -14,6 +14,18 @@ help: it counts the emulator's own memory, copied at the fork), so the peak
 is also read as an init error arrives (the runtime exits once it is answered)
 and just before the emulator kills the tree (a timeout). A runtime that exits
 by itself in the middle of its work has no last figure: its peak is None.
+
+What the sandbox keeps from the runtime, short of another user id (which takes
+root to give): the host's environment (the runtime gets AWS's variables and
+the function's, nothing else), the emulator's own process (made non-dumpable
+before the first runtime starts, so a process of the same user can neither
+read its ``/proc/<pid>/environ`` or memory nor attach to it), the Runtime APIs
+of other environments (``admits``), and every capability (a runtime started
+by an emulator running as root starts with none). What it does not keep away
+is the rest of what a process of the user may do: read and write the user's
+files, the state dir among them, and read the environment of the user's other
+processes (the shell that started computetui among them). Code one does not
+trust goes in the container sandbox.
 """
 
 from __future__ import annotations
@@ -40,13 +52,56 @@ RUNTIME_DIR = "/var/runtime"
 NODE_CLIENT = RUNTIMES_DIR / "node" / "runtime.mjs"
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_CAPBSET_DROP = 24
+_PR_CAP_AMBIENT = 47
+_PR_CAP_AMBIENT_CLEAR_ALL = 4
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def _last_capability() -> int:
     try:
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        return int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        return 63  # dropping a capability the kernel does not have fails harmlessly
+
+
+_LAST_CAP = _last_capability()
+
+
+def _prepare_child() -> Callable[[], None]:
+    """What the child does between fork and exec (so nothing that allocates much): die with
+    the emulator, and keep no capability through the exec."""
+    try:
+        prctl = ctypes.CDLL(None).prctl
     except (OSError, AttributeError):
-        pass
+        return lambda: None
+
+    def prepare() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+        # An empty bounding set: the runtime is exec'd with no capabilities, even by root.
+        # Without CAP_SETPCAP (not root) each drop fails, and there is nothing to drop.
+        for cap in range(_LAST_CAP + 1):
+            prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+    return prepare
+
+
+_emulator_closed = False
+
+
+def close_emulator_process() -> None:
+    """Make this process non-dumpable: its /proc files (environ, mem, fd ...) belong to root,
+    and no process of the same user may read them or attach to it. A runtime is dumpable
+    again from its exec. The price: no core dump, and a debugger needs root."""
+    global _emulator_closed
+    if _emulator_closed:
+        return
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    _emulator_closed = True
 
 
 class LaunchError(Exception):
@@ -248,6 +303,7 @@ class ProcessSandbox:
 
     async def start(self, runtime_api: str) -> None:
         command = process_command(self.spec)
+        close_emulator_process()
         loop = asyncio.get_running_loop()
         read_fd, write_fd = os.pipe()
         try:
@@ -259,7 +315,7 @@ class ProcessSandbox:
                 cwd=str(self.spec.task_root),
                 env=self.spec.aws_environment(runtime_api),
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=_prepare_child(),
             )
         except OSError as exc:
             os.close(read_fd)
