@@ -23,6 +23,7 @@ import pytest
 
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.lambda_.runtime import Environment, LambdaRuntime
+from computetui.backends.local.lambda_.sandbox import EnvironmentSpec
 from computetui.blueprints import zip_files
 from tests.support.images import BUSYBOX_IMAGE, LAMBDA_PYTHON_IMAGE, ensure_busybox_image, ensure_lambda_python_image
 
@@ -271,3 +272,17 @@ def test_a_function_run_by_an_emulator_as_root_has_no_capabilities_and_cannot_re
     assert int(peeked["capabilities"], 16) == 0
     assert peeked["seen"][0][1] == "PermissionError"
     assert SENTINEL not in json.dumps(peeked)
+
+
+def test_a_function_sets_its_own_variables_but_cannot_replace_those_aws_sets(tmp_path: Path) -> None:
+    spec = EnvironmentSpec(
+        function_name="fn", function_arn="arn:aws:lambda:us-east-1:000000000000:function:fn", version="$LATEST",
+        runtime="python3.12", handler="app.handler", memory_mb=128, timeout_s=3, task_root=tmp_path,
+        environment={"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", "AWS_REGION": "mars-1", "LAMBDA_TASK_ROOT": "/x",
+                     "TZ": "Europe/Paris", "MINE": "mine"},
+        log_group="/aws/lambda/fn", log_stream="s", region="us-east-1",
+    )
+    variables = spec.aws_environment("127.0.0.1:9001")
+    assert variables["AWS_LAMBDA_RUNTIME_API"] == "127.0.0.1:9001"  # the one the runtime must reach
+    assert variables["AWS_REGION"] == "us-east-1" and variables["LAMBDA_TASK_ROOT"] == str(tmp_path)
+    assert variables["TZ"] == "Europe/Paris" and variables["MINE"] == "mine"

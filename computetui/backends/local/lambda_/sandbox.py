@@ -139,9 +139,20 @@ class EnvironmentSpec:
     extra: dict[str, str] = field(default_factory=dict)
 
     def aws_environment(self, runtime_api: str) -> dict[str, str]:
-        """The variables AWS sets in every environment, then the function's own.
-        Nothing of the host's environment (its AWS credentials least of all) leaks in."""
+        """What the runtime's environment holds: the function's variables over the defaults
+        AWS lets it change (TZ, LANG, PATH), and under the ones AWS sets itself, which a
+        function cannot replace (AWS refuses them as reserved keys). Nothing else of the
+        host's environment comes in, its AWS credentials least of all; PATH is the host's,
+        for the tools a bootstrap runs."""
         variables = {
+            "TZ": ":UTC",
+            "LANG": "en_US.UTF-8",
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": "/tmp",
+        }
+        variables.update(self.extra)
+        variables.update(self.environment)
+        variables.update({
             "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
             "AWS_LAMBDA_FUNCTION_VERSION": self.version,
@@ -155,13 +166,7 @@ class EnvironmentSpec:
             "_HANDLER": self.handler or "",
             "LAMBDA_TASK_ROOT": str(self.task_root),
             "LAMBDA_RUNTIME_DIR": str(RUNTIMES_DIR),
-            "TZ": ":UTC",
-            "LANG": "en_US.UTF-8",
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "HOME": "/tmp",
-        }
-        variables.update(self.extra)
-        variables.update(self.environment)
+        })
         return variables
 
 
