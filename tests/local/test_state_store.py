@@ -6,10 +6,12 @@ import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -278,3 +280,64 @@ def test_update_of_a_missing_resource_or_with_nothing_to_change_writes_nothing()
 
 def _refuse() -> dict:
     raise ValueError("refused")
+
+
+# -- who may read the state ----------------------------------------------------------
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, under which SQLite alone makes a database anyone may read."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_state_dir_and_its_database_are_private_to_the_user(tmp_path: Path, umask_022: None) -> None:
+    folder = tmp_path / "state"
+    store = StateStore.open_dir(folder)
+    store.put("lambda:function", "arn:f", {"Environment": {"Variables": {"TOKEN": "t"}}}, name="f")
+    files = {p.name: mode(p) for p in folder.iterdir()}
+    store.close()
+    assert mode(folder) == 0o700
+    # The WAL and shared memory exist while the store is open, and SQLite gives them the database's mode.
+    assert files == {"state.db": 0o600, "state.db-wal": 0o600, "state.db-shm": 0o600}
+
+
+def test_an_older_state_dir_open_to_others_is_made_private_as_it_is_opened(tmp_path: Path, umask_022: None) -> None:
+    folder = tmp_path / "state"
+    folder.mkdir(mode=0o755)
+    older = sqlite3.connect(folder / "state.db")  # as an older computetui left it: 0644 in 0755
+    older.execute("PRAGMA journal_mode = WAL")
+    older.execute("CREATE TABLE kept (value TEXT)")
+    older.execute("INSERT INTO kept VALUES ('secret')")
+    older.commit()
+    try:
+        assert {p.name: mode(p) for p in folder.iterdir()} == dict.fromkeys(
+            ("state.db", "state.db-wal", "state.db-shm"), 0o644
+        )
+        store = StateStore.open_dir(folder)
+        with store.reading() as db:
+            assert db.execute("SELECT value FROM kept").fetchone()[0] == "secret"
+        store.close()
+    finally:
+        older.close()
+    assert mode(folder) == 0o700 and mode(folder / "state.db") == 0o600
+    assert all(mode(p) == 0o600 for p in folder.iterdir())
+
+
+def test_a_shared_sticky_folder_as_state_dir_keeps_its_mode_and_the_database_is_private(
+    tmp_path: Path, umask_022: None
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # as /tmp: taking others' access away would break them
+    StateStore.open_dir(shared).close()
+    assert mode(shared) == 0o1777
+    assert mode(shared / "state.db") == 0o600

@@ -9,6 +9,9 @@
   and writes in one ``transaction()``) sees the latest committed state and nobody writes in
   between, whichever process they are in.
 * ``":memory:"`` for tests.
+* Private to the user: the state dir is 0700 and the database, its WAL and
+  its shared-memory file 0600, an older state dir made so as it is opened.
+  It holds every function's code and environment variables.
 
 A resource is stored as its model's AWS JSON plus the columns the emulator
 looks it up by: kind, name, parent ARN and state.
@@ -17,8 +20,11 @@ looks it up by: kind, name, parent ARN and state.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import sqlite3
+import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,8 +35,12 @@ from typing import Any
 from computetui.backends.errors import ComputeError
 from computetui.clock import Clock, SystemClock
 
+log = logging.getLogger(__name__)
+
 MEMORY = ":memory:"
 DB_FILENAME = "state.db"
+DB_COMPANIONS = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside the database; it makes them with the database's own mode."""
 
 
 _V1 = (
@@ -158,6 +168,45 @@ class StateError(ComputeError):
     default_code = "StateStoreError"
 
 
+def _owner_only(path: Path) -> None:
+    """Take the group's and others' permissions off ``path`` (one of ours), if it has any."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    mode = stat.S_IMODE(status.st_mode)
+    if not mode & 0o077:
+        return
+    try:
+        os.chmod(path, mode & ~0o077)
+    except OSError as exc:
+        log.warning("cannot make %s private to its user (%s): others may read it", path, exc.strerror)
+
+
+def _private_dir(directory: Path) -> None:
+    """The state dir: 0700, unless it is a folder others share on purpose (sticky, as /tmp),
+    which is left as it is (the database in it is private still)."""
+    try:
+        status = directory.stat()
+    except OSError:
+        return
+    if status.st_mode & stat.S_ISVTX:
+        log.warning("the state dir %s is a shared folder (sticky): only its database is private", directory)
+        return
+    _owner_only(directory)
+
+
+def _private_database(path: Path) -> None:
+    """The database made 0600 before SQLite opens it (its WAL and shared memory follow its
+    mode), and an older one, with the files beside it, made so."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError:
+        return  # SQLite says why it cannot open it
+    for name in ("", *DB_COMPANIONS):
+        _owner_only(path.with_name(path.name + name))
+
+
 class StateStore:
     """The emulator's database. Thread-safe; each mutation is one transaction."""
 
@@ -166,6 +215,8 @@ class StateStore:
         self.path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
+        if self.path != MEMORY:
+            _private_database(Path(self.path))
         try:
             self._db = sqlite3.connect(
                 self.path,
@@ -197,9 +248,10 @@ class StateStore:
             return cls(MEMORY, clock=clock)
         directory = Path(state_dir).expanduser()
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError(f"cannot create the state dir {directory}: {exc.strerror}") from exc
+        _private_dir(directory)
         return cls(directory / DB_FILENAME, clock=clock)
 
     @property

@@ -15,18 +15,28 @@ from computetui.backends.local.lambda_.runtime_api import MAX_RESPONSE_BYTES, In
 
 
 class Server:
-    """A RuntimeApi on its own loop in a thread, driven from the test thread."""
+    """A RuntimeApi on its own loop in a thread, driven from the test thread.
 
-    def __init__(self) -> None:
+    It serves every connection, unless ``runtime_ports`` is given: then only connections
+    from those client ports (the test's stand-in for the environment's own processes).
+    ``told=False`` gives the RuntimeApi no way to know its environment."""
+
+    def __init__(self, runtime_ports: set[int] | None = None, told: bool = True) -> None:
+        self.runtime_ports = runtime_ports
+        self.told = told
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.api: RuntimeApi = self.run(self._make())
 
     async def _make(self) -> RuntimeApi:
-        api = RuntimeApi()
+        api = RuntimeApi(admit=self._admit if self.told else None)
         await api.start()
         return api
+
+    async def _admit(self, client: tuple[str, int], server: tuple[str, int]) -> bool:
+        assert server == ("127.0.0.1", self.api.port)
+        return self.runtime_ports is None or client[1] in self.runtime_ports
 
     def run(self, coro):  # noqa: ANN001, ANN201
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
@@ -192,3 +202,55 @@ def test_next_answers_with_content_type_first_then_the_event_headers_then_the_le
 def test_a_runtime_that_sends_no_host_is_still_served(server: Server) -> None:
     answer = raw_exchange(server, b"GET /2018-06-01/runtime/nothing HTTP/1.1\r\n\r\n", 12)
     assert answer == b"HTTP/1.1 404"
+
+
+NEXT = "/2018-06-01/runtime/invocation/next"
+
+
+def refused(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None) -> dict:
+    conn.request(method, path, body=body)
+    response = conn.getresponse()
+    assert response.status == 403
+    assert response.getheader("Connection") == "close"
+    return json.loads(response.read())
+
+
+@pytest.fixture
+def guarded() -> Iterator[Server]:
+    s = Server(runtime_ports=set())
+    yield s
+    s.close()
+
+
+def test_a_connection_the_environment_does_not_own_is_refused_and_changes_nothing(guarded: Server) -> None:
+    runtime = connect(guarded)
+    runtime.connect()
+    guarded.runtime_ports.add(runtime.sock.getsockname()[1])
+    invocation = guarded.deliver("req-s", b'{"secret": "s3"}')
+    stranger = connect(guarded)
+    # Refused at once, not kept waiting for work, and the work stays queued for the runtime.
+    assert refused(stranger, "GET", NEXT)["errorType"] == "AccessDenied"
+    assert not guarded.api.initialized.done() and guarded.api.current is None
+    runtime.request("GET", NEXT)
+    taken = runtime.getresponse()
+    assert (taken.status, taken.read()) == (200, b'{"secret": "s3"}')
+    assert taken.getheader("Lambda-Runtime-Aws-Request-Id") == "req-s"
+    forged = b'{"forged": true}'
+    assert refused(connect(guarded), "POST", "/2018-06-01/runtime/invocation/req-s/response", forged)
+    assert refused(connect(guarded), "POST", "/2018-06-01/runtime/invocation/req-s/error", forged)
+    assert refused(connect(guarded), "POST", "/2018-06-01/runtime/init/error", forged)
+    assert not invocation.outcome.done() and not guarded.api.init_error.done()
+    runtime.request("POST", "/2018-06-01/runtime/invocation/req-s/response", body=b'"real"')
+    assert runtime.getresponse().status == 202
+    outcome = guarded.run(asyncio.wait_for(asyncio.shield(invocation.outcome), 1))
+    assert (outcome.kind, outcome.body) == ("response", b'"real"')
+
+
+def test_a_runtime_api_told_nothing_about_its_environment_serves_no_one() -> None:
+    server = Server(told=False)
+    try:
+        server.deliver("req-n")
+        assert refused(connect(server), "GET", NEXT)["errorType"] == "AccessDenied"
+        assert server.api.current is None
+    finally:
+        server.close()

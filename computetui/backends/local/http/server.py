@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Awaitable[Response]]
 Exchange = Callable[[Request, Connection], Awaitable[bool]]
+Admit = Callable[[Connection], Awaitable[bool]]
+"""Whether a connection may be served at all, asked once as it opens."""
+Refuse = Callable[[Request], Response]
+"""The answer to each request on a connection ``admit`` turned away (it is then closed)."""
 BadRequest = Callable[[Connection, str], None]
 """Writes the answer to a request the server could not read: ``why`` is
 ``too-large`` (a head over the limit) or ``malformed``. The connection closes after it."""
@@ -63,7 +67,10 @@ class HttpServer:
     the other end (None: never, for clients that hold a connection across long
     pauses on purpose). ``require_host=False`` accepts HTTP/1.1 requests
     without ``Host``. ``bad_request`` replaces the plain 400 the server sends for
-    a head it cannot read.
+    a head it cannot read. ``admit`` decides, once per connection and before any
+    request on it is answered, whether the other end may be served; the first
+    request on a connection it turns away gets ``refuse``'s answer (by default a
+    plain 403) without its body being read, and the connection closes.
     """
 
     def __init__(
@@ -79,6 +86,8 @@ class HttpServer:
         require_host: bool = True,
         max_body_bytes: int | None = None,
         bad_request: BadRequest | None = None,
+        admit: Admit | None = None,
+        refuse: Refuse | None = None,
     ) -> None:
         if (handler is None) == (exchange is None):
             raise ValueError("give an HTTP server either a handler or an exchange")
@@ -91,6 +100,8 @@ class HttpServer:
         self._handler = handler
         self._exchange: Exchange = exchange or self._buffered
         self._bad_request = bad_request or _plain_bad_request
+        self._admit = admit
+        self._refuse = refuse or (lambda request: plain_response(403, close=True))
         self._clients: dict[Connection, asyncio.Task[None]] = {}
         self._server: asyncio.Server | None = None
         self._closed = False
@@ -145,6 +156,7 @@ class HttpServer:
         self._clients[conn] = task
         nodelay(writer)
         try:
+            admitted = await self._admitted(conn)
             while True:
                 try:
                     data = await conn.readuntil(b"\r\n\r\n")
@@ -161,6 +173,12 @@ class HttpServer:
                 except ValueError:
                     self._bad_request(conn, MALFORMED)
                     return
+                if not admitted:
+                    refusal = self._refuse(request)
+                    _send(conn, request, Response(refusal.status, refusal.headers, refusal.body, close=True))
+                    if not conn.flushed():
+                        await conn.drain()
+                    return
                 if not await self._exchange(request, conn):
                     return
         except Broken:
@@ -175,6 +193,15 @@ class HttpServer:
         finally:
             self._clients.pop(conn, None)
             writer.close()
+
+    async def _admitted(self, conn: Connection) -> bool:
+        if self._admit is None:
+            return True
+        try:
+            return bool(await self._admit(conn))
+        except Exception:
+            log.exception("%s: deciding whether to serve %s failed; refused", self.name, conn.peer_ip)
+            return False
 
     async def _buffered(self, request: Request, conn: Connection) -> bool:
         """Read the body, ask the handler, send its response in one piece."""

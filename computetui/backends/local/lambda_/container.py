@@ -36,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError
 from computetui.backends.local.containers import ContainerSpec, ImageUnavailable, Mount
@@ -118,6 +118,9 @@ class ContainerSandbox:
         """The highest peak read so far."""
         self._peak_is_last = False
         """The peak was read as the runtime came to its end (an init error, a kill)."""
+        self._created_id: str | None = None
+        self._addresses: frozenset[str] = frozenset()
+        """The container's own addresses, which alone the Runtime API serves."""
 
     @property
     def pid(self) -> str | None:
@@ -193,6 +196,22 @@ class ContainerSandbox:
         # Before the start: auto-remove may take a container that ends quickly
         # (a crash, the OOM killer) before a later wait reaches the engine.
         self._exit_watch = self._engine.watch_exit(container_id)
+        self._created_id = container_id  # the runtime may call before run() returns the id
+
+    async def admits(self, client: tuple[str, int], server: tuple[str, int]) -> bool:
+        """Whether a Runtime API connection comes from this environment's container: its
+        source is the container's own address on the bridge (read once, at its first call)."""
+        if not self._addresses:
+            container_id = self.container_id or self._created_id
+            if container_id is None:
+                return False
+            loop = asyncio.get_running_loop()
+            try:
+                info = await loop.run_in_executor(None, self._engine.inspect, container_id)
+            except ComputeError:
+                return False
+            self._addresses = _container_addresses(info or {})
+        return client[0] in self._addresses
 
     def throttle_cpu(self) -> None:
         """Give the container its memory-proportional CPU share (after INIT)."""
@@ -318,6 +337,13 @@ class ContainerSandbox:
         if code > 128:
             return f"signal: {code - 128}"
         return f"exit status {code}"
+
+
+def _container_addresses(info: dict[str, Any]) -> frozenset[str]:
+    settings = info.get("NetworkSettings") or {}
+    found = {settings.get("IPAddress")}
+    found.update((network or {}).get("IPAddress") for network in (settings.get("Networks") or {}).values())
+    return frozenset(address for address in found if address)
 
 
 def environment_kind(setting: str, engine_ready: bool) -> str:

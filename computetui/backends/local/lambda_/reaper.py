@@ -5,8 +5,9 @@ child subreaper of everything it starts: a handler's ``subprocess.Popen``, a
 double fork, a ``setsid`` all stay in its tree while it lives, so ending the
 environment ends the tree (``end_tree``). What outlived a runtime that exited
 by itself (a process in a session of its own is then nobody's descendant) is
-found by the variable every process of the environment inherits unless it
-clears it: ``AWS_LAMBDA_RUNTIME_API``, whose value is the environment's own.
+found by the variables every process of the environment inherits unless it
+clears them: ``AWS_LAMBDA_RUNTIME_API`` and ``AWS_LAMBDA_LOG_STREAM_NAME``
+(whose 32 hex digits are the environment's own) together.
 
 When the emulator itself is killed (SIGKILL: no code of it runs), the runtimes
 die with it (``PR_SET_PDEATHSIG``), but what they started would live on. So
@@ -93,9 +94,14 @@ def in_session(session: int) -> list[int]:
     return found
 
 
-def marked(marker: str) -> list[int]:
-    """This user's processes whose environment holds ``AWS_LAMBDA_RUNTIME_API=<marker>``."""
-    wanted = b"AWS_LAMBDA_RUNTIME_API=" + marker.encode() + b"\0"
+def markers(runtime_api: str, log_stream: str) -> list[str]:
+    """The variables, as ``NAME=value``, that every process of one environment carries."""
+    return [f"AWS_LAMBDA_RUNTIME_API={runtime_api}", f"AWS_LAMBDA_LOG_STREAM_NAME={log_stream}"]
+
+
+def marked(marks: list[str]) -> list[int]:
+    """This user's processes whose environment holds every one of ``marks``."""
+    wanted = [mark.encode() + b"\0" for mark in marks]
     uid = os.getuid()
     found = []
     for entry in os.listdir("/proc"):
@@ -105,10 +111,11 @@ def marked(marker: str) -> list[int]:
             if os.stat(f"/proc/{entry}").st_uid != uid:
                 continue
             with open(f"/proc/{entry}/environ", "rb") as environ:
-                if wanted in environ.read():
-                    found.append(int(entry))
+                text = b"\0" + environ.read()
         except OSError:
             continue
+        if all(b"\0" + mark in text for mark in wanted):
+            found.append(int(entry))
     return found
 
 
@@ -126,18 +133,18 @@ def _kill(pids: list[int]) -> int:
     return killed
 
 
-def end_tree(runtime: Process, marker: str | None = None) -> int:
+def end_tree(runtime: Process, marks: list[str] | None = None) -> int:
     """SIGKILL a runtime's tree and its session, including what it started in sessions of
-    their own (they stay its descendants: it is their subreaper), and with a ``marker``
-    every process that carries it. Returns how many were killed."""
+    their own (they stay its descendants: it is their subreaper), and with ``marks`` every
+    process that carries them. Returns how many were killed."""
     pid = runtime[0]
     killed = 0
     for _ in range(END_ROUNDS):
         found = set(in_session(pid))
         if alive(runtime):
             found.update(tree(pid))
-        if marker:
-            found.update(marked(marker))
+        if marks:
+            found.update(marked(marks))
         if not found:
             break
         killed += _kill(sorted(found))
@@ -153,9 +160,9 @@ class Ledger:
         self._owner: Process = (os.getpid(), start_time(os.getpid()) or 0)
         self._entries: dict[str, dict[str, Any]] = {}
 
-    def started(self, env_id: str, runtime: Process, marker: str) -> None:
+    def started(self, env_id: str, runtime: Process, marks: list[str]) -> None:
         with self._lock:
-            self._entries[env_id] = {"runtime": [runtime], "seen": [], "marker": marker}
+            self._entries[env_id] = {"runtime": [runtime], "seen": [], "marks": marks}
             self._write()
 
     def seen(self, env_id: str, pids: list[int]) -> None:
@@ -185,7 +192,7 @@ class Ledger:
                 return
             body = {"owner": list(self._owner),
                     "environments": {k: {"runtime": list(v["runtime"][0]), "seen": [list(p) for p in v["seen"]],
-                                         "marker": v["marker"]} for k, v in self._entries.items()}}
+                                         "marks": v["marks"]} for k, v in self._entries.items()}}
             temporary = self._path.with_suffix(".tmp")
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "w") as out:
@@ -221,8 +228,9 @@ def reap(state_dir: Path) -> int:
                 if alive(runtime):
                     pids.extend(tree(runtime[0]))
             pids.extend(pid for pid, started in entry.get("seen", []) if alive((pid, started)))
-            if entry.get("marker"):
-                pids.extend(marked(str(entry["marker"])))
+            marks = entry.get("marks")
+            if isinstance(marks, list) and len(marks) == 2:
+                pids.extend(marked([str(m) for m in marks]))
             killed += _kill(sorted(set(pids)))
         path.unlink(missing_ok=True)
         if killed:

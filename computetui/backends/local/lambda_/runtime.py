@@ -424,6 +424,7 @@ class LambdaRuntime:
         else:
             env.sandbox = ProcessSandbox(spec, on_line, self.ledger)
         api.before_init_error_reply = env.sandbox.sample_peak
+        api.admit = env.sandbox.admits
         self._environments[env_id] = env
         began = loop.time()
         env.started_at = began

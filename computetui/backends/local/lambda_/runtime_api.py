@@ -6,7 +6,15 @@ until there is some, and answers with ``POST .../{id}/response`` or
 ``.../{id}/error``; a runtime that cannot start reports ``POST /runtime/init/error``.
 
 Each environment gets its own listening socket, so a request needs no
-environment id. HTTP/1.1 is the emulator's shared server (``local.http``):
+environment id, and only that environment is served there: ``admit`` (the
+sandbox's) says whether a connection comes from the environment's own
+processes or container; any other (a neighbouring container on the bridge,
+another local process, another environment) gets 403 for every request and
+changes nothing. No secret travels with the requests, because the runtime
+clients do not all carry one: ``AWS_LAMBDA_RUNTIME_API`` is ``host:port`` to
+them, and awslambdaric (its init error, over ``http.client``) and AWS's Node.js
+client (host and port split out, the rest dropped) fail or leave out a path
+after it. HTTP/1.1 is the emulator's shared server (``local.http``):
 keep-alive, Content-Length or chunked bodies, TCP_NODELAY, and a response's
 head and body in one send: with Nagle's algorithm in the way a warm round trip
 costs ~90 ms instead of well under one.
@@ -16,11 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from computetui.backends.local.http.codec import Request, Response
 from computetui.backends.local.http.server import HttpServer
+from computetui.backends.local.http.streams import Connection
 
 PREFIX = "/2018-06-01"
 _NEXT = f"{PREFIX}/runtime/invocation/next"
@@ -55,6 +64,12 @@ class Outcome:
     """``loop.time()`` when it ended."""
 
 
+Address = tuple[str, int]
+Admit = Callable[[Address, Address], Awaitable[bool]]
+"""Given a connection's client address and the server's own, whether the client is the
+execution environment this Runtime API serves."""
+
+
 def _json_error(error_type: str, message: str) -> bytes:
     return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
 
@@ -62,9 +77,11 @@ def _json_error(error_type: str, message: str) -> bytes:
 class RuntimeApi:
     """The Runtime API endpoint of one execution environment."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, admit: Admit | None = None) -> None:
         self.host = host
         self.port = port
+        self.admit = admit
+        """Who is served (the environment's sandbox says); None serves no one."""
         # No idle timeout: a runtime may leave a pooled connection unused for as long
         # as its function runs (up to 15 minutes) and then post the answer on it.
         # No Host required: this endpoint never asked for one, and a hand-written
@@ -77,6 +94,8 @@ class RuntimeApi:
             idle_timeout_s=None,
             backlog=16,
             require_host=False,
+            admit=self._admit,
+            refuse=self._refuse,
         )
         self._work: asyncio.Queue[Invocation] = asyncio.Queue()
         self.current: Invocation | None = None
@@ -104,6 +123,17 @@ class RuntimeApi:
         self._work.put_nowait(invocation)
 
     # -- HTTP ------------------------------------------------------------------
+    async def _admit(self, conn: Connection) -> bool:
+        client = conn.writer.get_extra_info("peername")
+        server = conn.writer.get_extra_info("sockname")
+        if self.admit is None or not client or not server:
+            return False
+        return await self.admit(client[:2], server[:2])
+
+    def _refuse(self, request: Request) -> Response:
+        message = f"{request.method} {request.path}: this Runtime API serves only its own execution environment"
+        return Response(403, [("Content-Type", "application/json")], _json_error("AccessDenied", message), close=True)
+
     async def _handle(self, request: Request) -> Response:
         if request.method == "GET" and request.path == _NEXT:
             status, extra, payload = await self._next()

@@ -14,6 +14,18 @@ help: it counts the emulator's own memory, copied at the fork), so the peak
 is also read as an init error arrives (the runtime exits once it is answered)
 and just before the emulator kills the tree (a timeout). A runtime that exits
 by itself in the middle of its work has no last figure: its peak is None.
+
+What the sandbox keeps from the runtime, short of another user id (which takes
+root to give): the host's environment (the runtime gets AWS's variables and
+the function's, nothing else), the emulator's own process (made non-dumpable
+before the first runtime starts, so a process of the same user can neither
+read its ``/proc/<pid>/environ`` or memory nor attach to it), the Runtime APIs
+of other environments (``admits``), and every capability (a runtime started
+by an emulator running as root starts with none). What it does not keep away
+is the rest of what a process of the user may do: read and write the user's
+files, the state dir among them, and read the environment of the user's other
+processes (the shell that started computetui among them). Code one does not
+trust goes in the container sandbox.
 """
 
 from __future__ import annotations
@@ -31,7 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from computetui.backends.local.lambda_.output import OutputPipe
-from computetui.backends.local.lambda_.reaper import PR_SET_CHILD_SUBREAPER, Ledger, end_tree, start_time
+from computetui.backends.local.lambda_.peers import held_by, socket_inode
+from computetui.backends.local.lambda_.reaper import PR_SET_CHILD_SUBREAPER, Ledger, end_tree, markers, start_time
 
 RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
 TASK_ROOT = "/var/task"
@@ -41,16 +54,58 @@ RUNTIME_DIR = "/var/runtime"
 NODE_CLIENT = RUNTIMES_DIR / "node" / "runtime.mjs"
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_CAPBSET_DROP = 24
+_PR_CAP_AMBIENT = 47
+_PR_CAP_AMBIENT_CLEAR_ALL = 4
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def _last_capability() -> int:
     try:
-        libc = ctypes.CDLL(None)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        # What the handler starts, daemons included, stays in the runtime's tree (kept across exec).
-        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
+        return int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        return 63  # dropping a capability the kernel does not have fails harmlessly
+
+
+_LAST_CAP = _last_capability()
+
+
+def _prepare_child() -> Callable[[], None]:
+    """What the child does between fork and exec (so nothing that allocates much): die with
+    the emulator, and keep no capability through the exec."""
+    try:
+        prctl = ctypes.CDLL(None).prctl
     except (OSError, AttributeError):
-        pass
+        return lambda: None
+
+    def prepare() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        # What the handler starts, daemons included, stays in the runtime's tree (kept across exec).
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+        prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+        # An empty bounding set: the runtime is exec'd with no capabilities, even by root.
+        # Without CAP_SETPCAP (not root) each drop fails, and there is nothing to drop.
+        for cap in range(_LAST_CAP + 1):
+            prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+    return prepare
+
+
+_emulator_closed = False
+
+
+def close_emulator_process() -> None:
+    """Make this process non-dumpable: its /proc files (environ, mem, fd ...) belong to root,
+    and no process of the same user may read them or attach to it. A runtime is dumpable
+    again from its exec. The price: no core dump, and a debugger needs root."""
+    global _emulator_closed
+    if _emulator_closed:
+        return
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    _emulator_closed = True
 
 
 class LaunchError(Exception):
@@ -88,9 +143,20 @@ class EnvironmentSpec:
     extra: dict[str, str] = field(default_factory=dict)
 
     def aws_environment(self, runtime_api: str) -> dict[str, str]:
-        """The variables AWS sets in every environment, then the function's own.
-        Nothing of the host's environment (its AWS credentials least of all) leaks in."""
+        """What the runtime's environment holds: the function's variables over the defaults
+        AWS lets it change (TZ, LANG, PATH), and under the ones AWS sets itself, which a
+        function cannot replace (AWS refuses them as reserved keys). Nothing else of the
+        host's environment comes in, its AWS credentials least of all; PATH is the host's,
+        for the tools a bootstrap runs."""
         variables = {
+            "TZ": ":UTC",
+            "LANG": "en_US.UTF-8",
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": "/tmp",
+        }
+        variables.update(self.extra)
+        variables.update(self.environment)
+        variables.update({
             "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
             "AWS_LAMBDA_FUNCTION_VERSION": self.version,
@@ -104,13 +170,7 @@ class EnvironmentSpec:
             "_HANDLER": self.handler or "",
             "LAMBDA_TASK_ROOT": str(self.task_root),
             "LAMBDA_RUNTIME_DIR": str(RUNTIMES_DIR),
-            "TZ": ":UTC",
-            "LANG": "en_US.UTF-8",
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "HOME": "/tmp",
-        }
-        variables.update(self.extra)
-        variables.update(self.environment)
+        })
         return variables
 
 
@@ -188,8 +248,8 @@ class ProcessSandbox:
         self.ledger = ledger or Ledger(None)
         """Where the tree's processes are recorded, for the next emulator to end if this one is killed."""
         self._runtime: tuple[int, int] | None = None
-        self._marker: str | None = None
-        """The environment's ``AWS_LAMBDA_RUNTIME_API``, which whatever it starts inherits."""
+        self._marks: list[str] | None = None
+        """The environment's own variables, which whatever it starts inherits (``reaper.markers``)."""
         self.paths = TaskPaths(spec.task_root)
         """The code's host folder, for what comes out of the environment (as ``/var/task``)."""
         self._on_line = on_line
@@ -209,6 +269,7 @@ class ProcessSandbox:
 
     async def start(self, runtime_api: str) -> None:
         command = process_command(self.spec)
+        close_emulator_process()
         loop = asyncio.get_running_loop()
         read_fd, write_fd = os.pipe()
         try:
@@ -220,7 +281,7 @@ class ProcessSandbox:
                 cwd=str(self.spec.task_root),
                 env=self.spec.aws_environment(runtime_api),
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=_prepare_child(),
             )
         except OSError as exc:
             os.close(read_fd)
@@ -230,8 +291,8 @@ class ProcessSandbox:
         self._output = OutputPipe(read_fd, self._on_line, transform=self.paths.line)
         self.exited = loop.create_task(self._process.wait())  # type: ignore[assignment]
         self._runtime = (self._process.pid, start_time(self._process.pid) or 0)
-        self._marker = runtime_api
-        self.ledger.started(str(self._process.pid), self._runtime, runtime_api)
+        self._marks = markers(runtime_api, self.spec.log_stream)
+        self.ledger.started(str(self._process.pid), self._runtime, self._marks)
 
     def drain(self) -> None:
         if self._output is not None:
@@ -241,13 +302,22 @@ class ProcessSandbox:
         if self._output is not None:
             self._output.flush_partial()
 
+    async def admits(self, client: tuple[str, int], server: tuple[str, int]) -> bool:
+        """Whether a Runtime API connection comes from this environment: its client socket
+        is held by a process of the runtime's tree (one just forked, a bootstrap's curl,
+        is found by a fresh look)."""
+        inode = socket_inode(client, server)
+        if inode is None or not self.alive():
+            return False
+        return held_by(self._tree(), inode) or held_by(self._tree(fresh=True), inode)
+
     # -- memory ------------------------------------------------------------
-    def _tree(self) -> list[int]:
-        """The process and its descendants; rescanned at most once a second."""
+    def _tree(self, fresh: bool = False) -> list[int]:
+        """The process and its descendants; rescanned at most once a second unless ``fresh``."""
         if self.pid is None:
             return []
         now = time.monotonic()
-        if self._tree_cache is not None and now - self._tree_cache[0] < 1.0:
+        if not fresh and self._tree_cache is not None and now - self._tree_cache[0] < 1.0:
             return self._tree_cache[1]
         found, todo = [], [self.pid]
         while todo:
@@ -310,7 +380,7 @@ class ProcessSandbox:
             return
         if self.alive():
             self.sample_peak()
-        end_tree(self._runtime, self._marker)
+        end_tree(self._runtime, self._marks)
 
     async def close(self) -> None:
         self.kill()
