@@ -37,6 +37,9 @@ KINDS = ("task", "job", "instance", "lambda")
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 REMOVAL_POLL_S = 0.01
+MAX_POOL_SIZE = 64
+"""Connections to the engine kept for reuse. Each live Lambda environment holds one in its exit
+watch; with the SDK's 10, every call beyond them opened and dropped a connection (and logged it)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,14 @@ def _is_read_timeout(exc: BaseException) -> bool:
     return any(type(cause).__name__ == "ReadTimeoutError" for cause in _cause_chain(exc))
 
 
+def _no_read_timeout(response: Any) -> None:
+    """Let a streamed answer's body take as long as it takes (its headers came in time)."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:
+        raise ComputeError("the engine's connection cannot wait without a timeout", code="EngineError")
+    sock.settimeout(None)
+
+
 def _socket_path(host: str) -> str | None:
     if host.startswith("unix://"):
         return urlparse(host).path or host[len("unix://") :]
@@ -193,7 +204,7 @@ class Engine:
     def _connect(self) -> Any:
         import docker  # deferred: the SDK costs start-up time and is not needed without an engine
 
-        return docker.DockerClient(base_url=self.host, timeout=int(self.timeout))
+        return docker.DockerClient(base_url=self.host, timeout=int(self.timeout), max_pool_size=MAX_POOL_SIZE)
 
     def _drop_client(self) -> None:
         if self._client is not None:
@@ -389,6 +400,10 @@ class Engine:
         The engine answers this request's headers once its waiter is registered,
         so when this returns, no exit can be missed; ``docker run --rm`` waits the
         same way, before starting the container.
+
+        The headers must come within the engine's timeout, like any call's answer;
+        the exit may come as late as the container lives, so the wait for it has no
+        timeout: it ends at the latest when the container is removed.
         """
         client = self.client
         api = client.api
@@ -399,10 +414,11 @@ class Engine:
                 api._url("/containers/{0}/wait", container_id),
                 params={"condition": "next-exit"},
                 stream=True,
-                timeout=(self.timeout, None),
+                timeout=(self.timeout, self.timeout),
             )
             try:
                 api._raise_for_status(response)
+                _no_read_timeout(response)
             except Exception:
                 response.close()
                 raise
@@ -491,11 +507,16 @@ class Engine:
             return client.api.inspect_image(reference).get("Config") or {}
 
     def bridge_gateway(self) -> str:
-        """The host's address on the default bridge, where containers reach host servers."""
+        """The host's address on the default bridge, where containers reach host servers.
+        ``Unavailable`` when the engine has no bridge network (``--bridge=none``)."""
         if self._gateway is None:
             client = self.client
-            with self._translating("inspect the bridge network"):
-                config = (client.api.inspect_network("bridge").get("IPAM") or {}).get("Config") or [{}]
+            try:
+                with self._translating("inspect the bridge network"):
+                    config = (client.api.inspect_network("bridge").get("IPAM") or {}).get("Config") or [{}]
+            except NotFound:
+                reason = "the Docker engine has no bridge network"
+                raise Unavailable(f"inspect the bridge network: {reason}", reason=reason) from None
             gateway = config[0].get("Gateway")
             if not gateway and config[0].get("Subnet"):
                 gateway = str(next(ipaddress.ip_network(config[0]["Subnet"], strict=False).hosts()))

@@ -16,6 +16,16 @@ the runtime reports an init error (it exits next) and just before the
 emulator removes the container (a timeout); a runtime that exits by itself in
 the middle of its work takes its figure with it.
 
+No engine call waits on the event loop, and none holds a thread that others
+need for long. Creating a container and changing its CPU share are short calls,
+made on the runtime's bounded pool (``calls``). The exit is a wait as long as
+the container lives: each container has a thread of its own, blocked on the
+engine's answer, which resolves ``exited`` when it comes. Removal (which may
+wait for the engine) also runs on a thread of its own. So however many
+environments are alive, nothing waits behind them, and every wait on the loop
+is bounded. A create the caller stopped waiting for (its deadline passed) is
+removed once the engine has made it.
+
 Containers are created with auto-remove: if the emulator dies without
 cleaning up, the runtime's next poll fails, it exits, and the container goes.
 A container that ends by itself (the OOM killer, a crash) is auto-removed
@@ -29,14 +39,16 @@ already in progress" while the container is still listed.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from computetui.backends.errors import ComputeError
 from computetui.backends.local.containers import ContainerSpec, ImageUnavailable, Mount
@@ -52,7 +64,11 @@ MB_PER_VCPU = 1769
 REMOVE_TIMEOUT_S = 10.0
 """How long closing waits for the engine to delete an environment's container."""
 REMOVE_ATTEMPTS = 3
+EXIT_WAIT_S = 5.0
+"""How long closing waits, once the container is removed, for its exit to be reported."""
 OUTPUT_DIR = "/computetui"
+
+T = TypeVar("T")
 
 # AWS's public base image for each managed runtime.
 BASE_IMAGES = {
@@ -88,6 +104,26 @@ def cpu_quota(memory_mb: int) -> int:
     return max(1_000, int(memory_mb / MB_PER_VCPU * CPU_PERIOD_US))
 
 
+def in_thread(name: str, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+    """Run ``fn(*args)`` on a daemon thread of its own; its future. For the waits that last
+    (an exit, a removal): a pool would be held by them, and a daemon thread never keeps the
+    interpreter from exiting."""
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            result = fn(*args)
+        except BaseException as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
+
+
 class ContainerSandbox:
     """One execution environment as a container on the engine."""
 
@@ -99,17 +135,26 @@ class ContainerSandbox:
         on_line: Callable[[str, float], None],
         runner: ContainerRunner,
         images: dict[str, str],
+        calls: concurrent.futures.Executor | None = None,
     ) -> None:
         self.spec = spec
         self._on_line = on_line
         self._runner = runner
         self._engine = runner.engine
         self._images = images
+        self._calls = calls
+        """Where short engine calls run (the runtime's bounded pool); a thread each without one."""
         self._dir: Path | None = None
         self._output: OutputPipe | None = None
         self.container_id: str | None = None
         self.exited: asyncio.Future[int] | None = None
-        self._exit_watch: Callable[[], int] | None = None
+        self._exit: concurrent.futures.Future[int] = concurrent.futures.Future()
+        """Resolved by the container's exit-watching thread."""
+        self._creating: concurrent.futures.Future[str] | None = None
+        self.removal: concurrent.futures.Future[None] | None = None
+        """The removal under way, once ``kill`` has asked for it."""
+        self._abandoned = False
+        """Closed before the container was made: when it comes, it is removed at once."""
         self.exit_code: int | None = None
         self.killed_for_memory = False
         self._killed = False
@@ -141,6 +186,11 @@ class ContainerSandbox:
             )
         return image
 
+    def _call(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        if self._calls is None:
+            return in_thread(f"computetui-lambda-{getattr(fn, '__name__', 'call')}", fn, *args)
+        return self._calls.submit(fn, *args)
+
     async def start(self, runtime_api: str) -> None:
         loop = asyncio.get_running_loop()
         image = self.image()
@@ -150,8 +200,12 @@ class ContainerSandbox:
         os.mkfifo(fifo, 0o666)
         # Held open read-write: the FIFO never reports end-of-file, reads just run dry.
         self._output = OutputPipe(os.open(fifo, os.O_RDWR | os.O_NONBLOCK), self._on_line)
+        self.exited = asyncio.wrap_future(self._exit, loop=loop)
+        self._creating = self._call(self._create, image, runtime_api)
         try:
-            self.container_id = await loop.run_in_executor(None, self._create, image, runtime_api)
+            # A caller that stops waiting (its deadline passed) cancels a create not begun yet;
+            # one under way finishes, and close() has what it made removed.
+            self.container_id = await asyncio.wrap_future(self._creating, loop=loop)
         except ImageUnavailable as exc:
             raise LaunchError(
                 "Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}", f"{image} cannot be pulled"
@@ -160,7 +214,6 @@ class ContainerSandbox:
             raise LaunchError(
                 "Runtime.InvalidEntrypoint", f"cannot start {image}: {exc.message}", f"{image} did not start"
             ) from None
-        self.exited = loop.create_task(self._wait())  # type: ignore[assignment]
 
     def _create(self, image: str, runtime_api: str) -> str:
         engine = self._engine
@@ -195,8 +248,29 @@ class ContainerSandbox:
     def _watch_exit(self, container_id: str) -> None:
         # Before the start: auto-remove may take a container that ends quickly
         # (a crash, the OOM killer) before a later wait reaches the engine.
-        self._exit_watch = self._engine.watch_exit(container_id)
+        watch = self._engine.watch_exit(container_id)
         self._created_id = container_id  # the runtime may call before run() returns the id
+        name = f"computetui-lambda-exit-{container_id[:12]}"
+        threading.Thread(target=self._await_exit, args=(watch,), name=name, daemon=True).start()
+
+    def _await_exit(self, watch: Callable[[], int]) -> None:
+        """The container's own thread: blocks until the engine reports the exit (the container
+        is removed at the latest when the environment closes), then resolves ``exited``."""
+        try:
+            code = watch()
+        except Exception:  # the engine is gone, or its answer broke: the exit cannot be known
+            code = -1
+        if code == 137 and not self._killed:
+            # A SIGKILL the emulator did not send. The runtime is the container's init
+            # (the entrypoints exec it), which nothing inside the container can SIGKILL,
+            # so under the memory limit it is the OOM killer. The engine's OOMKilled flag
+            # cannot say otherwise: it is set when the engine handles the OOM event, which
+            # may come after the exit is reported, or never, once auto-remove has taken
+            # the container.
+            self.killed_for_memory = True
+        self.exit_code = code
+        if not self._exit.done():
+            self._exit.set_result(code)
 
     async def admits(self, client: tuple[str, int], server: tuple[str, int]) -> bool:
         """Whether a Runtime API connection comes from this environment's container: its
@@ -222,25 +296,6 @@ class ContainerSandbox:
                 )
             except ComputeError:
                 pass  # it may already be gone; the invocation will say so
-
-    async def _wait(self) -> int:
-        loop = asyncio.get_running_loop()
-        assert self.container_id is not None
-        wait = self._exit_watch or (lambda: self._engine.wait(self.container_id or ""))
-        try:
-            code = await loop.run_in_executor(None, wait)
-        except ComputeError:
-            code = -1
-        self.exit_code = code
-        if code == 137 and not self._killed:
-            # A SIGKILL the emulator did not send. The runtime is the container's init
-            # (the entrypoints exec it), which nothing inside the container can SIGKILL,
-            # so under the memory limit it is the OOM killer. The engine's OOMKilled flag
-            # cannot say otherwise: it is set when the engine handles the OOM event, which
-            # may come after the exit is reported, or never, once auto-remove has taken
-            # the container.
-            self.killed_for_memory = True
-        return code
 
     # -- output ------------------------------------------------------------
     def drain(self) -> None:
@@ -285,42 +340,56 @@ class ContainerSandbox:
         return self.container_id is not None and self.exit_code is None
 
     def kill(self) -> None:
-        # An exited container (out of memory, a crash) is removed too: nothing outlives the backend.
-        if self.container_id is not None:
-            if not self._killed:
-                self.sample_peak()
-            self._killed = True
-            self._runner.remove(self.container_id)
+        """Have the container removed (on a thread of its own: the engine may take a while).
+        An exited container (out of memory, a crash) is removed too: nothing outlives the backend."""
+        if self.container_id is None:
+            return
+        if not self._killed:
+            self.sample_peak()
+        self._killed = True
+        if self.removal is None:
+            self.removal = in_thread(f"computetui-lambda-remove-{self.pid}", self._remove, self.container_id)
 
-    def _remove(self) -> None:
+    def _remove(self, container_id: str) -> None:
         """Remove the container and return once the engine no longer has it, or
         after ``REMOVE_TIMEOUT_S``. A forced remove answers "already in progress"
         for a container the engine is auto-removing; the wait covers that removal,
         and a removal the engine gave up on (the container left ``dead``) is asked
         for again."""
-        if self.container_id is None:
-            return
         deadline = time.monotonic() + REMOVE_TIMEOUT_S
-        for _ in range(REMOVE_ATTEMPTS):
-            self.kill()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                if self._engine.wait_removed(self.container_id, remaining):
+        try:
+            for _ in range(REMOVE_ATTEMPTS):
+                self._runner.remove(container_id)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                if self._engine.wait_removed(container_id, remaining):
                     return
-            except ComputeError:
-                break  # the engine is unreachable: nothing more can be done from here
-        log.warning("container %s of %s may outlive its environment", self.pid, self.spec.function_name)
+        except ComputeError:
+            pass  # the engine is unreachable: nothing more can be done from here
+        except Exception:
+            log.exception("removing container %s of %s failed", container_id[:12], self.spec.function_name)
+        log.warning("container %s of %s may outlive its environment", container_id[:12], self.spec.function_name)
+
+    def _remove_abandoned(self, creating: concurrent.futures.Future[str]) -> None:
+        """The create finished after the environment was closed: remove what it made."""
+        if creating.cancelled() or creating.exception() is not None:
+            return
+        container_id = creating.result()
+        in_thread(f"computetui-lambda-remove-{container_id[:12]}", self._remove, container_id)
 
     async def close(self) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self._remove)
-        if self.exited is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self.exited), 10)
-            except (TimeoutError, asyncio.CancelledError):
-                pass
+        """Remove the container and wait, bounded, until the engine has it no more and its exit
+        is known; then let go of the output and the folder."""
+        creating = self._creating
+        if self.container_id is None and creating is not None and not self._abandoned:
+            self._abandoned = True
+            creating.add_done_callback(self._remove_abandoned)
+        self.kill()
+        if self.removal is not None:
+            await asyncio.wait({asyncio.wrap_future(self.removal)}, timeout=REMOVE_TIMEOUT_S + 1)
+        if self.exited is not None and self.container_id is not None:
+            await asyncio.wait({self.exited}, timeout=EXIT_WAIT_S)
         self.drain()
         if self._output is not None:
             self._output.close()

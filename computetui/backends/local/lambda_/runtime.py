@@ -13,7 +13,18 @@
   writes go through one background thread, so they never slow an invoke.
 
 Everything here runs on the controller's event loop; ``invoke`` is the one
-entry point for other threads.
+entry point for other threads. Nothing on the loop waits without a bound:
+
+* every invocation has a deadline, the function's timeout plus the INIT
+  allowance (``init_timeout``) for a new environment; the engine calls of a
+  start (its status, the bridge, the create) count against that allowance, and
+  an environment that misses it ends as a timeout and is discarded;
+* the engine's blocking calls run off the loop: short ones on a bounded pool
+  of the runtime's own, the waits that last as long as a container (its exit,
+  its removal) each on a thread of its own (``container.py``), so no number
+  of live environments can starve a start;
+* closing discards every environment at once, side by side, within
+  ``CLOSE_TIMEOUT_S``.
 """
 
 from __future__ import annotations
@@ -21,17 +32,24 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
+import errno
 import json
 import logging
 import math
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from computetui.backends.errors import ComputeError, Throttled
-from computetui.backends.local.lambda_.container import ContainerSandbox, environment_kind
+from computetui.backends.errors import ComputeError, Throttled, Unavailable
+from computetui.backends.local.lambda_.container import (
+    EXIT_WAIT_S,
+    REMOVE_TIMEOUT_S,
+    ContainerSandbox,
+    environment_kind,
+)
 from computetui.backends.local.lambda_.output import LineBudget
 from computetui.backends.local.lambda_.reaper import Ledger
 from computetui.backends.local.lambda_.records import InvocationRecord, LambdaRecords
@@ -44,8 +62,18 @@ if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 INIT_TIMEOUT_S = 10.0
+"""AWS's INIT allowance: a new environment has this long to reach its first ``next``."""
+ENGINE_CALL_WORKERS = 8
+"""Threads for the short engine calls of starting environments (status, bridge, create, CPU share)."""
+CLOSE_TIMEOUT_S = 15.0
+"""How long closing the runtime waits for its environments to be discarded."""
+CALL_SLACK_S = 5.0
+"""What a caller waits beyond an invocation's deadline and the discard of its environment."""
+DISCARD_S = REMOVE_TIMEOUT_S + 1 + EXIT_WAIT_S
+"""The longest a container environment takes to close: its removal, then its exit."""
 MEMORY_WATCH_INTERVAL_S = 0.05
 FLUSH_DELAY_S = 0.05
 RECORD_WAIT_S = 10.0
@@ -118,6 +146,8 @@ class Environment:
     watchdog: asyncio.TimerHandle | None = None
     note: str | None = None
     """Why it is a process when a container was asked for (``auto``): no engine, no image, ..."""
+    closing: asyncio.Task[None] | None = None
+    """Its sandbox and Runtime API being closed (once, however many ask)."""
 
 
 class LambdaRuntime:
@@ -156,6 +186,11 @@ class LambdaRuntime:
         self.reservations_loaded = False
         self._no_image: dict[str, str] = {}
         """Runtimes whose container image could not be had, and why: ``auto`` runs them as processes."""
+        self.init_timeout = INIT_TIMEOUT_S
+        self._engine_calls = concurrent.futures.ThreadPoolExecutor(
+            max_workers=ENGINE_CALL_WORKERS, thread_name_prefix="computetui-lambda-engine"
+        )
+        self._closing: set[asyncio.Task[None]] = set()
         self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="computetui-lambda-log")
         self._pending: list[tuple[InvocationRecord, EnvironmentSpec | None, list[tuple[int, str]] | None]] = []
         self._pending_lock = threading.Lock()
@@ -164,14 +199,28 @@ class LambdaRuntime:
 
     # -- from other threads ------------------------------------------------
     def invoke(self, **request: Any) -> InvokeResult:
-        """Run ``_invoke(**request)`` on the controller's loop and wait for it."""
+        """Run ``_invoke(**request)`` on the controller's loop and wait for it, at most its
+        deadline and the removal of its environment (the loop keeps to that; this is a backstop)."""
         loop = self.backend.controller.ensure_running()
-        return asyncio.run_coroutine_threadsafe(self._invoke(**request), loop).result()
+        spec: EnvironmentSpec = request["spec"]
+        bound = self.init_timeout + spec.timeout_s + DISCARD_S + CALL_SLACK_S
+        future = asyncio.run_coroutine_threadsafe(self._invoke(**request), loop)
+        try:
+            return future.result(timeout=bound)
+        except concurrent.futures.CancelledError:
+            raise Unavailable(
+                f"{spec.function_name}: the emulator closed during the invocation", code="ServiceException"
+            ) from None
+        except TimeoutError:
+            future.cancel()
+            raise ComputeError(
+                f"{spec.function_name}: the invocation did not end within {bound:g} seconds", code="ServiceException"
+            ) from None
 
     def submit_event(self, **request: Any) -> None:
         """An ``Event`` invocation: queued on the loop, retried on error, nobody waits."""
         loop = self.backend.controller.ensure_running()
-        asyncio.run_coroutine_threadsafe(self._start_event(request), loop).result()
+        asyncio.run_coroutine_threadsafe(self._start_event(request), loop).result(timeout=CALL_SLACK_S)
 
     def environments(self) -> list[dict[str, Any]]:
         """A snapshot of the environments, for the UI and tests."""
@@ -192,21 +241,35 @@ class LambdaRuntime:
     def retire(self, function_name: str) -> None:
         """The function's code or configuration changed: its environments go once idle."""
         loop = self.backend.controller.ensure_running()
-        asyncio.run_coroutine_threadsafe(self._retire(function_name), loop).result()
+        future = asyncio.run_coroutine_threadsafe(self._retire(function_name), loop)
+        try:
+            future.result(timeout=DISCARD_S + CALL_SLACK_S)
+        except TimeoutError:
+            log.warning("the environments of %s are still being discarded", function_name)
 
     def shutdown(self) -> None:
-        """Stop every environment now (the emulator is closing)."""
+        """Stop every environment now (the emulator is closing). Quick, bounded, and it raises
+        nothing: what cannot be removed in time is left to the next start's reconcile."""
         if self._closed:
             return
         self._closed = True
         controller = self.backend.controller
         if controller.running:
             try:
-                controller.call(self._close_all, timeout=20)
-            except Exception:
-                log.exception("closing execution environments failed")
-        for env in self._environments.values():  # whatever the loop could not reach
+                controller.call(self._close_all, timeout=CLOSE_TIMEOUT_S + CALL_SLACK_S)
+            except Exception as exc:
+                log.warning("closing execution environments: %s", exc or type(exc).__name__)
+        leftovers = list(self._environments.values())  # whatever the loop could not reach
+        for env in leftovers:
             env.sandbox.kill()
+        removals = [
+            env.sandbox.removal
+            for env in leftovers
+            if isinstance(env.sandbox, ContainerSandbox) and env.sandbox.removal is not None
+        ]
+        if removals:
+            concurrent.futures.wait(removals, timeout=REMOVE_TIMEOUT_S)
+        self._engine_calls.shutdown(wait=False, cancel_futures=True)
         self._flush()
         self._writer.shutdown(wait=True)
 
@@ -230,23 +293,30 @@ class LambdaRuntime:
             request = {**request, "request_id": self.backend.ids.uuid()}
 
     async def _retire(self, function_name: str) -> None:
+        idle = []
         for env in list(self._environments.values()):
             if env.spec.function_name == function_name:
                 env.stale = True
                 if env.state == "idle":
-                    await self._discard(env)
+                    idle.append(env)
+        await self._discard_all(idle)
 
     async def _close_all(self) -> None:
+        """Discard every environment, side by side, and wait for them, at most ``CLOSE_TIMEOUT_S``."""
         for task in list(self._tasks):
             task.cancel()
         for env in list(self._environments.values()):
-            await self._discard(env)
+            self._discard_soon(env)
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=CLOSE_TIMEOUT_S)
 
     async def expire_idle(self) -> None:
         now = asyncio.get_running_loop().time()
-        for env in list(self._environments.values()):
-            if env.state == "idle" and (env.stale or now - env.last_used >= self.idle_timeout):
-                await self._discard(env)
+        await self._discard_all([
+            env
+            for env in list(self._environments.values())
+            if env.state == "idle" and (env.stale or now - env.last_used >= self.idle_timeout)
+        ])
 
     def _check_concurrency(self, function_name: str) -> None:
         """Throttle as AWS does: a function with reserved concurrency gets exactly that many
@@ -274,6 +344,8 @@ class LambdaRuntime:
     ) -> InvokeResult:
         loop = asyncio.get_running_loop()
         name = spec.function_name
+        if self._closed:
+            raise Unavailable(f"{name}: the emulator is closing", code="ServiceException")
         try:
             self._check_concurrency(name)
         except Throttled:
@@ -296,6 +368,7 @@ class LambdaRuntime:
             raise
         self._in_flight[name] = self._in_flight.get(name, 0) + 1
         concurrency = self._in_flight[name]
+        env: Environment | None = None
         try:
             env = self._idle_environment(key)
             cold = env is None
@@ -379,6 +452,10 @@ class LambdaRuntime:
                 sandbox=env.sandbox.kind,
                 sandbox_note=env.note,
             )
+        except asyncio.CancelledError:
+            if env is not None:  # cut short (the emulator is closing): the environment goes too
+                self._discard_soon(env)
+            raise
         finally:
             self._in_flight[name] -= 1
 
@@ -392,35 +469,24 @@ class LambdaRuntime:
         self, spec: EnvironmentSpec, key: tuple[Any, ...], kind: str | None = None, note: str | None = None
     ) -> tuple[Environment, float | None, Outcome | None]:
         """A new environment through INIT. Returns it, its Init Duration and an init failure, if any.
-        ``note`` says why it is a process when a container was asked for."""
+        ``note`` says why it is a process when a container was asked for. Everything here, the
+        engine's calls included, keeps within ``init_timeout``; an environment that does not
+        reach its first ``next`` by then ends as an INIT timeout."""
         loop = asyncio.get_running_loop()
+        until = loop.time() + self.init_timeout
         env_id = self.backend.ids.hex(32)
         when = self.backend.clock.now()
         # The environment's own copy: its log stream is its alone.
         spec = dataclasses.replace(spec, log_stream=f"{when:%Y/%m/%d}/[{spec.version}]{env_id}")
-        engine = self.backend.engine
         if kind is None:
-            status = engine.status()
-            kind = environment_kind(self.sandbox, status.reachable)
-            if kind == "process" and self.sandbox == "auto":
-                note = f"no Docker engine ({status.summary})"
-            if self.sandbox == "auto" and spec.runtime in self._no_image:
-                kind, note = "process", self._no_image[spec.runtime or ""]
-        host = "127.0.0.1"
-        if kind == "container":
-            try:
-                host = await loop.run_in_executor(None, engine.bridge_gateway)
-            except ComputeError as exc:
-                log.warning("no bridge gateway (%s): running %s as a process", exc.message, spec.function_name)
-                kind, note = "process", "no bridge network to reach a container"
-        api = RuntimeApi(host)
-        await api.start()
+            kind, note = await self._sandbox_kind(spec, until)
+        kind, note, api = await self._open_runtime_api(spec, kind, note, until)
         env = Environment(env_id, key, spec, api, None, note=note)  # type: ignore[arg-type]
 
         on_line = env.output = LineBudget(lambda line, at: env.lines.append((at, line)), OUTPUT_BYTES_PER_INVOCATION)
 
         if kind == "container":
-            env.sandbox = ContainerSandbox(spec, on_line, self.backend.containers, self.images)
+            env.sandbox = ContainerSandbox(spec, on_line, self.backend.containers, self.images, self._engine_calls)
         else:
             env.sandbox = ProcessSandbox(spec, on_line, self.ledger)
         api.before_init_error_reply = env.sandbox.sample_peak
@@ -429,7 +495,7 @@ class LambdaRuntime:
         began = loop.time()
         env.started_at = began
         try:
-            await env.sandbox.start(api.address)
+            return await self._init(env, api, began, until)
         except LaunchError as exc:
             if self.sandbox == "auto" and kind == "container" and spec.package_type == "Zip":
                 # "auto" means the best sandbox there is: without the runtime's image, a process.
@@ -440,16 +506,36 @@ class LambdaRuntime:
             env.state = "dead"
             failure = Outcome("error", _error_body(exc.error_type, exc.message), exc.error_type, loop.time())
             return env, None, failure
+        except asyncio.CancelledError:
+            self._discard_soon(env)
+            raise
+
+    async def _init(
+        self, env: Environment, api: RuntimeApi, began: float, until: float
+    ) -> tuple[Environment, float | None, Outcome | None]:
+        """Launch the sandbox and wait for the end of INIT, until ``until`` at the latest."""
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(env.sandbox.start(api.address), max(0.0, until - loop.time()))
+        except TimeoutError:
+            # The engine has not made the container in time: the environment is discarded (and
+            # the container removed once the engine has made it).
+            return env, (loop.time() - began) * 1000, self._init_timed_out(loop.time())
         exited = env.sandbox.exited
         assert exited is not None
         done, _ = await asyncio.wait(
-            {api.initialized, api.init_error, exited}, timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+            {api.initialized, api.init_error, exited},
+            timeout=max(0.0, until - loop.time()),
+            return_when=asyncio.FIRST_COMPLETED,
         )
         now = loop.time()
         if api.initialized in done:
             if isinstance(env.sandbox, ContainerSandbox):
                 # AWS runs INIT at full speed; from here on the CPU share follows memory.
-                loop.run_in_executor(None, env.sandbox.throttle_cpu)
+                try:
+                    self._engine_calls.submit(env.sandbox.throttle_cpu)
+                except RuntimeError:
+                    pass  # closing
             return env, (api.initialized.result() - began) * 1000, None
         init_ms = (now - began) * 1000
         if api.init_error in done:
@@ -460,8 +546,75 @@ class LambdaRuntime:
         if exited in done:
             message = f"Runtime exited with error: {env.sandbox.exit_description()}"
             return env, init_ms, Outcome("exit", _error_body("Runtime.ExitError", message), "Runtime.ExitError", now)
-        message = f"INIT timed out after {INIT_TIMEOUT_S:.0f} seconds"
-        return env, init_ms, Outcome("timeout", _error_body("Sandbox.Timedout", message), "Sandbox.Timedout", now)
+        return env, init_ms, self._init_timed_out(now)
+
+    def _init_timed_out(self, now: float) -> Outcome:
+        message = f"INIT timed out after {self.init_timeout:g} seconds"
+        return Outcome("timeout", _error_body("Sandbox.Timedout", message), "Sandbox.Timedout", now)
+
+    async def _sandbox_kind(self, spec: EnvironmentSpec, until: float) -> tuple[str, str | None]:
+        """The sandbox a new environment gets and, for a process where ``auto`` wanted a
+        container, why: containers when the engine answers, processes otherwise."""
+        if self.sandbox == "process":
+            return "process", None
+        if self.sandbox == "auto" and spec.runtime in self._no_image:
+            return "process", self._no_image[spec.runtime or ""]
+        try:
+            status = await self._engine(self.backend.engine.status, until, "ask the Docker engine")
+        except Unavailable as exc:
+            reachable, why = False, exc.reason
+        else:
+            reachable, why = status.reachable, status.summary
+        kind = environment_kind(self.sandbox, reachable)
+        return kind, (f"no Docker engine ({why})" if kind == "process" else None)
+
+    async def _open_runtime_api(
+        self, spec: EnvironmentSpec, kind: str, note: str | None, until: float
+    ) -> tuple[str, str | None, RuntimeApi]:
+        """The new environment's Runtime API, listening where its sandbox can reach it: the
+        bridge gateway for a container, loopback for a process. Without a bridge to listen on
+        (none on the engine, or its gateway is no address of this host's), ``auto`` runs a
+        process and says why; ``container`` raises ``Unavailable``."""
+        if kind == "container":
+            try:
+                host = await self._engine(self.backend.engine.bridge_gateway, until, "inspect the bridge network")
+                return kind, note, await self._listen(host)
+            except ComputeError as exc:
+                why = f"no Docker bridge ({exc.reason if isinstance(exc, Unavailable) else exc.message})"
+                if self.sandbox != "auto":
+                    raise Unavailable(
+                        f"cannot run {spec.function_name} in a container: {why}", code="ServiceException", reason=why
+                    ) from None
+                log.warning("%s: running %s as a process", why, spec.function_name)
+                kind, note = "process", why
+        return kind, note, await self._listen("127.0.0.1")
+
+    @staticmethod
+    async def _listen(host: str) -> RuntimeApi:
+        api = RuntimeApi(host)
+        try:
+            await api.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                reason = f"{host} is not an address of this host"
+            else:
+                reason = f"cannot listen on {host}: {exc.strerror or exc}"
+            raise Unavailable(f"the Runtime API cannot listen on {host}: {exc.strerror or exc}",
+                              code="ServiceException", reason=reason) from None
+        return api
+
+    async def _engine(self, fn: Callable[[], T], until: float, what: str) -> T:
+        """``fn()``, a short engine call, on the runtime's pool; ``Unavailable`` when the engine
+        has not answered by ``until`` (loop time)."""
+        loop = asyncio.get_running_loop()
+        call = asyncio.wrap_future(self._engine_calls.submit(fn), loop=loop)
+        try:
+            return await asyncio.wait_for(call, max(0.0, until - loop.time()))
+        except TimeoutError:
+            raise Unavailable(
+                f"{what}: the Docker engine did not answer within {self.init_timeout:g} seconds",
+                reason="the Docker engine did not answer in time",
+            ) from None
 
     async def _await_outcome(self, env: Environment, invocation: Invocation) -> Outcome:
         loop = asyncio.get_running_loop()
@@ -512,10 +665,32 @@ class LambdaRuntime:
         env.watchdog = asyncio.get_running_loop().call_later(MEMORY_WATCH_INTERVAL_S, self._watch_memory, env)
 
     async def _discard(self, env: Environment) -> None:
+        """Retire the environment and wait until its sandbox and Runtime API are closed."""
+        await asyncio.shield(self._discard_soon(env))
+
+    def _discard_soon(self, env: Environment) -> asyncio.Task[None]:
+        """Retire the environment now and start closing it (once, however often asked)."""
         env.state = "dead"
         self._environments.pop(env.id, None)
-        await env.sandbox.close()
-        await env.api.close()
+        if env.closing is None:
+            env.closing = asyncio.get_running_loop().create_task(self._close_environment(env))
+            self._closing.add(env.closing)
+            env.closing.add_done_callback(self._closing.discard)
+        return env.closing
+
+    async def _discard_all(self, envs: list[Environment]) -> None:
+        """Discard environments side by side: each close waits for the engine."""
+        if envs:
+            await asyncio.gather(*(self._discard(env) for env in envs))
+
+    @staticmethod
+    async def _close_environment(env: Environment) -> None:
+        try:
+            await env.sandbox.close()
+        except Exception:  # an invocation must not fail for its cleanup; the next reconcile finishes it
+            log.exception("closing execution environment %s of %s failed", env.id, env.spec.function_name)
+        finally:
+            await env.api.close()
 
     # -- logs and records ------------------------------------------------------
     def _log_lines(
