@@ -224,8 +224,13 @@ def guarded() -> Iterator[Server]:
 
 def test_a_connection_the_environment_does_not_own_is_refused_and_changes_nothing(guarded: Server) -> None:
     runtime = connect(guarded)
-    runtime.connect()
-    guarded.runtime_ports.add(runtime.sock.getsockname()[1])
+    # The port is known before the connection is made: the server checks it as it accepts.
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    guarded.runtime_ports.add(sock.getsockname()[1])
+    sock.settimeout(5)
+    sock.connect(("127.0.0.1", guarded.api.port))
+    runtime.sock = sock
     invocation = guarded.deliver("req-s", b'{"secret": "s3"}')
     stranger = connect(guarded)
     # Refused at once, not kept waiting for work, and the work stays queued for the runtime.
