@@ -77,7 +77,7 @@ DISCARD_S = REMOVE_TIMEOUT_S + 1 + EXIT_WAIT_S
 MEMORY_WATCH_INTERVAL_S = 0.05
 FLUSH_DELAY_S = 0.05
 RECORD_WAIT_S = 10.0
-WRITE_CHUNK_LINES = 500
+WRITE_CHUNK_LINES = 100
 """An invocation's log lines are written this many at a time (see ``_flush``)."""
 """The longest an answer waits for its invocation's record to be committed."""
 LOG_TAIL_BYTES = 4096
