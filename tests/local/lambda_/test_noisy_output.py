@@ -7,7 +7,7 @@ from pathlib import Path
 
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.lambda_.runtime import OUTPUT_BYTES_PER_INVOCATION, LambdaRuntime
-from computetui.backends.local.logs.facet import DEFAULT_MAX_GROUP_BYTES
+from computetui.backends.local.logs.facet import DEFAULT_MAX_GROUP_BYTES, FREE_PAGES_KEPT
 from computetui.blueprints import zip_files
 from tests.support.fakes import StaticEngine
 
@@ -71,7 +71,7 @@ def test_the_state_files_keep_a_flooded_log_group_within_its_cap_on_disk(tmp_pat
         [group] = backend.logs.describe_log_groups("/aws/lambda/fn")
         assert group.stored_bytes <= DEFAULT_MAX_GROUP_BYTES
         with backend.store.reading() as db:
-            assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0  # freed pages went back
+            assert db.execute("PRAGMA freelist_count").fetchone()[0] <= FREE_PAGES_KEPT  # the rest went back
         database = (tmp_path / "state.db").stat().st_size
         assert database <= DEFAULT_MAX_GROUP_BYTES * 1.5
     finally:

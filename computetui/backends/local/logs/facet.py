@@ -21,10 +21,18 @@ EVENT_OVERHEAD = 48
 """Bytes a stored event costs beyond its text: ids, times, and the index entries."""
 
 
+FREE_PAGES_KEPT = 512
+"""Free pages (4 KB each) left for the next writes to reuse before any go back to the file system."""
+
+
 def give_back_free_pages(db: Any) -> None:
-    """Return the database's free pages to the file system (incremental auto-vacuum). Python's
+    """Return the database's free pages beyond ``FREE_PAGES_KEPT`` to the file system
+    (incremental auto-vacuum): the file stays within a few MB of what it holds, and a group
+    at its cap, which frees pages with every write, does not vacuum with every write. Python's
     sqlite3 runs ``PRAGMA incremental_vacuum`` one page per call, so it is called once a page."""
     free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    if free <= FREE_PAGES_KEPT:
+        return
     for _ in range(free):
         db.execute("PRAGMA incremental_vacuum(1)")
 
