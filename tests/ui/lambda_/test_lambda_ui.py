@@ -288,3 +288,31 @@ def test_create_dialog_snapshot(snap_compare) -> None:  # noqa: ANN001
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=go)
+
+
+@pytest.mark.asyncio
+async def test_a_save_over_a_configuration_changed_elsewhere_is_refused_and_keeps_theirs() -> None:
+    app = app_with_function()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_function(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        panel = screen.query_one(ConfigurationPanel)
+        app.backend.lambda_.update_function_configuration("words", description="theirs")  # another console
+        panel.query_one("#cfg-memory").value = "256"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        message = str(panel.query_one("#config-message").render())
+        assert "PreconditionFailedException" in message and "Someone else changed it" in message
+        config = app.backend.lambda_.get_function_configuration("words")
+        assert config.description == "theirs" and config.memory_size == 128
+        await pilot.press("r")  # theirs, in the form, to start again from
+        await settle(pilot)
+        assert panel.query_one("#cfg-description").value == "theirs"
+        assert panel.query_one("#cfg-memory").value == "128"
+        panel.query_one("#cfg-memory").value = "256"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        config = app.backend.lambda_.get_function_configuration("words")
+        assert config.description == "theirs" and config.memory_size == 256
+    app.backend.close()

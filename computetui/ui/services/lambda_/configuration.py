@@ -134,6 +134,10 @@ class ConfigurationPanel(VerticalScroll):
         if values["handler"]:
             changes["handler"] = values["handler"]
         changes["description"] = values["description"]
+        if self.loaded is not None and self.loaded.revision_id:
+            # As the AWS console does: a save made over a configuration changed since it was shown
+            # (another console, a script) is refused, not written over it.
+            changes["revision_id"] = self.loaded.revision_id
         if self.app.refuse_if_read_only(f"changing {self.function_name}'s configuration"):  # type: ignore[attr-defined]
             return
         self._message("Saving…")
@@ -156,7 +160,11 @@ class ConfigurationPanel(VerticalScroll):
                 else:
                     facet.put_function_concurrency(self.function_name, reserved)
         except Exception as exc:
-            self.app.call_from_thread(self._message, describe_error(exc), "-error")
+            text = describe_error(exc)
+            if getattr(exc, "code", None) == "PreconditionFailedException":
+                text += " Someone else changed it since it was shown: r shows theirs (yours go), then make yours again."
+                self.app.call_from_thread(setattr, self, "loaded", None)  # the next refresh fills the form
+            self.app.call_from_thread(self._message, text, "-error")
             return
         self.app.call_from_thread(self._saved, config, reserved)
 
