@@ -3,7 +3,10 @@
 Tests marked ``docker`` need a Docker engine. Without one they are skipped,
 unless ``COMPUTETUI_REQUIRE_DOCKER=1`` (set by .ci/run), which turns the skip
 into a failure: CI cannot pass by skipping. Tests marked ``node`` need Node.js
-on PATH, under the same policy with ``COMPUTETUI_REQUIRE_NODE=1``.
+on PATH, under the same policy with ``COMPUTETUI_REQUIRE_NODE=1``. The host's
+static busybox (what the test images are made from) falls under the Docker
+policy; a test of what an emulator run by root does needs root, under
+``COMPUTETUI_REQUIRE_ROOT=1`` (.ci/run runs as root and sets it).
 """
 
 from __future__ import annotations
@@ -20,6 +23,14 @@ from tests.support.fakes import StaticEngine
 
 REQUIRE_DOCKER = os.environ.get("COMPUTETUI_REQUIRE_DOCKER") == "1"
 REQUIRE_NODE = os.environ.get("COMPUTETUI_REQUIRE_NODE") == "1"
+REQUIRE_ROOT = os.environ.get("COMPUTETUI_REQUIRE_ROOT") == "1"
+
+
+def unavailable(message: str, required: bool, variable: str) -> None:
+    """What the machine lacks: a failure where ``variable`` requires it (CI), else a skip that says what."""
+    if required:
+        pytest.fail(f"{message} ({variable}=1 forbids skipping)")
+    pytest.skip(message)
 
 
 def _engine_problem() -> str | None:
@@ -34,10 +45,7 @@ def docker_client():  # noqa: ANN201
     """The docker SDK client, with the busybox test image imported."""
     problem = _engine_problem()
     if problem is not None:
-        message = f"Docker engine unavailable: {problem}"
-        if REQUIRE_DOCKER:
-            pytest.fail(f"{message} (COMPUTETUI_REQUIRE_DOCKER=1 forbids skipping)")
-        pytest.skip(message)
+        unavailable(f"Docker engine unavailable: {problem}", REQUIRE_DOCKER, "COMPUTETUI_REQUIRE_DOCKER")
     import docker
 
     from tests.support.images import ensure_busybox_image
@@ -46,9 +54,7 @@ def docker_client():  # noqa: ANN201
     try:
         ensure_busybox_image(client)
     except RuntimeError as exc:
-        if REQUIRE_DOCKER:
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
+        unavailable(str(exc), REQUIRE_DOCKER, "COMPUTETUI_REQUIRE_DOCKER")
     yield client
     client.close()
 
@@ -58,11 +64,17 @@ def node_binary() -> str:
     """The ``node`` on PATH."""
     found = shutil.which("node")
     if found is None:
-        message = "node is not on PATH: the Node.js runtime client cannot be run"
-        if REQUIRE_NODE:
-            pytest.fail(f"{message} (COMPUTETUI_REQUIRE_NODE=1 forbids skipping)")
-        pytest.skip(message)
+        unavailable("node is not on PATH: the Node.js runtime client cannot be run", REQUIRE_NODE,
+                    "COMPUTETUI_REQUIRE_NODE")
     return found
+
+
+@pytest.fixture
+def as_root() -> None:
+    """This test process runs as root (what an emulator started by root hands its runtimes)."""
+    if os.geteuid() != 0:
+        unavailable("needs root: it checks what an emulator started by root gives its runtimes", REQUIRE_ROOT,
+                    "COMPUTETUI_REQUIRE_ROOT")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -266,7 +266,7 @@ def test_a_function_cannot_read_the_environment_of_the_emulator_of_its_user() ->
     assert SENTINEL not in json.dumps(peeked)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="what an emulator started by root hands its runtimes")
+@pytest.mark.usefixtures("as_root")
 def test_a_function_run_by_an_emulator_as_root_has_no_capabilities_and_cannot_read_it() -> None:
     peeked = peek_from_a_function(emulator_as_root=True)
     assert int(peeked["capabilities"], 16) == 0
