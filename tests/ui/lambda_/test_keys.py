@@ -11,7 +11,7 @@ from computetui.ui.services.lambda_.create_function import CreateFunctionScreen
 from computetui.ui.services.lambda_.function import FunctionScreen
 from computetui.ui.services.lambda_.testing import TestPanel
 from tests.ui.helpers import SIZE, make_app, settle, shown_text, type_text
-from tests.ui.lambda_.test_lambda_ui import app_with_function
+from tests.ui.lambda_.test_lambda_ui import app_with_function, open_function
 
 pytestmark = pytest.mark.asyncio
 
@@ -34,14 +34,6 @@ async def test_ctrl_s_creates_the_function_from_any_field_and_the_footer_says_so
         await settle(pilot)
         assert isinstance(app.screen, FunctionScreen) and app.screen.function_name == "greeter"
     app.backend.close()
-
-
-async def open_function(pilot: Pilot, tab: str = "code") -> FunctionScreen:
-    await settle(pilot)
-    pilot.app.open_function("words", tab)  # type: ignore[attr-defined]
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, FunctionScreen)
-    return pilot.app.screen
 
 
 async def leave(pilot: Pilot) -> str | None:

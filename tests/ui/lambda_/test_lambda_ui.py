@@ -17,20 +17,22 @@ from tests.ui.helpers import SIZE, make_app, settle, type_text
 SOURCE = "def handler(event, context):\n    return WORD\nWORD = 'old'\n"
 
 
-def app_with_function():  # noqa: ANN201
+def app_with_function(source: str = SOURCE, **settings):  # noqa: ANN003, ANN201
+    """The console with one Python function, ``words``, whose code is ``source``."""
     app = make_app()
     app.backend.lambda_.create_function(
         function_name="words",
         runtime="python3.12",
         handler="lambda_function.handler",
-        code={"ZipFile": zip_files({"lambda_function.py": SOURCE})},
+        code={"ZipFile": zip_files({"lambda_function.py": source})},
+        **settings,
     )
     return app
 
 
-async def open_function(pilot: Pilot, name: str = "words") -> FunctionScreen:
+async def open_function(pilot: Pilot, name: str = "words", tab: str = "code") -> FunctionScreen:
     await settle(pilot)
-    pilot.app.open_function(name)
+    pilot.app.open_function(name, tab)
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, FunctionScreen)

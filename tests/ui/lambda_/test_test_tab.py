@@ -19,23 +19,11 @@ from computetui.test_events import TEMPLATES
 from computetui.ui.services.lambda_.testing import TestPanel
 from tests.support.fakes import StaticEngine
 from tests.ui.helpers import SIZE, make_app, settle
-from tests.ui.lambda_.test_lambda_ui import open_function
+from tests.ui.lambda_.test_lambda_ui import app_with_function, open_function
 
 pytestmark = pytest.mark.asyncio
 
 FAILING = "def handler(event, context):\n    print('value1')\n    raise ValueError('bad input')\n"
-
-
-def app_running(source: str, **settings):  # noqa: ANN003, ANN201
-    app = make_app()
-    app.backend.lambda_.create_function(
-        function_name="words",
-        runtime="python3.12",
-        handler="lambda_function.handler",
-        code={"ZipFile": zip_files({"lambda_function.py": source})},
-        **settings,
-    )
-    return app
 
 
 async def run_test(pilot: Pilot) -> TestPanel:
@@ -58,7 +46,7 @@ def lines_of(widget: Static) -> list[str]:
 
 
 async def test_the_log_tail_shows_a_traceback_line_by_line() -> None:
-    app = app_running(FAILING)
+    app = app_with_function(FAILING)
     async with app.run_test(size=SIZE) as pilot:
         panel = await run_test(pilot)
         shown = lines_of(panel.query_one("#result-logs", Static))
@@ -80,7 +68,7 @@ def summary_row(panel: TestPanel, key: str) -> str:
 
 
 async def test_max_memory_used_is_measured_for_a_timeout() -> None:
-    app = app_running("import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=1)
+    app = app_with_function("import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=1)
     async with app.run_test(size=SIZE) as pilot:
         panel = await run_test(pilot)
         assert panel.last.function_error == "Unhandled"
@@ -90,7 +78,7 @@ async def test_max_memory_used_is_measured_for_a_timeout() -> None:
 
 
 async def test_max_memory_used_is_a_dash_when_the_runtime_took_its_figure_with_it() -> None:
-    app = app_running("import os\ndef handler(event, context):\n    os._exit(3)\n")
+    app = app_with_function("import os\ndef handler(event, context):\n    os._exit(3)\n")
     async with app.run_test(size=SIZE) as pilot:
         panel = await run_test(pilot)
         assert summary_row(panel, "Max memory used") == "-"
@@ -98,7 +86,7 @@ async def test_max_memory_used_is_a_dash_when_the_runtime_took_its_figure_with_i
 
 
 async def test_the_result_says_the_sandbox_that_ran_it() -> None:
-    app = app_running("def handler(event, context):\n    return 1\n")  # the tests' backend: process sandbox
+    app = app_with_function("def handler(event, context):\n    return 1\n")  # the tests' backend: process sandbox
     async with app.run_test(size=SIZE) as pilot:
         panel = await run_test(pilot)
         assert summary_row(panel, "Sandbox") == "process"

@@ -44,7 +44,14 @@ from pathlib import Path
 
 from computetui.backends.local.lambda_.output import OutputPipe
 from computetui.backends.local.lambda_.peers import held_by, socket_inode
-from computetui.backends.local.lambda_.reaper import PR_SET_CHILD_SUBREAPER, Ledger, end_tree, markers, start_time
+from computetui.backends.local.lambda_.reaper import (
+    PR_SET_CHILD_SUBREAPER,
+    Ledger,
+    end_tree,
+    markers,
+    start_time,
+    tree,
+)
 
 RUNTIMES_DIR = Path(__file__).resolve().parent / "runtimes"
 TASK_ROOT = "/var/task"
@@ -319,16 +326,7 @@ class ProcessSandbox:
         now = time.monotonic()
         if not fresh and self._tree_cache is not None and now - self._tree_cache[0] < 1.0:
             return self._tree_cache[1]
-        found, todo = [], [self.pid]
-        while todo:
-            pid = todo.pop()
-            found.append(pid)
-            try:
-                for task in os.listdir(f"/proc/{pid}/task"):
-                    with open(f"/proc/{pid}/task/{task}/children") as children:
-                        todo.extend(int(c) for c in children.read().split())
-            except OSError:
-                continue
+        found = tree(self.pid)
         self._tree_cache = (now, found)
         self.ledger.seen(str(self.pid), found)
         return found
