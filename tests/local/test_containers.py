@@ -31,6 +31,7 @@ from computetui.backends.local.containers import (
     vcpus_of_units,
 )
 from tests.support.images import BUSYBOX_IMAGE
+from tests.support.waits import until as wait_until
 
 JOB = "arn:aws:batch:us-east-1:000000000000:job/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 MISSING_IMAGE = "127.0.0.1:1/no-such-image:1"
@@ -58,14 +59,8 @@ def runner(docker_client, request: pytest.FixtureRequest) -> Iterator[ContainerR
     yield ContainerRunner(engine)
 
 
-def until(condition: Callable[[], Any], timeout: float = 15, every: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not within {timeout} s")
+def until(condition: Callable[[], Any], timeout: float = 15) -> Any:
+    return wait_until(condition, timeout)
 
 
 def sh(script: str, **spec: Any) -> ContainerSpec:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.ecs.elb import HealthCheck
 from tests.support.images import BUSYBOX_IMAGE
+from tests.support.waits import remove_owned, until
 
 TICK = 0.2
 
@@ -30,14 +30,7 @@ def ecs_backend(docker_client, tmp_path: Path) -> Iterator[LocalBackend]:  # noq
     backend.ecs.create_cluster(cluster_name="c")
     yield backend
     backend.close()
-    import docker.errors
-
-    for container in docker_client.containers.list(all=True, sparse=True,
-                                                   filters={"label": f"computetui.owner={owner}"}):
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:  # the backend's own clean-up got there first
-            pass
+    remove_owned(docker_client, owner)
 
 
 def web(tag: str = "v1", *, family: str = "web", fargate: bool = True, **container: Any) -> dict[str, Any]:
@@ -57,14 +50,6 @@ def web(tag: str = "v1", *, family: str = "web", fargate: bool = True, **contain
             "containerDefinitions": [{**definition, "cpu": 256, "memory": 256}]}
 
 
-def until(condition: Callable[[], Any], timeout: float = 30, every: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not within {timeout} s")
 
 
 def task_state(backend: LocalBackend, arn: str, state: str, timeout: float = 30) -> Any:

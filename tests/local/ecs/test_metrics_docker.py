@@ -20,6 +20,7 @@ from computetui.backends.local import LocalBackend
 from computetui.backends.local.ecs.elb import HealthCheck
 from tests.local.ecs.conftest import TICK, until
 from tests.support.images import BUSYBOX_IMAGE
+from tests.support.waits import remove_owned
 
 pytestmark = pytest.mark.docker
 
@@ -38,14 +39,7 @@ def backend(docker_client, tmp_path: Path) -> Iterator[LocalBackend]:  # noqa: A
     backend.ecs.create_cluster(cluster_name="c")
     yield backend
     backend.close()
-    import docker.errors
-
-    for container in docker_client.containers.list(all=True, sparse=True,
-                                                   filters={"label": f"computetui.owner={owner}"}):
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:  # the backend's own clean-up got there first
-            pass
+    remove_owned(docker_client, owner)
 
 
 def definition(family: str, script: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from computetui.backends.errors import NotFound
 from computetui.backends.local import LocalBackend
 from computetui.backends.local.sample_image import LOCAL_IMAGE, PUBLIC_IMAGE
 from tests.local.ecs.conftest import TICK, until
+from tests.support.waits import remove_owned
 
 pytestmark = pytest.mark.docker
 
@@ -41,12 +42,7 @@ def offline_backend(docker_client, tmp_path: Path) -> Iterator[LocalBackend]:  #
                            tick_seconds=TICK)
     yield backend
     backend.close()
-    for container in docker_client.containers.list(all=True, sparse=True,
-                                                   filters={"label": f"computetui.owner={owner}"}):
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:
-            pass
+    remove_owned(docker_client, owner)
 
 
 def running(backend: LocalBackend, arn: str):  # noqa: ANN201

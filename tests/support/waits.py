@@ -1,0 +1,30 @@
+"""What tests on a real engine share: a bounded wait, and removing what a backend's owner left."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def until(condition: Callable[[], Any], timeout: float = 30, every: float = 0.05) -> Any:
+    """Poll ``condition`` until it is truthy (returned) or ``timeout`` seconds have passed (an AssertionError)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"not within {timeout} s")
+
+
+def remove_owned(docker_client: Any, owner: str) -> None:
+    """Remove every container labelled with this owner (a test's backend), whatever its state."""
+    import docker.errors
+
+    for container in docker_client.containers.list(all=True, sparse=True,
+                                                   filters={"label": f"computetui.owner={owner}"}):
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:  # the backend's own clean-up got there first
+            pass
