@@ -174,6 +174,8 @@ class LambdaRuntime:
         self.sandbox = sandbox
         self.images = dict(images or {})
         self.ledger = ledger or Ledger(None)
+        self.durable = records.store.path != MEMORY
+        """The store is on disk: an invocation is answered once its record is committed."""
         """The process environments' record, for the next emulator to end them if this one is killed."""
         self.idle_timeout = idle_timeout
         self.account_limit = account_limit
@@ -741,7 +743,7 @@ class LambdaRuntime:
             if self._flush_scheduled:
                 return written
             self._flush_scheduled = True
-        if self.records.store.path == MEMORY:
+        if not self.durable:
             # Nothing waits for a store in memory: wake the writer a little later, since a
             # waking writer competes with the invocation's answer for the CPU (and the GIL).
             asyncio.get_running_loop().call_later(FLUSH_DELAY_S, self._submit_flush)
@@ -752,7 +754,7 @@ class LambdaRuntime:
     async def _written(self, written: asyncio.Future[None]) -> None:
         """Wait, bounded, for a record's commit (a store locked by another process can hold it).
         A store in memory dies with the process whatever is committed: nothing to wait for."""
-        if self.records.store.path == MEMORY:
+        if not self.durable:
             return
         try:
             await asyncio.wait_for(asyncio.shield(written), RECORD_WAIT_S)
