@@ -21,6 +21,17 @@ FARGATE_PRICE_PER_GB_HOUR = {"X86_64": 0.004445, "ARM64": 0.00356}
 FARGATE_MINIMUM_SECONDS = 60
 
 
+FARGATE_SPOT_DISCOUNT = 0.70
+"""Fargate Spot runs at up to 70% off Fargate's price (AWS's pricing page; the rate moves)."""
+
+# --- EC2 (Linux, on-demand), for a Batch job's share of its instance ----------
+EC2_PRICE_PER_HOUR = {"m5.large": 0.096}
+"""The instance a Batch EC2 environment's ``optimal`` choice is priced as: 2 vCPUs, 8 GiB."""
+EC2_SHARE_INSTANCE = ("m5.large", 2, 8192)
+EC2_SPOT_DISCOUNT = 0.70
+"""Spot instances run up to 90% off on-demand; 70% is a typical figure (unverified; it moves)."""
+
+
 # --- ECR, API Gateway, EKS ----------------------------------------------------
 ECR_STORAGE_PER_GB_MONTH = 0.10
 APIGW_HTTP_PER_MILLION = 1.00
@@ -108,6 +119,38 @@ def fargate_task_cost(cpu_units: int, memory_mib: int, seconds: float, architect
 def fargate_monthly_cost(cpu_units: int, memory_mib: int, architecture: str = "X86_64") -> float:
     """One task of this size running the whole month."""
     return fargate_task_cost(cpu_units, memory_mib, HOURS_PER_MONTH * 3600, architecture)
+
+
+@dataclass(frozen=True)
+class BatchJobCost:
+    """What a Batch job's attempts would have cost on AWS, and how that was worked out."""
+
+    usd: float
+    basis: str
+    """In words: ``Fargate: 0.25 vCPU, 0.5 GB for 61 s`` or ``EC2 m5.large share 1/2 for 2 min``."""
+    spot: bool = False
+
+
+def batch_job_cost(provisioning: str, vcpus: float, memory_mib: int, seconds: float) -> BatchJobCost:
+    """A Batch job's cost on AWS. Batch itself is free: a Fargate job pays Fargate's per-second
+    price (one-minute minimum) for its vCPUs and memory; an EC2 job pays its share of the
+    instance it runs on (the larger of its vCPU and memory shares of an m5.large), per second.
+    ``provisioning`` is the compute environment's type: EC2, SPOT, FARGATE or FARGATE_SPOT."""
+    seconds = max(0.0, seconds)
+    spot = provisioning in ("SPOT", "FARGATE_SPOT")
+    if provisioning in ("FARGATE", "FARGATE_SPOT"):
+        amount = fargate_task_cost(int(vcpus * 1024), memory_mib, seconds)
+        if spot:
+            amount *= 1 - FARGATE_SPOT_DISCOUNT
+        basis = f"Fargate{' Spot' if spot else ''}: {vcpus:g} vCPU, {memory_mib / 1024:g} GB for {seconds:.0f} s"
+        return BatchJobCost(amount, basis + (" (1 min minimum)" if seconds < FARGATE_MINIMUM_SECONDS else ""), spot)
+    instance, instance_vcpus, instance_mib = EC2_SHARE_INSTANCE
+    share = min(1.0, max(vcpus / instance_vcpus, memory_mib / instance_mib))
+    amount = EC2_PRICE_PER_HOUR[instance] * share * seconds / 3600
+    if spot:
+        amount *= 1 - EC2_SPOT_DISCOUNT
+    basis = f"{'Spot' if spot else 'EC2'} {instance} share {share:.0%} for {seconds:.0f} s"
+    return BatchJobCost(amount, basis, spot)
 
 
 def lightsail_bundle(bundle_id: str) -> LightsailBundlePrice | None:

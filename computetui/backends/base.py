@@ -510,11 +510,23 @@ class BatchFacet(Facet):
 
     @mutating
     def submit_job(self, job_name: str, job_queue: str, job_definition: str, **kwargs: Any) -> JobDetail:
+        """SubmitJob. ``kwargs`` are boto3's in snake_case with AWS's JSON inside:
+        ``array_properties={"size": 10}``, ``depends_on=[{"jobId": ..., "type": "N_TO_N"}]``,
+        ``parameters``, ``container_overrides={"command": [...], "environment": [...],
+        "resourceRequirements": [...]}``, ``retry_strategy``, ``timeout``, ``share_identifier``,
+        ``scheduling_priority_override``, ``tags``. Returns the job as DescribeJobs has it."""
         return self._unsupported("SubmitJob")
 
     def list_jobs(
-        self, job_queue: str, job_status: str | None = None, array_job_id: str | None = None
+        self,
+        job_queue: str | None = None,
+        job_status: str | None = None,
+        array_job_id: str | None = None,
+        filters: list[dict[str, Any]] | None = None,
     ) -> list[JobSummary]:
+        """ListJobs, every page: a queue's jobs (or an array job's children) in one status,
+        RUNNING when none is given; with ``filters`` (``[{"name": "JOB_NAME", "values":
+        ["x*"]}]``) every status, as AWS answers."""
         return self._unsupported("ListJobs")
 
     def describe_jobs(self, jobs: list[str]) -> list[JobDetail]:

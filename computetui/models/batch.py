@@ -96,6 +96,12 @@ class BatchKeyValue(AwsModel):
     value: str
 
 
+class Ulimit(AwsModel):
+    name: str
+    soft_limit: int
+    hard_limit: int
+
+
 class ContainerProperties(AwsModel):
     image: str
     command: list[str] = Field(default_factory=list)
@@ -103,10 +109,35 @@ class ContainerProperties(AwsModel):
     environment: list[BatchKeyValue] = Field(default_factory=list)
     job_role_arn: str | None = None
     execution_role_arn: str | None = None
+    vcpus: int | None = None
+    """The old way to give vCPUs (``resourceRequirements`` is the new one)."""
+    memory: int | None = None
+    """The old way to give memory, in MiB."""
+    ulimits: list[Ulimit] = Field(default_factory=list)
+    user: str | None = None
+    readonly_root_filesystem: bool | None = None
+    privileged: bool | None = None
+
+    def requirement(self, kind: str) -> str | None:
+        """A resource requirement's value (``VCPU``, ``MEMORY``), the old fields standing in."""
+        for item in self.resource_requirements:
+            if item.type == kind:
+                return item.value
+        old = {"VCPU": self.vcpus, "MEMORY": self.memory}.get(kind)
+        return str(old) if old is not None else None
+
+
+class EvaluateOnExit(AwsModel):
+    on_status_reason: str | None = None
+    on_reason: str | None = None
+    on_exit_code: str | None = None
+    action: str
+    """``RETRY`` or ``EXIT`` (Batch takes either case)."""
 
 
 class RetryStrategy(AwsModel):
     attempts: int = 1
+    evaluate_on_exit: list[EvaluateOnExit] = Field(default_factory=list)
 
 
 class JobTimeout(AwsModel):
@@ -124,12 +155,21 @@ class JobDefinition(AwsModel):
     timeout: JobTimeout | None = None
     platform_capabilities: list[str] = Field(default_factory=lambda: ["EC2"])
     parameters: dict[str, str] = Field(default_factory=dict)
+    tags: dict[str, str] = Field(default_factory=dict)
 
 
 class ArrayProperties(AwsModel):
     size: int | None = None
     index: int | None = None
     status_summary: dict[str, int] | None = None
+
+
+class JobStatusReason:
+    """The status reasons Batch gives (seen in AWS's answers; its docs do not list them)."""
+
+    ESSENTIAL_EXITED = "Essential container in task exited"
+    TIMEOUT = "Job attempt duration exceeded timeout"
+    DEPENDENCY_FAILED = "Dependent Job failed"
 
 
 class JobDependency(AwsModel):
@@ -141,6 +181,47 @@ class JobDependency(AwsModel):
 class ContainerSummary(AwsModel):
     exit_code: int | None = None
     reason: str | None = None
+
+
+class AttemptContainer(AwsModel):
+    """The container of one attempt."""
+
+    exit_code: int | None = None
+    reason: str | None = None
+    log_stream_name: str | None = None
+    task_arn: str | None = None
+    container_instance_arn: str | None = None
+
+
+class AttemptDetail(AwsModel):
+    """One attempt of a job: its container, when it ran, and why it stopped."""
+
+    container: AttemptContainer | None = None
+    started_at: int | None = None
+    stopped_at: int | None = None
+    status_reason: str | None = None
+
+
+class ContainerDetail(AwsModel):
+    """``DescribeJobs``' container: what the current (or last) attempt runs."""
+
+    image: str | None = None
+    command: list[str] = Field(default_factory=list)
+    vcpus: int | None = None
+    memory: int | None = None
+    resource_requirements: list[ResourceRequirement] = Field(default_factory=list)
+    environment: list[BatchKeyValue] = Field(default_factory=list)
+    ulimits: list[Ulimit] = Field(default_factory=list)
+    user: str | None = None
+    readonly_root_filesystem: bool | None = None
+    privileged: bool | None = None
+    exit_code: int | None = None
+    reason: str | None = None
+    log_stream_name: str | None = None
+    task_arn: str | None = None
+    container_instance_arn: str | None = None
+    job_role_arn: str | None = None
+    execution_role_arn: str | None = None
 
 
 class JobSummary(AwsModel):
@@ -164,8 +245,35 @@ class JobDetail(JobSummary):
     """What ``DescribeJobs`` returns."""
 
     job_queue: str
+    container: ContainerDetail | None = None  # type: ignore[assignment]
     depends_on: list[JobDependency] = Field(default_factory=list)
     parameters: dict[str, str] = Field(default_factory=dict)
     retry_strategy: RetryStrategy | None = None
     timeout: JobTimeout | None = None
-    attempts: list[dict] = Field(default_factory=list)
+    attempts: list[AttemptDetail] = Field(default_factory=list)
+    platform_capabilities: list[str] = Field(default_factory=list)
+    share_identifier: str | None = None
+    scheduling_priority: int | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    def requirement(self, kind: str) -> str | None:
+        """The job's ``VCPU`` or ``MEMORY`` as its container has it (overrides applied)."""
+        if self.container is None:
+            return None
+        for item in self.container.resource_requirements:
+            if item.type == kind:
+                return item.value
+        old = {"VCPU": self.container.vcpus, "MEMORY": self.container.memory}.get(kind)
+        return str(old) if old is not None else None
+
+    @property
+    def array_parent(self) -> bool:
+        """An array job's parent (its children run; it only sums them up)."""
+        props = self.array_properties
+        return props is not None and props.size is not None and props.index is None
+
+    @property
+    def array_job_id(self) -> str | None:
+        """The parent's id, for an array job's child (``<jobId>:<index>``)."""
+        props = self.array_properties
+        return self.job_id.rsplit(":", 1)[0] if props is not None and props.index is not None else None
