@@ -113,7 +113,7 @@ class ContainerProperties(AwsModel):
     """The old way to give vCPUs (``resourceRequirements`` is the new one)."""
     memory: int | None = None
     """The old way to give memory, in MiB."""
-    ulimits: list[Ulimit] = Field(default_factory=list)
+    ulimits: list[Ulimit] | None = None
     user: str | None = None
     readonly_root_filesystem: bool | None = None
     privileged: bool | None = None
@@ -137,7 +137,7 @@ class EvaluateOnExit(AwsModel):
 
 class RetryStrategy(AwsModel):
     attempts: int = 1
-    evaluate_on_exit: list[EvaluateOnExit] = Field(default_factory=list)
+    evaluate_on_exit: list[EvaluateOnExit] | None = None
 
 
 class JobTimeout(AwsModel):
