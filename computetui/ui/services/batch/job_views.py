@@ -255,10 +255,9 @@ CANCEL_TERMINATE = RowAction(
 
 def jobs_view(queue: str | None = None, status: str | None = None) -> ResourceView:
     """The Jobs list: one queue's or every queue's, in one status or all of them."""
-    where = f" in {queue}" if queue else ""
     return ResourceView(
         id="jobs",
-        title=f"Jobs{where} ({status})" if status else f"Jobs{where}",
+        title=f"Jobs ({status})" if status else "Jobs",
         noun="job",
         columns=JOB_COLUMNS,
         fetch=fetch_jobs(queue, status),

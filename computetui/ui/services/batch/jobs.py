@@ -92,13 +92,19 @@ class JobsScreen(TabbedScreen):
         if counts is None:
             return head
         parts = []
-        for status in JOB_STATUSES:
+        for status in JOB_STATUSES:  # the states that hold jobs, and the one shown even when empty
             n = counts.get(status, 0)
+            if not n and status != self.status:
+                continue
             colour = TONE_VARIABLE.get(tone(status), "$foreground") if n else "$muted"
-            style = f"b {colour}" if status == self.status else colour
+            style = f"b {colour} underline" if status == self.status else colour
             parts.append(Content.from_markup(f"[{style}]$n $s[/]", n=f"{n:,}", s=status))
-        total = Content.from_markup("  [$muted]$t in all[/]", t=f"{sum(counts.values()):,}")
-        return Content("\n").join([head, Content(" · ").join(parts) + total])
+        total = Content.from_markup("[$muted]$t jobs in all[/]", t=f"{sum(counts.values()):,}")
+        return Content("\n").join([head, Content(" · ").join([*parts, total])])
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.sort_reverse = True  # the newest job first
 
     # -- keys --------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
