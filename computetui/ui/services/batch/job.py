@@ -13,7 +13,7 @@ from computetui.backends.base import Backend
 from computetui.models import batch as m
 from computetui.ui.format import when as _clock
 from computetui.ui.screens.confirm import ConfirmScreen
-from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen
+from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen, row_action_bindings
 from computetui.ui.services.batch import job_views as jv
 from computetui.ui.services.batch.panels import JobDetails, JobLogsPanel, describe_job
 from computetui.ui.states import TONE_VARIABLE, tone
@@ -24,10 +24,24 @@ def _state(text: str) -> str:
     return TONE_VARIABLE.get(tone(text), "$foreground")
 
 
-class JobScreen(TabbedScreen):
+class StopsJobs(TabbedScreen):
+    """A page whose rows are jobs: ``x`` on a finished one says there is nothing to stop,
+    rather than asking to."""
+
+    def action_row_action(self, action_id: str) -> None:
+        row = self.selected()
+        if action_id == jv.CANCEL_TERMINATE.id and row is not None and jv.stop_verb(row.state) is None:
+            self.notify(f"Job {row.name} is {row.state}: there is nothing left to cancel or terminate.",
+                        severity="warning", markup=False)
+            return
+        super().action_row_action(action_id)
+
+
+class JobScreen(StopsJobs):
     page_id = "batch"
 
     BINDINGS = [
+        *row_action_bindings([jv.CANCEL_TERMINATE]),  # on the Children tab, for the child under the cursor
         Binding("x", "stop_job", "Cancel/Terminate", id="stop-job",
                 tooltip="Cancel the job (SUBMITTED, PENDING, RUNNABLE) or terminate it (STARTING, RUNNING); "
                         "asks first"),
@@ -92,12 +106,13 @@ class JobScreen(TabbedScreen):
         if job.status.value != self.status:
             self.status = job.status.value
             self.refresh_bindings()  # x cancels, terminates, or is gone once the job is over
-        what = [jv.short_queue(job.job_queue), jv.short_queue(job.job_definition), job.job_id]
-        when = [f"created {_clock(job.created_at)}"]
-        if job.started_at:
-            when.append(f"started {_clock(job.started_at)}")
-        if job.stopped_at:
-            when.append(f"stopped {_clock(job.stopped_at)}")
+        what = [jv.short_queue(job.job_queue), jv.short_queue(job.job_definition)]  # the id is on Details
+        created = _clock(job.created_at)
+        when = [f"created {created}"]
+        for word, at in (("started", job.started_at), ("stopped", job.stopped_at)):
+            if at:  # the day once: the line must fit 120 columns
+                stamp = _clock(at)
+                when.append(f"{word} {stamp[11:] if stamp[:10] == created[:10] else stamp}")
         if job.attempts:
             when.append(jv.plural(len(job.attempts), "attempt"))
         props = job.array_properties

@@ -90,17 +90,18 @@ JOB_COLUMNS = (
     Column("name", "Job name"),
     Column("status", "Status", "state"),
     Column("queue", "Queue"),
-    Column("job", "Job ID"),
     Column("created", "Created", "time"),
     Column("duration", "Duration", "number"),
-    Column("attempts", "Attempts", "number"),
-    Column("exit", "Exit code", "number"),
+    Column("exit", "Exit", "number"),
     Column("array", "Array"),
     Column("reason", "Status reason"),
+    Column("attempts", "Attempts", "number"),
+    Column("job", "Job ID"),
     Column("started", "Started", "time"),
     Column("stopped", "Stopped", "time"),
 )
-"""The order they matter in: at 120 columns name, state, queue, id, times and exit code fit."""
+"""The order they matter in: at 120 columns name, state, queue, when, how long, how it ended and the
+array fit; the filter matches the whole job id (in the row's ARN) whether its column shows or not."""
 
 
 def _array_cell(props: m.ArrayProperties | None) -> str:
@@ -287,7 +288,7 @@ def attempt_rows(job: m.JobDetail, now: int) -> list[Row]:
     for number, attempt in enumerate(job.attempts, start=1):
         container = attempt.container
         exit_code = container.exit_code if container is not None else None
-        reason = attempt.status_reason or (container.reason if container is not None else None)
+        reason = (container.reason if container is not None else None) or attempt.status_reason
         rows.append(Row(
             key=f"{job.job_id}#{number}",
             name=f"attempt {number}",

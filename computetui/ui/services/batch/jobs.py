@@ -16,14 +16,14 @@ from textual.binding import Binding
 from textual.content import Content
 
 from computetui.backends.base import Backend
-from computetui.ui.screens.tabs import Facts, TabbedScreen, row_action_bindings
+from computetui.ui.screens.tabs import Facts, row_action_bindings
+from computetui.ui.services.batch.job import JobScreen, StopsJobs
 from computetui.ui.services.batch.job_views import (
     CANCEL_TERMINATE,
     JOB_STATUSES,
     describer,
     jobs_view,
     list_jobs,
-    stop_verb,
 )
 from computetui.ui.states import TONE_VARIABLE, tone
 from computetui.ui.views import ResourceView, Row
@@ -32,7 +32,7 @@ FILTERS: tuple[str | None, ...] = (None, *JOB_STATUSES)
 """What ``s`` steps through: every state, then each in the lifecycle's order."""
 
 
-class JobsScreen(TabbedScreen):
+class JobsScreen(StopsJobs):
     page_id = "batch"
 
     BINDINGS = [
@@ -84,11 +84,9 @@ class JobsScreen(TabbedScreen):
         self.query_one("#facts", Facts).update(self._facts(counts))
 
     def _facts(self, counts: dict[str, int] | None) -> Content:
-        where = Content.from_markup("in queue [b $primary]$q[/]", q=self.queue) if self.queue else \
-            Content("in every queue")
-        showing = self.status or "every state"
-        head = Content.from_markup("[b]Jobs[/] ") + where + Content.from_markup(
-            "  [$muted]showing[/] [b]$s[/]", s=showing)
+        where = "in queue [b $primary]$q[/]" if self.queue else "in every queue"
+        head = Content.from_markup(f"[b]Jobs[/] {where}  [$muted]showing[/] [b]$s[/]", q=self.queue or "",
+                                   s=self.status or "every state")
         if counts is None:
             return head
         parts = []
@@ -134,15 +132,5 @@ class JobsScreen(TabbedScreen):
     def create_context(self, view: ResourceView) -> dict[str, Any]:
         return {"queue": self.queue or self.home_queue}
 
-    def action_row_action(self, action_id: str) -> None:
-        row = self.selected()
-        if action_id == CANCEL_TERMINATE.id and row is not None and stop_verb(row.state) is None:
-            self.notify(f"Job {row.name} is {row.state}: there is nothing left to cancel or terminate.",
-                        severity="warning", markup=False)
-            return
-        super().action_row_action(action_id)
-
     def open_row(self, view: ResourceView, row: Row) -> None:
-        from computetui.ui.services.batch.job import JobScreen
-
         self.app.push_screen(JobScreen.for_row(row))
