@@ -206,7 +206,8 @@ class JobStatusReason:
 
 
 class JobDependency(AwsModel):
-    job_id: str
+    job_id: str | None = None
+    """None for an array job's SEQUENTIAL dependency (its children wait for each other)."""
     type: str | None = None
     """``SEQUENTIAL`` or ``N_TO_N`` for array jobs."""
 

@@ -4,6 +4,7 @@ job definitions (the job operations are :mod:`jobs`; running them, :mod:`schedul
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import BatchFacet
@@ -103,7 +104,9 @@ class LocalBatch(JobsMixin, LocalFacetMixin, BatchFacet):
             status=m.CEStatus.VALID,
             status_reason="ComputeEnvironment Healthy",
             compute_resources=resources,
-            ecs_cluster_arn=self.ids.ecs_cluster(f"AWSBatch-{compute_environment_name}-{self.ids.uuid()}"),
+            # Batch names the environment's ECS cluster after it; the suffix is drawn from its ARN, so
+            # making an environment takes nothing from the seeded ids the rest of the state gets.
+            ecs_cluster_arn=self.ids.ecs_cluster(f"AWSBatch-{compute_environment_name}-{uuid.uuid5(uuid.NAMESPACE_URL, arn)}"),
             unmanagedv_cpus=unmanagedv_cpus if type == "UNMANAGED" else None,
             tags=tags or {},
         )
