@@ -97,7 +97,8 @@ class JobsScreen(StopsJobs):
             colour = TONE_VARIABLE.get(tone(status), "$foreground") if n else "$muted"
             style = f"b {colour} underline" if status == self.status else colour
             parts.append(Content.from_markup(f"[{style}]$n $s[/]", n=f"{n:,}", s=status))
-        total = Content.from_markup("[$muted]$t jobs in all[/]", t=f"{sum(counts.values()):,}")
+        count = sum(counts.values())
+        total = Content.from_markup("[$muted]$t in all[/]", t=f"{count:,} job{'' if count == 1 else 's'}")
         return Content("\n").join([head, Content(" · ").join([*parts, total])])
 
     def on_mount(self) -> None:

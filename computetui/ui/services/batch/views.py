@@ -4,7 +4,7 @@ and the home page's line. The Jobs list and a job's page are in :mod:`job_views`
 from __future__ import annotations
 
 from computetui.backends.base import Backend
-from computetui.ui.services.batch.job_views import counts_line, list_jobs
+from computetui.ui.services.batch.job_views import counts_line, jobs_view, list_jobs
 from computetui.ui.views import Column, ResourceView, Row, RowAction, ServiceSpec, Summary, deleter
 
 
@@ -192,5 +192,8 @@ SPEC = ServiceSpec(
                 Column("attempts", "Attempts", "number"),
             ),
         ),
+        # Every queue's jobs in every state, as the console's Jobs page; enter on a queue opens
+        # its own, with the state to step through (s).
+        jobs_view(),
     ),
 )
