@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         JobDetail,
         JobQueueDetail,
         JobSummary,
+        SchedulingPolicyDetail,
     )
     from computetui.models.common import BackendInfo
     from computetui.models.ecr import ImageDetail, LifecyclePolicy, LocalImage, Repository
@@ -535,6 +536,24 @@ class BatchFacet(Facet):
     @mutating
     def terminate_job(self, job_id: str, reason: str) -> None:
         return self._unsupported("TerminateJob")
+
+    @mutating
+    def create_scheduling_policy(self, name: str, **kwargs: Any) -> SchedulingPolicyDetail:
+        """CreateSchedulingPolicy: ``fairshare_policy={"shareDistribution": [{"shareIdentifier":
+        "a", "weightFactor": 0.5}], "shareDecaySeconds": 0, "computeReservation": 0}``."""
+        return self._unsupported("CreateSchedulingPolicy")
+
+    @mutating
+    def update_scheduling_policy(self, arn: str, **kwargs: Any) -> SchedulingPolicyDetail:
+        return self._unsupported("UpdateSchedulingPolicy")
+
+    @mutating
+    def delete_scheduling_policy(self, arn: str) -> None:
+        return self._unsupported("DeleteSchedulingPolicy")
+
+    def describe_scheduling_policies(self, arns: list[str] | None = None) -> list[SchedulingPolicyDetail]:
+        """The policies named (every one when ``arns`` is None: ListSchedulingPolicies first)."""
+        return self._unsupported("DescribeSchedulingPolicies")
 
     @mutating
     def cancel_job(self, job_id: str, reason: str) -> None:

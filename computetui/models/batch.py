@@ -66,6 +66,8 @@ class ComputeEnvironmentDetail(AwsModel):
     status_reason: str | None = None
     compute_resources: ComputeResources | None = None
     ecs_cluster_arn: str | None = None
+    unmanagedv_cpus: int | None = Field(default=None, alias="unmanagedvCpus")
+    """An UNMANAGED environment's capacity, in vCPUs, as its owner gives it."""
     tags: dict[str, str] = Field(default_factory=dict)
 
 
@@ -82,6 +84,37 @@ class JobQueueDetail(AwsModel):
     status_reason: str | None = None
     priority: int
     compute_environment_order: list[ComputeEnvironmentOrder] = Field(default_factory=list)
+    scheduling_policy_arn: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class ShareAttributes(AwsModel):
+    share_identifier: str
+    weight_factor: float | None = None
+    """Lower gets more: a share of 0.5 gets twice the capacity of a share of 1 (the default)."""
+
+
+class FairsharePolicy(AwsModel):
+    share_decay_seconds: int | None = None
+    compute_reservation: int | None = None
+    share_distribution: list[ShareAttributes] = Field(default_factory=list)
+
+    def weight(self, share: str | None) -> float:
+        """A share's weight factor: its own, else a matching ``prefix*`` entry's, else 1."""
+        for item in self.share_distribution:
+            if item.share_identifier == share:
+                return item.weight_factor or 1.0
+        for item in self.share_distribution:
+            ident = item.share_identifier
+            if ident.endswith("*") and share is not None and share.startswith(ident[:-1]):
+                return item.weight_factor or 1.0
+        return 1.0
+
+
+class SchedulingPolicyDetail(AwsModel):
+    name: str
+    arn: str
+    fairshare_policy: FairsharePolicy | None = None
     tags: dict[str, str] = Field(default_factory=dict)
 
 
@@ -173,7 +206,8 @@ class JobStatusReason:
 
 
 class JobDependency(AwsModel):
-    job_id: str
+    job_id: str | None = None
+    """None for an array job's SEQUENTIAL dependency (its children wait for each other)."""
     type: str | None = None
     """``SEQUENTIAL`` or ``N_TO_N`` for array jobs."""
 

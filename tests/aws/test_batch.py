@@ -410,14 +410,17 @@ def test_read_only_refuses_every_change_and_sends_nothing(moto_server: str, aws_
         "cancel_job",
         "create_compute_environment",
         "create_job_queue",
+        "create_scheduling_policy",
         "delete_compute_environment",
         "delete_job_queue",
+        "delete_scheduling_policy",
         "deregister_job_definition",
         "register_job_definition",
         "submit_job",
         "terminate_job",
         "update_compute_environment",
         "update_job_queue",
+        "update_scheduling_policy",
     ]
 
 

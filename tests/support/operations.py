@@ -47,6 +47,7 @@ class Prepared:
     instance_arn: str = ""
     rest_api_id: str = ""
     api_id: str = ""
+    scheduling_policy_arn: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -73,13 +74,17 @@ def prepare(backend: LocalBackend) -> Prepared:
     batch = backend.batch
     batch.create_compute_environment("ce", compute_resources={"type": "FARGATE", "maxvCpus": 4})
     batch.create_job_queue("q", 1, [{"order": 1, "computeEnvironment": "ce"}])
-    batch.register_job_definition("jd", container_properties={"image": "busybox"})
+    batch.register_job_definition("jd", container_properties={
+        "image": "busybox", "resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]},
+        platform_capabilities=["FARGATE"])
+    policy = batch.create_scheduling_policy("fair", fairshare_policy={"shareDistribution": [{"shareIdentifier": "a"}]})
     backend.logs.create_log_group("g")
     backend.logs.create_log_stream("g", "s")
     backend.autoscaling.register_scalable_target(**TARGET, min_capacity=0, max_capacity=3)
     rest = backend.apigateway.create_rest_api("rest")
     http = backend.apigateway.create_api("http")
-    return Prepared(instance_arn=instance.container_instance_arn, rest_api_id=rest.id, api_id=http.api_id)
+    return Prepared(instance_arn=instance.container_instance_arn, rest_api_id=rest.id, api_id=http.api_id,
+                    scheduling_policy_arn=policy.arn)
 
 
 @contextmanager
@@ -141,6 +146,10 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("batch", "deregister_job_definition"): lambda p: dict(job_definition="jd:1"),
     ("batch", "submit_job"): lambda p: dict(job_name="j", job_queue="q", job_definition="jd"),
     ("batch", "terminate_job"): lambda p: dict(job_id="j", reason="r"),
+    ("batch", "create_scheduling_policy"): lambda p: dict(name="fair2"),
+    ("batch", "update_scheduling_policy"): lambda p: dict(arn=p.scheduling_policy_arn,
+                                                          fairshare_policy={"shareDecaySeconds": 60}),
+    ("batch", "delete_scheduling_policy"): lambda p: dict(arn=p.scheduling_policy_arn),
     ("batch", "cancel_job"): lambda p: dict(job_id="j", reason="r"),
     ("apigateway", "create_rest_api"): lambda p: dict(name="api"),
     ("apigateway", "delete_rest_api"): lambda p: dict(rest_api_id=p.rest_api_id),

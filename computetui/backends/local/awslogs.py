@@ -56,6 +56,16 @@ class ContainerLogs:
             self._followers[container_id] = thread
         thread.start()
 
+    def drain(self, container_id: str, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until the follower of a container that has exited has
+        written its last lines; whether it has. A container not followed is drained already."""
+        with self._lock:
+            thread = self._followers.get(container_id)
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
     def unfollow(self, container_id: str) -> None:
         with self._lock:
             self._followers.pop(container_id, None)

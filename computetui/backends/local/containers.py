@@ -83,6 +83,15 @@ class Mount:
 
 
 @dataclass(frozen=True)
+class Ulimit:
+    """A resource limit for the container's processes (``nofile``, ``nproc`` ...)."""
+
+    name: str
+    soft: int
+    hard: int
+
+
+@dataclass(frozen=True)
 class HealthCheck:
     """A command the engine runs in the container to judge its health; times in seconds."""
 
@@ -131,6 +140,12 @@ class ContainerSpec:
     mounts: tuple[Mount, ...] = ()
     remove_on_exit: bool = False
     """The engine removes the container when it exits (nothing is left to read afterwards)."""
+    user: str | None = None
+    """Who the command runs as (``uid``, ``uid:gid`` or a name the image knows)."""
+    ulimits: tuple[Ulimit, ...] = ()
+    read_only: bool = False
+    """The root filesystem is mounted read-only."""
+    privileged: bool = False
     labels: dict[str, str] = field(default_factory=dict)
     """Labels beside the emulator's own (managed, kind, arn, owner)."""
 
@@ -162,6 +177,14 @@ class ContainerSpec:
                                   for mount in self.mounts}
         if self.remove_on_exit:
             options["auto_remove"] = True
+        if self.user:
+            options["user"] = self.user
+        if self.ulimits:
+            options["ulimits"] = [{"Name": u.name, "Soft": u.soft, "Hard": u.hard} for u in self.ulimits]
+        if self.read_only:
+            options["read_only"] = True
+        if self.privileged:
+            options["privileged"] = True
         if self.network != BRIDGE:
             options["network_mode"] = self.network
         if self.ports:
@@ -211,6 +234,8 @@ class ContainerState:
     published: tuple[PublishedPort, ...] = ()
     address: str = ""
     """Its address on the bridge; empty for host, none, or a shared namespace."""
+    oom_killed: bool = False
+    """The kernel ended it for using more memory than its limit."""
 
     @property
     def running(self) -> bool:
@@ -243,6 +268,7 @@ class ContainerState:
             health=(state.get("Health") or {}).get("Status"),
             published=tuple(published),
             address=network.get("IPAddress") or "",
+            oom_killed=bool(state.get("OOMKilled")),
         )
 
 

@@ -520,6 +520,18 @@ class StateStore:
         with self.reading() as db:
             return [row[0] for row in db.execute(sql, args)]
 
+    def states(self, kind: str, arns: Iterable[str]) -> dict[str, str | None]:
+        """The state column of several resources by ARN, bodies left unread (missing ones absent)."""
+        wanted = list(dict.fromkeys(arns))
+        found: dict[str, str | None] = {}
+        with self.reading() as db:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                rows = db.execute(f"SELECT arn, state FROM resources WHERE arn IN ({', '.join('?' * len(chunk))}) "
+                                  "AND +kind = ?", [*chunk, kind]).fetchall()
+                found.update((row["arn"], row["state"]) for row in rows)
+        return found
+
     def delete(self, kind: str, arn: str) -> bool:
         with self.transaction() as db:
             cursor = db.execute("DELETE FROM resources WHERE kind = ? AND arn = ?", (kind, arn))

@@ -1,36 +1,44 @@
-"""AWS Batch in the local emulator: compute environments, job queues and job definitions.
-
-Jobs are read from the store here; scheduling them onto the engine builds on
-these records.
-"""
+"""AWS Batch in the local emulator: compute environments, job queues, scheduling policies and
+job definitions (the job operations are :mod:`jobs`; running them, :mod:`scheduler` and
+:mod:`runner`)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import BatchFacet
-from computetui.backends.errors import InvalidParameter
+from computetui.backends.local.batch.book import UNFINISHED, JobBook
+from computetui.backends.local.batch.jobs import JobsMixin
+from computetui.backends.local.batch.scheduler import (
+    COMPUTE_ENVIRONMENT,
+    JOB_QUEUE,
+    SCHEDULING_POLICY,
+    BatchScheduler,
+)
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.rules import batch as rules
+from computetui.backends.rules.batch import NAME_PATTERN as NAME_RE
+from computetui.backends.rules.batch import client_error
 from computetui.backends.rules.validation import validated
 from computetui.models import batch as m
 
-COMPUTE_ENVIRONMENT = "batch:compute-environment"
-JOB_QUEUE = "batch:job-queue"
-JOB_DEFINITION = "batch:job-definition"
-JOB = "batch:job"
+if TYPE_CHECKING:
+    from computetui.backends.local.batch.runner import JobRunner
+    from computetui.backends.local.emulator import Emulator
 
-NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}")
+JOB_DEFINITION = "batch:job-definition"
 FARGATE_TYPES = {m.ResourceType.FARGATE, m.ResourceType.FARGATE_SPOT}
 
 
-def client_error(message: str, field: str | None = None) -> InvalidParameter:
-    """Batch reports bad input as ``ClientException``."""
-    return InvalidParameter(message, code="ClientException", field=field)
+class LocalBatch(JobsMixin, LocalFacetMixin, BatchFacet):
+    def __init__(self, backend: Emulator) -> None:
+        super().__init__(backend)
+        self.book = JobBook(backend.store)
+        self.scheduler = BatchScheduler(backend, self.book)
+        self.runner: JobRunner  # set by install
 
 
-class LocalBatch(LocalFacetMixin, BatchFacet):
     # -- compute environments -------------------------------------------
     def _ce(self, name_or_arn: str) -> m.ComputeEnvironmentDetail:
         arn = name_or_arn if name_or_arn.startswith("arn:") else self.ids.batch("compute-environment", name_or_arn)
@@ -56,6 +64,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         state: str = "ENABLED",
         compute_resources: dict[str, Any] | None = None,
         tags: dict[str, str] | None = None,
+        unmanagedv_cpus: int | None = None,
         **_: Any,
     ) -> m.ComputeEnvironmentDetail:
         if not NAME_RE.fullmatch(compute_environment_name):
@@ -95,12 +104,17 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             status=m.CEStatus.VALID,
             status_reason="ComputeEnvironment Healthy",
             compute_resources=resources,
+            # Batch names the environment's ECS cluster after it; the suffix is drawn from its ARN, so
+            # making an environment takes nothing from the seeded ids the rest of the state gets.
+            ecs_cluster_arn=self.ids.ecs_cluster(f"AWSBatch-{compute_environment_name}-{uuid.uuid5(uuid.NAMESPACE_URL, arn)}"),
+            unmanagedv_cpus=unmanagedv_cpus if type == "UNMANAGED" else None,
             tags=tags or {},
         )
         with self.store.transaction():
             if self.store.get(COMPUTE_ENVIRONMENT, arn) is not None:
                 raise client_error("Object already exists", "computeEnvironmentName")
             self._put_ce(ce)
+        self.scheduler.kick()
         return ce
 
     @validated(rules.UPDATE_COMPUTE_ENVIRONMENT)
@@ -109,11 +123,17 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         compute_environment: str,
         state: str | None = None,
         compute_resources: dict[str, Any] | None = None,
+        unmanagedv_cpus: int | None = None,
         **_: Any,
     ) -> m.ComputeEnvironmentDetail:
         with self.store.transaction():
             ce = self._ce(compute_environment)
             update: dict[str, Any] = {}
+            if unmanagedv_cpus is not None:
+                if ce.type is not m.CEType.UNMANAGED:
+                    raise client_error("unmanagedvCpus applies to UNMANAGED compute environments only",
+                                       "unmanagedvCpus")
+                update["unmanagedv_cpus"] = unmanagedv_cpus
             if state is not None:
                 if state not in ("ENABLED", "DISABLED"):
                     raise client_error(f"state must be ENABLED or DISABLED, not {state}", "state")
@@ -123,8 +143,13 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                 update["compute_resources"] = m.ComputeResources.model_validate(
                     {**ce.compute_resources.to_aws(), **compute_resources}
                 )
+            if "compute_resources" in update:
+                merged = update["compute_resources"]
+                if merged.max_vcpus < (merged.min_vcpus or 0):
+                    raise client_error("minvCpus must be between 0 and maxvCpus", "computeResources.minvCpus")
             ce = ce.updated(**update)
             self._put_ce(ce)
+        self.scheduler.kick()
         return ce
 
     @validated(rules.COMPUTE_ENVIRONMENT)
@@ -186,8 +211,11 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         compute_environment_order: list[dict[str, Any]],
         state: str = "ENABLED",
         tags: dict[str, str] | None = None,
+        scheduling_policy_arn: str | None = None,
         **_: Any,
     ) -> m.JobQueueDetail:
+        if scheduling_policy_arn is not None:
+            self._policy(scheduling_policy_arn)
         if not NAME_RE.fullmatch(job_queue_name):
             raise client_error("jobQueueName must be 1-128 letters, numbers, hyphens or underscores", "jobQueueName")
         if not 0 <= priority <= 1000:
@@ -204,6 +232,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                 status_reason="JobQueue Healthy",
                 priority=priority,
                 compute_environment_order=self._resolve_order(compute_environment_order),
+                scheduling_policy_arn=scheduling_policy_arn,
                 tags=tags or {},
             )
             self._put_queue(queue)
@@ -216,11 +245,18 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         state: str | None = None,
         priority: int | None = None,
         compute_environment_order: list[dict[str, Any]] | None = None,
+        scheduling_policy_arn: str | None = None,
         **_: Any,
     ) -> m.JobQueueDetail:
         with self.store.transaction():
             queue = self._queue(job_queue)
             update: dict[str, Any] = {}
+            if scheduling_policy_arn is not None:
+                if queue.scheduling_policy_arn is None:
+                    raise client_error("A job queue made without a scheduling policy cannot be given one",
+                                       "schedulingPolicyArn")
+                self._policy(scheduling_policy_arn)
+                update["scheduling_policy_arn"] = scheduling_policy_arn
             if state is not None:
                 update["state"] = state
             if priority is not None:
@@ -231,6 +267,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                 update["compute_environment_order"] = self._resolve_order(compute_environment_order)
             queue = queue.updated(**update)
             self._put_queue(queue)
+        self.scheduler.kick()
         return queue
 
     @validated(rules.JOB_QUEUE)
@@ -239,7 +276,11 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             queue = self._queue(job_queue)
             if queue.state is not m.CEState.DISABLED:
                 raise client_error("Cannot delete, job queue must be DISABLED first", "jobQueue")
+            unfinished = self.book.summaries(queue.job_queue_arn, UNFINISHED)
             self.store.delete(JOB_QUEUE, queue.job_queue_arn)
+        # Batch terminates the jobs still in a queue it deletes.
+        for row in unfinished:
+            self.terminate_job(row["jobId"], "Job queue deleted")
 
     @validated(rules.DESCRIBE_JOB_QUEUES)
     def describe_job_queues(self, job_queues: list[str] | None = None) -> list[m.JobQueueDetail]:
@@ -260,6 +301,7 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         timeout: dict[str, Any] | None = None,
         parameters: dict[str, str] | None = None,
         platform_capabilities: list[str] | None = None,
+        tags: dict[str, str] | None = None,
         **_: Any,
     ) -> m.JobDefinition:
         if not NAME_RE.fullmatch(job_definition_name):
@@ -274,6 +316,9 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
             raise client_error("retryStrategy.attempts must be between 1 and 10", "retryStrategy.attempts")
         if timeout is not None and timeout.get("attemptDurationSeconds", 60) < 60:
             raise client_error("timeout.attemptDurationSeconds must be at least 60", "timeout")
+        fargate = "FARGATE" in (platform_capabilities or [])
+        if fargate and container_properties.get("privileged"):
+            raise client_error("privileged is not supported on Fargate resources", "containerProperties.privileged")
         with self.store.transaction():
             revision = self.store.next_sequence(f"{JOB_DEFINITION}:{job_definition_name}")
             arn = self.ids.batch("job-definition", f"{job_definition_name}:{revision}")
@@ -287,9 +332,23 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
                 timeout=m.JobTimeout.model_validate(timeout) if timeout else None,
                 parameters=parameters or {},
                 platform_capabilities=platform_capabilities or ["EC2"],
+                tags=tags or {},
             )
             self.store.put(JOB_DEFINITION, arn, definition.to_aws(), name=job_definition_name, state="ACTIVE")
         return definition
+
+    def _definition(self, reference: str) -> m.JobDefinition:
+        """A job definition by ARN, ``name:revision`` or ``name`` (its latest ACTIVE revision)."""
+        if reference.startswith("arn:"):
+            body = self.store.get(JOB_DEFINITION, reference)
+        elif ":" in reference:
+            body = self.store.get(JOB_DEFINITION, self.ids.batch("job-definition", reference))
+        else:
+            active = self.store.list(JOB_DEFINITION, name=reference, state="ACTIVE")
+            body = max(active, key=lambda b: b["revision"]) if active else None
+        if body is None:
+            raise client_error(f"Job definition {reference} does not exist", "jobDefinition")
+        return m.JobDefinition.model_validate(body)
 
     @validated(rules.JOB_DEFINITION)
     def deregister_job_definition(self, job_definition: str) -> None:
@@ -308,20 +367,55 @@ class LocalBatch(LocalFacetMixin, BatchFacet):
         bodies = self.store.list(JOB_DEFINITION, name=job_definition_name, state=status)
         return [m.JobDefinition.model_validate(b) for b in bodies]
 
-    # -- jobs ------------------------------------------------------------
-    @validated(rules.LIST_JOBS)
-    def list_jobs(
-        self, job_queue: str, job_status: str | None = None, array_job_id: str | None = None
-    ) -> list[m.JobSummary]:
-        queue = self._queue(job_queue)
-        status = job_status or "RUNNING"
-        return [m.JobSummary.model_validate(b) for b in self.store.list(JOB, parent=queue.job_queue_arn, state=status)]
+    # -- scheduling policies ------------------------------------------------
+    def _policy(self, arn: str) -> m.SchedulingPolicyDetail:
+        body = self.store.get(SCHEDULING_POLICY, arn)
+        if body is None:
+            raise client_error(f"Scheduling policy {arn} does not exist", "schedulingPolicyArn")
+        return m.SchedulingPolicyDetail.model_validate(body)
 
-    @validated(rules.DESCRIBE_JOBS)
-    def describe_jobs(self, jobs: list[str]) -> list[m.JobDetail]:
-        found = []
-        for job_id in jobs:
-            body = self.store.find(JOB, job_id)
-            if body is not None:
-                found.append(m.JobDetail.model_validate(body))
+    @validated(rules.CREATE_SCHEDULING_POLICY)
+    def create_scheduling_policy(
+        self, name: str, fairshare_policy: dict[str, Any] | None = None, tags: dict[str, str] | None = None,
+        **_: Any,
+    ) -> m.SchedulingPolicyDetail:
+        if not NAME_RE.fullmatch(name):
+            raise client_error("name must be 1-128 letters, numbers, hyphens or underscores", "name")
+        arn = self.ids.batch("scheduling-policy", name)
+        policy = m.SchedulingPolicyDetail(
+            name=name, arn=arn, tags=tags or {},
+            fairshare_policy=m.FairsharePolicy.model_validate(fairshare_policy or {}),
+        )
+        with self.store.transaction():
+            if self.store.get(SCHEDULING_POLICY, arn) is not None:
+                raise client_error("Object already exists", "name")
+            self.store.put(SCHEDULING_POLICY, arn, policy.to_aws(), name=name)
+        return policy
+
+    @validated(rules.UPDATE_SCHEDULING_POLICY)
+    def update_scheduling_policy(self, arn: str, fairshare_policy: dict[str, Any] | None = None,
+                                 **_: Any) -> m.SchedulingPolicyDetail:
+        with self.store.transaction():
+            policy = self._policy(arn)
+            if fairshare_policy is not None:
+                policy = policy.updated(fairshare_policy=m.FairsharePolicy.model_validate(fairshare_policy))
+            self.store.put(SCHEDULING_POLICY, arn, policy.to_aws(), name=policy.name)
+        self.scheduler.kick()
+        return policy
+
+    @validated(rules.SCHEDULING_POLICY)
+    def delete_scheduling_policy(self, arn: str) -> None:
+        with self.store.transaction():
+            self._policy(arn)
+            if any(q.scheduling_policy_arn == arn for q in self.describe_job_queues()):
+                raise client_error("Cannot delete, a job queue uses this scheduling policy", "arn")
+            self.store.delete(SCHEDULING_POLICY, arn)
+
+    def describe_scheduling_policies(self, arns: list[str] | None = None) -> list[m.SchedulingPolicyDetail]:
+        found = [m.SchedulingPolicyDetail.model_validate(b) for b in self.store.list(SCHEDULING_POLICY)]
+        if arns is not None:
+            if len(arns) > 100:
+                raise client_error("arns takes at most 100 scheduling policies", "arns")
+            wanted = set(arns)
+            found = [p for p in found if p.arn in wanted]
         return found
