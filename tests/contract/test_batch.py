@@ -107,7 +107,7 @@ def test_batch_queue_priority_is_bounded(contract_backend) -> None:  # noqa: ANN
 JOB_STATUS_ORDER = ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"]
 DONE = ("SUCCEEDED", "FAILED")
 JOB_WAIT_S = 60
-ONE_VCPU = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]
+ONE_VCPU = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]  # a Fargate size
 # Ends at once on SIGTERM (a shell as PID 1 ignores it otherwise, and AWS waits 30 s for SIGKILL).
 LONG_RUNNING = ["sh", "-c", "trap 'exit 143' TERM; sleep 600 & wait"]
 
@@ -181,10 +181,11 @@ def job_queue(backend: Backend, max_vcpus: int = 4) -> str:
 
 
 def job_definition(backend: Backend, name: str, command: list[str], **kwargs: Any) -> str:
-    """A busybox job definition running ``command`` with 1 vCPU; its name."""
+    """A busybox job definition for Fargate running ``command`` with 1 vCPU; its name."""
     backend.batch.register_job_definition(
         job_definition_name=name,
         container_properties={"image": BUSYBOX_IMAGE, "command": command, "resourceRequirements": ONE_VCPU},
+        platform_capabilities=["FARGATE"],  # EC2 otherwise, which a Fargate queue refuses
         **kwargs,
     )
     return name

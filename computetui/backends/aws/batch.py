@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from computetui.backends.aws.kit import Caller, aws_json, batches, parse
 from computetui.backends.base import BatchFacet
 from computetui.backends.errors import InvalidParameter
+from computetui.backends.rules.batch import ARRAY_SIZE, DEPENDS_ON_MAX, TIMEOUT_MIN_S
 from computetui.models import batch as m
 
 if TYPE_CHECKING:
@@ -37,15 +38,9 @@ LIST_JOBS_PAGE = 1000
 """ListJobs' maxResults by status (or none): up to 1000 jobs a page."""
 LIST_JOBS_FILTERED_PAGE = 100
 """ListJobs' maxResults with ``filters``: up to 100 jobs a page."""
-ARRAY_SIZE = range(2, 10_001)
-"""An array job's ``arrayProperties.size``: 2 to 10,000 children."""
 ATTEMPTS = range(1, 11)
 """``retryStrategy.attempts``: 1 to 10."""
 EVALUATE_ON_EXIT_MAX = 5
-TIMEOUT_MIN_SECONDS = 60
-"""``timeout.attemptDurationSeconds``: at least 60."""
-DEPENDS_ON_MAX = 20
-"""SubmitJob's ``dependsOn``: at most 20 jobs."""
 
 
 def _check_priority(priority: int | None) -> None:
@@ -75,9 +70,9 @@ def _check_attempts_and_timeout(asked: dict[str, Any]) -> None:
             "retryStrategy.evaluateOnExit",
         )
     seconds = (asked.get("timeout") or {}).get("attemptDurationSeconds")
-    if isinstance(seconds, int) and seconds < TIMEOUT_MIN_SECONDS:
+    if isinstance(seconds, int) and seconds < TIMEOUT_MIN_S:
         raise _client_exception(
-            f"timeout.attemptDurationSeconds must be {TIMEOUT_MIN_SECONDS} or more, not {seconds}",
+            f"timeout.attemptDurationSeconds must be {TIMEOUT_MIN_S} or more, not {seconds}",
             "timeout.attemptDurationSeconds",
         )
 
