@@ -143,7 +143,10 @@ CARDS: dict[str, ConceptCard] = {
         choose_when=(
             "The work has a beginning and an end but may run longer than Lambda's 15 minutes, "
             "needs more disk or a custom image, or comes in big waves. Lambda is simpler for "
-            "short tasks; ECS services suit programs that never finish."
+            "short tasks; ECS services suit programs that never finish. Try it: open a queue and "
+            "press c. An array size of 5 runs five children, each told its AWS_BATCH_JOB_ARRAY_INDEX; "
+            "a command of sleep 1200 outlives Lambda's 15 minutes and still succeeds; more jobs than "
+            "the environment's maxvCpus hold wait RUNNABLE until capacity frees (s steps through the states)."
         ),
         pricing=(
             "Batch adds no charge: you pay for the EC2 instances or Fargate tasks it starts, only "

@@ -28,3 +28,6 @@ def remove_owned(docker_client: Any, owner: str) -> None:
             container.remove(force=True)
         except docker.errors.NotFound:  # the backend's own clean-up got there first
             pass
+        except docker.errors.APIError as exc:  # ... or is at it now
+            if exc.status_code != 409:
+                raise

@@ -144,3 +144,59 @@ async def test_a_service_on_aws_joins_the_target_group_given_by_arn(moto_server,
         [service] = ecs.describe_services(cluster="shop", services=["web"])["services"]
         assert service["loadBalancers"] == [
             {"targetGroupArn": group["TargetGroupArn"], "containerName": "web", "containerPort": 80}]
+
+
+# -- Batch ---------------------------------------------------------------------------------------
+async def test_a_batch_job_submitted_on_aws_is_listed_in_its_queue_and_opens(moto_server, aws_credentials) -> None:  # noqa: ANN001, F811
+    from computetui.backends import open_backend
+    from computetui.ui.services.batch.forms import SubmitJobForm
+    from computetui.ui.services.batch.job import JobScreen
+    from computetui.ui.services.batch.jobs import JobsScreen
+    from tests.support.aws import reset_moto
+    from tests.support.aws_stubs import batch_environment_kwargs, moto_batch_without_docker
+
+    reset_moto(moto_server)
+    with moto_batch_without_docker(moto_server):
+        setup = open_backend("aws", endpoint_url=moto_server, region="us-east-1")
+        assert setup.batch is not None
+        environment = setup.batch.create_compute_environment(
+            compute_environment_name="fargate",
+            **batch_environment_kwargs(setup, {"type": "FARGATE", "maxvCpus": 16, "subnets": ["s"]}))
+        setup.batch.create_job_queue("nightly", 10, [{"order": 1,
+                                                      "computeEnvironment": environment.compute_environment_arn}])
+        setup.batch.register_job_definition("report", container_properties={
+            "image": "busybox", "command": ["echo", "hello"],
+            "resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]},
+            platform_capabilities=["FARGATE"])
+        setup.close()
+
+        app = aws_app(moto_server)
+        async with app.run_test(size=SIZE) as pilot:
+            await until_ready(pilot, app, "us-east-1")
+            await type_text(pilot, ":batch")
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("enter")  # the queue
+            await settle(pilot)
+            jobs = app.screen
+            assert isinstance(jobs, JobsScreen) and jobs.queue == "nightly"
+            await pilot.press("c")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, SubmitJobForm) and form.value("definition") == "report:1"
+            form.query_one("#f-name").value = "from-the-console"  # type: ignore[attr-defined]
+            form.query_one("#f-command").value = "echo 'hi there'"  # type: ignore[attr-defined]
+            await pilot.press("ctrl+s")
+            for _ in range(40):  # moto's Batch moves the job on in a thread of its own
+                await settle(pilot)
+                if app.screen is jobs and jobs.table.rows:
+                    break
+            [row] = jobs.table.rows
+            assert row.name == "from-the-console" and row.cells["queue"] == "nightly"
+            assert row.key.startswith("arn:aws:batch:us-east-1:")
+            await pilot.press("enter")
+            await settle(pilot)
+            page = app.screen
+            assert isinstance(page, JobScreen)
+            details = str(page.query_one("#job-details").render())  # type: ignore[attr-defined]
+            assert "echo 'hi there'" in details and "Cost on AWS" in details

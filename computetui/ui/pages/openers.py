@@ -8,12 +8,13 @@ screens, imported only when first used so the first frame stays cheap.
 from __future__ import annotations
 
 from computetui.ui.screens.opening import FormOpener, PageMaker
+from computetui.ui.services.batch import pages as batch
 from computetui.ui.services.ecr import pages as ecr
 from computetui.ui.services.ecs import pages as ecs
 from computetui.ui.services.lambda_ import pages as lambda_
 
-RESOURCE_PAGES: dict[str, PageMaker] = {**lambda_.PAGES, **ecr.PAGES, **ecs.PAGES}
+RESOURCE_PAGES: dict[str, PageMaker] = {**lambda_.PAGES, **ecr.PAGES, **ecs.PAGES, **batch.PAGES}
 """``ResourceView.opens`` -> the screen for one row; ``json`` (the default) is not here."""
 
-CREATE_FORMS: dict[str, FormOpener] = {**lambda_.FORMS, **ecr.FORMS, **ecs.FORMS}
+CREATE_FORMS: dict[str, FormOpener] = {**lambda_.FORMS, **ecr.FORMS, **ecs.FORMS, **batch.FORMS}
 """``ResourceView.creates`` -> opens the form (a modal whose result is handled here)."""

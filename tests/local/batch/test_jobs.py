@@ -194,3 +194,23 @@ def test_a_job_still_running_when_the_emulator_stops_is_adopted_and_a_vanished_o
     finally:
         second.close()
         remove_owned(docker_client, owner)
+
+
+def test_user_ulimits_and_a_read_only_root_are_the_containers(batch_backend: LocalBackend) -> None:
+    batch = batch_backend.batch
+    batch.register_job_definition("locked", platform_capabilities=["FARGATE"], container_properties={
+        "image": BUSYBOX_IMAGE, "user": "1234:1234", "readonlyRootFilesystem": True,
+        "ulimits": [{"name": "nofile", "softLimit": 321, "hardLimit": 654}],
+        "command": ["sh", "-c", "id -u; ulimit -n; touch /made 2>/dev/null && echo writable || echo read-only"],
+        "resourceRequirements": [{"type": "VCPU", "value": "0.25"}, {"type": "MEMORY", "value": "512"}]})
+    done = reaches(batch_backend, batch.submit_job("j", "q", "locked").job_id, "SUCCEEDED", "FAILED")
+    assert until(lambda: log_lines(batch_backend, done.attempts[0].container.log_stream_name)) == [
+        "1234", "321", "read-only"]
+
+
+def test_a_job_over_its_memory_is_killed_and_says_so(batch_backend: LocalBackend) -> None:
+    # tail keeps a line until its end: a stream of zeros with no newline grows it past 512 MiB.
+    job_id = run(batch_backend, "head -c 700m /dev/zero | tail >/dev/null")
+    done = reaches(batch_backend, job_id, "FAILED", "SUCCEEDED", timeout=60)
+    assert done.status.value == "FAILED"
+    assert done.attempts[0].container.reason == "OutOfMemoryError: Container killed due to memory usage"

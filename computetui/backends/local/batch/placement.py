@@ -103,16 +103,16 @@ def _in_turn(queue: Queue, candidates: list[Candidate], usage: Usage) -> Iterabl
     if queue.weights is None:
         yield from sorted(candidates, key=lambda c: c.order)
         return
-    shares: dict[str | None, list[tuple[int, tuple[int, int], Candidate]]] = defaultdict(list)
-    for c in candidates:
-        shares[c.share].append((-c.priority, c.order, c))
+    shares: dict[str | None, list[tuple[int, tuple[int, int], int, Candidate]]] = defaultdict(list)
+    for arrival, c in enumerate(candidates):  # ties go in the order the store lists them: oldest first
+        shares[c.share].append((-c.priority, c.order, arrival, c))
     for waiting in shares.values():
         heapq.heapify(waiting)
     while shares:
         # The share using the least for its weight; a lower weight factor gets more.
         share = min(shares, key=lambda s: (usage.by_share[(queue.arn, s)] * queue.weight(s), str(s)))
         waiting = shares[share]
-        _, _, candidate = heapq.heappop(waiting)
+        *_, candidate = heapq.heappop(waiting)
         if not waiting:
             del shares[share]
         before = usage.by_share[(queue.arn, share)]

@@ -213,11 +213,12 @@ class JobRunner:
         state = self.emulator.containers.state(container_id)
         self.emulator.awslogs.drain(container_id, LOG_DRAIN_S)
         self.emulator.awslogs.unfollow(container_id)
-        self.emulator.containers.remove(container_id)
         reason = OOM_REASON if state is not None and state.oom_killed else None
         if code is None and state is not None:
             code = state.exit_code
         self._end(arn, code, reason, None, container_id=container_id)
+        # Removed once the attempt is written: what it says is known before the engine is done.
+        self.emulator.containers.remove(container_id)
 
     def _end(self, arn: str, exit_code: int | None, reason: str | None, status_reason: str | None, *,
              container_id: str | None = None) -> None:

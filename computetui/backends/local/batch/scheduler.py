@@ -124,6 +124,11 @@ class BatchScheduler:
         body["arrayProperties"]["statusSummary"] = counts
         if status in FINISHED:
             body["stoppedAt"] = self._now_ms()
+            # The array ran from its first child's start (each child keeps its own times).
+            starts = [started for _, started in self.store.list_fields(JOB, ["startedAt"], parent=body["jobArn"])
+                      if started is not None]
+            if starts:
+                body["startedAt"] = min(starts)
             if status == "FAILED":
                 body["statusReason"] = f"Array Child Job failed ({counts['FAILED']} of {body['arrayProperties']['size']})"
         return body

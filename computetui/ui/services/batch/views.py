@@ -1,8 +1,10 @@
-"""Batch's pages: job queues, compute environments, job definitions."""
+"""Batch's pages: job queues (enter lists a queue's jobs), compute environments, job definitions,
+and the home page's line. The Jobs list and a job's page are in :mod:`job_views`."""
 
 from __future__ import annotations
 
 from computetui.backends.base import Backend
+from computetui.ui.services.batch.job_views import counts_line, jobs_view, list_jobs
 from computetui.ui.views import Column, ResourceView, Row, RowAction, ServiceSpec, Summary, deleter
 
 
@@ -91,6 +93,8 @@ def _batch_summary(b: Backend) -> Summary:
             ("Compute environments", str(len(environments))),
             ("Max vCPUs", str(sum(ce.compute_resources.max_vcpus for ce in environments if ce.compute_resources))),
             ("Job definitions", str(len(definitions))),
+            # ListJobs per queue and status: summaries only, never a describe per job.
+            ("Jobs", counts_line(list_jobs(b, detailed=False).counts()) if queues else "none"),
         ),
     )
 
@@ -131,6 +135,8 @@ SPEC = ServiceSpec(
             noun="job queue",
             fetch=_job_queues,
             delete=deleter("batch", "delete_job_queue"),
+            opens="batch-queue-jobs",
+            creates="job-queue",
             actions=(_enable_disable("update_job_queue", "job queue"),),
             delete_warning=(
                 "Batch refuses unless the queue is DISABLED first; the jobs still in it are terminated. "
@@ -150,6 +156,7 @@ SPEC = ServiceSpec(
             noun="compute environment",
             fetch=_compute_environments,
             delete=deleter("batch", "delete_compute_environment"),
+            creates="compute-environment",
             actions=(_enable_disable("update_compute_environment", "compute environment"),),
             delete_warning=(
                 "Batch refuses unless the environment is DISABLED and no job queue uses it. "
@@ -169,6 +176,7 @@ SPEC = ServiceSpec(
             title="Job definitions",
             noun="job definition",
             fetch=_job_definitions,
+            creates="job-definition",
             delete=lambda b, row: b.batch.deregister_job_definition(row.key),  # type: ignore[union-attr]
             delete_verb="Deregister",
             delete_warning=(
@@ -184,5 +192,8 @@ SPEC = ServiceSpec(
                 Column("attempts", "Attempts", "number"),
             ),
         ),
+        # Every queue's jobs in every state, as the console's Jobs page; enter on a queue opens
+        # its own, with the state to step through (s).
+        jobs_view(),
     ),
 )
