@@ -166,7 +166,7 @@ def test_250_jobs_in_one_status_are_one_listing_and_three_describes(
 
 def test_list_jobs_reads_every_page_then_describes_100_ids_a_call(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
     ids = [str(uuid.UUID(int=i)) for i in range(250)]
-    where = {"jobQueue": "q", "jobStatus": "RUNNABLE"}
+    where = {"jobQueue": "q", "jobStatus": "RUNNABLE", "maxResults": 1000}  # the page's maximum, asked for
     with stubbed(aws_backend, "batch") as stub:
         stub.add_response(
             "list_jobs", {"jobSummaryList": [job_summary(i) for i in ids[:100]], "nextToken": "t1"}, where
@@ -189,13 +189,130 @@ def test_list_jobs_reads_every_page_then_describes_100_ids_a_call(aws_backend, c
     assert calls.sent == []
 
 
-def test_list_jobs_asks_for_what_aws_takes(aws_backend) -> None:  # noqa: ANN001
+def test_list_jobs_asks_for_what_aws_takes(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
     with stubbed(aws_backend, "batch") as stub:
         # No status: AWS's default (RUNNING). An array job's children: by the array job, no queue.
-        stub.add_response("list_jobs", {"jobSummaryList": []}, {"jobQueue": "q"})
-        stub.add_response("list_jobs", {"jobSummaryList": [job_summary("c:0")]}, {"arrayJobId": "c"})
+        stub.add_response("list_jobs", {"jobSummaryList": []}, {"jobQueue": "q", "maxResults": 1000})
+        stub.add_response(
+            "list_jobs", {"jobSummaryList": [job_summary("c:0")]}, {"arrayJobId": "c", "maxResults": 1000}
+        )
         assert aws_backend.batch.list_jobs("q") == []
         assert [j.job_id for j in aws_backend.batch.list_jobs("q", array_job_id="c")] == ["c:0"]
+    assert calls.of("batch", "ListJobs") == 2
+
+
+def test_list_jobs_with_a_filter_sends_no_status_and_reads_100_a_page(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    ids = [str(uuid.UUID(int=i)) for i in range(150)]
+    name = [{"name": "JOB_NAME", "values": ["render*"]}]
+    where = {"jobQueue": "q", "filters": name, "maxResults": 100}  # AWS pages a filtered list by 100 at most
+    with stubbed(aws_backend, "batch") as stub:
+        stub.add_response(
+            "list_jobs", {"jobSummaryList": [job_summary(i, "SUCCEEDED") for i in ids[:100]], "nextToken": "t"}, where
+        )
+        stub.add_response(
+            "list_jobs", {"jobSummaryList": [job_summary(i, "FAILED") for i in ids[100:]]}, {**where, "nextToken": "t"}
+        )
+        # The status is left out: AWS ignores it with a filter and answers every status.
+        jobs = aws_backend.batch.list_jobs("q", job_status="RUNNING", filters=name)
+    assert [j.job_id for j in jobs] == ids
+    assert calls.of("batch", "ListJobs") == 2 and calls.sent == []
+
+
+def test_list_jobs_needs_a_queue_or_an_array_job(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidParameter) as caught:
+        aws_backend.batch.list_jobs(job_status="RUNNING")
+    assert (caught.value.code, caught.value.field) == ("ClientException", "jobQueue")
+    assert calls.total() == 0
+
+
+def test_a_filter_lists_every_status_on_moto(aws_backend, calls: CallCounter, moto_server: str) -> None:  # noqa: ANN001
+    with moto_batch_without_docker(moto_server):  # moto's jobs then succeed at once
+        make_queue(aws_backend, calls)
+        aws_backend.batch.register_job_definition(job_definition_name="jd", container_properties=CONTAINER)
+        for name in ("render-1", "Render-2", "other"):
+            aws_backend.batch.submit_job(name, "q", "jd")
+        calls.clear()
+        # (moto answers every status when none is given; AWS answers RUNNING: the Stubber test above)
+        assert aws_backend.batch.list_jobs("q", job_status="RUNNING") == []
+        named = aws_backend.batch.list_jobs("q", filters=[{"name": "JOB_NAME", "values": ["render*"]}])
+        assert sorted(j.job_name for j in named) == ["Render-2", "render-1"]  # a prefix, either case
+        assert {j.status for j in named} == {m.JobStatus.SUCCEEDED}
+        assert calls.of("batch", "ListJobs") == 2
+
+
+def test_an_array_jobs_children_are_listed_by_the_array_job(aws_backend, calls: CallCounter, moto_server: str) -> None:  # noqa: ANN001
+    with moto_batch_without_docker(moto_server):
+        make_queue(aws_backend, calls)
+        aws_backend.batch.register_job_definition(job_definition_name="jd", container_properties=CONTAINER)
+        parent = aws_backend.batch.submit_job("fan", "q", "jd", array_properties={"size": 3})
+        calls.clear()
+        children = aws_backend.batch.list_jobs(array_job_id=parent.job_id, job_status="SUCCEEDED")
+        assert sorted(c.job_id for c in children) == [f"{parent.job_id}:{i}" for i in range(3)]
+        described = aws_backend.batch.describe_jobs([parent.job_id])
+        assert described[0].array_properties.status_summary["SUCCEEDED"] == 3
+        assert (calls.of("batch", "ListJobs"), calls.of("batch", "DescribeJobs")) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("keywords", "field"),
+    [
+        ({"array_properties": {"size": 1}}, "arrayProperties.size"),
+        ({"array_properties": {"size": 10_001}}, "arrayProperties.size"),
+        ({"retry_strategy": m.RetryStrategy(attempts=11)}, "retryStrategy.attempts"),
+        ({"retry_strategy": {"attempts": 0}}, "retryStrategy.attempts"),
+        (
+            {"retry_strategy": {"attempts": 2, "evaluateOnExit": [{"action": "RETRY"}] * 6}},
+            "retryStrategy.evaluateOnExit",
+        ),
+        ({"timeout": {"attemptDurationSeconds": 59}}, "timeout.attemptDurationSeconds"),
+        ({"depends_on": [{"jobId": f"j{i}"} for i in range(21)]}, "dependsOn"),
+    ],
+)
+def test_submit_job_limits_are_refused_before_sending(aws_backend, calls: CallCounter, keywords, field) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidParameter) as caught:
+        aws_backend.batch.submit_job("j", "q", "jd", **keywords)
+    assert (caught.value.code, caught.value.field) == ("ClientException", field)
+    assert field in caught.value.message
+    assert calls.total() == 0 and calls.sent == []
+
+
+def test_submit_job_at_the_limits_is_sent(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    job_id = str(uuid.UUID(int=8))
+    at_limits = {
+        "arrayProperties": {"size": 10_000},
+        "retryStrategy": {"attempts": 10},
+        "timeout": {"attemptDurationSeconds": 60},
+        "dependsOn": [{"jobId": f"j{i}"} for i in range(20)],
+    }
+    with stubbed(aws_backend, "batch") as stub:
+        stub.add_response(
+            "submit_job",
+            {"jobArn": job_detail(job_id)["jobArn"], "jobName": "j", "jobId": job_id},
+            {"jobName": "j", "jobQueue": "q", "jobDefinition": "jd", **at_limits},
+        )
+        stub.add_response("describe_jobs", {"jobs": [job_detail(job_id, "SUBMITTED")]}, {"jobs": [job_id]})
+        aws_backend.batch.submit_job(
+            "j",
+            "q",
+            "jd",
+            array_properties={"size": 10_000},
+            retry_strategy={"attempts": 10},
+            timeout={"attemptDurationSeconds": 60},
+            depends_on=at_limits["dependsOn"],
+        )
+    assert calls.total() == 2
+
+
+def test_a_job_definitions_attempts_and_timeout_are_checked_before_sending(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidParameter) as caught:
+        aws_backend.batch.register_job_definition("jd", container_properties=CONTAINER, retry_strategy={"attempts": 11})
+    assert caught.value.field == "retryStrategy.attempts"
+    with pytest.raises(InvalidParameter) as caught:
+        aws_backend.batch.register_job_definition(
+            "jd", container_properties=CONTAINER, timeout=m.JobTimeout(attempt_duration_seconds=30)
+        )
+    assert caught.value.field == "timeout.attemptDurationSeconds"
+    assert calls.total() == 0
 
 
 def test_submit_job_sends_aws_names_and_reads_the_job_once(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
@@ -273,7 +390,11 @@ def test_a_bad_keyword_is_refused_by_botocore_without_sending(aws_backend, calls
 
 def test_an_answer_the_models_cannot_read_is_a_compute_error(aws_backend) -> None:  # noqa: ANN001
     with stubbed(aws_backend, "batch") as stub:
-        stub.add_response("list_jobs", {"jobSummaryList": [job_summary("j", status="HIBERNATING")]}, {"jobQueue": "q"})
+        stub.add_response(
+            "list_jobs",
+            {"jobSummaryList": [job_summary("j", status="HIBERNATING")]},
+            {"jobQueue": "q", "maxResults": 1000},
+        )
         with pytest.raises(ComputeError) as caught:
             aws_backend.batch.list_jobs("q")
     assert caught.value.code == "UnreadableResponse"

@@ -1,9 +1,14 @@
 """AWS Batch through boto3: compute environments, job queues, job definitions and jobs.
 
-Listings use botocore's paginators; their default pages are already Batch's
-maximum (100 for the describes, 1000 for ListJobs). DescribeJobs takes at most
-100 ids a call, DescribeComputeEnvironments and DescribeJobQueues at most 100
-names, so longer lists go in batches of 100.
+Listings use botocore's paginators. The describes' default pages are already
+Batch's maximum (100); ListJobs is sent maxResults at its largest (1000 jobs a page
+by status, 100 with a filter) rather than left to a default. DescribeJobs
+takes at most 100 ids a call, DescribeComputeEnvironments and DescribeJobQueues at
+most 100 names, so longer lists go in batches of 100.
+
+SubmitJob's limits that the service model leaves to the service (an array's size,
+attempts, the timeout, how many dependencies) are checked before sending: AWS
+refuses them too, with a ClientException, but a form can then point at the field.
 
 A create or an update answers with a name and an ARN only; the adapter then reads
 the resource once, so the console shows what AWS made (defaults filled in).
@@ -13,9 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.aws.kit import Caller, batches, parse
+from computetui.backends.aws.kit import Caller, aws_json, batches, parse
 from computetui.backends.base import BatchFacet
 from computetui.backends.errors import InvalidParameter
+from computetui.backends.rules.batch import ARRAY_SIZE, DEPENDS_ON_MAX, TIMEOUT_MIN_S
 from computetui.models import batch as m
 
 if TYPE_CHECKING:
@@ -28,6 +34,13 @@ DESCRIBE_NAMES_MAX = 100
 PRIORITY_RANGE = range(0, 1001)
 """A job queue's priority: 0 to 1000 (the AWS::Batch::JobQueue resource schema)."""
 JOB_STATUSES = [s.value for s in m.JobStatus]
+LIST_JOBS_PAGE = 1000
+"""ListJobs' maxResults by status (or none): up to 1000 jobs a page."""
+LIST_JOBS_FILTERED_PAGE = 100
+"""ListJobs' maxResults with ``filters``: up to 100 jobs a page."""
+ATTEMPTS = range(1, 11)
+"""``retryStrategy.attempts``: 1 to 10."""
+EVALUATE_ON_EXIT_MAX = 5
 
 
 def _check_priority(priority: int | None) -> None:
@@ -36,6 +49,43 @@ def _check_priority(priority: int | None) -> None:
         raise InvalidParameter(
             f"priority must be between 0 and 1000, not {priority}", code="ClientException", field="priority"
         )
+
+
+def _client_exception(message: str, field: str) -> InvalidParameter:
+    return InvalidParameter(message, code="ClientException", field=field)
+
+
+def _check_attempts_and_timeout(asked: dict[str, Any]) -> None:
+    """A job's or a job definition's retry strategy and timeout (AWS's JSON names)."""
+    retry = asked.get("retryStrategy") or {}
+    attempts = retry.get("attempts")
+    if isinstance(attempts, int) and attempts not in ATTEMPTS:
+        raise _client_exception(
+            f"retryStrategy.attempts must be from 1 to 10, not {attempts}", "retryStrategy.attempts"
+        )
+    rules = retry.get("evaluateOnExit") or []
+    if len(rules) > EVALUATE_ON_EXIT_MAX:
+        raise _client_exception(
+            f"retryStrategy.evaluateOnExit takes at most {EVALUATE_ON_EXIT_MAX} rules, not {len(rules)}",
+            "retryStrategy.evaluateOnExit",
+        )
+    seconds = (asked.get("timeout") or {}).get("attemptDurationSeconds")
+    if isinstance(seconds, int) and seconds < TIMEOUT_MIN_S:
+        raise _client_exception(
+            f"timeout.attemptDurationSeconds must be {TIMEOUT_MIN_S} or more, not {seconds}",
+            "timeout.attemptDurationSeconds",
+        )
+
+
+def _check_submission(asked: dict[str, Any]) -> None:
+    """SubmitJob's limits beyond the service model (AWS's JSON names)."""
+    size = (asked.get("arrayProperties") or {}).get("size")
+    if isinstance(size, int) and size not in ARRAY_SIZE:
+        raise _client_exception(f"arrayProperties.size must be from 2 to 10000, not {size}", "arrayProperties.size")
+    depends_on = asked.get("dependsOn") or []
+    if len(depends_on) > DEPENDS_ON_MAX:
+        raise _client_exception(f"dependsOn takes at most {DEPENDS_ON_MAX} jobs, not {len(depends_on)}", "dependsOn")
+    _check_attempts_and_timeout(asked)
 
 
 class AwsBatch(BatchFacet):
@@ -144,6 +194,7 @@ class AwsBatch(BatchFacet):
     def register_job_definition(
         self, job_definition_name: str, type: str = "container", **kwargs: Any
     ) -> m.JobDefinition:
+        _check_attempts_and_timeout(self.api.params("register_job_definition", kwargs))
         answer = self._send("register_job_definition", kwargs, jobDefinitionName=job_definition_name, type=type)
         found = self.api.pages(
             "describe_job_definitions", "jobDefinitions", jobDefinitions=[answer["jobDefinitionArn"]]
@@ -174,6 +225,7 @@ class AwsBatch(BatchFacet):
 
     # -- jobs ------------------------------------------------------------
     def submit_job(self, job_name: str, job_queue: str, job_definition: str, **kwargs: Any) -> m.JobDetail:
+        _check_submission(self.api.params("submit_job", kwargs))
         answer = self._send("submit_job", kwargs, jobName=job_name, jobQueue=job_queue, jobDefinition=job_definition)
         found = self.describe_jobs([answer["jobId"]])
         if found:
@@ -191,12 +243,29 @@ class AwsBatch(BatchFacet):
         )
 
     def list_jobs(
-        self, job_queue: str, job_status: str | None = None, array_job_id: str | None = None
+        self,
+        job_queue: str | None = None,
+        job_status: str | None = None,
+        array_job_id: str | None = None,
+        filters: list[dict[str, Any]] | None = None,
     ) -> list[m.JobSummary]:
-        """One status (AWS's default: RUNNING), every page. ListJobs takes a queue *or* an
-        array job, so an array job's children are listed by the array job alone."""
-        where = {"arrayJobId": array_job_id} if array_job_id else {"jobQueue": job_queue}
-        found = self.api.pages("list_jobs", "jobSummaryList", jobStatus=job_status, **where)
+        """ListJobs, every page at its largest. ListJobs takes a queue *or* an array job, so an
+        array job's children are listed by the array job alone. With ``filters`` AWS ignores the
+        status and answers every one, so none is sent; without a status it answers RUNNING."""
+        if array_job_id:
+            where = {"arrayJobId": array_job_id}
+        elif job_queue:
+            where = {"jobQueue": job_queue}
+        else:
+            raise _client_exception("ListJobs needs a job queue or an array job id", "jobQueue")
+        if filters:
+            found = self.api.pages(
+                "list_jobs", "jobSummaryList", page_size=LIST_JOBS_FILTERED_PAGE, filters=aws_json(filters), **where
+            )
+        else:
+            found = self.api.pages(
+                "list_jobs", "jobSummaryList", page_size=LIST_JOBS_PAGE, jobStatus=job_status, **where
+            )
         return [parse(m.JobSummary, j) for j in found]
 
     def describe_jobs(self, jobs: list[str]) -> list[m.JobDetail]:
