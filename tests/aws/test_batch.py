@@ -433,3 +433,19 @@ def test_an_unreachable_endpoint_is_unavailable(aws_credentials) -> None:  # noq
             backend.batch.describe_job_queues()
     finally:
         backend.close()
+
+
+def test_scheduling_policies_on_moto(moto_server: str, aws_credentials) -> None:  # noqa: ANN001
+    backend = open_backend("aws", region="us-east-1", endpoint_url=moto_server)
+    try:
+        batch = backend.batch
+        policy = batch.create_scheduling_policy("fair", fairshare_policy={
+            "shareDecaySeconds": 60, "shareDistribution": [{"shareIdentifier": "a", "weightFactor": 0.5}]})
+        assert policy.fairshare_policy.weight("a") == 0.5 and policy.fairshare_policy.weight("b") == 1.0
+        assert [p.name for p in batch.describe_scheduling_policies()] == ["fair"]
+        updated = batch.update_scheduling_policy(policy.arn, fairshare_policy={"shareDecaySeconds": 120})
+        assert updated.fairshare_policy.share_decay_seconds == 120
+        batch.delete_scheduling_policy(policy.arn)
+        assert batch.describe_scheduling_policies() == []
+    finally:
+        backend.close()

@@ -489,3 +489,16 @@ def test_submit_job_refuses_a_queue_or_definition_that_does_not_exist(submittabl
         submittable.batch.submit_job("render", "jobs", "nothing")
     assert caught.value.code == "ClientException"
     assert submittable.batch.list_jobs("jobs", filters=[{"name": "JOB_NAME", "values": ["*"]}]) == []
+
+
+def test_scheduling_policies(contract_backend) -> None:  # noqa: ANN001
+    batch = contract_backend.batch
+    policy = batch.create_scheduling_policy("fair", fairshare_policy={
+        "shareDecaySeconds": 60, "shareDistribution": [{"shareIdentifier": "a", "weightFactor": 0.5}]})
+    assert policy.arn.endswith(":scheduling-policy/fair")
+    [found] = batch.describe_scheduling_policies([policy.arn])
+    assert found.fairshare_policy.share_distribution[0].weight_factor == 0.5
+    batch.update_scheduling_policy(policy.arn, fairshare_policy={"shareDecaySeconds": 120})
+    assert batch.describe_scheduling_policies([policy.arn])[0].fairshare_policy.share_decay_seconds == 120
+    batch.delete_scheduling_policy(policy.arn)
+    assert batch.describe_scheduling_policies() == []

@@ -291,3 +291,30 @@ class AwsBatch(BatchFacet):
 
     def cancel_job(self, job_id: str, reason: str) -> None:
         self.api.call("cancel_job", jobId=job_id, reason=reason)
+
+    # -- scheduling policies ---------------------------------------------------------
+    def create_scheduling_policy(self, name: str, **kwargs: Any) -> m.SchedulingPolicyDetail:
+        answer = self._send("create_scheduling_policy", kwargs, name=name)
+        found = self.describe_scheduling_policies([answer["arn"]])
+        return found[0] if found else parse(m.SchedulingPolicyDetail, {"name": answer["name"], "arn": answer["arn"]})
+
+    def update_scheduling_policy(self, arn: str, **kwargs: Any) -> m.SchedulingPolicyDetail:
+        self._send("update_scheduling_policy", kwargs, arn=arn)
+        found = self.describe_scheduling_policies([arn])
+        if not found:
+            raise InvalidParameter(f"Scheduling policy {arn} does not exist", code="ClientException", field="arn")
+        return found[0]
+
+    def delete_scheduling_policy(self, arn: str) -> None:
+        self.api.call("delete_scheduling_policy", arn=arn)
+
+    def describe_scheduling_policies(self, arns: list[str] | None = None) -> list[m.SchedulingPolicyDetail]:
+        """The policies named, 100 a call; every one when ``arns`` is None (ListSchedulingPolicies first)."""
+        if arns is None:
+            arns = [p["arn"] for p in self.api.pages("list_scheduling_policies", "schedulingPolicies")]
+        found: list[m.SchedulingPolicyDetail] = []
+        for batch in batches(list(dict.fromkeys(arns)), DESCRIBE_NAMES_MAX):
+            answer = self.api.call("describe_scheduling_policies", arns=batch)
+            found += [parse(m.SchedulingPolicyDetail, p) for p in answer.get("schedulingPolicies") or []]
+        return found
+

@@ -8,7 +8,6 @@ happens next — PENDING, RUNNABLE, STARTING ... — is the scheduler's and the 
 
 from __future__ import annotations
 
-import fnmatch
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import InvalidParameter
@@ -323,14 +322,20 @@ class JobsMixin:
         return [] if body["status"] in FINISHED else [body["jobArn"]]
 
 
+def _prefix_match(text: str, pattern: str) -> bool:
+    """Batch's only wildcard: a trailing ``*``."""
+    return text.startswith(pattern[:-1]) if pattern.endswith("*") else text == pattern
+
+
 def _keeps(name: str, value: str, row: dict[str, Any]) -> bool:
-    """ListJobs' filters: JOB_NAME and JOB_DEFINITION match a trailing ``*``; the times are epoch ms."""
+    """ListJobs' filters: JOB_NAME (any case) and JOB_DEFINITION (its case) are a value or a
+    prefix ending in ``*``; the times are epoch milliseconds."""
     if name == "JOB_NAME":
-        return fnmatch.fnmatchcase(row.get("jobName", ""), value)
+        return _prefix_match(row.get("jobName", "").lower(), value.lower())
     if name == "JOB_DEFINITION":
         definition = row.get("jobDefinition", "")
         short = definition.rsplit("/", 1)[-1]
-        return any(fnmatch.fnmatchcase(d, value) for d in (definition, short, short.split(":")[0]))
+        return any(_prefix_match(d, value) for d in (definition, short, short.split(":")[0]))
     created = row.get("createdAt") or 0
     try:
         moment = int(value)
