@@ -73,6 +73,7 @@ bench: $(VENV)/.test
 	@$(PY) bench/startup.py
 	@$(PY) bench/table.py
 	@$(PY) bench/ecs_tasks.py
+	@$(PY) bench/batch_jobs_view.py
 
 clean:
 	rm -rf $(VENV) .venv-lock .pytest_cache build *.egg-info

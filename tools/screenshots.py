@@ -76,11 +76,29 @@ def _ecs_steps(cluster_tab: int, service_tab: int | None) -> Callable[[Pilot], A
     return steps
 
 
+# The Batch job pages over the snapshot tests' scene of stored jobs (tests/ui/batch/jobs.py).
+BATCH_SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {}
+
+
+def _batch_shots() -> None:
+    from tests.ui.batch.test_batch_snapshots import on_job, queue_jobs
+
+    BATCH_SHOTS.update({
+        "batch-queue-jobs": queue_jobs,
+        "batch-job-attempts": on_job("nightly-report", "right_square_bracket"),
+        "batch-array-children": on_job("render-frames", "right_square_bracket", "right_square_bracket"),
+    })
+
+
 async def shoot(name: str, options: dict, steps: Callable[[Pilot], Awaitable[None]]) -> Path:
     if name in ECS_SHOTS:
         from tests.ui.ecs.test_ecs_snapshots import scene_app
 
         app = scene_app()
+    elif name in BATCH_SHOTS:
+        from tests.ui.batch.test_batch_snapshots import scene
+
+        app = scene()
     else:
         app = make_app(**options)
     async with app.run_test(size=SIZE) as pilot:
@@ -97,6 +115,9 @@ async def main() -> None:
         old.unlink()
     for name, (options, steps) in SHOTS.items():
         print(await shoot(name, options, steps))
+    _batch_shots()
+    for name, steps in BATCH_SHOTS.items():
+        print(await shoot(name, {}, steps))
     for name, (cluster_tab, service_tab) in ECS_SHOTS.items():
         print(await shoot(name, {}, _ecs_steps(cluster_tab, service_tab)))
 

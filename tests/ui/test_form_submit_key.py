@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.widgets import Footer
 
+from computetui.ui.services.batch.forms import CreateComputeEnvironmentForm, CreateJobQueueForm, SubmitJobForm
 from computetui.ui.services.ecr.forms import CreateRepositoryScreen, PushImageScreen
 from computetui.ui.services.ecs.forms import (
     AutoScalingForm,
@@ -34,6 +35,9 @@ FORMS: dict[str, tuple[Callable[[], Form[Any]], str]] = {
     "auto-scaling": (lambda: AutoScalingForm("demo", "web"), "Save"),
     "create-repository": (CreateRepositoryScreen, "Create repository"),
     "push-image": (lambda: PushImageScreen("demo/web"), "Push"),
+    "submit-job": (lambda: SubmitJobForm("demo-queue"), "Submit"),
+    "create-compute-environment": (CreateComputeEnvironmentForm, "Create"),
+    "create-job-queue": (CreateJobQueueForm, "Create"),
 }
 
 
