@@ -5,6 +5,7 @@ cancelling or terminating it. Rows come from the backend contract only; nothing 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -335,7 +336,8 @@ def child_rows(b: Backend, job: m.JobDetail) -> list[Row]:
             row = job_row(child, job.job_queue, now, describe(child.job_id))
             index = child.array_properties.index if child.array_properties else None
             row.cells["index"] = index if index is not None else child.job_id.rsplit(":", 1)[-1]
-            rows.append(row)
+            # Every child has its parent's name: a question about one names it by its index.
+            rows.append(dataclasses.replace(row, name=f"{child.job_name}:{row.cells['index']}"))
     return rows
 
 
