@@ -212,3 +212,16 @@ def test_an_engine_lost_mid_call_is_unavailable_but_a_slow_answer_is_only_a_time
             raise requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
     assert engine._status.state is EngineState.STOPPED
     assert "stopped" in lost.value.reason
+
+
+def test_a_batch_job_waits_runnable_without_an_engine(lonely_backend: LocalBackend) -> None:
+    batch = lonely_backend.batch
+    batch.create_compute_environment("ce", compute_resources={"type": "FARGATE", "maxvCpus": 4})
+    batch.create_job_queue("q", 1, [{"order": 1, "computeEnvironment": "ce"}])
+    batch.register_job_definition("jd", platform_capabilities=["FARGATE"], container_properties={
+        "image": "busybox", "resourceRequirements": [{"type": "VCPU", "value": "0.25"},
+                                                     {"type": "MEMORY", "value": "512"}]})
+    job = batch.submit_job("j", "q", "jd")
+    assert batch.scheduler.schedule() == []  # no engine, no capacity: nothing is placed
+    [waiting] = batch.describe_jobs([job.job_id])
+    assert waiting.status.value == "RUNNABLE" and waiting.attempts == []

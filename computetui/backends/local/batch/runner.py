@@ -117,7 +117,13 @@ class JobRunner:
             return
         try:
             self.emulator.containers.pull(container["image"])
-        except (Unavailable, ImageUnavailable) as exc:
+        except Unavailable as exc:
+            # No engine is no capacity: the job waits in RUNNABLE, its attempts untouched.
+            log.info("Batch job %s waits for the engine: %s", body["jobId"], exc.message)
+            self.book.update(arn, _back_to_runnable)
+            self._release(arn)
+            return
+        except ImageUnavailable as exc:
             reason = f"CannotPullContainerError: {exc.message}"
             self._end(arn, None, reason, reason)
             return

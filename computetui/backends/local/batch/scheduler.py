@@ -90,10 +90,12 @@ class BatchScheduler:
         """One pass; the ARNs of the jobs it placed (their containers start in the background)."""
         if self._closed:
             return []
+        engine_up = self.emulator.engine.status().reachable
         with self.store.transaction():
             self._sum_up_arrays()
             self._release_waiting()
-            claimed = self._place()
+            # Without an engine there is no capacity: RUNNABLE jobs wait, as on AWS.
+            claimed = self._place() if engine_up else []
         if self.start_job is not None:
             for arn in claimed:
                 self.start_job(arn)
