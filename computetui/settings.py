@@ -85,6 +85,9 @@ class Settings:
     """The image the sample workload's task definitions and job definition name; empty: one the
     engine has (busybox) or the emulator makes from the host's static busybox, else busybox:stable."""
     ecs_pause_image: str = "registry.k8s.io/pause:3.10"
+    batch_privileged: bool = False
+    """Whether a Batch job definition's ``privileged`` is honoured on this machine (off: such a job's
+    attempt fails, saying so; a privileged container is root over the host)."""
     """The image that holds an awsvpc task's network when its first container is one meant to finish."""
     config_path: Path | None = None
     """The config file that was read, if any."""
@@ -135,6 +138,8 @@ class Settings:
             raise InvalidSetting("lambda_images", 'must be a table of runtime = "image"')
         if not isinstance(self.sample_image, str):
             raise InvalidSetting("sample_image", f"must be an image reference (got {self.sample_image!r})")
+        if not isinstance(self.batch_privileged, bool):
+            raise InvalidSetting("batch_privileged", f"must be true or false (got {self.batch_privileged!r})")
         if not isinstance(self.ecs_pause_image, str) or not self.ecs_pause_image:
             raise InvalidSetting("ecs_pause_image", f"must be an image reference (got {self.ecs_pause_image!r})")
         if not isinstance(self.keymap, dict) or not all(
@@ -190,6 +195,7 @@ class Settings:
                 "lambda_idle_timeout": self.lambda_idle_timeout,
                 "ecs_pause_image": self.ecs_pause_image,
                 "sample_image": self.sample_image or None,
+                "batch_privileged": self.batch_privileged,
             }
             if self.state_dir is not None:
                 options["state_dir"] = self.state_dir

@@ -280,3 +280,12 @@ def test_the_console_logs_to_a_file_not_to_the_terminal_it_draws_on(tmp_path: Pa
         )
     finally:
         logging.getLogger().handlers[:] = saved
+
+
+def test_batch_privileged_is_off_unless_the_config_says_so(tmp_path: Path) -> None:
+    assert load_settings({}, {}, tmp_path / "none.toml").backend_options()["batch_privileged"] is False
+    config = write(tmp_path / "config.toml", "batch_privileged = true")
+    assert load_settings({}, {}, config).backend_options()["batch_privileged"] is True
+    wrong = write(tmp_path / "wrong.toml", 'batch_privileged = "yes"')
+    with pytest.raises(SettingsError, match="batch_privileged"):
+        load_settings({}, {}, wrong)
