@@ -79,6 +79,8 @@ class JobRunner:
         self._pool = emulator.containers.pool("computetui-batch", what="Batch job work")
         self._watched: set[str] = set()
         """Jobs whose attempt this process starts or watches now."""
+        self._again: set[str] = set()
+        """Jobs asked to start while still watched; started when let go."""
         self._guard = threading.Lock()
         self.pid = os.getpid()
 
@@ -87,6 +89,7 @@ class JobRunner:
         """Start a STARTING job's attempt in the background."""
         with self._guard:
             if arn in self._watched:
+                self._again.add(arn)  # its last attempt is still being settled: start once it is
                 return
             self._watched.add(arn)
         self._pool.submit(self._start, arn)
@@ -101,6 +104,10 @@ class JobRunner:
     def _release(self, arn: str) -> None:
         with self._guard:
             self._watched.discard(arn)
+            again = arn in self._again
+            self._again.discard(arn)
+        if again:
+            self.start(arn)
 
     def _start_attempt(self, arn: str) -> None:
         body = self.book.update(arn, self._owned)
@@ -235,8 +242,8 @@ class JobRunner:
             if job["status"] not in ACTIVE:
                 return None
             run = job[RUN]
-            if container_id is not None and run.get("containerId") not in (None, container_id):
-                return None  # another attempt's container
+            if container_id is not None and run.get("containerId") != container_id:
+                return None  # an earlier attempt's container, or one this attempt no longer has
             stop = run.get("stopReason")
             why = status_reason
             if stop == "timeout":
@@ -270,8 +277,10 @@ class JobRunner:
                 run.pop(key, None)
             return job
 
-        self.book.update(arn, ended)
+        # Let go first: once the job is RUNNABLE again, a pass may place it and ask this runner
+        # to start its next attempt at once, which a job still watched would not get.
         self._release(arn)
+        self.book.update(arn, ended)
         self.kick()
 
     # -- ending early --------------------------------------------------------------
@@ -337,7 +346,11 @@ class JobRunner:
             owner = run.get("owner")
             if owner not in (None, self.pid) and _alive(owner):
                 continue  # its starter, another process, watches it
-            mine = [c for c in found.get(arn, []) if c.id == run.get("containerId")] or found.get(arn, [])
+            # This attempt's container: the one it noted, else one labelled with its number (a
+            # container of an earlier attempt may not be removed yet).
+            attempt = str(run.get("attempt", ""))
+            mine = [c for c in found.get(arn, []) if c.id == run.get("containerId")] or [
+                c for c in found.get(arn, []) if c.labels.get("com.amazonaws.batch.attempt") == attempt]
             if job["status"] == "STARTING" and not mine:
                 claimed = run.get("claimedAt") or job.get("createdAt") or 0
                 if at_start or now - claimed > ORPHAN_START_AFTER_S * 1000:
