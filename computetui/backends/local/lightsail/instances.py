@@ -280,11 +280,13 @@ class InstanceRunner:
         found = self.emulator.containers.reconcile([b["arn"] for b in records], containers)
         for body in records:
             arn, run = body["arn"], body[RUN]
+            if _alive(run.get("busy")):
+                continue  # a process at work on it (this one, just started, or another) sees it through
             mine = found.adopted.get(arn, [])
             if not mine:
                 if run.get("containerId"):
                     self._update(arn, lambda b: set_state(_without_container(b), "stopped", VANISHED))
-                elif state_of(body) == "pending":
+                elif state_of(body) == "pending":  # its launcher ended before the container was made
                     self._update(arn, _not_busy)
                     self.launch(arn)
                 continue
