@@ -23,7 +23,8 @@ def test_instance_runs_its_launch_script_once_in_one_container_limited_to_its_bu
         lightsail_backend, docker_client) -> None:  # noqa: ANN001
     made = create(lightsail_backend, user_data=COUNT_BOOTS)
     assert made.state.name.value == "pending"
-    reaches(lightsail_backend, "web", "running")
+    running = reaches(lightsail_backend, "web", "running")
+    assert running.private_ip_address
     assert lightsail_backend.lightsail.get_instance_state("web").code == 16
     assert lightsail_backend.lightsail.launch_output("web") == "launched\n"
     [container] = containers(docker_client, lightsail_backend.store.state_id)

@@ -269,7 +269,20 @@ class InstanceRunner:
                 self._settle(arn, "stopped", f"The instance's container exited (code {container.exit_code}) "
                                              "outside the emulator.")
         elif state != "running" and self.booted(container_id):
-            self._update(arn, lambda b: set_state(b, "running") if state_of(b) == state else None)
+            address = self._address(container_id)
+
+            def up(b: dict[str, Any]) -> dict[str, Any] | None:
+                if state_of(b) != state:
+                    return None
+                if address:
+                    b["privateIpAddress"] = address
+                return set_state(b, "running")
+            self._update(arn, up)
+
+    def _address(self, container_id: str) -> str | None:
+        """The container's address on the engine's bridge (the instance's private IP)."""
+        info = self.emulator.engine.inspect(container_id) or {}
+        return (info.get("NetworkSettings") or {}).get("IPAddress") or None
 
     # -- at start ----------------------------------------------------------------
     def reconcile(self, containers: list[ManagedContainer]) -> None:
