@@ -45,6 +45,8 @@ BINDING_IDS: frozenset[str] = frozenset({
     "jd-edit",
     "jd-load-file",
     "jd-register",
+    "lightsail-reboot",
+    "lightsail-start-stop",
     "job-queues-all",
     "job-state-next",
     "job-state-previous",

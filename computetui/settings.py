@@ -81,6 +81,9 @@ class Settings:
     """Seconds an idle execution environment stays warm before it is stopped."""
     lambda_images: dict[str, str] = field(default_factory=dict)
     """Runtime -> container image for the container sandbox (default: AWS's public base images)."""
+    lightsail_images: dict[str, str] = field(default_factory=dict)
+    """Lightsail blueprint id -> container image its instances run (default: the catalogue's public
+    images), e.g. ``nginx = "my/local:image"`` in a ``[lightsail_images]`` table."""
     sample_image: str = ""
     """The image the sample workload's task definitions and job definition name; empty: one the
     engine has (busybox) or the emulator makes from the host's static busybox, else busybox:stable."""
@@ -136,6 +139,10 @@ class Settings:
             isinstance(k, str) and isinstance(v, str) for k, v in self.lambda_images.items()
         ):
             raise InvalidSetting("lambda_images", 'must be a table of runtime = "image"')
+        if not isinstance(self.lightsail_images, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.lightsail_images.items()
+        ):
+            raise InvalidSetting("lightsail_images", 'must be a table of blueprint = "image"')
         if not isinstance(self.sample_image, str):
             raise InvalidSetting("sample_image", f"must be an image reference (got {self.sample_image!r})")
         if not isinstance(self.batch_privileged, bool):
@@ -192,6 +199,7 @@ class Settings:
                 "read_only": self.read_only,
                 "lambda_sandbox": self.lambda_sandbox,
                 "lambda_images": self.lambda_images,
+                "lightsail_images": self.lightsail_images,
                 "lambda_idle_timeout": self.lambda_idle_timeout,
                 "ecs_pause_image": self.ecs_pause_image,
                 "sample_image": self.sample_image or None,

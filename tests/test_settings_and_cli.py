@@ -282,6 +282,15 @@ def test_the_console_logs_to_a_file_not_to_the_terminal_it_draws_on(tmp_path: Pa
         logging.getLogger().handlers[:] = saved
 
 
+def test_lightsail_images_table_reaches_the_local_backend(tmp_path: Path) -> None:
+    assert load_settings({}, {}, tmp_path / "none.toml").backend_options()["lightsail_images"] == {}
+    config = write(tmp_path / "config.toml", '[lightsail_images]\nnginx = "my/local:image"\n')
+    assert load_settings({}, {}, config).backend_options()["lightsail_images"] == {"nginx": "my/local:image"}
+    wrong = write(tmp_path / "wrong.toml", 'lightsail_images = "nginx"')
+    with pytest.raises(SettingsError, match="lightsail_images"):
+        load_settings({}, {}, wrong)
+
+
 def test_batch_privileged_is_off_unless_the_config_says_so(tmp_path: Path) -> None:
     assert load_settings({}, {}, tmp_path / "none.toml").backend_options()["batch_privileged"] is False
     config = write(tmp_path / "config.toml", "batch_privileged = true")

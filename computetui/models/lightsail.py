@@ -52,6 +52,9 @@ class Instance(AwsModel):
     state: InstanceState
     username: str | None = None
     tags: list[dict[str, str]] = Field(default_factory=list)
+    status_reason: str | None = None
+    """Why the instance is in its state when that needs saying (the emulator's note, not AWS's:
+    an image it could not have, a container that vanished)."""
 
 
 class Bundle(AwsModel):

@@ -1,14 +1,26 @@
-"""Lightsail in the local emulator: the bundle and blueprint catalogue, and instance records."""
+"""Lightsail in the local emulator: the bundle and blueprint catalogue, and instances that really
+run, each as one long-lived container that outlives the emulator.
+
+``install`` takes the option ``lightsail_images`` (blueprint id -> image, over the defaults in
+the catalogue), so a blueprint can run an image this machine has.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from computetui.backends.local.lightsail.facet import LocalLightsail
+from computetui.backends.local.lightsail.facet import INSTANCE, LocalLightsail
+from computetui.backends.local.lightsail.instances import KIND, InstanceRunner
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator, Options
 
 
 def install(emulator: Emulator, options: Options) -> None:
-    emulator.lightsail = emulator.add_part(LocalLightsail(emulator))
+    lightsail = emulator.add_part(LocalLightsail(emulator, images=options.pop("lightsail_images", None)))
+    emulator.lightsail = lightsail
+    runner = emulator.add_part(InstanceRunner(emulator, INSTANCE))
+    lightsail.runner = runner
+    emulator.register_reconciler(KIND, runner.reconcile)
+    emulator.controller.every(emulator.tick_seconds, "lightsail-instances", runner.monitor)
+    emulator.on_close(runner.close)

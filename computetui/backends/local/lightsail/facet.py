@@ -1,14 +1,24 @@
-"""Lightsail in the local emulator: the bundle and blueprint catalogue, and instance records."""
+"""Lightsail in the local emulator: the bundle and blueprint catalogue, and instances that run as
+containers (:mod:`computetui.backends.local.lightsail.instances`)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from computetui.backends.base import LightsailFacet
-from computetui.backends.errors import NotFound
+from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.local.lightsail.instances import RUN, set_state, state_of
 from computetui.backends.rules import lightsail as rules
 from computetui.backends.rules.validation import validated
 from computetui.models import lightsail as m
 from computetui.pricing import LIGHTSAIL_BUNDLES
+
+if TYPE_CHECKING:
+    from computetui.backends.local.emulator import Emulator
+    from computetui.backends.local.lightsail.instances import InstanceRunner
 
 INSTANCE = "lightsail:instance"
 SNAPSHOT = "lightsail:instance-snapshot"
@@ -33,6 +43,13 @@ BLUEPRINTS: tuple[tuple[m.Blueprint, str], ...] = tuple(
 )
 
 
+DEFAULT_IMAGES: dict[str, str] = {bp_id: image for bp_id, *_rest, image in _CATALOGUE}
+BLUEPRINT_NAMES = {bp.blueprint_id: bp.name for bp, _image in BLUEPRINTS}
+INVALID = "InvalidInputException"
+# The user a blueprint's image is logged in to as on Lightsail.
+USERNAMES = {"amazon_linux_2023": "ec2-user", "ubuntu_24_04": "ubuntu", "debian_12": "admin"}
+
+
 def bundles() -> list[m.Bundle]:
     return [
         m.Bundle(
@@ -49,6 +66,15 @@ def bundles() -> list[m.Bundle]:
 
 
 class LocalLightsail(LocalFacetMixin, LightsailFacet):
+    """Lightsail's catalogue, and instances that run, each as one long-lived container."""
+
+    runner: InstanceRunner
+
+    def __init__(self, backend: Emulator, images: Mapping[str, str] | None = None) -> None:
+        super().__init__(backend)
+        self.images = {**DEFAULT_IMAGES, **(images or {})}
+        """The image each blueprint runs (the defaults, then the ``lightsail_images`` option)."""
+
     def get_bundles(self) -> list[m.Bundle]:
         return bundles()
 
@@ -60,10 +86,110 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
 
     @validated(rules.INSTANCE)
     def get_instance(self, instance_name: str) -> m.Instance:
+        return m.Instance.model_validate(self._instance(instance_name))
+
+    def _instance(self, instance_name: str) -> dict[str, Any]:
         body = self.store.find(INSTANCE, instance_name)
         if body is None:
             raise NotFound(f"The Instance does not exist: {instance_name}", code="NotFoundException")
-        return m.Instance.model_validate(body)
+        return body
+
+    def get_instance_state(self, instance_name: str) -> m.InstanceState:
+        """GetInstanceState (beyond the contract)."""
+        return m.InstanceState.model_validate(self._instance(instance_name)["state"])
+
+    @validated(rules.CREATE)
+    def create_instances(
+        self, instance_names: list[str], availability_zone: str, blueprint_id: str, bundle_id: str, *,
+        user_data: str | None = None, key_pair_name: str | None = None, tags: list[dict[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> list[m.Instance]:
+        """CreateInstances: each instance pending, its container being made; the instances as made."""
+        if blueprint_id not in BLUEPRINT_NAMES:
+            raise InvalidParameter(f"The blueprint id {blueprint_id} is not valid.", INVALID, field="blueprintId")
+        bundle = next((b for b in bundles() if b.bundle_id == bundle_id), None)
+        if bundle is None:
+            raise InvalidParameter(f"The bundle id {bundle_id} is not valid.", INVALID, field="bundleId")
+        region = self.backend.region
+        if not availability_zone.startswith(region) or len(availability_zone) != len(region) + 1 \
+                or not availability_zone[-1].isalpha():
+            raise InvalidParameter(f"The availability zone {availability_zone} is not valid in {region} "
+                                   f"(one of {region}a, {region}b, ...).", INVALID, field="availabilityZone")
+        names = list(instance_names)
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        taken = sorted(n for n in dict.fromkeys(names) if self.store.find(INSTANCE, n) is not None)
+        if repeated or taken:
+            raise InvalidParameter(f"Some names are already in use: {', '.join(repeated + taken)}", INVALID,
+                                   field="instanceNames")
+        made = []
+        for name in names:
+            arn = self.ids.lightsail("Instance")
+            instance = m.Instance(
+                name=name, arn=arn, support_code=f"{self.ids.hex(12)}/{self.ids.ec2_instance_id()}",
+                created_at=self.now,
+                location=m.ResourceLocation(availability_zone=availability_zone, region_name=region),
+                blueprint_id=blueprint_id, blueprint_name=BLUEPRINT_NAMES[blueprint_id], bundle_id=bundle_id,
+                hardware=m.InstanceHardware(cpu_count=bundle.cpu_count, ram_size_in_gb=bundle.ram_size_in_gb),
+                state=m.InstanceState(code=0, name=m.InstanceStateName.PENDING),
+                username=USERNAMES.get(blueprint_id, "bitnami"), tags=list(tags or []),
+            )
+            body = instance.to_aws()
+            body[RUN] = {"image": self.images[blueprint_id], "userData": user_data or "", "busy": os.getpid(),
+                         "keyPairName": key_pair_name}
+            made.append((arn, name, body, instance))
+        with self.store.transaction():
+            for arn, name, body, _instance in made:
+                self.store.put(INSTANCE, arn, body, name=name, state="pending")
+        for arn, *_rest in made:
+            self.runner.launch(arn)
+        return [instance for *_rest, instance in made]
+
+    def _change_state(self, instance_name: str, allowed: tuple[str, ...], to: str, what: str) -> dict[str, Any]:
+        """Move the instance from one of ``allowed`` to ``to``, marked as this process's work."""
+        body = self._instance(instance_name)
+
+        def moved(record: dict[str, Any]) -> dict[str, Any]:
+            now = record["state"]["name"]
+            if now not in allowed:
+                raise Conflict(f"You can't {what} an instance that is {now}: {instance_name}", INVALID)
+            record[RUN]["busy"] = os.getpid()
+            return set_state(record, to)
+        changed = self.store.update(INSTANCE, body["arn"], moved, state=state_of)
+        if changed is None:
+            raise NotFound(f"The Instance does not exist: {instance_name}", code="NotFoundException")
+        return changed
+
+    @validated(rules.START)
+    def start_instance(self, instance_name: str) -> None:
+        body = self._change_state(instance_name, ("stopped",), "pending", "start")
+        self.runner.start(body["arn"])
+
+    @validated(rules.STOP)
+    def stop_instance(self, instance_name: str) -> None:
+        body = self._instance(instance_name)
+        if body["state"]["name"] in ("pending", "rebooting") and not body[RUN].get("containerId"):
+            raise Conflict(f"You can't stop an instance that is {body['state']['name']}: {instance_name}", INVALID)
+        body = self._change_state(instance_name, ("running", "pending", "rebooting"), "stopping", "stop")
+        self.runner.stop(body["arn"], body[RUN]["containerId"])
+
+    @validated(rules.REBOOT)
+    def reboot_instance(self, instance_name: str) -> None:
+        body = self._change_state(instance_name, ("running",), "rebooting", "reboot")
+        self.runner.reboot(body["arn"], body[RUN]["containerId"])
+
+    @validated(rules.DELETE)
+    def delete_instance(self, instance_name: str) -> None:
+        """DeleteInstance: its container removed with it, whatever its state."""
+        arn = self._instance(instance_name)["arn"]
+        self.runner.remove(arn)
+        self.store.delete(INSTANCE, arn)
+
+    def launch_output(self, instance_name: str) -> str:
+        """What the launch script printed (``/var/log/cloud-init-output.log`` in the instance);
+        empty until it has run. Beyond the contract."""
+        container_id = self._instance(instance_name)[RUN].get("containerId")
+        output = self.runner.read_output(container_id) if container_id else None
+        return output or ""
 
     def get_instance_snapshots(self) -> list[m.InstanceSnapshot]:
         return [m.InstanceSnapshot.model_validate(b) for b in self.store.list(SNAPSHOT)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from computetui.backends.base import Backend
 from computetui.pricing import usd
 from computetui.ui.format import counts
-from computetui.ui.views import Column, ResourceView, Row, ServiceSpec, Summary, deleter
+from computetui.ui.views import Column, ResourceView, Row, RowAction, ServiceSpec, Summary, deleter
 
 
 # -- Lightsail -----------------------------------------------------------------
@@ -30,6 +30,41 @@ def _lightsail_instances(b: Backend) -> list[Row]:
         )
         for i in b.lightsail.get_instances()
     ]
+
+
+def _starting(row: Row) -> bool:
+    return str(row.cells.get("state") or row.state or "") == "stopped"
+
+
+def _start_stop_what(row: Row) -> str:
+    return f"{'start' if _starting(row) else 'stop'} instance {row.name}"
+
+
+def _start_stop(b: Backend, row: Row) -> str:
+    assert b.lightsail is not None
+    if _starting(row):
+        b.lightsail.start_instance(row.name)
+        return f"Starting instance {row.name}."
+    b.lightsail.stop_instance(row.name)
+    return f"Stopping instance {row.name}."
+
+
+def _reboot(b: Backend, row: Row) -> str:
+    assert b.lightsail is not None
+    b.lightsail.reboot_instance(row.name)
+    return f"Rebooting instance {row.name}."
+
+
+# ``s`` and ``b``: free on a service page (``e`` is Batch's enable/disable, ``n`` ECS's drain).
+START_STOP = RowAction(
+    id="lightsail-start-stop", key="s", label="Start/Stop", what=_start_stop_what, run=_start_stop,
+    tooltip="Stop the instance if it runs, start it if it is stopped (its disk is kept; billing goes on)",
+)
+REBOOT = RowAction(
+    id="lightsail-reboot", key="b", label="Reboot", what=lambda row: f"reboot instance {row.name}", run=_reboot,
+    tooltip="Reboot the running instance",
+    confirm=lambda row: "Its programs stop and the instance boots again; its disk is kept.",
+)
 
 
 def _lightsail_bundles(b: Backend) -> list[Row]:
@@ -81,6 +116,7 @@ SPEC = ServiceSpec(
             noun="instance",
             fetch=_lightsail_instances,
             delete=deleter("lightsail", "delete_instance"),
+            actions=(START_STOP, REBOOT),
             columns=(
                 Column("name", "Name"),
                 Column("state", "State", "state"),

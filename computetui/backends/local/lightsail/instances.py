@@ -1,0 +1,335 @@
+"""A Lightsail instance as one long-lived container: pending -> running -> stopping -> stopped,
+rebooting -> running.
+
+Each instance is ONE container of kind ``instance`` through the shared runner, limited to
+its bundle's vCPUs and memory, made once at launch and never made again: a stop is
+``docker stop`` of that container and a start starts it again, so its filesystem (what the
+launch script wrote, what the user put there) survives both. The container runs a small
+``sh`` boot script: at first boot it runs the instance's ``userData`` with ``sh``, its
+output in ``/var/log/cloud-init-output.log`` (where Lightsail's cloud-init writes it), and
+leaves a marker so no later boot runs it again; then it waits, ending at once on SIGTERM.
+
+An instance is running once its container is up and the launch script has finished; the
+leader's ``monitor`` sees to that, and to an instance whose container stopped or vanished
+behind the emulator's back. Instances outlive the emulator, as on AWS: closing it leaves
+their containers as they are, and at start ``reconcile`` adopts them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import tarfile
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from computetui.backends.errors import ComputeError, Unavailable
+from computetui.backends.local.containers import ContainerSpec, ImageUnavailable
+
+if TYPE_CHECKING:
+    from computetui.backends.docker.engine import ManagedContainer
+    from computetui.backends.local.emulator import Emulator
+
+log = logging.getLogger(__name__)
+
+KIND = "instance"
+RUN = "_run"
+"""The emulator's own part of an instance's record: its container, its image, its launch script."""
+STOP_GRACE_S = 10
+USER_DATA_ENV = "LIGHTSAIL_USER_DATA"
+OUTPUT_PATH = "/var/log/cloud-init-output.log"
+BOOT_MARKER = "/var/lib/cloud/instance/boot-finished"
+
+# Runs the launch script once, at first boot; then waits, ending promptly on SIGTERM (as
+# PID 1 the shell would ignore it without the trap, and docker stop would wait the grace).
+BOOT_SCRIPT = f"""\
+if [ ! -e {BOOT_MARKER} ]; then
+  mkdir -p /var/log /var/lib/cloud/instance
+  printf '%s' "${USER_DATA_ENV}" > /var/lib/cloud/instance/user-data.txt
+  unset {USER_DATA_ENV}
+  sh /var/lib/cloud/instance/user-data.txt > {OUTPUT_PATH} 2>&1 < /dev/null
+  echo $? > /var/lib/cloud/instance/user-data.exit
+  touch {BOOT_MARKER}
+fi
+trap 'exit 0' TERM INT
+while :; do sleep 3600 & wait $!; done
+"""
+
+# Lightsail's state codes (EC2's, with rebooting after them).
+CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80,
+         "rebooting": 96}
+VANISHED = ("The instance's container is gone from the Docker engine (removed outside the emulator); "
+            "starting the instance boots a fresh one, and its launch script runs again.")
+
+
+def set_state(body: dict[str, Any], name: str, reason: str | None = None) -> dict[str, Any]:
+    body["state"] = {"code": CODES[name], "name": name}
+    if reason:
+        body["statusReason"] = reason
+    else:
+        body.pop("statusReason", None)
+    return body
+
+
+def state_of(body: dict[str, Any]) -> str:
+    return str(body["state"]["name"])
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class InstanceRunner:
+    """Launches, stops, starts, reboots and removes the containers of Lightsail instances."""
+
+    def __init__(self, emulator: Emulator, kind: str, *, stop_grace_s: int = STOP_GRACE_S) -> None:
+        self.emulator = emulator
+        self.kind = kind
+        self.stop_grace_s = stop_grace_s
+        self.pid = os.getpid()
+        self._pool = emulator.containers.pool("computetui-lightsail", what="Lightsail instance work")
+        self._guard = threading.Lock()
+
+    # -- records ---------------------------------------------------------------
+    def _update(self, arn: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> dict[str, Any] | None:
+        return self.emulator.store.update(self.kind, arn, change, state=state_of)
+
+    def _get(self, arn: str) -> dict[str, Any] | None:
+        return self.emulator.store.get(self.kind, arn)
+
+    def _settle(self, arn: str, name: str, reason: str | None = None) -> None:
+        """Put the instance in state ``name``, its work done."""
+        def settled(body: dict[str, Any]) -> dict[str, Any]:
+            body[RUN].pop("busy", None)
+            return set_state(body, name, reason)
+        self._update(arn, settled)
+
+    # -- launching -------------------------------------------------------------
+    def launch(self, arn: str) -> None:
+        """Make and start the instance's container, in the background."""
+        self._pool.submit(self._launch, arn)
+
+    def _launch(self, arn: str) -> None:
+        body = self._get(arn)
+        if body is None:
+            return
+        run = body[RUN]
+        image = run["image"]
+        try:
+            self.emulator.containers.pull(image)
+        except ImageUnavailable as exc:
+            self._settle(arn, "stopped", (
+                f"The image {image} of blueprint {body['blueprintId']} is not on the Docker engine and cannot be "
+                f"had ({exc.message}). Map a local image to the blueprint in the config "
+                f"([lightsail_images] {body['blueprintId']} = \"my/local:image\"), then start the instance."))
+            return
+        except Unavailable as exc:
+            self._settle(arn, "stopped", f"The Docker engine is unavailable ({exc.message}); start the instance "
+                                         "once it is back.")
+            return
+        if self._pool.closed:
+            return
+        try:
+            started = self.emulator.containers.run(KIND, arn, self._spec(body))
+        except ComputeError as exc:
+            self._settle(arn, "stopped", f"The instance's container could not start: {exc.message}")
+            return
+
+        def placed(record: dict[str, Any]) -> dict[str, Any]:
+            record[RUN]["containerId"] = started.id
+            record[RUN].pop("busy", None)
+            return record
+        if self._update(arn, placed) is None:  # deleted while it was being made
+            self.emulator.containers.remove(started.id)
+
+    def _spec(self, body: dict[str, Any]) -> ContainerSpec:
+        hardware = body.get("hardware") or {}
+        vcpus = float(min(hardware.get("cpuCount") or 0, os.cpu_count() or 1))
+        memory_mib = int(float(hardware.get("ramSizeInGb") or 0) * 1024) or None
+        return ContainerSpec(
+            image=body[RUN]["image"],
+            entrypoint=["/bin/sh", "-c"],
+            command=[BOOT_SCRIPT, "lightsail-boot"],
+            environment={USER_DATA_ENV: body[RUN].get("userData") or ""},
+            vcpus=vcpus,
+            memory_mib=memory_mib,
+            labels={"computetui.lightsail.instance": body["name"]},
+        )
+
+    # -- start, stop, reboot, delete -----------------------------------------------
+    def start(self, arn: str) -> None:
+        """The instance is pending (the caller set it): start its container again, or, when it has
+        none (a launch that failed, a container that vanished), launch one."""
+        body = self._get(arn)
+        if body is None:
+            return
+        if not body[RUN].get("containerId"):
+            self.launch(arn)
+        else:
+            self._pool.submit(self._start, arn, body[RUN]["containerId"])
+
+    def _start(self, arn: str, container_id: str) -> None:
+        try:
+            if self.emulator.containers.state(container_id) is None:
+                self._update(arn, _without_container)
+                self._launch(arn)
+                return
+            self.emulator.engine.client.containers.get(container_id).start()
+        except Exception as exc:  # the SDK's errors as well as ours
+            self._settle(arn, "stopped", f"The instance's container could not start: {exc}")
+            return
+        self._update(arn, _not_busy)
+
+    def stop(self, arn: str, container_id: str) -> None:
+        self._pool.submit(self._stop, arn, container_id)
+
+    def _stop(self, arn: str, container_id: str) -> None:
+        container = self.emulator.engine.container(container_id)
+        if container is not None:
+            self.emulator.containers.stop(container, self.stop_grace_s)
+        self._settle(arn, "stopped", None if container is not None else VANISHED)
+
+    def reboot(self, arn: str, container_id: str) -> None:
+        self._pool.submit(self._reboot, arn, container_id)
+
+    def _reboot(self, arn: str, container_id: str) -> None:
+        try:
+            self.emulator.engine.client.containers.get(container_id).restart(timeout=self.stop_grace_s)
+        except Exception as exc:  # the SDK's errors as well as ours
+            gone = self.emulator.containers.state(container_id) is None
+            self._settle(arn, "stopped", VANISHED if gone else f"The instance's container could not restart: {exc}")
+            return
+        self._update(arn, _not_busy)
+
+    def remove(self, arn: str) -> None:
+        """Remove every container of the instance (the record is the caller's)."""
+        try:
+            containers = self.emulator.containers.of_record(KIND, arn)
+        except Unavailable:
+            containers = []
+        body = self._get(arn)
+        ids = {c.id for c in containers} | ({body[RUN]["containerId"]} if body and body[RUN].get("containerId")
+                                             else set())
+        for container_id in ids:
+            self.emulator.containers.remove(container_id)
+
+    # -- reading -------------------------------------------------------------------
+    def booted(self, container_id: str) -> bool:
+        """The launch script has finished in the container."""
+        return self._read(container_id, BOOT_MARKER) is not None
+
+    def read_output(self, container_id: str) -> str | None:
+        data = self._read(container_id, OUTPUT_PATH)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def _read(self, container_id: str, path: str) -> bytes | None:
+        """A file of the container's filesystem, running or stopped; None when there is none."""
+        try:
+            stream, _stat = self.emulator.engine.client.containers.get(container_id).get_archive(path)
+            with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+                member = archive.next()
+                handle = archive.extractfile(member) if member is not None else None
+                return handle.read() if handle is not None else None
+        except Exception:  # not there (yet), or the container is gone
+            return None
+
+    # -- the leader's watch ------------------------------------------------------------
+    def monitor(self) -> None:
+        """Pending and rebooting instances whose container is up and booted are running; an
+        instance whose container stopped or vanished behind the emulator's back is stopped."""
+        for body in self.emulator.store.list(self.kind):
+            try:
+                self._check(body)
+            except ComputeError:
+                continue
+
+    def _check(self, body: dict[str, Any]) -> None:
+        state, run = state_of(body), body[RUN]
+        container_id = run.get("containerId")
+        if state not in ("pending", "running", "rebooting") or not container_id:
+            return
+        if run.get("busy") and _alive(run["busy"]):
+            return
+        arn = body["arn"]
+        container = self.emulator.containers.state(container_id)
+        if container is None:
+            self._update(arn, lambda b: set_state(_without_container(b), "stopped", VANISHED))
+        elif not container.running:
+            if state == "running" or not run.get("busy"):
+                self._settle(arn, "stopped", f"The instance's container exited (code {container.exit_code}) "
+                                             "outside the emulator.")
+        elif state != "running" and self.booted(container_id):
+            address = self._address(container_id)
+
+            def up(b: dict[str, Any]) -> dict[str, Any] | None:
+                if state_of(b) != state:
+                    return None
+                if address:
+                    b["privateIpAddress"] = address
+                return set_state(b, "running")
+            self._update(arn, up)
+
+    def _address(self, container_id: str) -> str | None:
+        """The container's address on the engine's bridge (the instance's private IP)."""
+        info = self.emulator.engine.inspect(container_id) or {}
+        return (info.get("NetworkSettings") or {}).get("IPAddress") or None
+
+    # -- at start ----------------------------------------------------------------
+    def reconcile(self, containers: list[ManagedContainer]) -> None:
+        """Adopt the instances whose containers are there, running or not; say of those whose
+        container vanished so; launch those a process left before their container was made;
+        remove containers of no instance."""
+        records = self.emulator.store.list(self.kind)
+        found = self.emulator.containers.reconcile([b["arn"] for b in records], containers)
+        for body in records:
+            arn, run = body["arn"], body[RUN]
+            if _alive(run.get("busy")):
+                continue  # a process at work on it (this one, just started, or another) sees it through
+            mine = found.adopted.get(arn, [])
+            if not mine:
+                if run.get("containerId"):
+                    self._update(arn, lambda b: set_state(_without_container(b), "stopped", VANISHED))
+                elif state_of(body) == "pending":  # its launcher ended before the container was made
+                    self._update(arn, _not_busy)
+                    self.launch(arn)
+                continue
+            container = next((c for c in mine if c.id == run.get("containerId")), mine[0])
+            for extra in mine:
+                if extra.id != container.id:
+                    self.emulator.containers.remove(extra.id)
+
+            def adopted(b: dict[str, Any], cid: str = container.id, up: bool = container.running) -> dict[str, Any]:
+                b[RUN]["containerId"] = cid
+                b[RUN].pop("busy", None)
+                if not up:
+                    return set_state(b, "stopped", b.get("statusReason"))
+                if state_of(b) in ("stopped", "stopping"):
+                    return set_state(b, "pending")  # started behind the emulator's back: it boots
+                return b
+            self._update(arn, adopted)
+            if container.running and state_of(body) == "stopping":
+                self.stop(arn, container.id)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _not_busy(body: dict[str, Any]) -> dict[str, Any]:
+    body[RUN].pop("busy", None)
+    return body
+
+
+def _without_container(body: dict[str, Any]) -> dict[str, Any]:
+    body[RUN].pop("containerId", None)
+    body[RUN].pop("busy", None)
+    return body
