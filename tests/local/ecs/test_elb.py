@@ -504,6 +504,8 @@ async def test_idle_timeout_closes_silent_clients_and_pooled_connections(servers
     (t0,) = servers(1)
     async with balancer([t0], manual_checks(), idle_timeout_s=0.2) as lb:
         await healthy_now(lb, 1)
+        # The health check's own connection is closed, but the target may not have seen it yet.
+        await wait_until(lambda: not t0.connections, "the health check's connection closed")
         async with raw_connection(lb) as (reader, writer):
             writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             assert (await read_response(reader))[2] == b"t0"
