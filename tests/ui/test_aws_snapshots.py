@@ -216,7 +216,8 @@ def test_ecs_cluster_services(snap_compare, seeded: str) -> None:  # noqa: ANN00
 
 def test_batch_job_definitions(snap_compare, seeded: str) -> None:  # noqa: ANN001
     async def go(pilot: Pilot) -> None:
-        await open_page(pilot, "batch", "left_square_bracket")
+        # From Job queues, two tabs back: Jobs is the last tab, Job definitions the one before it.
+        await open_page(pilot, "batch", "left_square_bracket", "left_square_bracket")
 
     assert snap_compare(aws_app(seeded), terminal_size=SIZE, run_before=go)
 
