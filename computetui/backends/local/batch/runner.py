@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from computetui.backends.errors import ComputeError, Unavailable
 from computetui.backends.local.batch.book import ACTIVE, RUN, JobBook
 from computetui.backends.local.containers import ContainerSpec, ImageUnavailable, Ulimit
+from computetui.backends.local.processes import alive
 from computetui.backends.rules.batch import retry_action
 from computetui.models.batch import JobStatusReason
 
@@ -53,18 +54,6 @@ OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 VANISHED_REASON = "Host EC2 (instance) terminated: the job's container vanished while the emulator was not running"
 PRIVILEGED_OFF = ("CannotStartContainerError: privileged containers are off in the local emulator "
                   "(set batch_privileged = true in the config to allow them on this machine)")
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class JobRunner:
@@ -170,7 +159,7 @@ class JobRunner:
 
     def _owned(self, body: dict[str, Any]) -> dict[str, Any] | None:
         if body["status"] != "STARTING" or body[RUN].get("owner") not in (None, self.pid) and \
-                _alive(body[RUN].get("owner")):
+                alive(body[RUN].get("owner")):
             return None
         body[RUN]["owner"] = self.pid
         return body
@@ -344,7 +333,7 @@ class JobRunner:
                 if arn in self._watched:
                     continue
             owner = run.get("owner")
-            if owner not in (None, self.pid) and _alive(owner):
+            if owner not in (None, self.pid) and alive(owner):
                 continue  # its starter, another process, watches it
             # This attempt's container: the one it noted, else one labelled with its number (a
             # container of an earlier attempt may not be removed yet).

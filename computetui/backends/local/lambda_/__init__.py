@@ -11,7 +11,6 @@ account's concurrency), ``lambda_event_retry_delays`` (asynchronous retries),
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from computetui.backends.local.lambda_.reaper import Ledger, reap
 from computetui.backends.local.lambda_.records import LambdaRecords
 from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from computetui.backends.local.metrics.facet import LocalMetrics
+from computetui.backends.local.processes import alive
 from computetui.backends.local.state import MEMORY
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def install(emulator: Emulator, options: Options) -> None:
         """Execution environments are never adopted: one whose emulator is gone is removed."""
         for container in containers:
             owner_pid = container.labels.get("computetui.pid")
-            if owner_pid and owner_pid.isdigit() and _pid_alive(int(owner_pid)):
+            if owner_pid and owner_pid.isdigit() and alive(int(owner_pid)):
                 continue
             emulator.engine.remove(container.id, force=True)
 
@@ -81,13 +81,3 @@ def install(emulator: Emulator, options: Options) -> None:
                               expire_idle_environments, leader_only=False)
     emulator.on_close(runtime.shutdown)
     emulator.on_close(facet.close, after_controller=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Unavailable
 from computetui.backends.local.containers import ContainerSpec, ImageUnavailable
+from computetui.backends.local.processes import alive
 
 if TYPE_CHECKING:
     from computetui.backends.docker.engine import ManagedContainer
@@ -75,18 +76,6 @@ def set_state(body: dict[str, Any], name: str, reason: str | None = None) -> dic
 
 def state_of(body: dict[str, Any]) -> str:
     return str(body["state"]["name"])
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class InstanceRunner:
@@ -258,7 +247,7 @@ class InstanceRunner:
         container_id = run.get("containerId")
         if state not in ("pending", "running", "rebooting") or not container_id:
             return
-        if run.get("busy") and _alive(run["busy"]):
+        if run.get("busy") and alive(run["busy"]):
             return
         arn = body["arn"]
         container = self.emulator.containers.state(container_id)
@@ -293,7 +282,7 @@ class InstanceRunner:
         found = self.emulator.containers.reconcile([b["arn"] for b in records], containers)
         for body in records:
             arn, run = body["arn"], body[RUN]
-            if _alive(run.get("busy")):
+            if alive(run.get("busy")):
                 continue  # a process at work on it (this one, just started, or another) sees it through
             mine = found.adopted.get(arn, [])
             if not mine:
