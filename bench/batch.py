@@ -68,7 +68,6 @@ import logging
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,12 +75,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import BenchError, ms, summary, until, verdict, version  # noqa: E402
 from computetui.backends import open_backend  # noqa: E402
 from computetui.backends.base import Backend  # noqa: E402
 from computetui.backends.local import LocalBackend  # noqa: E402
@@ -103,38 +102,14 @@ TARGET_RATIO = 1.1
 FINISHED = ("SUCCEEDED", "FAILED")
 
 
-class BenchError(RuntimeError):
-    pass
 
 
-def until(condition: Callable[[], Any], what: str, timeout: float = 60.0, every: float = 0.02) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise BenchError(f"{what}: not within {timeout:g} s")
-        time.sleep(every)
 
 
-def summary(samples: list[float]) -> dict[str, Any]:
-    return {"median_s": statistics.median(samples), "max_s": max(samples), "samples_s": samples}
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
 
 
-def verdict(value: float, target: float) -> str:
-    return "meets" if value <= target else "misses"
-
-
-def version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "?"
 
 
 def progress(message: str) -> None:

@@ -93,7 +93,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +103,7 @@ from textual._compositor import CompositorUpdate  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
+from bench.common import BenchError, ms, summary, until, verdict, version  # noqa: E402
 from computetui.app import ComputeApp  # noqa: E402
 from computetui.backends.local import LocalBackend  # noqa: E402
 from computetui.backends.local.ecs.tasks import TASK, short_id  # noqa: E402
@@ -132,19 +132,6 @@ STEADY = "has reached a steady state."
 _ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]")
 
 
-class BenchError(RuntimeError):
-    pass
-
-
-def until(condition: Callable[[], Any], what: str, timeout: float = 60.0, every: float = 0.02) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise BenchError(f"{what}: not within {timeout:g} s")
-        time.sleep(every)
 
 
 def definition(family: str = FAMILY) -> dict[str, Any]:
@@ -158,16 +145,10 @@ def definition(family: str = FAMILY) -> dict[str, Any]:
     }
 
 
-def summary(samples: list[float]) -> dict[str, Any]:
-    return {"median_s": statistics.median(samples), "max_s": max(samples), "samples_s": samples}
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
 
 
-def verdict(value: float, target: float) -> str:
-    return "meets" if value <= target else "misses"
 
 
 # -- 1. run_task against docker create + start ---------------------------------
@@ -576,17 +557,12 @@ def run_page_figures(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
 
 # -- report -------------------------------------------------------------------------
-def version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def report(args: argparse.Namespace, engine: dict[str, Any] | None, page: dict[str, Any], load: float) -> None:
     print("ECS tasks: run_task against docker create+start, a service 0 -> "
           f"{args.service_count}, a cluster's Tasks tab with {args.tasks:,} tasks")
-    print(f"Python {platform.python_version()}, Textual {version('textual')}, docker SDK {version('docker')}; "
+    print(f"Python {platform.python_version()}, Textual {version('textual', 'not installed')}, docker SDK {version('docker', 'not installed')}; "
           f"{os.cpu_count()} CPUs, 1-min load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
     print()
     if engine is not None:
