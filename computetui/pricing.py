@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 # --- Lambda -----------------------------------------------------------------
 LAMBDA_PRICE_PER_REQUEST = 0.20 / 1_000_000
@@ -62,6 +63,31 @@ LIGHTSAIL_BUNDLES: tuple[LightsailBundlePrice, ...] = (
     LightsailBundlePrice("2xlarge_3_0", "2XLarge", 164.0, 8, 32.0, 640, 7168),
 )
 HOURS_PER_MONTH = 730
+LIGHTSAIL_STATIC_IP_DETACHED_PER_HOUR = 0.005
+"""A static IP not attached to an instance is billed (AWS: $0.005 an hour); attached, it is free."""
+
+
+@dataclass(frozen=True)
+class LightsailPowerPrice:
+    """A container service's power: per node, billed hourly up to the monthly price."""
+
+    power: str
+    power_id: str
+    monthly_usd: float
+    cpu_count: float
+    ram_gb: float
+
+
+# The figures after nano (whose vCPU and memory FIDELITY states) are AWS's pricing page as
+# remembered, unverified here.
+LIGHTSAIL_POWERS: tuple[LightsailPowerPrice, ...] = (
+    LightsailPowerPrice("nano", "nano-1", 7.0, 0.25, 0.5),
+    LightsailPowerPrice("micro", "micro-1", 10.0, 0.25, 1.0),
+    LightsailPowerPrice("small", "small-1", 25.0, 0.5, 2.0),
+    LightsailPowerPrice("medium", "medium-1", 50.0, 1.0, 4.0),
+    LightsailPowerPrice("large", "large-1", 100.0, 2.0, 8.0),
+    LightsailPowerPrice("xlarge", "xlarge-1", 200.0, 4.0, 16.0),
+)
 
 
 def lambda_billed_ms(duration_ms: float) -> int:
@@ -163,6 +189,23 @@ def lightsail_cost(bundle_id: str, hours: float) -> float:
     if bundle is None:
         raise KeyError(bundle_id)
     return min(bundle.monthly_usd, bundle.monthly_usd / HOURS_PER_MONTH * hours)
+
+
+def lightsail_power(power: str) -> LightsailPowerPrice | None:
+    return next((p for p in LIGHTSAIL_POWERS if p.power == power), None)
+
+
+def lightsail_hours(monthly_usd: float, hours: float) -> float:
+    """Lightsail's billing: by the hour (a started hour counts), capped at the monthly price."""
+    return min(monthly_usd, monthly_usd / HOURS_PER_MONTH * math.ceil(max(hours, 0.0)))
+
+
+def lightsail_month_so_far(monthly_usd: float, since: datetime, now: datetime) -> float:
+    """What a Lightsail resource that exists (stopped or not) since ``since`` has cost in ``now``'s
+    calendar month: its hours this month at the hourly rate, up to the monthly price."""
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = max(since, month_start)
+    return lightsail_hours(monthly_usd, (now - start).total_seconds() / 3600) if now > start else 0.0
 
 
 def usd(amount: float) -> str:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from computetui.backends.errors import ReadOnly, Unsupported
 
 if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up fast
+    from datetime import datetime
+
     from computetui.models.apigateway import HttpApi, HttpStage, RestApi, RestResource, RestStage, Route
     from computetui.models.autoscaling import (
         PutScalingPolicyResult,
@@ -62,7 +64,22 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         InvokeResult,
         TestEvent,
     )
-    from computetui.models.lightsail import Blueprint, Bundle, Instance, InstanceSnapshot
+    from computetui.models.lightsail import (
+        Blueprint,
+        Bundle,
+        ContainerService,
+        ContainerServiceDeployment,
+        ContainerServiceLogEvent,
+        ContainerServicePower,
+        Instance,
+        InstancePortState,
+        InstanceSnapshot,
+        InstanceState,
+        MetricDatapoint,
+        Operation,
+        PortInfo,
+        StaticIp,
+    )
     from computetui.models.logs import FilteredLogEvent, LogGroup, LogStream, OutputLogEvent
     from computetui.models.metrics import MetricDataResult
     from computetui.pricing import LambdaMonthlyCost
@@ -561,54 +578,188 @@ class BatchFacet(Facet):
 
 
 class LightsailFacet(Facet):
-    """Amazon Lightsail: instances, bundles, blueprints, snapshots."""
+    """Amazon Lightsail: instances, bundles, blueprints, ports, static IPs, snapshots, metrics and
+    container services. A change answers with AWS's ``operations``, one per resource it touches."""
 
     service = "lightsail"
 
+    # -- instances -----------------------------------------------------------
     def get_instances(self) -> list[Instance]:
         return self._unsupported("GetInstances")
 
     def get_instance(self, instance_name: str) -> Instance:
         return self._unsupported("GetInstance")
 
+    def get_instance_state(self, instance_name: str) -> InstanceState:
+        return self._unsupported("GetInstanceState")
+
     @mutating
     def create_instances(
         self, instance_names: list[str], availability_zone: str, blueprint_id: str, bundle_id: str, **kwargs: Any
-    ) -> list[Instance]:
+    ) -> list[Operation]:
+        """CreateInstances (``user_data``, ``key_pair_name``, ``tags``): one operation per instance."""
         return self._unsupported("CreateInstances")
 
     @mutating
-    def delete_instance(self, instance_name: str) -> None:
+    def delete_instance(self, instance_name: str) -> list[Operation]:
         return self._unsupported("DeleteInstance")
 
     @mutating
-    def start_instance(self, instance_name: str) -> None:
+    def start_instance(self, instance_name: str) -> list[Operation]:
         return self._unsupported("StartInstance")
 
     @mutating
-    def stop_instance(self, instance_name: str) -> None:
+    def stop_instance(self, instance_name: str) -> list[Operation]:
         return self._unsupported("StopInstance")
 
     @mutating
-    def reboot_instance(self, instance_name: str) -> None:
+    def reboot_instance(self, instance_name: str) -> list[Operation]:
         return self._unsupported("RebootInstance")
 
+    def get_operations_for_resource(self, resource_name: str) -> list[Operation]:
+        """GetOperationsForResource: what was done to the instance (or static IP, snapshot), newest
+        first: the instance page's history."""
+        return self._unsupported("GetOperationsForResource")
+
+    def launch_output(self, instance_name: str) -> str:
+        """What the instance's launch script printed (``/var/log/cloud-init-output.log``); empty
+        until it has run. AWS has no call for it (one reads it over SSH)."""
+        return self._unsupported("LaunchScriptOutput")
+
+    def shell_argv(self, instance_name: str) -> list[str]:
+        """The command line that opens a shell in the running instance (the Lightsail console's
+        browser SSH): the console suspends itself and runs it in the terminal."""
+        return self._unsupported("ShellInInstance")
+
+    # -- the catalogue -----------------------------------------------------------
     def get_bundles(self) -> list[Bundle]:
         return self._unsupported("GetBundles")
 
     def get_blueprints(self) -> list[Blueprint]:
         return self._unsupported("GetBlueprints")
 
+    # -- public ports ------------------------------------------------------------------
+    def get_instance_port_states(self, instance_name: str) -> list[InstancePortState]:
+        return self._unsupported("GetInstancePortStates")
+
     @mutating
-    def create_instance_snapshot(self, instance_snapshot_name: str, instance_name: str) -> InstanceSnapshot:
+    def open_instance_public_ports(self, instance_name: str, port_info: PortInfo | dict[str, Any]) -> Operation:
+        return self._unsupported("OpenInstancePublicPorts")
+
+    @mutating
+    def close_instance_public_ports(self, instance_name: str, port_info: PortInfo | dict[str, Any]) -> Operation:
+        return self._unsupported("CloseInstancePublicPorts")
+
+    @mutating
+    def put_instance_public_ports(
+        self, instance_name: str, port_infos: list[PortInfo] | list[dict[str, Any]]
+    ) -> Operation:
+        """PutInstancePublicPorts: exactly these ports open, every other one closed."""
+        return self._unsupported("PutInstancePublicPorts")
+
+    def local_port(self, instance_name: str, port: int) -> int | None:
+        """Where an open port of the instance is reached from this machine (the emulator publishes
+        it on 127.0.0.1); None on AWS, where the instance's public IP is the address."""
+        return None
+
+    # -- static IPs ----------------------------------------------------------------------
+    def get_static_ips(self) -> list[StaticIp]:
+        return self._unsupported("GetStaticIps")
+
+    def get_static_ip(self, static_ip_name: str) -> StaticIp:
+        return self._unsupported("GetStaticIp")
+
+    @mutating
+    def allocate_static_ip(self, static_ip_name: str) -> list[Operation]:
+        return self._unsupported("AllocateStaticIp")
+
+    @mutating
+    def attach_static_ip(self, static_ip_name: str, instance_name: str) -> list[Operation]:
+        return self._unsupported("AttachStaticIp")
+
+    @mutating
+    def detach_static_ip(self, static_ip_name: str) -> list[Operation]:
+        return self._unsupported("DetachStaticIp")
+
+    @mutating
+    def release_static_ip(self, static_ip_name: str) -> list[Operation]:
+        return self._unsupported("ReleaseStaticIp")
+
+    # -- snapshots ---------------------------------------------------------------------
+    @mutating
+    def create_instance_snapshot(self, instance_snapshot_name: str, instance_name: str, **kwargs: Any
+                                 ) -> list[Operation]:
         return self._unsupported("CreateInstanceSnapshot")
 
     def get_instance_snapshots(self) -> list[InstanceSnapshot]:
         return self._unsupported("GetInstanceSnapshots")
 
+    def get_instance_snapshot(self, instance_snapshot_name: str) -> InstanceSnapshot:
+        return self._unsupported("GetInstanceSnapshot")
+
     @mutating
-    def delete_instance_snapshot(self, instance_snapshot_name: str) -> None:
+    def create_instances_from_snapshot(
+        self, instance_names: list[str], availability_zone: str, bundle_id: str, instance_snapshot_name: str,
+        **kwargs: Any,
+    ) -> list[Operation]:
+        """CreateInstancesFromSnapshot (``user_data``, ``key_pair_name``, ``tags``): the bundle may
+        be the snapshot's or bigger, never smaller."""
+        return self._unsupported("CreateInstancesFromSnapshot")
+
+    @mutating
+    def delete_instance_snapshot(self, instance_snapshot_name: str) -> list[Operation]:
         return self._unsupported("DeleteInstanceSnapshot")
+
+    # -- metrics --------------------------------------------------------------------------
+    def get_instance_metric_data(
+        self, instance_name: str, metric_name: str, period: int, start_time: datetime, end_time: datetime,
+        unit: str, statistics: list[str],
+    ) -> list[MetricDatapoint]:
+        """GetInstanceMetricData: ``CPUUtilization`` (Percent), ``NetworkIn``/``NetworkOut`` (Bytes),
+        ``StatusCheckFailed`` (Count); ``period`` 60-86400 s; statistics ``Average``, ``Sum``,
+        ``Maximum``, ``Minimum``, ``SampleCount``. Oldest first."""
+        return self._unsupported("GetInstanceMetricData")
+
+    # -- container services ------------------------------------------------------------------
+    def get_container_service_powers(self) -> list[ContainerServicePower]:
+        return self._unsupported("GetContainerServicePowers")
+
+    def get_container_services(self, service_name: str | None = None) -> list[ContainerService]:
+        """Every container service, or the one named (NotFound when there is none)."""
+        return self._unsupported("GetContainerServices")
+
+    @mutating
+    def create_container_service(self, service_name: str, power: str, scale: int, **kwargs: Any
+                                 ) -> ContainerService:
+        """CreateContainerService (``tags``, ``public_domain_names``, ``deployment``)."""
+        return self._unsupported("CreateContainerService")
+
+    @mutating
+    def update_container_service(self, service_name: str, **kwargs: Any) -> ContainerService:
+        """UpdateContainerService: ``power``, ``scale``, ``is_disabled``."""
+        return self._unsupported("UpdateContainerService")
+
+    @mutating
+    def delete_container_service(self, service_name: str) -> None:
+        return self._unsupported("DeleteContainerService")
+
+    @mutating
+    def create_container_service_deployment(
+        self, service_name: str, containers: dict[str, Any], public_endpoint: dict[str, Any] | None = None
+    ) -> ContainerService:
+        """CreateContainerServiceDeployment: ``containers`` as AWS's JSON (name -> image, command,
+        environment, ports), ``public_endpoint`` {containerName, containerPort, healthCheck}."""
+        return self._unsupported("CreateContainerServiceDeployment")
+
+    def get_container_service_deployments(self, service_name: str) -> list[ContainerServiceDeployment]:
+        """Newest first, as AWS lists them."""
+        return self._unsupported("GetContainerServiceDeployments")
+
+    def get_container_log(
+        self, service_name: str, container_name: str, start_time: datetime | None = None,
+        end_time: datetime | None = None, filter_pattern: str | None = None,
+    ) -> list[ContainerServiceLogEvent]:
+        return self._unsupported("GetContainerLog")
 
 
 class LogsFacet(Facet):

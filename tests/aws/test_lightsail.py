@@ -96,7 +96,7 @@ def test_instances_read_every_page_and_one_by_name(aws_backend, calls: CallCount
     assert (calls.of("lightsail", "GetInstances"), calls.of("lightsail", "GetInstance")) == (2, 2)
 
 
-def test_create_instances_sends_aws_names_then_reads_one_listing(aws_backend, calls: CallCounter, stub) -> None:  # noqa: ANN001
+def test_create_instances_sends_aws_names_and_answers_aws_operations(aws_backend, calls: CallCounter, stub) -> None:  # noqa: ANN001
     names = ["web-1", "web-2"]
     stub.add_response(
         "create_instances",
@@ -111,8 +111,6 @@ def test_create_instances_sends_aws_names_then_reads_one_listing(aws_backend, ca
             "tags": [{"key": "team", "value": "web"}],
         },
     )
-    listing = [lightsail_instance("other"), *(lightsail_instance(n, "pending") for n in names)]
-    stub.add_response("get_instances", {"instances": listing}, {})
     made = aws_backend.lightsail.create_instances(
         names,
         "us-east-1a",
@@ -122,30 +120,11 @@ def test_create_instances_sends_aws_names_then_reads_one_listing(aws_backend, ca
         user_data="#!/bin/sh\necho hi",
         tags=[{"key": "team", "value": "web"}],
     )
-    assert [(i.name, i.state.name) for i in made] == [
-        ("web-1", m.InstanceStateName.PENDING),
-        ("web-2", m.InstanceStateName.PENDING),
+    assert [(o.resource_name, o.operation_type) for o in made] == [
+        ("web-1", "CreateInstance"),
+        ("web-2", "CreateInstance"),
     ]
-    assert (calls.of("lightsail", "CreateInstances"), calls.of("lightsail", "GetInstances")) == (1, 1)
-    assert calls.of("lightsail", "GetInstance") == 0
-
-
-def test_an_instance_not_listed_yet_is_read_by_name(aws_backend, calls: CallCounter, stub) -> None:  # noqa: ANN001
-    stub.add_response(
-        "create_instances",
-        {"operations": [lightsail_operation("web-1", "CreateInstance")]},
-        {
-            "instanceNames": ["web-1"],
-            "availabilityZone": "us-east-1a",
-            "blueprintId": "debian_12",
-            "bundleId": "micro_3_0",
-        },
-    )
-    stub.add_response("get_instances", {"instances": []}, {})
-    stub.add_response("get_instance", {"instance": lightsail_instance("web-1", "pending")}, {"instanceName": "web-1"})
-    [made] = aws_backend.lightsail.create_instances(["web-1"], "us-east-1a", "debian_12", "micro_3_0")
-    assert made.name == "web-1"
-    assert calls.of("lightsail", "GetInstance") == 1
+    assert calls.total() == 1
 
 
 def test_state_changes_send_the_instance_name(aws_backend, calls: CallCounter, stub) -> None:  # noqa: ANN001
@@ -157,7 +136,7 @@ def test_state_changes_send_the_instance_name(aws_backend, calls: CallCounter, s
     ):
         stub.add_response(method, {"operations": [lightsail_operation("web-1", kind)]}, {"instanceName": "web-1"})
     lightsail = aws_backend.lightsail
-    assert lightsail.stop_instance("web-1") is None
+    assert [o.operation_type for o in lightsail.stop_instance("web-1")] == ["StopInstance"]
     lightsail.start_instance("web-1")
     lightsail.reboot_instance("web-1")
     lightsail.delete_instance("web-1")
@@ -193,11 +172,6 @@ def test_snapshots(aws_backend, calls: CallCounter, stub) -> None:  # noqa: ANN0
         {"instanceSnapshotName": "web-1-snap", "instanceName": "web-1"},
     )
     stub.add_response(
-        "get_instance_snapshot",
-        {"instanceSnapshot": snapshot("web-1-snap", "web-1", "pending")},
-        {"instanceSnapshotName": "web-1-snap"},
-    )
-    stub.add_response(
         "get_instance_snapshots", {"instanceSnapshots": [snapshot("a", "web-1")], "nextPageToken": "n"}, {}
     )
     stub.add_response("get_instance_snapshots", {"instanceSnapshots": [snapshot("b", "web-2")]}, {"pageToken": "n"})
@@ -206,14 +180,14 @@ def test_snapshots(aws_backend, calls: CallCounter, stub) -> None:  # noqa: ANN0
         {"operations": [lightsail_operation("a", "DeleteInstanceSnapshot")]},
         {"instanceSnapshotName": "a"},
     )
-    made = aws_backend.lightsail.create_instance_snapshot("web-1-snap", "web-1")
-    assert (made.name, made.state, made.from_instance_name) == ("web-1-snap", "pending", "web-1")
+    [made] = aws_backend.lightsail.create_instance_snapshot("web-1-snap", "web-1")
+    assert (made.resource_name, made.operation_type) == ("web-1-snap", "CreateInstanceSnapshot")
     assert [(s.name, s.from_instance_name) for s in aws_backend.lightsail.get_instance_snapshots()] == [
         ("a", "web-1"),
         ("b", "web-2"),
     ]
     aws_backend.lightsail.delete_instance_snapshot("a")
-    assert calls.of("lightsail", "GetInstanceSnapshots") == 2 and calls.total() == 5
+    assert calls.of("lightsail", "GetInstanceSnapshots") == 2 and calls.total() == 4
 
 
 def test_read_only_refuses_every_change_and_sends_nothing(moto_server: str, aws_credentials) -> None:  # noqa: ANN001
@@ -223,13 +197,25 @@ def test_read_only_refuses_every_change_and_sends_nothing(moto_server: str, aws_
     finally:
         backend.close()
     assert operations == [
+        "allocate_static_ip",
+        "attach_static_ip",
+        "close_instance_public_ports",
+        "create_container_service",
+        "create_container_service_deployment",
         "create_instance_snapshot",
         "create_instances",
+        "create_instances_from_snapshot",
+        "delete_container_service",
         "delete_instance",
         "delete_instance_snapshot",
+        "detach_static_ip",
+        "open_instance_public_ports",
+        "put_instance_public_ports",
         "reboot_instance",
+        "release_static_ip",
         "start_instance",
         "stop_instance",
+        "update_container_service",
     ]
 
 

@@ -165,6 +165,28 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("lightsail", "reboot_instance"): lambda p: dict(instance_name="i"),
     ("lightsail", "create_instance_snapshot"): lambda p: dict(instance_snapshot_name="snap", instance_name="i"),
     ("lightsail", "delete_instance_snapshot"): lambda p: dict(instance_snapshot_name="snap"),
+    ("lightsail", "create_instances_from_snapshot"): lambda p: dict(
+        instance_names=["j"], availability_zone="us-east-1a", bundle_id="nano_3_0", instance_snapshot_name="snap",
+        user_data="echo again", key_pair_name="default", tags=[{"key": "team", "value": "web"}]),
+    ("lightsail", "open_instance_public_ports"): lambda p: dict(
+        instance_name="i", port_info={"fromPort": 8080, "toPort": 8080, "protocol": "tcp"}),
+    ("lightsail", "close_instance_public_ports"): lambda p: dict(
+        instance_name="i", port_info={"fromPort": 22, "toPort": 22, "protocol": "tcp"}),
+    ("lightsail", "put_instance_public_ports"): lambda p: dict(
+        instance_name="i", port_infos=[{"fromPort": 80, "toPort": 80, "protocol": "tcp"}]),
+    ("lightsail", "allocate_static_ip"): lambda p: dict(static_ip_name="ip"),
+    ("lightsail", "attach_static_ip"): lambda p: dict(static_ip_name="ip", instance_name="i"),
+    ("lightsail", "detach_static_ip"): lambda p: dict(static_ip_name="ip"),
+    ("lightsail", "release_static_ip"): lambda p: dict(static_ip_name="ip"),
+    ("lightsail", "create_container_service"): lambda p: dict(service_name="svc", power="nano", scale=1,
+                                                              tags=[{"key": "team", "value": "web"}]),
+    ("lightsail", "update_container_service"): lambda p: dict(service_name="svc", power="micro", scale=2,
+                                                              is_disabled=False),
+    ("lightsail", "delete_container_service"): lambda p: dict(service_name="svc"),
+    ("lightsail", "create_container_service_deployment"): lambda p: dict(
+        service_name="svc", containers={"web": {"image": "busybox", "command": ["httpd", "-f"],
+                                                "environment": {"A": "1"}, "ports": {"80": "HTTP"}}},
+        public_endpoint={"containerName": "web", "containerPort": 80, "healthCheck": {"path": "/"}}),
     ("logs", "create_log_group"): lambda p: dict(log_group_name="g2"),
     ("logs", "delete_log_group"): lambda p: dict(log_group_name="g"),
     ("logs", "create_log_stream"): lambda p: dict(log_group_name="g", log_stream_name="s2"),

@@ -20,13 +20,17 @@ if TYPE_CHECKING:
     from computetui.backends.aws import AwsBackend
 
 
-def _check_operations(answer: dict[str, Any]) -> None:
-    for operation in answer.get("operations") or []:
+def _check_operations(answer: dict[str, Any]) -> list[m.Operation]:
+    """The answer's operations (``operations``, or ``operation`` for the calls that answer one);
+    one AWS reports as ``Failed`` is an error with AWS's code."""
+    operations = answer.get("operations") or ([answer["operation"]] if answer.get("operation") else [])
+    for operation in operations:
         if operation.get("status") == "Failed":
             raise ComputeError(
                 operation.get("errorDetails") or f"{operation.get('operationType')} failed",
                 code=operation.get("errorCode") or "OperationFailureException",
             )
+    return [parse(m.Operation, o) for o in operations]
 
 
 class AwsLightsail(LightsailFacet):
@@ -38,8 +42,8 @@ class AwsLightsail(LightsailFacet):
             backend, "lightsail", invalid_code="InvalidInputException", kinds={"InvalidInputException": "invalid"}
         )
 
-    def _change(self, operation: str, **params: Any) -> None:
-        _check_operations(self.api.call(operation, **params))
+    def _change(self, operation: str, **params: Any) -> list[m.Operation]:
+        return _check_operations(self.api.call(operation, **params))
 
     # -- instances -------------------------------------------------------
     def get_instances(self) -> list[m.Instance]:
@@ -50,11 +54,10 @@ class AwsLightsail(LightsailFacet):
 
     def create_instances(
         self, instance_names: list[str], availability_zone: str, blueprint_id: str, bundle_id: str, **kwargs: Any
-    ) -> list[m.Instance]:
-        """CreateInstances, then the new instances from one listing (GetInstance only for one
-        the listing does not show yet)."""
+    ) -> list[m.Operation]:
+        """CreateInstances: AWS's operations, one per instance."""
         names = list(instance_names)
-        self._change(
+        return self._change(
             "create_instances",
             instanceNames=names,
             availabilityZone=availability_zone,
@@ -62,21 +65,18 @@ class AwsLightsail(LightsailFacet):
             bundleId=bundle_id,
             **self.api.params("create_instances", kwargs),
         )
-        wanted = set(names)
-        listed = {i.name: i for i in self.get_instances() if i.name in wanted}
-        return [listed.get(name) or self.get_instance(name) for name in names]
 
-    def delete_instance(self, instance_name: str) -> None:
-        self._change("delete_instance", instanceName=instance_name)
+    def delete_instance(self, instance_name: str) -> list[m.Operation]:
+        return self._change("delete_instance", instanceName=instance_name)
 
-    def start_instance(self, instance_name: str) -> None:
-        self._change("start_instance", instanceName=instance_name)
+    def start_instance(self, instance_name: str) -> list[m.Operation]:
+        return self._change("start_instance", instanceName=instance_name)
 
-    def stop_instance(self, instance_name: str) -> None:
-        self._change("stop_instance", instanceName=instance_name)
+    def stop_instance(self, instance_name: str) -> list[m.Operation]:
+        return self._change("stop_instance", instanceName=instance_name)
 
-    def reboot_instance(self, instance_name: str) -> None:
-        self._change("reboot_instance", instanceName=instance_name)
+    def reboot_instance(self, instance_name: str) -> list[m.Operation]:
+        return self._change("reboot_instance", instanceName=instance_name)
 
     # -- the catalogue ---------------------------------------------------
     def get_bundles(self) -> list[m.Bundle]:
@@ -87,15 +87,15 @@ class AwsLightsail(LightsailFacet):
         return [parse(m.Blueprint, b) for b in self.api.pages("get_blueprints", "blueprints")]
 
     # -- snapshots -------------------------------------------------------
-    def create_instance_snapshot(self, instance_snapshot_name: str, instance_name: str) -> m.InstanceSnapshot:
-        self._change(
-            "create_instance_snapshot", instanceSnapshotName=instance_snapshot_name, instanceName=instance_name
+    def create_instance_snapshot(self, instance_snapshot_name: str, instance_name: str, **kwargs: Any
+                                 ) -> list[m.Operation]:
+        return self._change(
+            "create_instance_snapshot", instanceSnapshotName=instance_snapshot_name, instanceName=instance_name,
+            **self.api.params("create_instance_snapshot", kwargs),
         )
-        answer = self.api.call("get_instance_snapshot", instanceSnapshotName=instance_snapshot_name)
-        return parse(m.InstanceSnapshot, answer["instanceSnapshot"])
 
     def get_instance_snapshots(self) -> list[m.InstanceSnapshot]:
         return [parse(m.InstanceSnapshot, s) for s in self.api.pages("get_instance_snapshots", "instanceSnapshots")]
 
-    def delete_instance_snapshot(self, instance_snapshot_name: str) -> None:
-        self._change("delete_instance_snapshot", instanceSnapshotName=instance_snapshot_name)
+    def delete_instance_snapshot(self, instance_snapshot_name: str) -> list[m.Operation]:
+        return self._change("delete_instance_snapshot", instanceSnapshotName=instance_snapshot_name)

@@ -32,8 +32,10 @@ def lightsail_backend(docker_client, tmp_path: Path) -> Iterator[LocalBackend]: 
 
 def create(backend: LocalBackend, name: str = "web", user_data: str | None = None, **kwargs: Any) -> Any:
     kwargs.setdefault("blueprint_id", "nginx")
-    return backend.lightsail.create_instances([name], "us-east-1a", bundle_id="nano_3_0", user_data=user_data,
-                                              **kwargs)[0]
+    [operation] = backend.lightsail.create_instances([name], "us-east-1a", bundle_id="nano_3_0",
+                                                     user_data=user_data, **kwargs)
+    assert (operation.operation_type, operation.resource_name) == ("CreateInstance", name)
+    return backend.lightsail.get_instance(name)
 
 
 def reaches(backend: LocalBackend, name: str, state: str, timeout: float = 30) -> Any:

@@ -11,6 +11,7 @@ from computetui.backends.base import LightsailFacet
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.lightsail.instances import RUN, set_state, state_of
+from computetui.backends.local.lightsail.operations import Operations
 from computetui.backends.rules import lightsail as rules
 from computetui.backends.rules.validation import validated
 from computetui.models import lightsail as m
@@ -74,6 +75,15 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
         super().__init__(backend)
         self.images = {**DEFAULT_IMAGES, **(images or {})}
         """The image each blueprint runs (the defaults, then the ``lightsail_images`` option)."""
+        self.operations = Operations(backend)
+
+    def _operation(self, body: dict[str, Any], operation_type: str, details: str = "",
+                   resource_type: str = "Instance") -> m.Operation:
+        return self.operations.record(body["name"], resource_type, operation_type, location=body.get("location"),
+                                      details=details)
+
+    def get_operations_for_resource(self, resource_name: str) -> list[m.Operation]:
+        return self.operations.of(resource_name)
 
     def get_bundles(self) -> list[m.Bundle]:
         return bundles()
@@ -103,8 +113,8 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
         self, instance_names: list[str], availability_zone: str, blueprint_id: str, bundle_id: str, *,
         user_data: str | None = None, key_pair_name: str | None = None, tags: list[dict[str, str]] | None = None,
         **kwargs: Any,
-    ) -> list[m.Instance]:
-        """CreateInstances: each instance pending, its container being made; the instances as made."""
+    ) -> list[m.Operation]:
+        """CreateInstances: each instance pending, its container being made; an operation each."""
         if blueprint_id not in BLUEPRINT_NAMES:
             raise InvalidParameter(f"The blueprint id {blueprint_id} is not valid.", INVALID, field="blueprintId")
         bundle = next((b for b in bundles() if b.bundle_id == bundle_id), None)
@@ -137,12 +147,14 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
             body[RUN] = {"image": self.images[blueprint_id], "userData": user_data or "", "busy": os.getpid(),
                          "keyPairName": key_pair_name}
             made.append((arn, name, body, instance))
+        operations = []
         with self.store.transaction():
             for arn, name, body, _instance in made:
                 self.store.put(INSTANCE, arn, body, name=name, state="pending")
+                operations.append(self._operation(body, "CreateInstance", f"{blueprint_id}/{bundle_id}"))
         for arn, *_rest in made:
             self.runner.launch(arn)
-        return [instance for *_rest, instance in made]
+        return operations
 
     def _change_state(self, instance_name: str, allowed: tuple[str, ...], to: str, what: str) -> dict[str, Any]:
         """Move the instance from one of ``allowed`` to ``to``, marked as this process's work."""
@@ -160,29 +172,37 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
         return changed
 
     @validated(rules.START)
-    def start_instance(self, instance_name: str) -> None:
+    def start_instance(self, instance_name: str) -> list[m.Operation]:
         body = self._change_state(instance_name, ("stopped",), "pending", "start")
+        operation = self._operation(body, "StartInstance")
         self.runner.start(body["arn"])
+        return [operation]
 
     @validated(rules.STOP)
-    def stop_instance(self, instance_name: str) -> None:
+    def stop_instance(self, instance_name: str) -> list[m.Operation]:
         body = self._instance(instance_name)
         if body["state"]["name"] in ("pending", "rebooting") and not body[RUN].get("containerId"):
             raise Conflict(f"You can't stop an instance that is {body['state']['name']}: {instance_name}", INVALID)
         body = self._change_state(instance_name, ("running", "pending", "rebooting"), "stopping", "stop")
+        operation = self._operation(body, "StopInstance")
         self.runner.stop(body["arn"], body[RUN]["containerId"])
+        return [operation]
 
     @validated(rules.REBOOT)
-    def reboot_instance(self, instance_name: str) -> None:
+    def reboot_instance(self, instance_name: str) -> list[m.Operation]:
         body = self._change_state(instance_name, ("running",), "rebooting", "reboot")
+        operation = self._operation(body, "RebootInstance")
         self.runner.reboot(body["arn"], body[RUN]["containerId"])
+        return [operation]
 
     @validated(rules.DELETE)
-    def delete_instance(self, instance_name: str) -> None:
+    def delete_instance(self, instance_name: str) -> list[m.Operation]:
         """DeleteInstance: its container removed with it, whatever its state."""
-        arn = self._instance(instance_name)["arn"]
-        self.runner.remove(arn)
-        self.store.delete(INSTANCE, arn)
+        body = self._instance(instance_name)
+        self.runner.remove(body["arn"])
+        self.store.delete(INSTANCE, body["arn"])
+        self.operations.forget(instance_name)
+        return [self.operations.record(instance_name, "Instance", "DeleteInstance", location=body.get("location"))]
 
     def launch_output(self, instance_name: str) -> str:
         """What the launch script printed (``/var/log/cloud-init-output.log`` in the instance);
