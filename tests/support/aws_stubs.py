@@ -173,7 +173,9 @@ def _uuid(name: str) -> uuid.UUID:
 
 def lightsail_instance(name: str, state: str = "running", bundle_id: str = "nano_3_0", **extra: Any) -> dict:
     """One instance as GetInstance(s) returns it."""
-    codes = {"pending": 0, "running": 16, "stopping": 64, "stopped": 80, "shutting-down": 32, "terminated": 48}
+    # EC2's codes; rebooting's is not in AWS's documents (the emulator's 96).
+    codes = {"pending": 0, "running": 16, "stopping": 64, "stopped": 80, "shutting-down": 32, "terminated": 48,
+             "rebooting": 96}
     return {
         "name": name,
         "arn": f"arn:aws:lightsail:{REGION}:123456789012:Instance/{_uuid(name)}",
