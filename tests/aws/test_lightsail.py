@@ -376,6 +376,26 @@ def test_shell_is_ssh_with_the_temporary_key_in_a_private_place(aws_backend, stu
     assert not key.parent.exists()
 
 
+def test_shell_on_an_ipv6_only_instance_uses_its_ipv6_address_and_one_without_a_key_says_so(aws_backend, stub) -> None:  # noqa: ANN001
+    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
+    stub.add_response("get_instance_access_details", {"accessDetails": {
+        "ipv6Addresses": ["2600:1f18::10"], "privateKey": key, "protocol": "ssh", "instanceName": "v6",
+        "username": "admin"}}, {"instanceName": "v6", "protocol": "ssh"})
+    stub.add_response("get_instance_access_details", {"accessDetails": {
+        "protocol": "ssh", "instanceName": "off", "username": "admin"}}, {"instanceName": "off", "protocol": "ssh"})
+    argv = aws_backend.lightsail.shell_argv("v6")
+    assert argv[-1] == "admin@2600:1f18::10" and not Path(argv[2]).with_name("v6-cert.pub").exists()
+    with pytest.raises(ComputeError) as caught:
+        aws_backend.lightsail.shell_argv("off")
+    assert "off" in caught.value.message
+
+
+def test_a_named_container_service_aws_does_not_list_is_not_found(aws_backend, stub) -> None:  # noqa: ANN001
+    stub.add_response("get_container_services", {"containerServices": []}, {"serviceName": "gone"})
+    with pytest.raises(NotFound):
+        aws_backend.lightsail.get_container_services("gone")
+
+
 def test_launch_output_is_not_offered_on_aws_and_says_where_to_read_it(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
     with pytest.raises(Unsupported) as caught:
         aws_backend.lightsail.launch_output("web-1")
