@@ -35,7 +35,7 @@ from tests.support.images import BUSYBOX_IMAGE
 from tests.support.waits import remove_owned, until
 
 ZONE = f"{REGION}a"
-BLUEPRINT = "nginx"
+BLUEPRINT = "debian_12"  # an OS blueprint: 22 and 80 open when new (app blueprints open more)
 WAIT_S = 60
 # Every blueprint a scenario names runs the busybox test image on local.
 IMAGES = {"nginx": BUSYBOX_IMAGE, "debian_12": BUSYBOX_IMAGE}
