@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from computetui.backends.base import LightsailFacet
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.facet import LocalFacetMixin
+from computetui.backends.local.lightsail.container_services import ContainerServices
 from computetui.backends.local.lightsail.instances import RUN, set_state, state_of
 from computetui.backends.local.lightsail.operations import Operations
 from computetui.backends.rules import lightsail as rules
@@ -66,7 +67,7 @@ def bundles() -> list[m.Bundle]:
     ]
 
 
-class LocalLightsail(LocalFacetMixin, LightsailFacet):
+class LocalLightsail(LocalFacetMixin, ContainerServices, LightsailFacet):
     """Lightsail's catalogue, and instances that run, each as one long-lived container."""
 
     runner: InstanceRunner
