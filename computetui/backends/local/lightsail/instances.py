@@ -23,6 +23,7 @@ import os
 import socket
 import tarfile
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,8 @@ KIND = "instance"
 RUN = "_run"
 """The emulator's own part of an instance's record: its container, its image, its launch script."""
 STOP_GRACE_S = 10
+BOOT_WATCH_S = 5.0
+BOOT_POLL_S = 0.01
 USER_DATA_ENV = "LIGHTSAIL_USER_DATA"
 INSTANCE_ID_ENV = "LIGHTSAIL_INSTANCE_ID"
 OUTPUT_PATH = "/var/log/cloud-init-output.log"
@@ -183,6 +186,8 @@ class InstanceRunner:
             return record
         if self._update(arn, placed) is None:  # deleted while it was being made
             self.emulator.containers.remove(started.id)
+            return
+        self._watch_boot(arn, started.id)
 
     def _spec(self, body: dict[str, Any]) -> ContainerSpec:
         hardware = body.get("hardware") or {}
@@ -234,6 +239,7 @@ class InstanceRunner:
             self._settle(arn, "stopped", f"The instance's container could not start: {exc}")
             return
         self._update(arn, _not_busy)
+        self._watch_boot(arn, container_id)
 
     def stop(self, arn: str, container_id: str) -> None:
         self._pool.submit(self._stop, arn, container_id)
@@ -255,6 +261,22 @@ class InstanceRunner:
             self._settle(arn, "stopped", VANISHED if gone else f"The instance's container could not restart: {exc}")
             return
         self._update(arn, _not_busy)
+        self._watch_boot(arn, container_id)
+
+    def _watch_boot(self, arn: str, container_id: str) -> None:
+        """Mark the instance running as soon as its boot has finished, rather than at the leader's
+        next look: the marker is read every few milliseconds for up to ``BOOT_WATCH_S`` (a longer
+        launch script is left to the leader's monitor)."""
+        deadline = time.monotonic() + BOOT_WATCH_S
+        while time.monotonic() < deadline and not self._pool.closed:
+            body = self._get(arn)
+            if body is None or state_of(body) not in ("pending", "rebooting") \
+                    or body[RUN].get("containerId") != container_id:
+                return
+            if self.booted(container_id, body):
+                self._check(body)
+                return
+            time.sleep(BOOT_POLL_S)
 
     # -- ports and snapshots: the filesystem as an image ---------------------------------
     def republish(self, arn: str) -> None:
