@@ -53,9 +53,13 @@ class Snapshots(FacetParts):
                                  tags: list[dict[str, str]] | None = None, **kwargs: Any) -> list[m.Operation]:
         instance = self._instance(instance_name)
         state = instance["state"]["name"]
-        if state not in TAKEABLE or not instance[RUN].get("containerId"):
+        if state not in TAKEABLE:
             raise InvalidParameter(f"You can't snapshot an instance that is {state}: {instance_name} (a snapshot "
                                    "is taken of a running or stopped instance).", INVALID, field="instanceName")
+        if not instance[RUN].get("containerId"):
+            raise InvalidParameter(f"The instance {instance_name} has no disk to snapshot: its container was never "
+                                   f"made ({instance.get('statusReason') or 'it has not booted'}).", INVALID,
+                                   field="instanceName")
         if self.store.find(SNAPSHOT, instance_snapshot_name) is not None:
             raise InvalidParameter(f"Some names are already in use: {instance_snapshot_name}", INVALID,
                                    field="instanceSnapshotName")
