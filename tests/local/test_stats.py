@@ -198,7 +198,7 @@ def test_memory_usage_falls_back_to_cache_and_never_goes_negative() -> None:
 
 def test_sample_from_stats() -> None:
     sample = sample_from_stats("abc", V1_FRAME, at=12.5)
-    assert sample == StatsSample("abc", 12.5, pytest.approx(1.0), 12 * MIB, 64 * MIB)
+    assert sample == StatsSample("abc", 12.5, pytest.approx(1.0), 12 * MIB, 64 * MIB, rx_bytes=736, tx_bytes=0)
     v2 = sample_from_stats("def", V2_FRAME, at=1.0)
     assert v2 is not None and v2.memory_limit_bytes == 8 * 1024 * MIB and v2.memory_bytes == 24 * MIB
 

@@ -173,7 +173,9 @@ def _uuid(name: str) -> uuid.UUID:
 
 def lightsail_instance(name: str, state: str = "running", bundle_id: str = "nano_3_0", **extra: Any) -> dict:
     """One instance as GetInstance(s) returns it."""
-    codes = {"pending": 0, "running": 16, "stopping": 64, "stopped": 80, "shutting-down": 32, "terminated": 48}
+    # EC2's codes; rebooting's is not in AWS's documents (the emulator's 96).
+    codes = {"pending": 0, "running": 16, "stopping": 64, "stopped": 80, "shutting-down": 32, "terminated": 48,
+             "rebooting": 96}
     return {
         "name": name,
         "arn": f"arn:aws:lightsail:{REGION}:123456789012:Instance/{_uuid(name)}",
@@ -208,6 +210,99 @@ def lightsail_operation(resource: str, operation_type: str, status: str = "Start
         "operationType": operation_type,
         "status": status,
         "statusChangedAt": dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC),
+        **extra,
+    }
+
+
+def lightsail_static_ip(name: str, attached_to: str | None = None, ip: str = "3.80.200.1") -> dict:
+    """One static IP as GetStaticIp(s) returns it (a static IP's zone is ``all``)."""
+    return {
+        "name": name,
+        "arn": f"arn:aws:lightsail:{REGION}:123456789012:StaticIp/{_uuid(name)}",
+        "supportCode": f"123456789012/{ip}",
+        "createdAt": dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC),
+        "location": {"availabilityZone": "all", "regionName": REGION},
+        "resourceType": "StaticIp",
+        "ipAddress": ip,
+        "isAttached": attached_to is not None,
+        **({"attachedTo": attached_to} if attached_to else {}),
+    }
+
+
+def lightsail_snapshot(name: str, instance: str, state: str = "available", bundle_id: str = "nano_3_0") -> dict:
+    """One instance snapshot as GetInstanceSnapshot(s) returns it."""
+    return {
+        "name": name,
+        "arn": f"arn:aws:lightsail:{REGION}:123456789012:InstanceSnapshot/{_uuid(name)}",
+        "supportCode": f"123456789012/ami-{_uuid(name).hex[:17]}",
+        "createdAt": dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC),
+        "location": {"availabilityZone": "all", "regionName": REGION},
+        "resourceType": "InstanceSnapshot",
+        "tags": [],
+        "state": state,
+        "fromAttachedDisks": [],
+        "fromInstanceName": instance,
+        "fromInstanceArn": f"arn:aws:lightsail:{REGION}:123456789012:Instance/{_uuid(instance)}",
+        "fromBlueprintId": "amazon_linux_2023",
+        "fromBundleId": bundle_id,
+        "isFromAutoSnapshot": False,
+        "sizeInGb": 20,
+    }
+
+
+def lightsail_port_state(from_port: int, to_port: int | None = None, protocol: str = "tcp", **extra: Any) -> dict:
+    """One GetInstancePortStates entry: open to every IPv4 and IPv6 address unless told."""
+    return {
+        "fromPort": from_port,
+        "toPort": from_port if to_port is None else to_port,
+        "protocol": protocol,
+        "state": "open",
+        "cidrs": ["0.0.0.0/0"],
+        "ipv6Cidrs": ["::/0"],
+        "cidrListAliases": [],
+        **extra,
+    }
+
+
+LIGHTSAIL_POWERS = [
+    {"powerId": f"{name}-1", "price": price, "cpuCount": cpus, "ramSizeInGb": ram, "name": name, "isActive": True}
+    for name, price, cpus, ram in (
+        ("nano", 7.0, 0.25, 0.5), ("micro", 10.0, 0.25, 1.0), ("small", 25.0, 0.5, 2.0),
+        ("medium", 50.0, 1.0, 4.0), ("large", 100.0, 2.0, 8.0), ("xlarge", 200.0, 4.0, 16.0),
+    )
+]
+"""GetContainerServicePowers' ``powers`` in AWS's shape."""
+
+
+def lightsail_deployment(version: int, state: str, containers: dict[str, Any], endpoint: dict | None = None) -> dict:
+    """One container service deployment as AWS answers it."""
+    return {
+        "version": version,
+        "state": state,
+        "containers": containers,
+        **({"publicEndpoint": endpoint} if endpoint else {}),
+        "createdAt": dt.datetime(2024, 6, 1, 12, version, tzinfo=dt.UTC),
+    }
+
+
+def lightsail_container_service(name: str, state: str = "PENDING", power: str = "nano", scale: int = 1,
+                                **extra: Any) -> dict:
+    """One container service as Create/Update/GetContainerService(s) answer it."""
+    return {
+        "containerServiceName": name,
+        "arn": f"arn:aws:lightsail:{REGION}:123456789012:ContainerService/{_uuid(name)}",
+        "createdAt": dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC),
+        "location": {"availabilityZone": "all", "regionName": REGION},
+        "resourceType": "ContainerService",
+        "tags": [],
+        "power": power,
+        "powerId": f"{power}-1",
+        "state": state,
+        "scale": scale,
+        "isDisabled": False,
+        "principalArn": "",
+        "privateDomainName": f"{name}.service.local",
+        "url": f"https://{name}.a1b2c3d4e5f6g.{REGION}.cs.amazonlightsail.com/",
         **extra,
     }
 

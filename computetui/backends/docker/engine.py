@@ -17,6 +17,7 @@ not, why: the socket is missing, permission is denied, or nothing answers.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import threading
 import time
@@ -282,9 +283,11 @@ class Engine:
         command: list[str] | str | None = None,
         extra_labels: dict[str, str] | None = None,
         before_start: Callable[[str], None] | None = None,
+        start: bool = True,
         **options: Any,
     ) -> ManagedContainer:
-        """Create and start a labelled container; ``options`` go to the SDK's ``containers.create``.
+        """Create and start a labelled container (only create it, with ``start=False``);
+        ``options`` go to the SDK's ``containers.create``.
 
         A missing image is pulled first; one that cannot be pulled raises
         ``NotFound`` (code ``ImageNotFound``) with the registry's reason.
@@ -304,7 +307,8 @@ class Engine:
             try:
                 if before_start is not None:
                     before_start(container.id)
-                container.start()
+                if start:
+                    container.start()
             except Exception:
                 container.remove(force=True)
                 raise
@@ -553,6 +557,20 @@ class Engine:
         info = self.image_info(reference)
         if info is None:
             raise ComputeError(f"import {reference}: the engine made no such image", code="EngineError")
+        return info
+
+    def commit(self, container_id: str, reference: str, labels: dict[str, str] | None = None) -> ImageInfo:
+        """``docker commit``: an image named ``reference`` of the container's filesystem as it is now
+        (a running container is paused for the moment it takes), keeping its config, with ``labels``
+        added."""
+        repository, tag = reference.rsplit(":", 1) if ":" in reference.rsplit("/", 1)[-1] else (reference, "latest")
+        changes = [f"LABEL {key}={json.dumps(value)}" for key, value in (labels or {}).items()]
+        client = self.client
+        with self._translating(f"commit {container_id[:12]} as {reference}"):
+            client.api.commit(container_id, repository=repository, tag=tag, changes=changes)
+        info = self.image_info(reference)
+        if info is None:
+            raise ComputeError(f"commit {reference}: the engine made no such image", code="EngineError")
         return info
 
     def list_images(self) -> list[LocalImage]:

@@ -78,6 +78,10 @@ class StatsSample:
     """Memory in use without the page cache (``docker stats``' MEM USAGE)."""
     memory_limit_bytes: int
     """The container's memory limit; the host's memory when it has none."""
+    rx_bytes: int = 0
+    """Bytes the container's interfaces have received since it started (all interfaces)."""
+    tx_bytes: int = 0
+    """Bytes they have sent since it started."""
 
 
 # -- arithmetic on the engine's stats payload -----------------------------
@@ -142,6 +146,8 @@ def sample_from_stats(container_id: str, payload: dict[str, Any], at: float) -> 
         cpu_cores=cores,
         memory_bytes=memory_usage(memory_stats),
         memory_limit_bytes=int(memory_stats.get("limit") or 0),
+        rx_bytes=sum(int(n.get("rx_bytes") or 0) for n in (payload.get("networks") or {}).values()),
+        tx_bytes=sum(int(n.get("tx_bytes") or 0) for n in (payload.get("networks") or {}).values()),
     )
 
 

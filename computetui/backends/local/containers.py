@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import os
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from computetui.backends.docker.engine import DEFAULT_HOST
 from computetui.backends.errors import ComputeError, NotFound, Unavailable
 
 if TYPE_CHECKING:
@@ -62,10 +65,12 @@ def vcpus_of_units(units: float) -> float:
 
 @dataclass(frozen=True)
 class Port:
-    """A container port to publish; the host side is always 127.0.0.1 and the engine's choice."""
+    """A container port to publish; the host side is always 127.0.0.1, on ``host_port`` when
+    given (kept across a stop and start) or else on one the engine chooses at each start."""
 
     container_port: int
     protocol: str = "tcp"
+    host_port: int | None = None
 
     @property
     def key(self) -> str:
@@ -188,7 +193,7 @@ class ContainerSpec:
         if self.network != BRIDGE:
             options["network_mode"] = self.network
         if self.ports:
-            options["ports"] = {port.key: (LOOPBACK, None) for port in self.ports}
+            options["ports"] = {port.key: (LOOPBACK, port.host_port) for port in self.ports}
         return options
 
 
@@ -361,7 +366,7 @@ class ContainerRunner:
         return True
 
     def run(self, kind: str, arn: str, spec: ContainerSpec,
-            before_start: Callable[[str], None] | None = None) -> ManagedContainer:
+            before_start: Callable[[str], None] | None = None, *, start: bool = True) -> ManagedContainer:
         """Create and start ``spec`` as one of record ``arn``'s containers (pulling its image if
         needed); ``before_start`` gets the new container's id before it starts (to watch for an
         exit that auto-remove could otherwise hide). Raises :class:`Unavailable`,
@@ -369,7 +374,8 @@ class ContainerRunner:
         try:
             self._make_if_missing(spec.image)
             return self.engine.run(spec.image, kind=kind, arn=arn, name=spec.name, command=spec.command,
-                                   extra_labels=spec.labels, before_start=before_start, **spec.create_options())
+                                   extra_labels=spec.labels, before_start=before_start, start=start,
+                                   **spec.create_options())
         except Unavailable:
             raise
         except NotFound as exc:
@@ -440,3 +446,22 @@ def group_by_record(containers: Iterable[ManagedContainer]) -> dict[str, list[Ma
     for container in containers:
         grouped.setdefault(container.arn, []).append(container)
     return grouped
+
+
+def exec_argv(engine: Engine, container_id: str, command: str, code: str) -> list[str]:
+    """The ``docker exec -it`` command line that opens ``command`` in a running container, for the
+    console to run in the terminal (ECS Exec, a Lightsail instance's shell). A shell is the way
+    AWS documents it: bash when the image has one, else sh. ``Unavailable`` (with ``code``) when
+    the Docker CLI is not installed."""
+    docker = shutil.which("docker")
+    if docker is None:
+        raise Unavailable("A shell in a container runs `docker exec`, and the Docker CLI is not installed "
+                          "(PATH has no docker)", code=code)
+    argv = [docker]
+    host = getattr(engine, "host", None)
+    if host and not os.environ.get("DOCKER_HOST") and host != DEFAULT_HOST:
+        argv += ["-H", host]
+    shell = ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"] \
+        if command in ("/bin/sh", "sh", "bash", "/bin/bash") else ["sh", "-c", command]
+    return [*argv, "exec", "-it", container_id, *shell]
+

@@ -160,7 +160,23 @@ _V6 = ("CREATE INDEX log_events_group_id ON log_events (group_name, id)",)
 # (a Batch queue's RUNNABLE jobs of 10,000) reads only those rows.
 _V7 = ("CREATE INDEX resources_kind_parent_state ON resources (kind, parent, state)",)
 
-MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+# Version 8: one row per running Lightsail instance per sampling pass: CPU as a percent of its
+# bundle's vCPUs, the bytes its interfaces received and sent since the last pass, and whether
+# its status check failed (the container not running). GetInstanceMetricData reads these. Kept 24 h.
+_V8 = (
+    """CREATE TABLE lightsail_instance_samples (
+        ts_ms               INTEGER NOT NULL,
+        instance_arn        TEXT NOT NULL,
+        cpu_percent         REAL NOT NULL,
+        network_in          REAL NOT NULL,
+        network_out         REAL NOT NULL,
+        status_check_failed INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX lightsail_instance_samples_arn ON lightsail_instance_samples (instance_arn, ts_ms)",
+    "CREATE INDEX lightsail_instance_samples_ts ON lightsail_instance_samples (ts_ms)",
+)
+
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 """``MIGRATIONS[n]`` brings a database from version ``n`` to ``n + 1``: its
 statements run in one transaction with the version bump, so a failed migration
 leaves the database as it was."""

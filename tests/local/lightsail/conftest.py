@@ -28,6 +28,18 @@ def lightsail_backend(docker_client, tmp_path: Path) -> Iterator[LocalBackend]: 
     yield backend
     backend.close()
     remove_owned(docker_client, owner)
+    remove_owned_images(docker_client, owner)
+
+
+def remove_owned_images(docker_client: Any, owner: str) -> None:
+    """The images the backend committed (snapshots, disks carried to a new container)."""
+    import docker.errors
+
+    for image in docker_client.images.list(filters={"label": f"computetui.owner={owner}"}):
+        try:
+            docker_client.images.remove(image.id, force=True)
+        except docker.errors.APIError:  # gone already, or a child image holds it: the next one removes it
+            pass
 
 
 def create(backend: LocalBackend, name: str = "web", user_data: str | None = None, **kwargs: Any) -> Any:

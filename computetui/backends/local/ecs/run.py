@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from typing import Any
 
-from computetui.backends.docker.engine import DEFAULT_HOST
-from computetui.backends.errors import InvalidParameter, Unavailable
+from computetui.backends.errors import InvalidParameter
+from computetui.backends.local.containers import exec_argv
 from computetui.backends.local.ecs import placement
 from computetui.backends.local.ecs.tasks import ACTIVE_STATES, TASK, TaskRunner
 from computetui.backends.rules import ecs as rules
@@ -309,18 +307,7 @@ class TaskOperations:
         if target.last_status != "RUNNING":
             raise InvalidParameter(f"The execute command failed because container {container} is not running.",
                                    code="InvalidParameterException", field="container")
-        docker = shutil.which("docker")
-        if docker is None:
-            raise Unavailable("ECS Exec runs `docker exec`, and the Docker CLI is not installed (PATH has no docker)",
-                              code="ExecuteCommandUnavailable")
-        argv = [docker]
-        host = getattr(self.backend.engine, "host", None)
-        if host and not os.environ.get("DOCKER_HOST") and host != DEFAULT_HOST:
-            argv += ["-H", host]
-        # A shell the way AWS documents it: bash when the image has one, else sh.
-        shell = ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"] \
-            if command in ("/bin/sh", "sh", "bash", "/bin/bash") else ["sh", "-c", command]
-        return [*argv, "exec", "-it", target.runtime_id, *shell]
+        return exec_argv(self.backend.engine, target.runtime_id, command, "ExecuteCommandUnavailable")
 
 
 def _units(value: str | None) -> int | None:

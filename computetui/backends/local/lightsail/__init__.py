@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from computetui.backends.local.lightsail.facet import INSTANCE, LocalLightsail
 from computetui.backends.local.lightsail.instances import KIND, InstanceRunner
+from computetui.backends.local.lightsail.metrics import InstanceMetrics
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator, Options
@@ -23,4 +24,8 @@ def install(emulator: Emulator, options: Options) -> None:
     lightsail.runner = runner
     emulator.register_reconciler(KIND, runner.reconcile)
     emulator.controller.every(emulator.tick_seconds, "lightsail-instances", runner.monitor)
+    emulator.controller.every(emulator.tick_seconds, "lightsail-snapshots", lightsail.settle_snapshots)
+    metrics = emulator.add_part(InstanceMetrics(emulator, period=options.pop("lightsail_metrics_period", 10.0)))
+    emulator.controller.every(emulator.tick_seconds, "lightsail-metrics", metrics.tick)
+    emulator.on_close(metrics.close)
     emulator.on_close(runner.close)

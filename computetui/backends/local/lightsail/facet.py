@@ -9,9 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import LightsailFacet
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
+from computetui.backends.local.containers import exec_argv
 from computetui.backends.local.facet import LocalFacetMixin
-from computetui.backends.local.lightsail.instances import RUN, set_state, state_of
+from computetui.backends.local.lightsail import ports
+from computetui.backends.local.lightsail.instances import RUN, set_state, state_of, with_host_ports
+from computetui.backends.local.lightsail.metrics import InstanceMetricsReader
+from computetui.backends.local.lightsail.networking import STATIC_IP, Networking
 from computetui.backends.local.lightsail.operations import Operations
+from computetui.backends.local.lightsail.snapshots import Snapshots
 from computetui.backends.rules import lightsail as rules
 from computetui.backends.rules.validation import validated
 from computetui.models import lightsail as m
@@ -22,7 +27,6 @@ if TYPE_CHECKING:
     from computetui.backends.local.lightsail.instances import InstanceRunner
 
 INSTANCE = "lightsail:instance"
-SNAPSHOT = "lightsail:instance-snapshot"
 
 # Blueprints offered: id, name, type, version, description, and the public
 # image each is emulated with on the engine.
@@ -46,6 +50,7 @@ BLUEPRINTS: tuple[tuple[m.Blueprint, str], ...] = tuple(
 
 DEFAULT_IMAGES: dict[str, str] = {bp_id: image for bp_id, *_rest, image in _CATALOGUE}
 BLUEPRINT_NAMES = {bp.blueprint_id: bp.name for bp, _image in BLUEPRINTS}
+BLUEPRINT_TYPES = {bp.blueprint_id: bp.type for bp, _image in BLUEPRINTS}
 INVALID = "InvalidInputException"
 # The user a blueprint's image is logged in to as on Lightsail.
 USERNAMES = {"amazon_linux_2023": "ec2-user", "ubuntu_24_04": "ubuntu", "debian_12": "admin"}
@@ -66,7 +71,7 @@ def bundles() -> list[m.Bundle]:
     ]
 
 
-class LocalLightsail(LocalFacetMixin, LightsailFacet):
+class LocalLightsail(Networking, Snapshots, InstanceMetricsReader, LocalFacetMixin, LightsailFacet):
     """Lightsail's catalogue, and instances that run, each as one long-lived container."""
 
     runner: InstanceRunner
@@ -117,9 +122,20 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
         """CreateInstances: each instance pending, its container being made; an operation each."""
         if blueprint_id not in BLUEPRINT_NAMES:
             raise InvalidParameter(f"The blueprint id {blueprint_id} is not valid.", INVALID, field="blueprintId")
+        bundle = self._bundle(bundle_id)
+        self._check_new(instance_names, availability_zone)
+        run = {"image": self.images[blueprint_id], "app": BLUEPRINT_TYPES[blueprint_id] == "app"}
+        return self._make_instances(instance_names, availability_zone, blueprint_id, bundle, run, user_data,
+                                    key_pair_name, tags, "CreateInstance", f"{blueprint_id}/{bundle_id}")
+
+    def _bundle(self, bundle_id: str) -> m.Bundle:
         bundle = next((b for b in bundles() if b.bundle_id == bundle_id), None)
         if bundle is None:
             raise InvalidParameter(f"The bundle id {bundle_id} is not valid.", INVALID, field="bundleId")
+        return bundle
+
+    def _check_new(self, instance_names: list[str], availability_zone: str) -> None:
+        """Refuse a zone not in the region and names in use (or given twice)."""
         region = self.backend.region
         if not availability_zone.startswith(region) or len(availability_zone) != len(region) + 1 \
                 or not availability_zone[-1].isalpha():
@@ -131,27 +147,40 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
         if repeated or taken:
             raise InvalidParameter(f"Some names are already in use: {', '.join(repeated + taken)}", INVALID,
                                    field="instanceNames")
+
+    def _make_instances(
+        self, instance_names: list[str], availability_zone: str, blueprint_id: str, bundle: m.Bundle,
+        run: dict[str, Any], user_data: str | None, key_pair_name: str | None, tags: list[dict[str, str]] | None,
+        operation_type: str, details: str,
+    ) -> list[m.Operation]:
+        """Store the instances, pending, in one transaction, then launch each; an operation each."""
+        region = self.backend.region
         made = []
-        for name in names:
+        for name in instance_names:
             arn = self.ids.lightsail("Instance")
             instance = m.Instance(
                 name=name, arn=arn, support_code=f"{self.ids.hex(12)}/{self.ids.ec2_instance_id()}",
                 created_at=self.now,
                 location=m.ResourceLocation(availability_zone=availability_zone, region_name=region),
-                blueprint_id=blueprint_id, blueprint_name=BLUEPRINT_NAMES[blueprint_id], bundle_id=bundle_id,
+                blueprint_id=blueprint_id, blueprint_name=BLUEPRINT_NAMES.get(blueprint_id, blueprint_id),
+                bundle_id=bundle.bundle_id,
                 hardware=m.InstanceHardware(cpu_count=bundle.cpu_count, ram_size_in_gb=bundle.ram_size_in_gb),
                 state=m.InstanceState(code=0, name=m.InstanceStateName.PENDING),
                 username=USERNAMES.get(blueprint_id, "bitnami"), tags=list(tags or []),
+                public_ip_address=self.dynamic_ip(arn),
             )
             body = instance.to_aws()
-            body[RUN] = {"image": self.images[blueprint_id], "userData": user_data or "", "busy": os.getpid(),
-                         "keyPairName": key_pair_name}
-            made.append((arn, name, body, instance))
+            firewall = ports.default_ports()
+            body["networking"] = {"monthlyTransfer": {"gbPerMonthAllocated": bundle.transfer_per_month_in_gb},
+                                  "ports": firewall}
+            body[RUN] = with_host_ports({**run, "userData": user_data or "", "busy": os.getpid(),
+                                         "keyPairName": key_pair_name}, ports.published(firewall))
+            made.append((arn, name, body))
         operations = []
         with self.store.transaction():
-            for arn, name, body, _instance in made:
+            for arn, name, body in made:
                 self.store.put(INSTANCE, arn, body, name=name, state="pending")
-                operations.append(self._operation(body, "CreateInstance", f"{blueprint_id}/{bundle_id}"))
+                operations.append(self._operation(body, operation_type, details))
         for arn, *_rest in made:
             self.runner.launch(arn)
         return operations
@@ -200,9 +229,23 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
         """DeleteInstance: its container removed with it, whatever its state."""
         body = self._instance(instance_name)
         self.runner.remove(body["arn"])
-        self.store.delete(INSTANCE, body["arn"])
-        self.operations.forget(instance_name)
-        return [self.operations.record(instance_name, "Instance", "DeleteInstance", location=body.get("location"))]
+        with self.store.transaction():
+            for ip in self.store.list(STATIC_IP):
+                if ip.get("attachedTo") == instance_name:
+                    self._detach(ip)
+            self.store.delete(INSTANCE, body["arn"])
+            self.operations.forget(instance_name)
+            return [self.operations.record(instance_name, "Instance", "DeleteInstance",
+                                           location=body.get("location"))]
+
+    def shell_argv(self, instance_name: str) -> list[str]:
+        """``docker exec -it`` into the running instance, as its blueprint's user would log in."""
+        body = self._instance(instance_name)
+        container_id = body[RUN].get("containerId")
+        if body["state"]["name"] != "running" or not container_id:
+            raise InvalidParameter(f"You can connect to a running instance only; {instance_name} is "
+                                   f"{body['state']['name']}.", INVALID, field="instanceName")
+        return exec_argv(self.backend.engine, container_id, "/bin/sh", "ShellUnavailable")
 
     def launch_output(self, instance_name: str) -> str:
         """What the launch script printed (``/var/log/cloud-init-output.log`` in the instance);
@@ -210,6 +253,3 @@ class LocalLightsail(LocalFacetMixin, LightsailFacet):
         container_id = self._instance(instance_name)[RUN].get("containerId")
         output = self.runner.read_output(container_id) if container_id else None
         return output or ""
-
-    def get_instance_snapshots(self) -> list[m.InstanceSnapshot]:
-        return [m.InstanceSnapshot.model_validate(b) for b in self.store.list(SNAPSHOT)]

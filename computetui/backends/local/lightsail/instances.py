@@ -20,13 +20,14 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 import tarfile
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Unavailable
-from computetui.backends.local.containers import ContainerSpec, ImageUnavailable
+from computetui.backends.local.containers import ContainerSpec, ImageUnavailable, Port
 from computetui.backends.local.processes import alive
 
 if TYPE_CHECKING:
@@ -40,21 +41,36 @@ RUN = "_run"
 """The emulator's own part of an instance's record: its container, its image, its launch script."""
 STOP_GRACE_S = 10
 USER_DATA_ENV = "LIGHTSAIL_USER_DATA"
+INSTANCE_ID_ENV = "LIGHTSAIL_INSTANCE_ID"
 OUTPUT_PATH = "/var/log/cloud-init-output.log"
-BOOT_MARKER = "/var/lib/cloud/instance/boot-finished"
+APP_LOG = "/var/log/blueprint-app.log"
+MARKER_DIR = "/var/lib/cloud/instances"
+"""Under it, ``<instance id>/boot-finished`` once the launch script of that instance has run
+(per instance, as cloud-init keeps it: an instance made from a snapshot runs its own)."""
+SNAPSHOT_REPOSITORY = "computetui/lightsail-image"
+"""The images the emulator commits of instances: snapshots, and an instance's filesystem carried
+into the container that publishes a changed set of ports."""
 
-# Runs the launch script once, at first boot; then waits, ending promptly on SIGTERM (as
-# PID 1 the shell would ignore it without the trap, and docker stop would wait the grace).
-BOOT_SCRIPT = f"""\
-if [ ! -e {BOOT_MARKER} ]; then
-  mkdir -p /var/log /var/lib/cloud/instance
-  printf '%s' "${USER_DATA_ENV}" > /var/lib/cloud/instance/user-data.txt
+# Runs the launch script once per instance, at its first boot; then starts the blueprint's own
+# program when it has one (an app blueprint's image: its entrypoint and command, the arguments
+# after the script's name) as a service of the machine, its output in APP_LOG: the instance
+# stays up if it ends, as a machine does when a service of it stops. Then it waits, ending
+# promptly on SIGTERM and passing it on (as PID 1 the shell would ignore it without the trap,
+# and docker stop would wait the grace).
+BOOT_SCRIPT = f"""\\
+marker={MARKER_DIR}/${INSTANCE_ID_ENV}
+if [ ! -e "$marker/boot-finished" ]; then
+  mkdir -p /var/log "$marker"
+  printf '%s' "${USER_DATA_ENV}" > "$marker/user-data.txt"
   unset {USER_DATA_ENV}
-  sh /var/lib/cloud/instance/user-data.txt > {OUTPUT_PATH} 2>&1 < /dev/null
-  echo $? > /var/lib/cloud/instance/user-data.exit
-  touch {BOOT_MARKER}
+  sh "$marker/user-data.txt" > {OUTPUT_PATH} 2>&1 < /dev/null
+  echo $? > "$marker/user-data.exit"
+  touch "$marker/boot-finished"
 fi
-trap 'exit 0' TERM INT
+unset {USER_DATA_ENV}
+app=
+if [ $# -gt 0 ]; then "$@" < /dev/null >> {APP_LOG} 2>&1 & app=$!; fi
+trap '[ -n "$app" ] && kill -TERM "$app" 2>/dev/null; exit 0' TERM INT
 while :; do sleep 3600 & wait $!; done
 """
 
@@ -76,6 +92,26 @@ def set_state(body: dict[str, Any], name: str, reason: str | None = None) -> dic
 
 def state_of(body: dict[str, Any]) -> str:
     return str(body["state"]["name"])
+
+
+def instance_id(body: dict[str, Any]) -> str:
+    """The EC2-style id in the support code (``<account hash>/i-...``)."""
+    return str(body.get("supportCode") or body["arn"]).rsplit("/", 1)[-1]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now (the engine gets it to publish on)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def with_host_ports(run: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """``run["published"]`` for exactly ``keys`` (``80/tcp``): each port keeps the host port it
+    had, a new one gets a free one."""
+    before = run.get("published") or {}
+    run["published"] = {key: before.get(key) or free_port() for key in keys}
+    return run
 
 
 class InstanceRunner:
@@ -103,6 +139,10 @@ class InstanceRunner:
             return set_state(body, name, reason)
         self._update(arn, settled)
 
+    def submit(self, work: Callable[..., None], *args: Any) -> None:
+        """Run ``work`` on the instances' pool of threads (snapshots use it too)."""
+        self._pool.submit(work, *args)
+
     # -- launching -------------------------------------------------------------
     def launch(self, arn: str) -> None:
         """Make and start the instance's container, in the background."""
@@ -129,6 +169,9 @@ class InstanceRunner:
         if self._pool.closed:
             return
         try:
+            if "program" not in run:
+                program = self._program(body)
+                body = self._update(arn, lambda b: {**b, RUN: {**b[RUN], "program": program}}) or body
             started = self.emulator.containers.run(KIND, arn, self._spec(body))
         except ComputeError as exc:
             self._settle(arn, "stopped", f"The instance's container could not start: {exc.message}")
@@ -145,15 +188,28 @@ class InstanceRunner:
         hardware = body.get("hardware") or {}
         vcpus = float(min(hardware.get("cpuCount") or 0, os.cpu_count() or 1))
         memory_mib = int(float(hardware.get("ramSizeInGb") or 0) * 1024) or None
+        run = body[RUN]
+        ports = []
+        for key, host_port in (run.get("published") or {}).items():
+            port, _, protocol = key.partition("/")
+            ports.append(Port(int(port), protocol or "tcp", host_port))
         return ContainerSpec(
-            image=body[RUN]["image"],
+            image=run.get("currentImage") or run["image"],
             entrypoint=["/bin/sh", "-c"],
-            command=[BOOT_SCRIPT, "lightsail-boot"],
-            environment={USER_DATA_ENV: body[RUN].get("userData") or ""},
+            command=[BOOT_SCRIPT, "lightsail-boot", *(run.get("program") or [])],
+            environment={USER_DATA_ENV: run.get("userData") or "", INSTANCE_ID_ENV: instance_id(body)},
             vcpus=vcpus,
             memory_mib=memory_mib,
+            ports=tuple(ports),
             labels={"computetui.lightsail.instance": body["name"]},
         )
+
+    def _program(self, body: dict[str, Any]) -> list[str]:
+        """An app blueprint's program: its image's entrypoint and command (none for an OS)."""
+        if not body[RUN].get("app"):
+            return []
+        config = self.emulator.engine.image_config(body[RUN]["image"])
+        return [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]
 
     # -- start, stop, reboot, delete -----------------------------------------------
     def start(self, arn: str) -> None:
@@ -200,6 +256,59 @@ class InstanceRunner:
             return
         self._update(arn, _not_busy)
 
+    # -- ports and snapshots: the filesystem as an image ---------------------------------
+    def republish(self, arn: str) -> None:
+        """The instance's ports changed (the caller set ``published`` and marked it busy): its
+        container is made again, publishing them, from an image of its filesystem, so nothing on
+        its disk is lost; a running instance's programs start again (the launch script does not)."""
+        self._pool.submit(self._republish, arn)
+
+    def _republish(self, arn: str) -> None:
+        body = self._get(arn)
+        if body is None:
+            return
+        old_id = body[RUN].get("containerId")
+        if not old_id:  # not made yet (or gone): the next launch publishes the ports
+            self._update(arn, _not_busy)
+            return
+        container = self.emulator.engine.container(old_id)
+        if container is None:
+            self._update(arn, lambda b: set_state(_without_container(b), "stopped", VANISHED))
+            return
+        was_running = container.running
+        if was_running:
+            self.emulator.containers.stop(container, self.stop_grace_s)
+        try:
+            image = self.commit(old_id, f"{SNAPSHOT_REPOSITORY}:{arn.rsplit('/', 1)[-1]}-disk",
+                                {"computetui.lightsail.disk-of": body["name"]})
+            created = self.emulator.containers.run(
+                KIND, arn, self._spec({**body, RUN: {**body[RUN], "currentImage": image}}), start=was_running)
+        except ComputeError as exc:
+            if was_running:
+                self._start_quietly(old_id)
+            self._settle(arn, state_of(body) if was_running else "stopped",
+                         f"The ports could not be published again: {exc.message}")
+            return
+
+        def moved(record: dict[str, Any]) -> dict[str, Any]:
+            record[RUN]["containerId"] = created.id
+            record[RUN]["currentImage"] = image
+            record[RUN].pop("busy", None)
+            return record
+        self._update(arn, moved)
+        self.emulator.containers.remove(old_id)
+
+    def _start_quietly(self, container_id: str) -> None:
+        try:
+            self.emulator.engine.client.containers.get(container_id).start()
+        except Exception:  # the SDK's errors as well as ours
+            log.info("could not start %s again", container_id[:12])
+
+    def commit(self, container_id: str, reference: str, labels: dict[str, str]) -> str:
+        """An image of the container's filesystem named ``reference``; its id."""
+        owned = {"computetui.managed": "1", "computetui.owner": self.emulator.engine.owner, **labels}
+        return self.emulator.engine.commit(container_id, reference, owned).id
+
     def remove(self, arn: str) -> None:
         """Remove every container of the instance (the record is the caller's)."""
         try:
@@ -211,11 +320,15 @@ class InstanceRunner:
                                              else set())
         for container_id in ids:
             self.emulator.containers.remove(container_id)
+        try:
+            self.emulator.engine.untag_image(f"{SNAPSHOT_REPOSITORY}:{arn.rsplit('/', 1)[-1]}-disk")
+        except ComputeError:
+            pass
 
     # -- reading -------------------------------------------------------------------
-    def booted(self, container_id: str) -> bool:
-        """The launch script has finished in the container."""
-        return self._read(container_id, BOOT_MARKER) is not None
+    def booted(self, container_id: str, body: dict[str, Any]) -> bool:
+        """The instance's launch script has finished in the container."""
+        return self._read(container_id, f"{MARKER_DIR}/{instance_id(body)}/boot-finished") is not None
 
     def read_output(self, container_id: str) -> str | None:
         data = self._read(container_id, OUTPUT_PATH)
@@ -253,11 +366,13 @@ class InstanceRunner:
         container = self.emulator.containers.state(container_id)
         if container is None:
             self._update(arn, lambda b: set_state(_without_container(b), "stopped", VANISHED))
+        elif container.status == "paused":  # for the moment a snapshot's commit takes
+            return
         elif not container.running:
             if state == "running" or not run.get("busy"):
                 self._settle(arn, "stopped", f"The instance's container exited (code {container.exit_code}) "
                                              "outside the emulator.")
-        elif state != "running" and self.booted(container_id):
+        elif state != "running" and self.booted(container_id, body):
             address = self._address(container_id)
 
             def up(b: dict[str, Any]) -> dict[str, Any] | None:
