@@ -59,7 +59,8 @@ async def test_instances_list_their_blueprint_bundle_address_and_monthly_price()
         row = next(r for r in screen.table.rows if r.name == "web-1")
         assert row.cells["blueprint"] == "Nginx" and row.cells["bundle"] == "nano_3_0"
         assert row.cells["price"] == "$5.00/mo · $0.00 so far"  # made at the fixed clock's very moment
-        assert row.cells["address"] == "-"  # no public IP yet, nor a local port
+        local = app.backend.lightsail.local_port("web-1", 80)  # type: ignore[union-attr]
+        assert local is not None and row.cells["address"] == f"127.0.0.1:{local}"  # port 80, on this machine
 
 
 def test_views_price_the_month_so_far_by_the_hour_up_to_the_monthly_price() -> None:
@@ -298,3 +299,19 @@ async def test_without_lightsail_resources_the_header_has_no_lightsail_meter() -
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.overview.summaries["lightsail"].spent is None
+
+
+@pytest.mark.asyncio
+async def test_the_networking_tab_lists_the_open_ports_and_where_port_80_is_reached() -> None:
+    app = lightsail_app("web-1")
+    async with app.run_test(size=SIZE) as pilot:
+        page = await open_instance(pilot, "web-1")
+        page.switch_view("networking")
+        await settle(pilot)
+        ports = {r.cells["ports"]: r for r in page.table.rows}
+        assert {"22", "80"} <= set(ports)
+        local = app.backend.lightsail.local_port("web-1", 80)  # type: ignore[union-attr]
+        assert ports["80"].cells["local"] == f"127.0.0.1:{local}"
+        page.switch_view("connect")
+        await settle(pilot)
+        assert f"curl http://127.0.0.1:{local}" in shown_text(page.query_one("#connect"))
