@@ -315,3 +315,26 @@ async def test_the_networking_tab_lists_the_open_ports_and_where_port_80_is_reac
         page.switch_view("connect")
         await settle(pilot)
         assert f"curl http://127.0.0.1:{local}" in shown_text(page.query_one("#connect"))
+
+
+@pytest.mark.asyncio
+async def test_n_opens_the_snapshot_form_and_a_refusal_keeps_it_open_with_aws_code() -> None:
+    """The tests' engine never ran the instance, so the emulator refuses its snapshot: the form says
+    so with Lightsail's code and keeps the name typed."""
+    from computetui.ui.services.lightsail.forms import CreateSnapshotForm
+
+    app = lightsail_app("web-1")
+    async with app.run_test(size=SIZE) as pilot:
+        page = await open_instance(pilot, "web-1")
+        page.switch_view("snapshots")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CreateSnapshotForm)
+        form.query_one("#f-name", Input).value = "web-1-first"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert str(form.query_one(".form-message", Static).render()).startswith("InvalidInputException: ")
+        assert form.query_one("#f-name", Input).value == "web-1-first"
