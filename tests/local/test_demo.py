@@ -63,6 +63,9 @@ def test_a_sample_left_naming_busybox_stable_gets_revisions_with_an_image_had_he
         f"ECS task definition worker:2 (EC2, bridge; {LOCAL_IMAGE} rather than {PUBLIC_IMAGE}, "
         "which the engine does not have)",
         f"Batch job definition report:2 ({LOCAL_IMAGE} rather than {PUBLIC_IMAGE})",
+        # made only now: before, no image to run it could be had here
+        f"Lightsail instance demo-web (nginx blueprint on nano_3_0, $5/month; {LOCAL_IMAGE} with busybox httpd, "
+        "as nginx:stable is not on the engine)",
     ]
     assert seed(backend, Picks(MADE)).made == []  # type: ignore[arg-type]
 

@@ -13,7 +13,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import SampleWorkload
-from computetui.backends.errors import InvalidParameter
+from computetui.backends.errors import ComputeError, InvalidParameter
 from computetui.backends.local.sample_image import PUBLIC_IMAGE, SampleImage, same_image
 from computetui.blueprints import blueprint
 
@@ -104,6 +104,39 @@ class _Picked:
             return False
         picked = self()
         return picked.offline and not same_image(picked.reference, PUBLIC_IMAGE)
+
+
+SAMPLE_INSTANCE = "demo-web"
+SAMPLE_PAGE = ("mkdir -p /www && echo '<h1>demo-web</h1><p>A Lightsail instance of the sample workload.</p>' "
+               "> /www/index.html && httpd -p 80 -h /www && echo 'httpd serves /www on port 80'")
+
+
+def _seed_lightsail(backend: Emulator, image: _Picked) -> list[str]:
+    """One instance of the nginx blueprint. When the engine has no nginx image and the user mapped
+    none, the blueprint runs the sample's image, its launch script serving a page with busybox's
+    httpd (what the line says); when not even that can be had here, none is made (the sample's
+    image line says what to install or set)."""
+    lightsail = backend.lightsail
+    assert lightsail is not None
+    if any(i.name == SAMPLE_INSTANCE for i in lightsail.get_instances()):
+        return []
+    nginx = lightsail.images.get("nginx", "")  # type: ignore[attr-defined]
+    try:
+        has_nginx = backend.engine.image_exists(nginx)
+    except ComputeError:
+        has_nginx = False
+    user_data = None
+    how = f"{nginx}"
+    if not has_nginx:
+        picked = image()
+        if not picked.offline:  # the sample's image line says what to install or set; seeding again makes it
+            return []
+        lightsail.images["nginx"] = picked.reference  # type: ignore[attr-defined]
+        user_data = SAMPLE_PAGE
+        how = f"{picked.reference} with busybox httpd, as {nginx} is not on the engine"
+    lightsail.create_instances([SAMPLE_INSTANCE], f"{backend.region}a", "nginx", "nano_3_0", user_data=user_data,
+                               tags=[{"key": "sample", "value": "computetui"}])
+    return [f"Lightsail instance {SAMPLE_INSTANCE} (nginx blueprint on nano_3_0, $5/month; {how})"]
 
 
 def seed(backend: Emulator, images: SampleImages) -> SampleWorkload:
@@ -201,6 +234,7 @@ def seed(backend: Emulator, images: SampleImages) -> SampleWorkload:
         )
         made.append(f"Batch job definition report:{definition.revision}"
                     + (f" ({image().reference} rather than {PUBLIC_IMAGE})" if stale else ""))
+    made += _seed_lightsail(backend, image)
     choice = image.choice
     return SampleWorkload(made, image=choice.line if choice else None,
                           image_needs_registry=choice is not None and not choice.offline)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from computetui.backends.local import LocalBackend
-from computetui.backends.local.ecs.elb import HealthCheck
+from computetui.backends.local.http.balancer import HealthCheck
 from tests.local.ecs.conftest import TICK, until
 from tests.support.images import BUSYBOX_IMAGE
 from tests.support.waits import remove_owned

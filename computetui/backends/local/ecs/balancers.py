@@ -17,7 +17,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.local.ecs.elb import HEALTHY, HealthCheck, LoadBalancer, Target
+from computetui.backends.local.http.balancer import HEALTHY, HealthCheck, LoadBalancer, Target
 from computetui.models import ecs as m
 
 if TYPE_CHECKING:

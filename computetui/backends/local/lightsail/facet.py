@@ -12,6 +12,7 @@ from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.containers import exec_argv
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.lightsail import ports
+from computetui.backends.local.lightsail.container_services import ContainerServices
 from computetui.backends.local.lightsail.instances import RUN, set_state, state_of, with_host_ports
 from computetui.backends.local.lightsail.metrics import InstanceMetricsReader
 from computetui.backends.local.lightsail.networking import STATIC_IP, Networking
@@ -71,7 +72,8 @@ def bundles() -> list[m.Bundle]:
     ]
 
 
-class LocalLightsail(Networking, Snapshots, InstanceMetricsReader, LocalFacetMixin, LightsailFacet):
+class LocalLightsail(Networking, Snapshots, InstanceMetricsReader, ContainerServices,
+                     LocalFacetMixin, LightsailFacet):
     """Lightsail's catalogue, and instances that run, each as one long-lived container."""
 
     runner: InstanceRunner

@@ -293,10 +293,10 @@ class InstanceRunner:
         def moved(record: dict[str, Any]) -> dict[str, Any]:
             record[RUN]["containerId"] = created.id
             record[RUN]["currentImage"] = image
-            record[RUN].pop("busy", None)
             return record
         self._update(arn, moved)
-        self.emulator.containers.remove(old_id)
+        self.emulator.containers.remove(old_id)  # before the work is done: one container once it is
+        self._update(arn, _not_busy)
 
     def _start_quietly(self, container_id: str) -> None:
         try:

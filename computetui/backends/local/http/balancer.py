@@ -1,8 +1,9 @@
 """A local Application Load Balancer: one HTTP listener in front of one target group.
 
 What it emulates from an ALB whose HTTP listener forwards to a target group of
-``ip`` targets (the ECS service scheduler hands it the tasks' published
-``127.0.0.1:port`` addresses; nothing here knows about ECS):
+``ip`` targets (its users hand it published ``127.0.0.1:port`` addresses: ECS's
+service scheduler its tasks', Lightsail's container services their nodes';
+nothing here knows about either):
 
 - **Health checks**, one loop per target: ``GET <path>`` every ``interval_s`` on a
   short connection of its own, passing when the status matches the matcher
@@ -120,7 +121,7 @@ _ELB_REASONS = {
 
 @dataclass(frozen=True)
 class Target:
-    """A registered target: ``id`` is the ECS task ARN, ``host:port`` where it listens."""
+    """A registered target: ``id`` is its user's name for it (an ECS task ARN, a Lightsail node), ``host:port`` where it listens."""
 
     id: str
     host: str

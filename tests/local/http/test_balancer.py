@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from computetui.backends.local.ecs.elb import HealthCheck, LoadBalancer, Target, TargetHealth, parse_matcher
+from computetui.backends.local.http.balancer import HealthCheck, LoadBalancer, Target, TargetHealth, parse_matcher
 
 WAIT = 5.0
 """The limit on every wait in this module."""
