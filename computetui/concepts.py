@@ -49,11 +49,14 @@ def _fargate_pricing() -> str:
 def _lightsail_pricing() -> str:
     cheapest = p.LIGHTSAIL_BUNDLES[0]
     biggest = p.LIGHTSAIL_BUNDLES[-1]
+    power = p.LIGHTSAIL_POWERS[0]
     return (
         f"A fixed monthly price per bundle, from ${cheapest.monthly_usd:.0f} ({cheapest.ram_gb:g} GB "
         f"memory, {cheapest.disk_gb} GB disk, {cheapest.transfer_gb // 1024} TB transfer) to "
         f"${biggest.monthly_usd:.0f} ({biggest.ram_gb:g} GB). Billed by the hour while the instance "
-        "exists (stopped or not), never above the monthly price."
+        "exists (stopped or not), never above the monthly price. Container services cost "
+        f"from ${power.monthly_usd:.0f} a node a month ({power.power}: {power.cpu_count:g} vCPU, "
+        f"{power.ram_gb:g} GB), times the scale."
     )
 
 
@@ -158,13 +161,20 @@ CARDS: dict[str, ConceptCard] = {
         title="Lightsail",
         what=(
             "Virtual servers with the storage, networking and DNS already wired, from ready "
-            "blueprints (WordPress, LAMP, Nginx, Node.js, or a bare OS). The simple end of AWS: "
-            "instances, snapshots, static IPs and a few metrics, without VPCs or auto scaling."
+            "blueprints (WordPress, LAMP, Nginx, Node.js, or a bare OS), plus container services: "
+            "an image behind an HTTPS address on a fixed number of nodes. The simple end of AWS: "
+            "instances, snapshots, static IPs, a firewall per instance and a few metrics, without "
+            "VPCs, load balancer rules or auto scaling."
         ),
         choose_when=(
-            "You want a small website, a dev box or a simple app for a predictable price and "
-            "little cloud know-how. Move to EC2, ECS or Lambda when you need scaling, many "
-            "services or fine-grained control."
+            "Pick it over EC2 when one or a few long-running servers will do and a known monthly "
+            "bill matters more than choice: a bundle includes its disk and a large transfer "
+            "allowance that EC2 bills apart. Pick it over ECS for one small containerised site "
+            "that needs an address and nothing else, and over Lambda when the work runs all day "
+            "(a busy site, a game server) or needs a real machine. It stops being the answer when "
+            "traffic comes in bursts (Lambda and Fargate cost nothing idle; a bundle costs the "
+            "same asleep or busy), when you need scaling on load, many instance types, IAM roles "
+            "on the machine or deep ties to other AWS services: then EC2, ECS or Lambda."
         ),
         pricing=_lightsail_pricing(),
     ),

@@ -125,6 +125,9 @@ class Summary:
     lines: tuple[tuple[str, str], ...] = ()
     """(label, value) pairs; a value may be a state to colour."""
     problem: str | None = None
+    spent: tuple[str, float] | None = None
+    """(who, US dollars): what the service has cost this calendar month so far, when it says
+    (``("Lightsail", 1.23)``); the header shows it beside the Lambda meter."""
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ from computetui.ui.services.batch import pages as batch
 from computetui.ui.services.ecr import pages as ecr
 from computetui.ui.services.ecs import pages as ecs
 from computetui.ui.services.lambda_ import pages as lambda_
+from computetui.ui.services.lightsail import pages as lightsail
 
-RESOURCE_PAGES: dict[str, PageMaker] = {**lambda_.PAGES, **ecr.PAGES, **ecs.PAGES, **batch.PAGES}
+RESOURCE_PAGES: dict[str, PageMaker] = {**lambda_.PAGES, **ecr.PAGES, **ecs.PAGES, **batch.PAGES,
+                                         **lightsail.PAGES}
 """``ResourceView.opens`` -> the screen for one row; ``json`` (the default) is not here."""
 
-CREATE_FORMS: dict[str, FormOpener] = {**lambda_.FORMS, **ecr.FORMS, **ecs.FORMS, **batch.FORMS}
+CREATE_FORMS: dict[str, FormOpener] = {**lambda_.FORMS, **ecr.FORMS, **ecs.FORMS, **batch.FORMS,
+                                        **lightsail.FORMS}
 """``ResourceView.creates`` -> opens the form (a modal whose result is handled here)."""

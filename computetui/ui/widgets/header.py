@@ -10,10 +10,12 @@ from computetui import pricing
 from computetui.ui.overview import Overview
 
 # What gives way, in this order, when the bar is wider than the terminal: the endpoint's
-# scheme, then the refresh interval, then the Lambda cost meter. Who and where (backend,
+# scheme, then the refresh interval, then the free tier's share, then the cost meters (Lambda's, and what services that
+# price their month, Lightsail, have cost so far). Who and where (backend,
 # profile, account, region, endpoint) and the warnings always stay.
 _SQUEEZES = ({}, {"scheme": False}, {"scheme": False, "refresh": False},
-             {"scheme": False, "refresh": False, "usage": False})
+             {"scheme": False, "refresh": False, "free": False},
+             {"scheme": False, "refresh": False, "free": False, "usage": False})
 
 
 class ConsoleHeader(Widget):
@@ -38,7 +40,7 @@ class ConsoleHeader(Widget):
             bar = self._bar(**squeeze)
         return bar
 
-    def _bar(self, *, scheme: bool = True, refresh: bool = True, usage: bool = True) -> Content:
+    def _bar(self, *, scheme: bool = True, refresh: bool = True, free: bool = True, usage: bool = True) -> Content:
         overview: Overview = self.app.overview  # type: ignore[attr-defined]
         settings = self.app.settings  # type: ignore[attr-defined]
         parts: list[Content | str] = [Content.from_markup(" [b $primary]◆ computetui[/] ")]
@@ -70,13 +72,18 @@ class ConsoleHeader(Widget):
             parts.append(Content.from_markup(f"  │ Docker [{colour}]●[/] ") + Content(engine.summary))
         meter = overview.usage
         if meter is not None and usage:
-            free = max(
+            share = max(
                 meter.free_requests_used / pricing.LAMBDA_FREE_REQUESTS_PER_MONTH,
                 meter.free_gb_seconds_used / pricing.LAMBDA_FREE_GB_SECONDS_PER_MONTH,
             )
-            parts.append(
-                Content.from_markup("  │ λ [b]$c[/]/mo · free tier $f", c=pricing.usd(meter.total), f=f"{free:.0%}")
-            )
+            parts.append(Content.from_markup("  │ λ [b]$c[/]/mo", c=pricing.usd(meter.total)))
+            if free:
+                parts.append(Content(f" · free tier {share:.0%}"))
+        if usage:
+            for summary in overview.summaries.values():
+                if summary.spent is not None:
+                    who, amount = summary.spent
+                    parts.append(Content.from_markup("  │ $w [b]$c[/]/mo", w=who, c=f"${amount:,.2f}"))
         if refresh:
             seconds = settings.refresh_seconds
             parts.append(Content(f"  │ ⟳ {seconds:g}s" if seconds else "  │ ⟳ off"))
