@@ -20,6 +20,16 @@ from computetui.ui.services.ecs.forms import (
     UpdateServiceForm,
 )
 from computetui.ui.services.lambda_.create_function import CreateFunctionScreen
+from computetui.ui.services.lightsail.forms import (
+    AttachStaticIpForm,
+    CreateContainerServiceForm,
+    CreateFromSnapshotForm,
+    CreateInstancesForm,
+    CreateSnapshotForm,
+    DeploymentForm,
+    PortForm,
+    UpdateContainerServiceForm,
+)
 from computetui.ui.widgets.form import Form
 from tests.ui.helpers import SIZE, make_app, settle, shown_text
 
@@ -38,6 +48,14 @@ FORMS: dict[str, tuple[Callable[[], Form[Any]], str]] = {
     "submit-job": (lambda: SubmitJobForm("demo-queue"), "Submit"),
     "create-compute-environment": (CreateComputeEnvironmentForm, "Create"),
     "create-job-queue": (CreateJobQueueForm, "Create"),
+    "create-instances": (CreateInstancesForm, "Create"),
+    "create-from-snapshot": (lambda: CreateFromSnapshotForm("demo-web-snap", "nano_3_0"), "Create"),
+    "create-snapshot": (lambda: CreateSnapshotForm("demo-web", "demo-web-1"), "Take snapshot"),
+    "open-port": (lambda: PortForm("demo-web"), "Open"),
+    "attach-static-ip": (lambda: AttachStaticIpForm("demo-web"), "Attach"),
+    "create-container-service": (CreateContainerServiceForm, "Create"),
+    "update-container-service": (lambda: UpdateContainerServiceForm("web", "nano", 1), "Update"),
+    "deploy": (lambda: DeploymentForm("web"), "Deploy"),
 }
 
 

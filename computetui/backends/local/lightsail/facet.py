@@ -89,6 +89,15 @@ class LocalLightsail(Networking, Snapshots, InstanceMetricsReader, ContainerServ
         return self.operations.record(body["name"], resource_type, operation_type, location=body.get("location"),
                                       details=details)
 
+    def _port_seed(self) -> int:
+        """Where to look for a free host port: from the seeded ids, so a test's ports are the same
+        each run."""
+        return int(self.ids.hex(4), 16)
+
+    def _ports_taken(self) -> set[int]:
+        """The host ports every instance holds (stopped ones too: they get them back at start)."""
+        return {int(p) for b in self.store.list(INSTANCE) for p in (b[RUN].get("published") or {}).values() if p}
+
     def get_operations_for_resource(self, resource_name: str) -> list[m.Operation]:
         return self.operations.of(resource_name)
 
@@ -176,7 +185,9 @@ class LocalLightsail(Networking, Snapshots, InstanceMetricsReader, ContainerServ
             body["networking"] = {"monthlyTransfer": {"gbPerMonthAllocated": bundle.transfer_per_month_in_gb},
                                   "ports": firewall}
             body[RUN] = with_host_ports({**run, "userData": user_data or "", "busy": os.getpid(),
-                                         "keyPairName": key_pair_name}, ports.published(firewall))
+                                         "keyPairName": key_pair_name}, ports.published(firewall),
+                                        self._port_seed, self._ports_taken() | {
+                                            p for _a, _n, b in made for p in b[RUN]["published"].values()})
             made.append((arn, name, body))
         operations = []
         with self.store.transaction():

@@ -42,6 +42,7 @@ RUN = "_run"
 """The emulator's own part of an instance's record: its container, its image, its launch script."""
 STOP_GRACE_S = 10
 BOOT_WATCH_S = 5.0
+PORT_RETRIES = 3
 BOOT_POLL_S = 0.01
 USER_DATA_ENV = "LIGHTSAIL_USER_DATA"
 INSTANCE_ID_ENV = "LIGHTSAIL_INSTANCE_ID"
@@ -102,18 +103,44 @@ def instance_id(body: dict[str, Any]) -> str:
     return str(body.get("supportCode") or body["arn"]).rsplit("/", 1)[-1]
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nothing listens on now (the engine gets it to publish on)."""
+PORT_RANGE = (10000, 30000)
+"""Where the emulator publishes instances' ports: below Linux's ephemeral range (32768 on), so a
+port it picks is not one the kernel hands out to a connection meanwhile."""
+
+
+def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
-def with_host_ports(run: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+def free_port(seed: int, taken: set[int] = frozenset()) -> int:  # type: ignore[assignment]
+    """A TCP port on 127.0.0.1 that nothing listens on now and no instance holds, the first from
+    ``seed`` on in :data:`PORT_RANGE` (a seeded start keeps a state dir's ports the same run to run)."""
+    low, high = PORT_RANGE
+    for step in range(high - low):
+        port = low + (seed + step) % (high - low)
+        if port not in taken and port_is_free(port):
+            return port
+    raise Unavailable("No port is free on 127.0.0.1 to publish an instance's port on")
+
+
+def with_host_ports(run: dict[str, Any], keys: list[str], seed: Callable[[], int],
+                    taken: set[int] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
     """``run["published"]`` for exactly ``keys`` (``80/tcp``): each port keeps the host port it
-    had, a new one gets a free one."""
+    had, a new one gets a free one (``seed()`` says where to start looking; ``taken`` are other
+    instances' ports)."""
     before = run.get("published") or {}
-    run["published"] = {key: before.get(key) or free_port() for key in keys}
+    held = set(taken) | {p for p in before.values() if p}
+    published = {}
+    for key in keys:
+        port = before.get(key) or free_port(seed(), held)
+        held.add(port)
+        published[key] = port
+    run["published"] = published
     return run
 
 
@@ -175,7 +202,7 @@ class InstanceRunner:
             if "program" not in run:
                 program = self._program(body)
                 body = self._update(arn, lambda b: {**b, RUN: {**b[RUN], "program": program}}) or body
-            started = self.emulator.containers.run(KIND, arn, self._spec(body))
+            started = self._run_publishing(arn, body)
         except ComputeError as exc:
             self._settle(arn, "stopped", f"The instance's container could not start: {exc.message}")
             return
@@ -188,6 +215,27 @@ class InstanceRunner:
             self.emulator.containers.remove(started.id)
             return
         self._watch_boot(arn, started.id)
+
+    def _run_publishing(self, arn: str, body: dict[str, Any], *, start: bool = True) -> ManagedContainer:
+        """Run the instance's container; when a host port it was to publish on was taken meanwhile
+        (another program, another emulator), pick new ones and try again, a few times."""
+        for attempt in range(PORT_RETRIES + 1):
+            try:
+                return self.emulator.containers.run(KIND, arn, self._spec(body), start=start)
+            except ComputeError as exc:
+                clash = "port is already allocated" in exc.message or "address already in use" in exc.message
+                if not clash or attempt == PORT_RETRIES:
+                    raise
+                body = self._update(arn, self._repick) or body
+        raise AssertionError("unreachable")
+
+    def _repick(self, body: dict[str, Any]) -> dict[str, Any]:
+        keys = list(body[RUN].get("published") or {})
+        taken = {int(p) for b in self.emulator.store.list(self.kind) if b["arn"] != body["arn"]
+                 for p in (b[RUN].get("published") or {}).values() if p}
+        body[RUN]["published"] = {}
+        with_host_ports(body[RUN], keys, lambda: int(self.emulator.ids.hex(4), 16), taken)
+        return body
 
     def _spec(self, body: dict[str, Any]) -> ContainerSpec:
         hardware = body.get("hardware") or {}
@@ -303,8 +351,8 @@ class InstanceRunner:
         try:
             image = self.commit(old_id, f"{SNAPSHOT_REPOSITORY}:{arn.rsplit('/', 1)[-1]}-disk",
                                 {"computetui.lightsail.disk-of": body["name"]})
-            created = self.emulator.containers.run(
-                KIND, arn, self._spec({**body, RUN: {**body[RUN], "currentImage": image}}), start=was_running)
+            body = self._update(arn, lambda b: {**b, RUN: {**b[RUN], "currentImage": image}}) or body
+            created = self._run_publishing(arn, body, start=was_running)
         except ComputeError as exc:
             if was_running:
                 self._start_quietly(old_id)

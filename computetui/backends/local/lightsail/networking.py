@@ -83,12 +83,13 @@ class Networking(FacetParts):
                            "stopped.", INVALID)
         new_rules = change((body.get("networking") or {}).get("ports") or [])  # refuses bad ports first
         keys = ports.published(new_rules)
+        others = self._ports_taken() - {int(p) for p in (body[RUN].get("published") or {}).values() if p}
         republish = []
 
         def changed(record: dict[str, Any]) -> dict[str, Any]:
             record.setdefault("networking", {})["ports"] = new_rules
             before = dict(record[RUN].get("published") or {})
-            with_host_ports(record[RUN], keys)
+            with_host_ports(record[RUN], keys, self._port_seed, others)
             if before != record[RUN]["published"] and record[RUN].get("containerId"):
                 record[RUN]["busy"] = os.getpid()
                 republish.append(True)
