@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from computetui.backends.base import Backend
+from computetui.backends.errors import InvalidParameter
 from computetui.ui.format import describe_error
 from computetui.ui.widgets.footer import ConsoleFooter
 
@@ -303,3 +304,54 @@ class Form(ModalScreen[ResultT]):
             self.app.call_from_thread(self.say, describe_error(exc), True)
             return
         self.app.call_from_thread(self.finished, outcome)
+
+
+class FieldForm(Form[bool]):
+    """A form whose call returns what it did in a sentence (a notification), and which maps a field
+    the backend refuses (``InvalidParameter.field``, in AWS's or boto3's spelling, lower-cased
+    without ``_``: ``backend_fields`` maps it, or its start, to the form's field id) to the form's
+    field: the message line names it and the cursor goes to it."""
+
+    cancel_result = False
+    backend_fields: dict[str, str] = {}
+    """A backend field (lower case, without ``_``), or its start -> the form's field id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._refused: str | None = None
+        self.created: str | None = None
+
+    def finished(self, outcome: Any) -> None:
+        self.app.notify(outcome, timeout=6, markup=False)
+        self.dismiss(True)
+
+    def guarded(self, call: Callable[[Backend], str]) -> Callable[[Backend], str]:
+        """The call, noting which field the backend refused (read back on the UI thread by ``say``)."""
+
+        def run(b: Backend) -> str:
+            self._refused = None
+            try:
+                return call(b)
+            except InvalidParameter as exc:
+                self._refused = self.form_field(exc.field)
+                raise
+
+        return run
+
+    def form_field(self, backend_field: str | None) -> str | None:
+        if not backend_field:
+            return None
+        key = backend_field.replace("_", "").lower()
+        for prefix in sorted(self.backend_fields, key=len, reverse=True):
+            if key.startswith(prefix):
+                return self.backend_fields[prefix]
+        return None
+
+    def say(self, text: str, error: bool = False) -> None:
+        refused, self._refused = self._refused, None
+        if error and refused and any(f.id == refused for f in self._fields):
+            label = next(f.label for f in self._fields if f.id == refused)
+            super().say(f"{label}: {text}", error)
+            self.field_widget(refused).focus()
+            return
+        super().say(text, error)

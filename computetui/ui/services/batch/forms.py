@@ -15,7 +15,7 @@ from typing import Any
 
 from computetui.backends.base import Backend
 from computetui.backends.errors import InvalidParameter
-from computetui.ui.widgets.form import Field, Form, FormError
+from computetui.ui.widgets.form import Field, FieldForm, FormError
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -63,54 +63,10 @@ def parse_depends_on(text: str) -> list[dict[str, str]]:
     return dependencies
 
 
-class BatchForm(Form[bool]):
+class BatchForm(FieldForm):
     """A Batch form whose call returns what it did in a sentence (a notification). A field the
     backend refuses (``InvalidParameter.field``, in AWS's or boto3's spelling) is mapped to the
     form's field, which the message line names and the cursor goes to."""
-
-    cancel_result = False
-    backend_fields: dict[str, str] = {}
-    """A Batch field (lower case, without ``_``) -> the form's field id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._refused: str | None = None
-        self.created: str | None = None
-
-    def finished(self, outcome: Any) -> None:
-        self.app.notify(outcome, timeout=6, markup=False)
-        self.dismiss(True)
-
-    def guarded(self, call: Callable[[Backend], str]) -> Callable[[Backend], str]:
-        """The call, noting which field the backend refused (read back on the UI thread by ``say``)."""
-
-        def run(b: Backend) -> str:
-            self._refused = None
-            try:
-                return call(b)
-            except InvalidParameter as exc:
-                self._refused = self.form_field(exc.field)
-                raise
-
-        return run
-
-    def form_field(self, backend_field: str | None) -> str | None:
-        if not backend_field:
-            return None
-        key = backend_field.replace("_", "").lower()
-        for prefix in sorted(self.backend_fields, key=len, reverse=True):
-            if key.startswith(prefix):
-                return self.backend_fields[prefix]
-        return None
-
-    def say(self, text: str, error: bool = False) -> None:
-        refused, self._refused = self._refused, None
-        if error and refused and any(f.id == refused for f in self._fields):
-            label = next(f.label for f in self._fields if f.id == refused)
-            super().say(f"{label}: {text}", error)
-            self.field_widget(refused).focus()
-            return
-        super().say(text, error)
 
 
 # -- jobs ------------------------------------------------------------------------------------

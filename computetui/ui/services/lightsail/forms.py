@@ -18,11 +18,10 @@ from textual.app import ComposeResult
 from textual.widgets import Label, TextArea
 
 from computetui.backends.base import Backend, LightsailFacet
-from computetui.backends.errors import InvalidParameter
 from computetui.models import lightsail as m
 from computetui.pricing import usd
 from computetui.ui.services.lightsail.views import transfer
-from computetui.ui.widgets.form import Field, Form, FormError
+from computetui.ui.widgets.form import Field, FieldForm, Form, FormError
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 PROTOCOLS = ("tcp", "udp", "all", "icmp")
@@ -82,52 +81,10 @@ def parse_environment(text: str) -> dict[str, str]:
     return found
 
 
-class LightsailForm(Form[bool]):
+class LightsailForm(FieldForm):
     """A Lightsail form whose call returns what it did in a sentence (a notification). A field the
     backend refuses (``InvalidParameter.field``: ``instanceNames.1.member``) is mapped to the form's
     field, which the message line names and the cursor goes to."""
-
-    cancel_result = False
-    backend_fields: dict[str, str] = {}
-    """An AWS field (lower case, without ``_``), or its start -> the form's field id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._refused: str | None = None
-        self.created: str | None = None
-
-    def finished(self, outcome: Any) -> None:
-        self.app.notify(outcome, timeout=6, markup=False)
-        self.dismiss(True)
-
-    def guarded(self, call: Callable[[Backend], str]) -> Callable[[Backend], str]:
-        def run(b: Backend) -> str:
-            self._refused = None
-            try:
-                return call(b)
-            except InvalidParameter as exc:
-                self._refused = self.form_field(exc.field)
-                raise
-
-        return run
-
-    def form_field(self, backend_field: str | None) -> str | None:
-        if not backend_field:
-            return None
-        key = backend_field.replace("_", "").lower()
-        for prefix in sorted(self.backend_fields, key=len, reverse=True):
-            if key.startswith(prefix):
-                return self.backend_fields[prefix]
-        return None
-
-    def say(self, text: str, error: bool = False) -> None:
-        refused, self._refused = self._refused, None
-        if error and refused:
-            label = next((f.label for f in self._fields if f.id == refused), None)
-            super().say(f"{label}: {text}" if label else text, error)
-            self.field_widget(refused).focus()
-            return
-        super().say(text, error)
 
 
 # -- instances -------------------------------------------------------------------------
