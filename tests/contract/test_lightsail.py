@@ -23,6 +23,7 @@ from computetui.backends.errors import InvalidParameter, NotFound, Unsupported
 from computetui.backends.local import LocalBackend
 from computetui.models import lightsail as m
 from tests.contract.conftest import BACKENDS
+from tests.local.lightsail.conftest import remove_owned_images
 from tests.support.aws import reset_moto
 from tests.support.aws_stubs import (
     LIGHTSAIL_POWERS,
@@ -102,6 +103,7 @@ def lightsail_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
         finally:
             backend.close()
             remove_owned(docker_client, owner)
+            remove_owned_images(docker_client, owner)
         return
     endpoint = request.getfixturevalue("moto_server")
     request.getfixturevalue("aws_credentials")

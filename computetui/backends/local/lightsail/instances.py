@@ -196,12 +196,12 @@ class InstanceRunner:
             self._settle(arn, "stopped", f"The Docker engine is unavailable ({exc.message}); start the instance "
                                          "once it is back.")
             return
-        if self._pool.closed:
-            return
         try:
             if "program" not in run:
                 program = self._program(body)
                 body = self._update(arn, lambda b: {**b, RUN: {**b[RUN], "program": program}}) or body
+            if self._pool.closed:  # the emulator closed meanwhile: the next start's reconcile launches it
+                return
             started = self._run_publishing(arn, body)
         except ComputeError as exc:
             self._settle(arn, "stopped", f"The instance's container could not start: {exc.message}")
@@ -338,6 +338,7 @@ class InstanceRunner:
         if body is None:
             return
         old_id = body[RUN].get("containerId")
+        previous = body[RUN].get("currentImage")
         if not old_id:  # not made yet (or gone): the next launch publishes the ports
             self._update(arn, _not_busy)
             return
@@ -366,6 +367,11 @@ class InstanceRunner:
             return record
         self._update(arn, moved)
         self.emulator.containers.remove(old_id)  # before the work is done: one container once it is
+        if previous and previous != image:  # the disk image the old container ran: no one runs it now
+            try:
+                self.emulator.engine.untag_image(previous)
+            except ComputeError:
+                pass
         self._update(arn, _not_busy)
 
     def _start_quietly(self, container_id: str) -> None:
