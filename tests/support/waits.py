@@ -31,3 +31,30 @@ def remove_owned(docker_client: Any, owner: str) -> None:
         except docker.errors.APIError as exc:  # ... or is at it now
             if exc.status_code != 409:
                 raise
+
+
+def remove_owned_by_state(state_dir: Any) -> None:
+    """Remove what a console or server on ``state_dir`` left on the engine (the sample workload's
+    Lightsail instance outlives it, as an instance does): its containers, by the state dir's id.
+    Nothing to do without an engine."""
+    from pathlib import Path
+
+    from computetui.backends.local.state import StateStore
+
+    if not (Path(state_dir) / "state.db").exists():
+        return
+    try:
+        import docker
+        import docker.errors
+
+        client = docker.from_env(timeout=10)
+        client.ping()
+    except Exception:  # no engine here: nothing of ours on it
+        return
+    store = StateStore(Path(state_dir) / "state.db")
+    try:
+        owner = store.state_id
+    finally:
+        store.close()
+    remove_owned(client, owner)
+

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from computetui.backends.local.lambda_.runtime import LambdaRuntime
 from tests.local.lambda_.test_failure_modes import pid_alive
+from tests.support.waits import remove_owned_by_state
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -98,8 +99,14 @@ def test_the_console_closes_its_environments_on_sigterm(tmp_path: Path) -> None:
         [sys.executable, "-c", CONSOLE, str(tmp_path / "state")], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env
     )
     assert process.stdout is not None
-    pids = json.loads(process.stdout.readline())
-    assert pids and all(pid_alive(p) for p in pids)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(20) == 0
-    assert wait_dead(pids)
+    try:
+        pids = json.loads(process.stdout.readline())
+        assert pids and all(pid_alive(p) for p in pids)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+        assert wait_dead(pids)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        remove_owned_by_state(tmp_path / "state")
