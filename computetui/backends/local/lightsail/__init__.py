@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from computetui.backends.local.lightsail.facet import INSTANCE, LocalLightsail
-from computetui.backends.local.lightsail.instances import KIND, InstanceRunner
+from computetui.backends.local.lightsail.facet import LocalLightsail
+from computetui.backends.local.lightsail.instances import INSTANCE, KIND, InstanceRunner
 from computetui.backends.local.lightsail.metrics import InstanceMetrics
 
 if TYPE_CHECKING:

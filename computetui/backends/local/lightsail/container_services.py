@@ -7,12 +7,12 @@ balancer, logs) come next; their requests are in ``backends/rules/lightsail_cont
 
 from __future__ import annotations
 
-from computetui.backends.base import LightsailFacet
+from computetui.backends.local.lightsail.parts import FacetParts
 from computetui.models import lightsail as m
 from computetui.pricing import LIGHTSAIL_POWERS
 
 
-class ContainerServices(LightsailFacet):
+class ContainerServices(FacetParts):
     """Lightsail's container services (the powers, so far)."""
 
     def get_container_service_powers(self) -> list[m.ContainerServicePower]:

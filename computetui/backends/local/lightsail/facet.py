@@ -13,7 +13,7 @@ from computetui.backends.local.containers import exec_argv
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.local.lightsail import ports
 from computetui.backends.local.lightsail.container_services import ContainerServices
-from computetui.backends.local.lightsail.instances import RUN, set_state, state_of, with_host_ports
+from computetui.backends.local.lightsail.instances import INSTANCE, RUN, set_state, state_of, with_host_ports
 from computetui.backends.local.lightsail.metrics import InstanceMetricsReader
 from computetui.backends.local.lightsail.networking import STATIC_IP, Networking
 from computetui.backends.local.lightsail.operations import Operations
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
     from computetui.backends.local.lightsail.instances import InstanceRunner
 
-INSTANCE = "lightsail:instance"
 
 # Blueprints offered: id, name, type, version, description, and the public
 # image each is emulated with on the engine.

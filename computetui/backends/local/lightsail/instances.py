@@ -24,7 +24,7 @@ import socket
 import tarfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import ComputeError, Unavailable
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KIND = "instance"
+INSTANCE = "lightsail:instance"
+"""The store's kind of an instance record."""
 RUN = "_run"
 """The emulator's own part of an instance's record: its container, its image, its launch script."""
 STOP_GRACE_S = 10
@@ -117,7 +119,7 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def free_port(seed: int, taken: set[int] = frozenset()) -> int:  # type: ignore[assignment]
+def free_port(seed: int, taken: Collection[int] = ()) -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now and no instance holds, the first from
     ``seed`` on in :data:`PORT_RANGE` (a seeded start keeps a state dir's ports the same run to run)."""
     low, high = PORT_RANGE
@@ -129,7 +131,7 @@ def free_port(seed: int, taken: set[int] = frozenset()) -> int:  # type: ignore[
 
 
 def with_host_ports(run: dict[str, Any], keys: list[str], seed: Callable[[], int],
-                    taken: set[int] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+                    taken: Collection[int] = ()) -> dict[str, Any]:
     """``run["published"]`` for exactly ``keys`` (``80/tcp``): each port keeps the host port it
     had, a new one gets a free one (``seed()`` says where to start looking; ``taken`` are other
     instances' ports)."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.docker.stats import StatsCollector
 from computetui.backends.errors import ComputeError, InvalidParameter
-from computetui.backends.local.lightsail.instances import RUN
+from computetui.backends.local.lightsail.instances import INSTANCE, RUN
 from computetui.backends.local.lightsail.parts import FacetParts
 from computetui.backends.rules import lightsail as rules
 from computetui.backends.rules.validation import validated
@@ -28,7 +28,6 @@ from computetui.models import lightsail as m
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
 
-INSTANCE = "lightsail:instance"
 RETENTION_MS = 24 * 3600 * 1000
 STALE_AFTER_S = 5.0
 UNITS = {"CPUUtilization": "Percent", "NetworkIn": "Bytes", "NetworkOut": "Bytes", "StatusCheckFailed": "Count",

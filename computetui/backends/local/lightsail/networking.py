@@ -20,7 +20,7 @@ from typing import Any
 
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.lightsail import ports
-from computetui.backends.local.lightsail.instances import RUN, with_host_ports
+from computetui.backends.local.lightsail.instances import INSTANCE, RUN, with_host_ports
 from computetui.backends.local.lightsail.parts import FacetParts
 from computetui.backends.rules import lightsail as rules
 from computetui.backends.rules.validation import as_json, validated
@@ -96,7 +96,7 @@ class Networking(FacetParts):
             return record
 
         with self.store.transaction():
-            updated = self.store.update("lightsail:instance", body["arn"], changed)
+            updated = self.store.update(INSTANCE, body["arn"], changed)
             if updated is None:
                 raise NotFound(f"The Instance does not exist: {instance_name}", code="NotFoundException")
             operation = self._operation(updated, operation_type, details)
@@ -152,7 +152,7 @@ class Networking(FacetParts):
                                    INVALID, field="instanceName")
         with self.store.transaction():
             self.store.update(STATIC_IP, ip["arn"], lambda b: {**b, "isAttached": True, "attachedTo": instance_name})
-            self.store.update("lightsail:instance", instance["arn"],
+            self.store.update(INSTANCE, instance["arn"],
                               lambda b: {**b, "isStaticIp": True, "publicIpAddress": ip["ipAddress"]})
             return [self.operations.record(static_ip_name, "StaticIp", "AttachStaticIp", details=instance_name,
                                            location=ip.get("location")),
@@ -175,9 +175,9 @@ class Networking(FacetParts):
                                                            "isAttached": False})
         made = [self.operations.record(ip["name"], "StaticIp", "DetachStaticIp", details=name or "",
                                        location=ip.get("location"))]
-        instance = self.store.find("lightsail:instance", name) if name else None
+        instance = self.store.find(INSTANCE, name) if name else None
         if instance is not None:
-            self.store.update("lightsail:instance", instance["arn"],
+            self.store.update(INSTANCE, instance["arn"],
                               lambda b: {**b, "isStaticIp": False, "publicIpAddress": self.dynamic_ip(b["arn"])})
             made.append(self._operation(instance, "DetachStaticIp", ip["name"]))
         return made
