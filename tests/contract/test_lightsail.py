@@ -19,7 +19,7 @@ import pytest
 
 from computetui.backends import open_backend
 from computetui.backends.base import Backend
-from computetui.backends.errors import InvalidParameter, NotFound, Unsupported
+from computetui.backends.errors import InvalidParameter, NotFound
 from computetui.backends.local import LocalBackend
 from computetui.models import lightsail as m
 from tests.contract.conftest import BACKENDS
@@ -96,7 +96,7 @@ def lightsail_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     if request.param == "local":
         docker_client = request.getfixturevalue("docker_client")
         backend = LocalBackend(tmp_path / "state", tick_seconds=0.2, lambda_sandbox="process",
-                               lightsail_images=IMAGES)
+                               lightsail_images=IMAGES, lightsail_health_check_interval=0.2)
         owner = backend.store.state_id
         try:
             yield backend
@@ -397,14 +397,8 @@ def service_is(backend: Backend, aws: AwsAnswers, state: str, *before: tuple[str
     return until(lambda: (s := backend.lightsail.get_container_services("web")[0]).state.value == state and s, 120)
 
 
-def test_a_container_service_becomes_ready_and_its_deployment_active(lightsail_backend, aws,  # noqa: ANN001
-                                                                     request: pytest.FixtureRequest) -> None:
+def test_a_container_service_becomes_ready_and_its_deployment_active(lightsail_backend, aws) -> None:  # noqa: ANN001
     backend = lightsail_backend
-    if backend.capabilities.emulated:
-        # Issue 12's container services are the step after this one on the local backend: until
-        # they land this is expected to fail there (strict: it fails the run once they pass).
-        request.applymarker(pytest.mark.xfail(reason="container services do not run on the local backend yet",
-                                              strict=True, raises=Unsupported))
     aws("get_container_service_powers", {"powers": LIGHTSAIL_POWERS}, {})
     nano = {p.name: p for p in backend.lightsail.get_container_service_powers()}["nano"]
     assert (nano.cpu_count, nano.ram_size_in_gb, nano.price) == (0.25, 0.5, 7.0)

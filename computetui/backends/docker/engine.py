@@ -34,7 +34,7 @@ LABEL_MANAGED = "computetui.managed"
 LABEL_KIND = "computetui.kind"
 LABEL_ARN = "computetui.arn"
 LABEL_OWNER = "computetui.owner"
-KINDS = ("task", "job", "instance", "lambda")
+KINDS = ("task", "job", "instance", "lambda", "container-service")
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 REMOVAL_POLL_S = 0.01

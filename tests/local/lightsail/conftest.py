@@ -18,6 +18,7 @@ IMAGES = {"nginx": BUSYBOX_IMAGE, "debian_12": BUSYBOX_IMAGE}
 
 def make_backend(state: Path, **options: Any) -> LocalBackend:
     options.setdefault("lightsail_images", IMAGES)
+    options.setdefault("lightsail_health_check_interval", 0.2)
     return LocalBackend(state, lambda_sandbox="process", tick_seconds=TICK, **options)
 
 

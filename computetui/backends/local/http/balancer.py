@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from computetui.backends.local.http.codec import (
@@ -194,6 +194,8 @@ class _Member:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     idle: list[Connection] = field(default_factory=list)
     busy: set[Connection] = field(default_factory=set)
+    check: HealthCheck | None = None
+    """This target's own health check (a Lightsail deployment's); None for the load balancer's."""
 
     def mark(self, state: str, reason: str | None, description: str | None = None) -> None:
         self.state = state
@@ -304,8 +306,9 @@ class LoadBalancer:
         await asyncio.sleep(0)
 
     # -- targets -----------------------------------------------------------------
-    def set_targets(self, targets: list[Target]) -> None:
-        """Make ``targets`` the registered set: register the new ones, drain the missing ones."""
+    def set_targets(self, targets: list[Target], checks: Mapping[str, HealthCheck] | None = None) -> None:
+        """Make ``targets`` the registered set: register the new ones, drain the missing ones.
+        ``checks`` gives a target (by id) a health check of its own, set when it registers."""
         if self._closed:
             raise RuntimeError(f"load balancer {self.name} is closed")
         wanted = dict.fromkeys(targets)
@@ -315,7 +318,7 @@ class LoadBalancer:
             if member is not None and member.state != DRAINING:
                 continue
             if member is None:
-                member = _Member(target)
+                member = _Member(target, check=(checks or {}).get(target.id))
                 self._members[target] = member
                 self._order.append(member)
                 self.requests.setdefault(target.id, 0)
@@ -369,7 +372,7 @@ class LoadBalancer:
         try:
             while True:
                 await self._check(member)
-                await asyncio.sleep(self.health_check.interval_s)
+                await asyncio.sleep((member.check or self.health_check).interval_s)
         except Exception:  # a bug must not stop the other targets' checks silently
             log.exception("health check loop of %s on %s failed", member.target.id, self.name)
 
@@ -377,13 +380,13 @@ class LoadBalancer:
         async with member.lock:
             if member.state == DRAINING or member.gone:
                 return
-            passed, reason, description = await self._probe(member.target)
+            passed, reason, description = await self._probe(member.target, member.check or self.health_check)
             if member.state == DRAINING or member.gone:
                 return
             self._record(member, passed, reason, description)
 
     def _record(self, member: _Member, passed: bool, reason: str | None, description: str | None) -> None:
-        check = self.health_check
+        check = member.check or self.health_check
         if passed:
             member.failures = 0
             member.passes += 1
@@ -399,9 +402,8 @@ class LoadBalancer:
             elif member.state == INITIAL:
                 member.mark(INITIAL, "Elb.InitialHealthChecking")
 
-    async def _probe(self, target: Target) -> tuple[bool, str | None, str | None]:
+    async def _probe(self, target: Target, check: HealthCheck) -> tuple[bool, str | None, str | None]:
         """One ``GET <path>`` on a connection of its own: (passed, reason, description)."""
-        check = self.health_check
         request = (
             f"GET {check.path} HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n"
             "User-Agent: ELB-HealthChecker/2.0\r\nAccept: */*\r\nConnection: close\r\n\r\n"

@@ -17,6 +17,7 @@ from computetui.backends.local.lightsail.instances import INSTANCE, RUN, set_sta
 from computetui.backends.local.lightsail.metrics import InstanceMetricsReader
 from computetui.backends.local.lightsail.networking import STATIC_IP, Networking
 from computetui.backends.local.lightsail.operations import Operations
+from computetui.backends.local.lightsail.service_records import SERVICE
 from computetui.backends.local.lightsail.snapshots import Snapshots
 from computetui.backends.rules import lightsail as rules
 from computetui.backends.rules.validation import validated
@@ -94,8 +95,10 @@ class LocalLightsail(Networking, Snapshots, InstanceMetricsReader, ContainerServ
         return int(self.ids.hex(4), 16)
 
     def _ports_taken(self) -> set[int]:
-        """The host ports every instance holds (stopped ones too: they get them back at start)."""
-        return {int(p) for b in self.store.list(INSTANCE) for p in (b[RUN].get("published") or {}).values() if p}
+        """The host ports every instance holds (stopped ones too: they get them back at start), and
+        every container service's public endpoint."""
+        return ({int(p) for b in self.store.list(INSTANCE) for p in (b[RUN].get("published") or {}).values() if p}
+                | {int(b[RUN]["port"]) for b in self.store.list(SERVICE)})
 
     def get_operations_for_resource(self, resource_name: str) -> list[m.Operation]:
         return self.operations.of(resource_name)
