@@ -40,6 +40,8 @@ SHOTS: dict[str, tuple[dict, Callable[[Pilot], Awaitable[None]]]] = {
     "lambda": ({}, lambda p: go(p, ":lambda")),
     "ecs-task-definitions": ({}, lambda p: go(p, ":ecs", "right_square_bracket")),
     "batch": ({}, lambda p: go(p, ":batch")),
+    "lightsail": ({}, lambda p: go(p, ":lightsail")),
+    "lightsail-instance": ({}, lambda p: go(p, ":lightsail", "enter")),
     "lightsail-bundles": ({}, lambda p: go(p, ":lightsail", "right_square_bracket")),
     "detail": ({}, lambda p: go(p, ":ecs", "enter")),
     "function-code": ({}, lambda p: go(p, ":lambda", "down", "enter")),

@@ -18,6 +18,7 @@ from typing import Any
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.lightsail.instances import free_port
 from computetui.backends.local.lightsail.parts import FacetParts
+from computetui.backends.local.lightsail.service_nodes import ServiceNodes
 from computetui.backends.local.lightsail.service_records import (
     CREATING,
     CREATING_DEPLOYMENT,
@@ -140,6 +141,7 @@ class ContainerServices(FacetParts):
         if deployment is not None:
             self._add_deployment(body, deployment.get("containers") or {}, deployment.get("publicEndpoint"))
         self.store.put(SERVICE, arn, body, name=service_name, state="PENDING")
+        self._nudge(arn)
         return m.ContainerService.model_validate(public(body))
 
     def _add_deployment(self, body: dict[str, Any], containers: dict[str, Any],
@@ -226,5 +228,9 @@ class ContainerServices(FacetParts):
         if changed is None:
             raise NotFound(f"The ContainerService does not exist: {body['containerServiceName']}",
                            code="NotFoundException")
+        self._nudge(body["arn"])
         return m.ContainerService.model_validate(public(changed))
+
+    def _nudge(self, arn: str) -> None:
+        self.backend.part(ServiceNodes).nudge(arn)
 

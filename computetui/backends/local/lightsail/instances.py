@@ -45,7 +45,7 @@ RUN = "_run"
 STOP_GRACE_S = 10
 BOOT_WATCH_S = 5.0
 PORT_RETRIES = 3
-BOOT_POLL_S = 0.01
+BOOT_POLL_S = 0.005
 USER_DATA_ENV = "LIGHTSAIL_USER_DATA"
 INSTANCE_ID_ENV = "LIGHTSAIL_INSTANCE_ID"
 OUTPUT_PATH = "/var/log/cloud-init-output.log"
@@ -324,7 +324,7 @@ class InstanceRunner:
                     or body[RUN].get("containerId") != container_id:
                 return
             if self.booted(container_id, body):
-                self._check(body)
+                self._check(body, booted=True)
                 return
             time.sleep(BOOT_POLL_S)
 
@@ -433,7 +433,8 @@ class InstanceRunner:
             except ComputeError:
                 continue
 
-    def _check(self, body: dict[str, Any]) -> None:
+    def _check(self, body: dict[str, Any], *, booted: bool | None = None) -> None:
+        """``booted``: the caller has just seen the boot marker (so it is not read again)."""
         state, run = state_of(body), body[RUN]
         container_id = run.get("containerId")
         if state not in ("pending", "running", "rebooting") or not container_id:
@@ -450,8 +451,8 @@ class InstanceRunner:
             if state == "running" or not run.get("busy"):
                 self._settle(arn, "stopped", f"The instance's container exited (code {container.exit_code}) "
                                              "outside the emulator.")
-        elif state != "running" and self.booted(container_id, body):
-            address = self._address(container_id)
+        elif state != "running" and (booted if booted is not None else self.booted(container_id, body)):
+            address = container.address or None  # its address on the engine's bridge: the private IP
 
             def up(b: dict[str, Any]) -> dict[str, Any] | None:
                 if state_of(b) != state:
@@ -460,11 +461,6 @@ class InstanceRunner:
                     b["privateIpAddress"] = address
                 return set_state(b, "running")
             self._update(arn, up)
-
-    def _address(self, container_id: str) -> str | None:
-        """The container's address on the engine's bridge (the instance's private IP)."""
-        info = self.emulator.engine.inspect(container_id) or {}
-        return (info.get("NetworkSettings") or {}).get("IPAddress") or None
 
     # -- at start ----------------------------------------------------------------
     def reconcile(self, containers: list[ManagedContainer]) -> None:

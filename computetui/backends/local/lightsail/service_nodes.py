@@ -96,6 +96,7 @@ class ServiceNodes:
         self._pool = emulator.containers.pool("computetui-lightsail-services", what="Lightsail container service work")
         self._lock = threading.Lock()
         self._busy: set[str] = set()
+        self._retiring: set[tuple[str, str]] = set()
         self._balancers: dict[str, LoadBalancer] = {}
         self._targets: dict[str, tuple[Any, ...]] = {}
 
@@ -138,6 +139,23 @@ class ServiceNodes:
                 self._busy.discard(arn)
 
     # -- the tick ----------------------------------------------------------------------------
+    def nudge(self, arn: str) -> None:
+        """The service's record changed in this process: when it leads, take the next step now
+        rather than at the next tick."""
+        if self.emulator.controller.leader and not self._pool.closed:
+            self._pool.submit(self._step_now, arn)
+
+    def _step_now(self, arn: str) -> None:
+        with self._lock:
+            if arn in self._busy:
+                return
+        body = self.store.get(SERVICE, arn)
+        if body is not None:
+            try:
+                self._step(body)
+            except ComputeError as exc:
+                log.info("container service %s: %s", body["containerServiceName"], exc.message)
+
     def tick(self) -> None:
         bodies = self.store.list(SERVICE)
         for body in bodies:
@@ -160,9 +178,9 @@ class ServiceNodes:
             self._update(arn, _provisioned)
             return
         now = time.time()
-        if any(n.get("retireAt") is not None and n["retireAt"] <= now for n in run["nodes"]):
-            self._submit(arn, self._retire_due)
-            return
+        for node in run["nodes"]:
+            if node.get("retireAt") is not None and node["retireAt"] <= now:
+                self._retire(arn, node)
         balancer = self._balancer(body)
         rollout = run.get("rollout")
         if state == "DISABLED":
@@ -235,7 +253,10 @@ class ServiceNodes:
                 return None
             b[RUN]["rollout"].update(started=True, deadline=time.time() + self.deploy_timeout_s)
             return set_state(b, state_of(b), EVALUATING if checked else ACTIVATING)
-        self._update(arn, started)
+        body = self._update(arn, started) or body
+        balancer = self._balancers.get(arn)
+        if balancer is not None and checked:  # register the new nodes now: their health checks start
+            self._sync_targets(body, balancer)
         self._log(body, version, f"Started {scale} new node(s)" + (
             f"; checking their health on {dep['publicEndpoint']['healthCheck']['path']}" if checked else ""))
 
@@ -386,20 +407,33 @@ class ServiceNodes:
             return
         self._log(body, dep["version"], f"A container on node {index + 1} ended; the node was started again")
 
-    def _retire_due(self, arn: str) -> None:
-        body = self.store.get(SERVICE, arn)
-        if body is None:
-            return
-        now = time.time()
-        due = [n for n in body[RUN]["nodes"] if n.get("retireAt") is not None and n["retireAt"] <= now]
-        for node in due:
-            self._remove_node(node)
-        gone = {(n["generation"], n["index"]) for n in due}
-        self._update(arn, lambda b: {**b, RUN: {**b[RUN], "nodes": [
-            n for n in b[RUN]["nodes"] if (n["generation"], n["index"]) not in gone]}})
+    def _retire(self, arn: str, node: dict[str, Any]) -> None:
+        """Stop and remove a node out of service (in the pool, beside the service's other work: a
+        stop can take the grace), then drop it from the record."""
+        key = (arn, node_id(node))
+        with self._lock:
+            if key in self._retiring:
+                return
+            self._retiring.add(key)
 
-    def _remove_node(self, node: dict[str, Any]) -> None:
+        def retire() -> None:
+            try:
+                self._remove_node(node, grace_s=self.stop_grace_s if node["retireAt"] else 0)
+                self._update(arn, lambda b: {**b, RUN: {**b[RUN], "nodes": [
+                    n for n in b[RUN]["nodes"] if node_id(n) != key[1]]}})
+            finally:
+                with self._lock:
+                    self._retiring.discard(key)
+        self._pool.submit(retire)
+
+    def _remove_node(self, node: dict[str, Any], grace_s: int = 0) -> None:
+        """Stop the node's containers (SIGTERM, SIGKILL after ``grace_s``), let their last output
+        reach the log, remove them."""
         for container_id in reversed(list(node["containers"].values())):  # the namespace's holder last
+            try:
+                self.emulator.engine.stop(container_id, timeout=grace_s)
+            except ComputeError:
+                pass  # gone already
             self.emulator.awslogs.drain(container_id, 1.0)
             self.emulator.awslogs.unfollow(container_id)
             self.emulator.containers.remove(container_id)
@@ -547,9 +581,10 @@ def _provisioned(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _retire_all(body: dict[str, Any]) -> dict[str, Any]:
+    """Disabled: every node out of service now, stopped gracefully."""
     for node in body[RUN]["nodes"]:
         if node.get("retireAt") is None:
-            node["retireAt"] = 0
+            node["retireAt"] = time.time()
     return body
 
 
