@@ -135,13 +135,22 @@ class ContainerLogsPanel(Vertical):
         service = _service(backend, self.service_name)
         deployment = service.current_deployment or service.next_deployment if service else None
         containers = list(deployment.containers) if deployment else []
-        events: list[tuple[str, m.ContainerServiceLogEvent]] = []
+        events: list[tuple[str | None, m.ContainerServiceLogEvent]] = []
         problem = None
+        said: set[tuple[Any, str]] = set()
         for container in containers:
             try:
-                events += [(container, e) for e in facet(backend).get_container_log(self.service_name, container)]
+                found = facet(backend).get_container_log(self.service_name, container)
             except ComputeError as exc:
                 problem = f"{exc.code}: {exc.message}"
+                continue
+            for e in found:
+                if e.message.startswith("[deployment:"):  # the service's own line, in every container's log: once
+                    if (e.created_at, e.message) not in said:
+                        said.add((e.created_at, e.message))
+                        events.append((None, e))
+                else:
+                    events.append((container, e))
         events.sort(key=lambda pair: pair[1].created_at)
         return {"containers": containers, "events": events[-TAIL:], "problem": problem}
 
@@ -152,7 +161,7 @@ class ContainerLogsPanel(Vertical):
             log.clear()
             self._count = 0
         several = len(data["containers"]) > 1
-        lines = [f"{e.created_at:%H:%M:%S}  " + (f"[{c}] " if several else "") + e.message.rstrip()
+        lines = [f"{e.created_at:%H:%M:%S}  " + (f"[{c}] " if several and c else "") + e.message.rstrip()
                  for c, e in events[self._count:]]
         if lines:
             log.write_lines(lines)
