@@ -52,6 +52,7 @@ BINDING_IDS: frozenset[str] = frozenset({
     "lightsail-close-port",
     "lightsail-detach-ip",
     "lightsail-disable-service",
+    "lightsail-enable-service",
     "lightsail-from-snapshot",
     "lightsail-instance-reboot",
     "lightsail-instance-start-stop",

@@ -10,6 +10,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,8 +41,6 @@ SHOTS: dict[str, tuple[dict, Callable[[Pilot], Awaitable[None]]]] = {
     "lambda": ({}, lambda p: go(p, ":lambda")),
     "ecs-task-definitions": ({}, lambda p: go(p, ":ecs", "right_square_bracket")),
     "batch": ({}, lambda p: go(p, ":batch")),
-    "lightsail": ({}, lambda p: go(p, ":lightsail")),
-    "lightsail-instance": ({}, lambda p: go(p, ":lightsail", "enter")),
     "lightsail-bundles": ({}, lambda p: go(p, ":lightsail", "right_square_bracket")),
     "detail": ({}, lambda p: go(p, ":ecs", "enter")),
     "function-code": ({}, lambda p: go(p, ":lambda", "down", "enter")),
@@ -92,8 +91,33 @@ def _batch_shots() -> None:
     })
 
 
+# The Lightsail pages over the snapshot tests' scenes: two instances, and a container service
+# RUNNING its first deployment (tests/ui/lightsail/scene.py).
+LIGHTSAIL_SHOTS: dict[str, tuple[Callable[[], Any], Callable[[Pilot], Awaitable[None]]]] = {}
+
+
+def _lightsail_shots() -> None:
+    from tests.ui.lightsail.scene import lightsail_app
+    from tests.ui.lightsail.test_lightsail_snapshots import instances, on_instance, service_app
+
+    async def service_page(pilot: Pilot) -> None:
+        await instances(pilot)
+        for key in ("right_square_bracket", "right_square_bracket", "enter"):
+            await pilot.press(key)
+            await settle(pilot)
+
+    LIGHTSAIL_SHOTS.update({
+        "lightsail": (lambda: lightsail_app("web-1", "web-2"), instances),
+        "lightsail-instance-networking": (lambda: lightsail_app("web-1"),
+                                          on_instance("right_square_bracket", "right_square_bracket")),
+        "lightsail-container-service": (service_app, service_page),
+    })
+
+
 async def shoot(name: str, options: dict, steps: Callable[[Pilot], Awaitable[None]]) -> Path:
-    if name in ECS_SHOTS:
+    if name in LIGHTSAIL_SHOTS:
+        app = LIGHTSAIL_SHOTS[name][0]()
+    elif name in ECS_SHOTS:
         from tests.ui.ecs.test_ecs_snapshots import scene_app
 
         app = scene_app()
@@ -119,6 +143,9 @@ async def main() -> None:
         print(await shoot(name, options, steps))
     _batch_shots()
     for name, steps in BATCH_SHOTS.items():
+        print(await shoot(name, {}, steps))
+    _lightsail_shots()
+    for name, (_scene, steps) in LIGHTSAIL_SHOTS.items():
         print(await shoot(name, {}, steps))
     for name, (cluster_tab, service_tab) in ECS_SHOTS.items():
         print(await shoot(name, {}, _ecs_steps(cluster_tab, service_tab)))

@@ -13,14 +13,15 @@ from computetui.backends.errors import ComputeError
 _UTC_SUFFIXES = ("Z", "+00:00", "+0000")
 
 
-def when(value: datetime | str | int | None) -> str:
-    """A timestamp as the console shows it, in UTC: ``2026-01-15 09:30 UTC``."""
+def when(value: datetime | str | int | None, *, seconds: bool = False) -> str:
+    """A timestamp as the console shows it, in UTC: ``2026-01-15 09:30 UTC`` (``09:30:05`` with
+    ``seconds``, for a history where several things happen in a minute)."""
     if value is None or value == "":
         return "-"
     if isinstance(value, int):  # epoch milliseconds (Batch, Logs)
         value = datetime.fromtimestamp(value / 1000, tz=UTC)
     elif isinstance(value, str):
-        if value.endswith(_UTC_SUFFIXES) and value[10:11] == "T" and value[13:14] == ":":
+        if value.endswith(_UTC_SUFFIXES) and value[10:11] == "T" and value[13:14] == ":" and not seconds:
             return f"{value[:10]} {value[11:16]} UTC"  # already UTC: thousands of task rows need no parsing
         try:  # ISO 8601, and Lambda's own 2026-01-15T09:30:00.000+0000
             value = datetime.fromisoformat(value)
@@ -31,7 +32,7 @@ def when(value: datetime | str | int | None) -> str:
                 return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
 
 
 def runtime_family(runtime: str | None) -> str:

@@ -222,7 +222,8 @@ class Engine:
         if not status.reachable or self._client is None:
             status = self.status(refresh=True)
         if not status.reachable or self._client is None:
-            raise Unavailable(f"Docker engine unavailable: {status.reason}", reason=status.reason)
+            why = status.reason or "no connection to it was made"
+            raise Unavailable(f"Docker engine unavailable: {why}", reason=status.reason)
         return self._client
 
     # -- labels ----------------------------------------------------------

@@ -479,7 +479,7 @@ async def test_read_only_refuses_every_change_on_the_service_page() -> None:
         assert any("delete container service site" in n for n in refusals)
         assert any("creating a deployment" in n for n in refusals)
         footer = {b.binding.action.split("(")[0] for b in page.active_bindings.values() if b.binding.show}
-        assert not footer & {"update", "enable_disable", "delete", "create"}
+        assert not footer & {"update", "disable", "enable", "delete", "create"}
         s = service(app, "site")
         assert (s.state, s.scale, s.is_disabled) == (m.ContainerServiceState.RUNNING, 2, False)
         assert [d.version for d in local(app).lightsail.get_container_service_deployments("site")] == [1]  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.ui.helpers import SIZE, settle, type_text
-from tests.ui.lightsail.scene import lightsail_app
+from tests.ui.lightsail.scene import lightsail_app, local, log_lines, running_service
 
 
 async def instances(pilot: Pilot) -> None:
@@ -50,3 +50,41 @@ def test_lightsail_create_instance_form_snapshot(snap_compare) -> None:  # noqa:
 def test_lightsail_instance_tab_snapshot(snap_compare, tabs_right: int) -> None:  # noqa: ANN001
     app = lightsail_app("web-1")
     assert snap_compare(app, terminal_size=SIZE, run_before=on_instance(*["right_square_bracket"] * tabs_right))
+
+
+def service_app() -> object:
+    """The scene with container service ``site`` RUNNING two micro nodes, with a few log lines."""
+    app = lightsail_app()
+    backend = local(app)
+    running_service(backend, "site")
+    log_lines(backend, "site", [
+        (1_768_469_400_000, "deployment", "[deployment:1] Creating 1 container(s) on 2 node(s) of power micro"),
+        (1_768_469_401_000, "deployment", "[deployment:1] Started 2 new node(s); checking their health on /healthz"),
+        (1_768_469_401_500, "web", "nginx: ready for start up"),
+        (1_768_469_406_000, "deployment", "[deployment:1] Reached a steady state"),
+    ])
+    return app
+
+
+def test_lightsail_container_services_snapshot(snap_compare) -> None:  # noqa: ANN001
+    async def go(pilot: Pilot) -> None:
+        await instances(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+
+    assert snap_compare(service_app(), terminal_size=SIZE, run_before=go)
+
+
+@pytest.mark.parametrize("tabs_right", [0, 1, 2], ids=["details", "deployments", "logs"])
+def test_lightsail_container_service_tab_snapshot(snap_compare, tabs_right: int) -> None:  # noqa: ANN001
+    async def go(pilot: Pilot) -> None:
+        await instances(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        for _ in range(tabs_right):
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+
+    assert snap_compare(service_app(), terminal_size=SIZE, run_before=go)

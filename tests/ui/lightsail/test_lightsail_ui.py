@@ -164,7 +164,7 @@ async def test_enter_opens_the_instance_page_with_its_state_cost_and_username() 
         facts = shown_text(page.query_one("#facts"))
         # The tests' engine runs nothing: the instance waits, stopped, with the emulator's reason.
         assert "Instance web-1 ● stopped Nginx · nano_3_0 · us-east-1a" in facts
-        assert "The Docker engine is unavailable" in facts
+        assert "Docker engine unavailable: no connection to it was made. Start the instance once it is back" in facts
         assert "$0.00 this month so far · at most $5.00/mo" in facts
         connect = shown_text(page.query_one("#connect"))
         assert "Username bitnami" in connect

@@ -195,8 +195,7 @@ class InstanceRunner:
                 f"([lightsail_images] {body['blueprintId']} = \"my/local:image\"), then start the instance."))
             return
         except Unavailable as exc:
-            self._settle(arn, "stopped", f"The Docker engine is unavailable ({exc.message}); start the instance "
-                                         "once it is back.")
+            self._settle(arn, "stopped", f"{exc.message}. Start the instance once it is back.")
             return
         try:
             if "program" not in run:

@@ -232,7 +232,7 @@ class ServiceNodes:
                                             f"local image as {image}) and deploy again.")
                 return
             except Unavailable as exc:
-                self._fail(arn, generation, f"The Docker engine is unavailable ({exc.message}).")
+                self._fail(arn, generation, f"{exc.message}.")
                 return
         for index in range(scale):
             if self._pool.closed:

@@ -178,11 +178,14 @@ class ContainerServiceScreen(TabbedScreen):
     page_id = "lightsail"
 
     BINDINGS = [
-        Binding("u", "update", "Power/Scale", id="lightsail-update-service", tooltip="Change the power or the scale"),
-        Binding("e", "enable_disable", "Disable/Enable", id="lightsail-disable-service",
-                tooltip="Disable the service (no node runs; billing goes on) or enable it again"),
+        Binding("u", "update", "Capacity", id="lightsail-update-service", tooltip="Change the power or the scale"),
+        # One key, the action that applies: the footer shows Disable on a service that runs, Enable
+        # on a disabled one.
+        Binding("e", "disable", "Disable", id="lightsail-disable-service",
+                tooltip="Disable the service: no node runs, billing goes on"),
+        Binding("e", "enable", "Enable", id="lightsail-enable-service", tooltip="Enable the service again"),
     ]
-    MUTATING = TabbedScreen.MUTATING | {"update", "enable_disable"}
+    MUTATING = TabbedScreen.MUTATING | {"update", "disable", "enable"}
 
     def __init__(self, name: str, view: str | None = None) -> None:
         self.service_name = name
@@ -195,6 +198,11 @@ class ContainerServiceScreen(TabbedScreen):
             PanelView("logs", "Logs", lambda: ContainerLogsPanel(name)),
         ]
         super().__init__(views, view)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for newest_first in self.query("#view-deployments"):  # as Lightsail lists them
+            newest_first.sort_reverse = True  # type: ignore[attr-defined]
 
     @property
     def crumbs(self) -> list[str]:
@@ -235,7 +243,12 @@ class ContainerServiceScreen(TabbedScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
             return True  # the service, from any tab
-        if action in ("update", "enable_disable"):
+        disabled = self.service is not None and self.service.is_disabled
+        if action == "disable":
+            return not disabled
+        if action == "enable":
+            return disabled
+        if action == "update":
             return True
         return super().check_action(action, parameters)
 
@@ -251,8 +264,13 @@ class ContainerServiceScreen(TabbedScreen):
         form = UpdateContainerServiceForm(self.service_name, s.power if s else "nano", s.scale if s else 1)
         self.app.push_screen(form, lambda changed: self.reload() if changed else None)
 
-    def action_enable_disable(self) -> None:
-        disabling = not (self.service is not None and self.service.is_disabled)
+    def action_disable(self) -> None:
+        self._enable_or_disable(disabling=True)
+
+    def action_enable(self) -> None:
+        self._enable_or_disable(disabling=False)
+
+    def _enable_or_disable(self, disabling: bool) -> None:
         verb = "disable" if disabling else "enable"
         what = f"{verb} container service {self.service_name}"
         if self.console.refuse_if_read_only(what):

@@ -86,6 +86,11 @@ class InstanceScreen(TabbedScreen):
         ]
         super().__init__(views, view)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        for newest_first in self.query("#view-history, #view-snapshots"):
+            newest_first.sort_reverse = True  # type: ignore[attr-defined]
+
     @property
     def crumbs(self) -> list[str]:
         return ["Console", "Lightsail", "Instances", self.instance_name, self.view.title]

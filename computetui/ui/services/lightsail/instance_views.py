@@ -102,7 +102,7 @@ HISTORY_COLUMNS = (
 def history_rows(b: Backend, instance: str) -> list[Row]:
     return [
         Row(key=op.id, name=op.operation_type, state=op.status.value,
-            cells={"created": when(op.created_at), "operation": op.operation_type, "status": op.status.value,
+            cells={"created": when(op.created_at, seconds=True), "operation": op.operation_type, "status": op.status.value,
                    "details": op.error_details or op.operation_details or "-"},
             detail=op.to_aws())
         for op in facet(b).get_operations_for_resource(instance)

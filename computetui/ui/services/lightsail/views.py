@@ -208,7 +208,14 @@ def _lightsail_bundles(b: Backend) -> list[Row]:
 
 
 # -- the summary ------------------------------------------------------------------------
-def month_so_far(b: Backend) -> tuple[float, float]:
+def _services_or_none(b: Backend) -> list[m.ContainerService]:
+    try:
+        return facet(b).get_container_services()
+    except ComputeError:  # a backend without container services still prices its instances
+        return []
+
+
+def month_so_far(b: Backend, services: list[m.ContainerService] | None = None) -> tuple[float, float]:
     """What this account's instances and container services have cost this month, and what they
     cost at most in a month (the sum of their monthly prices)."""
     at = now(b)
@@ -218,11 +225,8 @@ def month_so_far(b: Backend) -> tuple[float, float]:
         monthly = prices.get(i.bundle_id, 0.0)
         cap += monthly
         spent += so_far(monthly, i.created_at, at)
-    try:
-        services = facet(b).get_container_services()
-        powers = power_prices(b) if services else {}
-    except ComputeError:  # a backend without container services still prices its instances
-        services, powers = [], {}
+    services = _services_or_none(b) if services is None else services
+    powers = power_prices(b) if services else {}
     for s in services:
         monthly = service_monthly(s, powers) or 0.0
         cap += monthly
@@ -232,13 +236,15 @@ def month_so_far(b: Backend) -> tuple[float, float]:
 
 def _lightsail_summary(b: Backend) -> Summary:
     instances = facet(b).get_instances()
+    services = _services_or_none(b)
     prices = monthly_prices(b)
-    spent, cap = month_so_far(b)
+    spent, cap = month_so_far(b, services)
     return Summary(
-        count=len(instances),
+        count=len(instances) + len(services),  # what the page lists: instances and container services
         lines=(
             ("Instances", str(len(instances))),
             ("States", counts([i.state.name.value for i in instances])),
+            ("Container services", str(len(services))),
             ("This month", f"{cents(spent)} so far · at most {usd(cap)}/mo" if cap else "-"),
             ("Bundles from", f"{usd(min(prices.values()))}/mo" if prices else "-"),
         ),
