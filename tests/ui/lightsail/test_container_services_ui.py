@@ -57,6 +57,16 @@ async def open_service(pilot: Pilot, name: str, tab: str | None = None) -> Conta
     return page
 
 
+async def open_deploy_form(pilot: Pilot, name: str) -> DeploymentForm:
+    """``c`` on the service's Deployments tab: the deploy form."""
+    await open_service(pilot, name, "deployments")
+    await pilot.press("c")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, DeploymentForm)
+    return form
+
+
 def notices(app: Any) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
@@ -204,11 +214,7 @@ async def test_a_public_endpoint_without_its_port_is_refused_naming_the_field() 
     app = lightsail_app()
     local(app).lightsail.create_container_service("shop", "nano", 1)  # type: ignore[union-attr]
     async with app.run_test(size=SIZE) as pilot:
-        await open_service(pilot, "shop", "deployments")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, DeploymentForm)
+        form = await open_deploy_form(pilot, "shop")
         form.query_one("#f-image", Input).value = "nginx:1.27"
         assert form.value("public") is True and form.value("port") == ""
         await pilot.press("ctrl+s")
@@ -225,11 +231,7 @@ async def test_a_health_check_path_lightsail_refuses_is_named_with_aws_code() ->
     app = lightsail_app()
     local(app).lightsail.create_container_service("shop", "nano", 1)  # type: ignore[union-attr]
     async with app.run_test(size=SIZE) as pilot:
-        await open_service(pilot, "shop", "deployments")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, DeploymentForm)
+        form = await open_deploy_form(pilot, "shop")
         form.query_one("#f-image", Input).value = "nginx:1.27"
         form.query_one("#f-port", Input).value = "80"
         form.query_one("#f-health", Input).value = "healthz"  # a path starts with /
@@ -249,11 +251,7 @@ async def test_the_deploy_form_starts_from_what_runs_now() -> None:
     app = lightsail_app()
     running_service(local(app), "site")
     async with app.run_test(size=SIZE) as pilot:
-        await open_service(pilot, "site", "deployments")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, DeploymentForm)
+        form = await open_deploy_form(pilot, "site")
         assert [form.value(f) for f in ("container", "image", "environment", "port", "public", "health")] == [
             "web", "nginx:latest", "MODE=prod", "80", True, "/healthz"]
 
