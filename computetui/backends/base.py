@@ -30,7 +30,16 @@ from computetui.backends.errors import ReadOnly, Unsupported
 if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up fast
     from datetime import datetime
 
-    from computetui.models.apigateway import HttpApi, HttpStage, RestApi, RestResource, RestStage, Route
+    from computetui.models.apigateway import (
+        ApiDeployment,
+        HttpApi,
+        HttpStage,
+        Integration,
+        RestApi,
+        RestResource,
+        RestStage,
+        Route,
+    )
     from computetui.models.autoscaling import (
         PutScalingPolicyResult,
         ScalableTarget,
@@ -469,7 +478,60 @@ class ApiGatewayFacet(Facet):
         return self._unsupported("DeleteApi")
 
     def get_routes(self, api_id: str) -> list[Route]:
+        """Every route; ``target`` is what the route invokes as the console shows it (the
+        integration's URI: a Lambda ARN, an HTTP URL), or AWS's ``integrations/<id>`` when that
+        integration is gone."""
         return self._unsupported("GetRoutes")
+
+    @mutating
+    def create_route(self, api_id: str, route_key: str, target: str | None = None, **kwargs: Any) -> Route:
+        """CreateRoute: ``route_key`` is ``GET /pets/{id}``, ``ANY /{proxy+}`` or ``$default``;
+        ``target`` is ``integrations/<integration id>``. Answers AWS's route (its raw target)."""
+        return self._unsupported("CreateRoute")
+
+    @mutating
+    def delete_route(self, api_id: str, route_id: str) -> None:
+        return self._unsupported("DeleteRoute")
+
+    def get_integrations(self, api_id: str) -> list[Integration]:
+        return self._unsupported("GetIntegrations")
+
+    @mutating
+    def create_integration(self, api_id: str, integration_type: str, **kwargs: Any) -> Integration:
+        """CreateIntegration: ``AWS_PROXY`` (``integration_uri`` a Lambda function ARN,
+        ``payload_format_version`` ``2.0`` or ``1.0``) or ``HTTP_PROXY`` (``integration_uri`` a
+        URL, ``integration_method``); ``timeout_in_millis`` 50-30000."""
+        return self._unsupported("CreateIntegration")
+
+    @mutating
+    def delete_integration(self, api_id: str, integration_id: str) -> None:
+        return self._unsupported("DeleteIntegration")
+
+    @mutating
+    def create_stage(self, api_id: str, stage_name: str, **kwargs: Any) -> HttpStage:
+        """CreateStage (v2): ``auto_deploy``, ``stage_variables``, ``deployment_id``,
+        ``default_route_settings``."""
+        return self._unsupported("CreateStage")
+
+    @mutating
+    def delete_stage(self, api_id: str, stage_name: str) -> None:
+        return self._unsupported("DeleteStage")
+
+    @mutating
+    def create_deployment(self, api_id: str, stage_name: str | None = None, description: str | None = None
+                          ) -> ApiDeployment:
+        """CreateDeployment (v2): a snapshot of the API's routes and integrations, put on
+        ``stage_name`` when given."""
+        return self._unsupported("CreateDeployment")
+
+    def get_deployments(self, api_id: str) -> list[ApiDeployment]:
+        return self._unsupported("GetDeployments")
+
+    def invoke_url(self, api_id: str, stage_name: str) -> str:
+        """Where a stage of an HTTP API answers (``$default``: no stage segment). Beyond the
+        contract's AWS calls: on AWS the execute-api address, on the local backend the
+        emulator's gateway on 127.0.0.1."""
+        return self._unsupported("InvokeUrl")
 
 
 class BatchFacet(Facet):

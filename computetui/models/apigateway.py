@@ -71,6 +71,17 @@ class Route(PascalModel):
     route_id: str
     route_key: str
     target: str | None = None
+    authorization_type: str | None = None
+    api_key_required: bool | None = None
+    api_gateway_managed: bool | None = None
+
+
+class RouteSettings(PascalModel):
+    """A stage's throttling (and logging) for its routes."""
+
+    throttling_burst_limit: int | None = None
+    throttling_rate_limit: float | None = None
+    detailed_metrics_enabled: bool | None = None
 
 
 class HttpStage(PascalModel):
@@ -79,3 +90,32 @@ class HttpStage(PascalModel):
     deployment_id: str | None = None
     created_date: datetime | None = None
     last_updated_date: datetime | None = None
+    stage_variables: dict[str, str] = Field(default_factory=dict)
+    default_route_settings: RouteSettings | None = None
+    api_gateway_managed: bool | None = None
+    """The stage quick create made (AWS manages it)."""
+
+
+class Integration(PascalModel):
+    """What a route of an HTTP API invokes."""
+
+    integration_id: str
+    integration_type: str
+    """``AWS_PROXY`` (a Lambda function), ``HTTP_PROXY`` (a URL)."""
+    integration_uri: str | None = None
+    integration_method: str | None = None
+    payload_format_version: str | None = None
+    """``2.0`` or ``1.0`` (Lambda proxy integrations)."""
+    timeout_in_millis: int | None = None
+    connection_type: str | None = None
+    api_gateway_managed: bool | None = None
+
+
+class ApiDeployment(PascalModel):
+    """A deployment of an HTTP API: the routes and integrations a stage serves."""
+
+    deployment_id: str
+    deployment_status: str = "DEPLOYED"
+    created_date: datetime | None = None
+    description: str | None = None
+    auto_deployed: bool | None = None
