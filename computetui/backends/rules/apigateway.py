@@ -3,7 +3,17 @@ models say. Both versions refuse bad input with ``BadRequestException``."""
 
 from __future__ import annotations
 
-from computetui.backends.rules.validation import Dialect, ListOf, MapOf, Request, String, Structure
+from computetui.backends.rules.validation import (
+    Boolean,
+    Dialect,
+    Integer,
+    ListOf,
+    MapOf,
+    Number,
+    Request,
+    String,
+    Structure,
+)
 
 BAD_REQUEST = Dialect("BadRequestException")
 
@@ -33,3 +43,39 @@ CREATE_API = Request(
     required=("name",),
 )
 API = Request("Api", BAD_REQUEST, {"api_id": String(min=1)}, required=("api_id",))
+
+# -- HTTP APIs (v2): routes, integrations, stages, deployments ------------------------------------
+_API = {"api_id": String(min=1)}
+CREATE_ROUTE = Request(
+    "CreateRoute", BAD_REQUEST,
+    {**_API, "route_key": String(min=1), "target": String(min=1),
+     "authorization_type": String(enum=("NONE", "AWS_IAM", "CUSTOM", "JWT")), "api_key_required": Boolean(),
+     "operation_name": String()},
+    required=("api_id", "route_key"),
+)
+DELETE_ROUTE = Request("DeleteRoute", BAD_REQUEST, {**_API, "route_id": String(min=1)}, required=("api_id", "route_id"))
+CREATE_INTEGRATION = Request(
+    "CreateIntegration", BAD_REQUEST,
+    {**_API, "integration_type": String(enum=("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK")),
+     "integration_uri": String(min=1), "integration_method": String(min=1),
+     "payload_format_version": String(enum=("1.0", "2.0")), "timeout_in_millis": Integer(min=50, max=30000),
+     "connection_type": String(enum=("INTERNET", "VPC_LINK")), "description": String(max=1024)},
+    required=("api_id", "integration_type"),
+)
+DELETE_INTEGRATION = Request("DeleteIntegration", BAD_REQUEST, {**_API, "integration_id": String(min=1)},
+                             required=("api_id", "integration_id"))
+ROUTE_SETTINGS = Structure({"ThrottlingBurstLimit": Integer(min=0), "ThrottlingRateLimit": Number(),
+                            "DetailedMetricsEnabled": Boolean()})
+CREATE_STAGE = Request(
+    "CreateStage", BAD_REQUEST,
+    {**_API, "stage_name": String(min=1, max=128, pattern=r"^(\$default|[A-Za-z0-9_-]+)$"), "auto_deploy": Boolean(),
+     "deployment_id": String(min=1), "description": String(max=1024),
+     "stage_variables": MapOf(String(min=1, max=64, pattern=r"^[A-Za-z0-9_]+$"), String(max=2048)),
+     "default_route_settings": ROUTE_SETTINGS, "tags": TAGS},
+    required=("api_id", "stage_name"),
+)
+DELETE_STAGE = Request("DeleteStage", BAD_REQUEST, {**_API, "stage_name": String(min=1)},
+                       required=("api_id", "stage_name"))
+CREATE_DEPLOYMENT = Request("CreateDeployment", BAD_REQUEST,
+                            {**_API, "stage_name": String(min=1), "description": String(max=1024)},
+                            required=("api_id",))

@@ -1,14 +1,25 @@
-"""API Gateway in the local emulator: REST APIs (v1) and HTTP/WebSocket APIs (v2)."""
+"""API Gateway in the local emulator: REST APIs (v1) as records; HTTP APIs (v2) served by the
+gateway server on 127.0.0.1; WebSocket APIs as records.
+
+``install`` takes the option ``apigateway_port``: where the gateway listens (4567 unless said;
+0 lets the system choose, and a port that is taken makes it choose too).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from computetui.backends.local.apigateway.facet import LocalApiGateway
+from computetui.backends.local.apigateway.gateway import Gateway
+from computetui.backends.local.apigateway.records import DEFAULT_PORT
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator, Options
 
 
 def install(emulator: Emulator, options: Options) -> None:
-    emulator.apigateway = emulator.add_part(LocalApiGateway(emulator))
+    port = options.pop("apigateway_port", DEFAULT_PORT)
+    emulator.apigateway = emulator.add_part(LocalApiGateway(emulator, gateway_port=port))
+    gateway = emulator.add_part(Gateway(emulator, port))
+    emulator.controller.on_start(gateway.start)
+    emulator.on_close(gateway.close)

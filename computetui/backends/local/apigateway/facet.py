@@ -1,4 +1,6 @@
-"""API Gateway in the local emulator: REST APIs (v1) and HTTP/WebSocket APIs (v2) as records."""
+"""API Gateway in the local emulator: REST APIs (v1) as records; HTTP APIs (v2) with routes,
+integrations, stages and deployments (:mod:`.http_apis`) that the gateway server answers on
+127.0.0.1 (:mod:`.gateway`); WebSocket APIs as records."""
 
 from __future__ import annotations
 
@@ -6,23 +8,42 @@ from typing import Any
 
 from computetui.backends.base import ApiGatewayFacet
 from computetui.backends.errors import InvalidParameter, NotFound
+from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, HttpApis
+from computetui.backends.local.apigateway.records import (
+    DEPLOYMENT,
+    HTTP_API,
+    INTEGRATION,
+    REST_API,
+    REST_RESOURCE,
+    REST_STAGE,
+    ROUTE,
+    STAGE,
+    base_url,
+)
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.rules import apigateway as rules
 from computetui.backends.rules.validation import validated
 from computetui.models import apigateway as m
-
-REST_API = "apigateway:restapi"
-REST_RESOURCE = "apigateway:resource"
-REST_STAGE = "apigateway:stage"
-HTTP_API = "apigatewayv2:api"
-ROUTE = "apigatewayv2:route"
 
 
 def bad_request(message: str, field: str) -> InvalidParameter:
     return InvalidParameter(message, code="BadRequestException", field=field)
 
 
-class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
+class LocalApiGateway(HttpApis, LocalFacetMixin, ApiGatewayFacet):
+    def __init__(self, backend: Any, gateway_port: int = 0) -> None:
+        super().__init__(backend)
+        self.gateway_port = gateway_port
+        """The port asked for (0: the default); the leader's gateway says which it got."""
+
+    def _gateway_started(self, wait_s: float) -> None:
+        """When this process leads, wait (at most ``wait_s``) for its gateway to listen."""
+        from computetui.backends.local.apigateway.gateway import Gateway
+
+        controller = self.backend.controller
+        if controller.leader:
+            self.backend.part(Gateway).started.wait(wait_s)
+
     # -- REST APIs (v1) --------------------------------------------------
     def _rest_api(self, rest_api_id: str) -> m.RestApi:
         body = self.store.get(REST_API, self.ids.apigateway_rest_api(rest_api_id))
@@ -119,9 +140,6 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
             api_id=api_id,
             name=name,
             protocol_type=protocol_type,
-            api_endpoint=self.ids.apigateway_endpoint(api_id)
-            if protocol_type == "HTTP"
-            else self.ids.apigateway_endpoint(api_id).replace("https://", "wss://"),
             created_date=self.now,
             description=description,
             route_selection_expression=route_selection_expression or "$request.method $request.path",
@@ -131,24 +149,42 @@ class LocalApiGateway(LocalFacetMixin, ApiGatewayFacet):
         with self.store.transaction():
             self.store.put(HTTP_API, arn, api.to_aws(), name=name)
             if target:
-                # Quick create: a $default route to the target, like the console does.
-                route = m.Route(route_id=self.ids.alnum(7), route_key="$default", target=target)
-                self.store.put(ROUTE, f"{arn}/routes/{route.route_id}", route.to_aws(), name="$default", parent=arn)
-        return api
+                self._quick_create(arn, target)
+        return self._with_endpoint(api)
+
+    def _with_endpoint(self, api: m.HttpApi) -> m.HttpApi:
+        """The API's address: an HTTP API's on the emulator's gateway; a WebSocket API's as AWS
+        would give it (the gateway does not serve WebSocket APIs yet)."""
+        if api.protocol_type == m.ProtocolType.HTTP:
+            return api.model_copy(update={"api_endpoint": base_url(self.listening_port(), api.api_id)})
+        return api.model_copy(update={
+            "api_endpoint": self.ids.apigateway_endpoint(api.api_id).replace("https://", "wss://")})
 
     def get_apis(self) -> list[m.HttpApi]:
-        return [m.HttpApi.model_validate(b) for b in self.store.list(HTTP_API)]
+        return [self._with_endpoint(m.HttpApi.model_validate(b)) for b in self.store.list(HTTP_API)]
 
     @validated(rules.API)
     def delete_api(self, api_id: str) -> None:
         self._api(api_id)
         arn = self.ids.apigateway_api(api_id)
         with self.store.transaction():
-            for body in self.store.list(ROUTE, parent=arn):
-                self.store.delete(ROUTE, f"{arn}/routes/{body['RouteId']}")
+            for kind in (ROUTE, INTEGRATION, STAGE, DEPLOYMENT):
+                for found in self.store.arns(kind):
+                    if found.startswith(f"{arn}/"):
+                        self.store.delete(kind, found)
             self.store.delete(HTTP_API, arn)
 
     @validated(rules.API)
     def get_routes(self, api_id: str) -> list[m.Route]:
+        """Every route, its target shown as what it invokes (the integration's URI)."""
         self._api(api_id)
-        return [m.Route.model_validate(b) for b in self.store.list(ROUTE, parent=self.ids.apigateway_api(api_id))]
+        arn = self.ids.apigateway_api(api_id)
+        uris = {b["IntegrationId"]: b.get("IntegrationUri") for b in self.store.list(INTEGRATION, parent=arn)}
+        routes = []
+        for body in self.store.list(ROUTE, parent=arn):
+            route = m.Route.model_validate(body)
+            target = route.target or ""
+            if target.startswith(TARGET_PREFIX) and uris.get(target.removeprefix(TARGET_PREFIX)):
+                route = route.model_copy(update={"target": uris[target.removeprefix(TARGET_PREFIX)]})
+            routes.append(route)
+        return routes

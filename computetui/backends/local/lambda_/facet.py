@@ -603,6 +603,15 @@ class LocalLambda(LocalFacetMixin, LambdaFacet):
             return m.InvokeResult(status_code=202, request_id=request_id)
         return self.runtime.invoke(**request)
 
+    async def invoke_for_service(self, function_name: str, payload: bytes) -> m.InvokeResult:
+        """A synchronous invocation another service makes (API Gateway's Lambda proxy), from the
+        controller's loop. Not the user's change, so read-only does not refuse it; the function
+        must exist and be Active (``NotFound``, ``Conflict``), and its concurrency holds as for
+        any invocation (``TooManyRequestsException``)."""
+        spec, key = self._prepared(function_name, None)
+        self._load_reservations()
+        return await self.runtime.invoke_on_loop(spec=spec, key=key, payload=payload, request_id=self.ids.uuid())
+
     def _prepared(self, function_name: str, qualifier: str | None) -> tuple[EnvironmentSpec, tuple[Any, ...]]:
         """What an invocation of this version needs, cached per process.
 

@@ -219,6 +219,11 @@ class LambdaRuntime:
                 f"{spec.function_name}: the invocation did not end within {bound:g} seconds", code="ServiceException"
             ) from None
 
+    async def invoke_on_loop(self, **request: Any) -> InvokeResult:
+        """``_invoke`` for a caller already on the controller's loop (API Gateway's Lambda proxy):
+        awaited there, no thread in between."""
+        return await self._invoke(**request)
+
     def submit_event(self, **request: Any) -> None:
         """An ``Event`` invocation: queued on the loop, retried on error, nobody waits."""
         loop = self.backend.controller.ensure_running()

@@ -1,0 +1,273 @@
+"""The emulator's API Gateway: one HTTP server on 127.0.0.1 that answers every stage of every
+HTTP API, in the leader's controller.
+
+An API is reached in the path form ``/_aws/execute-api/<api id>/<stage>/<path>`` or the host
+form ``Host: <api id>.execute-api.localhost:<port>`` with ``/<stage>/<path>``; the ``$default``
+stage needs no stage segment (a first segment naming another stage of the API goes to that
+stage). A stage serves the routes and integrations of its deployment (see
+:mod:`.records`); the request takes the route :func:`.routes.choose` picks.
+
+- ``AWS_PROXY``: the Lambda function gets the 2.0 or 1.0 event (:mod:`.events`) through the
+  local Lambda service, awaited on the loop: warm environments are reused, concurrent
+  requests get environments of their own up to the function's concurrency.
+- ``HTTP_PROXY``: the request goes on to the integration's URL (``{proxy}`` and other path
+  variables filled in), its answer comes back as it is.
+
+What the caller sees when it goes wrong is what HTTP APIs send: no API, stage or route 404
+``{"message":"Not Found"}``; a function error or an answer that cannot be read 502
+``{"message":"Internal Server Error"}``; an integration slower than its timeout 504; a
+throttled function 429 ``{"message":"Too Many Requests"}``. A request the server cannot parse
+is its plain 400 and the server carries on. Every answer has ``Apigw-Requestid``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from computetui.backends.errors import ComputeError
+from computetui.backends.local.apigateway import events
+from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
+from computetui.backends.local.apigateway.records import (
+    DEFAULT_STAGE,
+    DEPLOYMENT,
+    GATEWAY,
+    GATEWAY_KEY,
+    HOST_SUFFIX,
+    HTTP_API,
+    PATH_PREFIX,
+    SNAPSHOT,
+    STAGE,
+    key,
+)
+from computetui.backends.local.apigateway.routes import RouteKey, choose, parse_route_key
+from computetui.backends.local.http.codec import Request, Response
+from computetui.backends.local.http.server import HttpServer
+from computetui.backends.local.ids import Ids
+
+if TYPE_CHECKING:
+    from computetui.backends.local.emulator import Emulator
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""An HTTP API's payload limit (10 MB)."""
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "upgrade", "transfer-encoding", "host",
+                        "content-length"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one request goes: the API, the stage, the route and its integration."""
+
+    api_id: str
+    stage: str
+    stage_variables: dict[str, str]
+    route: RouteKey
+    path_parameters: dict[str, str]
+    integration: dict[str, Any] | None
+    path: str
+    """The path within the stage."""
+    raw_path: str
+    """The path as the event shows it (the stage's segment first, for a named stage)."""
+
+
+def _json(status: int, message: str, request_id: str) -> Response:
+    return Response(status, [("Content-Type", "application/json"), ("Apigw-Requestid", request_id),
+                             ("Date", formatdate(usegmt=True))],
+                    json.dumps({"message": message}, separators=(",", ":")).encode())
+
+
+class Gateway:
+    """The gateway server and how it answers."""
+
+    def __init__(self, emulator: Emulator, port: int, host: str = "127.0.0.1") -> None:
+        self.emulator = emulator
+        self.wanted_port = port
+        self.host = host
+        self.server: HttpServer | None = None
+        self._request_ids = Ids(emulator.region, emulator.ids.account, seed=emulator.seed)
+        """Request ids, apart from the shared stream (traffic must not move the ids of resources)."""
+        self.started = threading.Event()
+        """Set once the leader's server listens (or could not)."""
+        self._routes: dict[str, tuple[RouteKey, ...]] = {}
+        """Parsed route keys per deployment id (a deployment never changes)."""
+
+    @property
+    def port(self) -> int | None:
+        return self.server.port if self.server is not None else None
+
+    # -- lifecycle (the leader's start and stop hooks, from a worker thread) ----------------------
+    def start(self) -> None:
+        controller = self.emulator.controller
+        for port in dict.fromkeys((self.wanted_port, 0)):
+            server = HttpServer(self._handle, host=self.host, port=port, name="api gateway",
+                                max_body_bytes=MAX_BODY_BYTES)
+            try:
+                controller.call(server.start, timeout=10)
+            except OSError as exc:
+                log.warning("the API gateway could not listen on %s:%s (%s); choosing another port",
+                            self.host, port, exc)
+                continue
+            self.server = server
+            self.emulator.store.put(GATEWAY, GATEWAY_KEY, {"port": server.port, "host": self.host},
+                                    name=GATEWAY_KEY)
+            self.started.set()
+            return
+        log.error("the API gateway could not listen on %s", self.host)
+        self.started.set()
+
+    def close(self) -> None:
+        server, self.server = self.server, None
+        if server is not None and self.emulator.controller.running:
+            try:
+                self.emulator.controller.call(server.close, timeout=10)
+            except Exception:
+                log.exception("closing the API gateway failed")
+
+    # -- answering -------------------------------------------------------------------------------
+    async def _handle(self, request: Request) -> Response:
+        request_id = self._request_ids.alnum(16)
+        loop = asyncio.get_running_loop()
+        try:
+            target = await loop.run_in_executor(None, self._resolve, request)
+        except ComputeError as exc:
+            log.info("API gateway: %s", exc.message)
+            return _json(500, "Internal Server Error", request_id)
+        if target is None or target.integration is None:
+            return _json(404, "Not Found", request_id)
+        integration = target.integration
+        timeout = min(int(integration.get("TimeoutInMillis") or 30000), 30000) / 1000
+        try:
+            if integration.get("IntegrationType") == "HTTP_PROXY":
+                work = loop.run_in_executor(None, self._forward, request, target, timeout)
+            else:
+                work = asyncio.ensure_future(self._lambda(request, target, request_id))
+            answer = await asyncio.wait_for(asyncio.shield(work), timeout)
+        except TimeoutError:
+            return _json(504, "Endpoint request timed out", request_id)
+        return answer
+
+    def _resolve(self, request: Request) -> Target | None:
+        """Which API, stage, route and integration the request is for (store reads: run in a
+        worker thread, off the loop)."""
+        api_id, rest = _locate(request)
+        if api_id is None:
+            return None
+        store = self.emulator.store
+        api_arn = self.emulator.ids.apigateway_api(api_id)
+        api = store.get(HTTP_API, api_arn)
+        if api is None or api.get("ProtocolType", "HTTP") != "HTTP":
+            return None
+        first, _, remainder = rest.lstrip("/").partition("/")
+        stage = None
+        if first and first != DEFAULT_STAGE:
+            stage = store.get(STAGE, key(api_arn, "stages", first))
+        if stage is not None:
+            path, raw_path = "/" + remainder, rest
+        else:
+            stage = store.get(STAGE, key(api_arn, "stages", DEFAULT_STAGE))
+            path = raw_path = rest or "/"
+        if stage is None or not stage.get("DeploymentId"):
+            return None
+        deployment = store.get(DEPLOYMENT, key(api_arn, "deployments", stage["DeploymentId"]))
+        if deployment is None:
+            return None
+        snapshot = deployment.get(SNAPSHOT) or {}
+        routes = self._routes.get(deployment["DeploymentId"])
+        if routes is None:
+            routes = tuple(parse_route_key(r["RouteKey"]) for r in snapshot.get("routes") or [])
+            self._routes[deployment["DeploymentId"]] = routes
+        match = choose(list(routes), request.method, path)
+        if match is None:
+            return None
+        route = next(r for r in snapshot["routes"] if r["RouteKey"] == match.route.key)
+        target = str(route.get("Target") or "")
+        integration = (snapshot.get("integrations") or {}).get(target.removeprefix(TARGET_PREFIX)) \
+            if target.startswith(TARGET_PREFIX) else None
+        return Target(api_id=api_id, stage=stage["StageName"], stage_variables=stage.get("StageVariables") or {},
+                      route=match.route, path_parameters=match.path_parameters, integration=integration,
+                      path=path, raw_path=raw_path)
+
+    async def _lambda(self, request: Request, target: Target, request_id: str) -> Response:
+        integration = target.integration or {}
+        version = integration.get("PayloadFormatVersion") or "2.0"
+        host = next((v for k, v in request.headers if k.lower() == "host"), "")
+        incoming = events.Incoming(
+            method=request.method, path=target.raw_path, raw_query=request.target.partition("?")[2],
+            headers=request.headers, body=request.body, api_id=target.api_id, stage=target.stage,
+            route_key=target.route.key, resource_path=target.route.path if not target.route.default else "$default",
+            path_parameters=target.path_parameters, stage_variables=target.stage_variables, request_id=request_id,
+            account_id=self.emulator.ids.account, domain_name=host.split(":", 1)[0],
+            at=datetime.fromtimestamp(time.time(), UTC),
+        )
+        event = events.event_v2(incoming) if version == "2.0" else events.event_v1(incoming)
+        function = function_of(str(integration.get("IntegrationUri") or ""))
+        facet = self.emulator.lambda_
+        if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
+            return _json(500, "Internal Server Error", request_id)
+        try:
+            result = await facet.invoke_for_service(function, json.dumps(event).encode())
+        except ComputeError as exc:
+            if exc.code == "TooManyRequestsException":
+                return _json(429, "Too Many Requests", request_id)
+            log.info("API gateway %s: the integration failed: %s", target.api_id, exc.message)
+            return _json(500, "Internal Server Error", request_id)
+        if result.function_error:
+            return _json(502, "Internal Server Error", request_id)
+        try:
+            answer = events.answer_v2(result.payload) if version == "2.0" else events.answer_v1(result.payload)
+        except events.MalformedResponse as exc:
+            log.info("API gateway %s: the function's answer is malformed: %s", target.api_id, exc)
+            return _json(502, "Internal Server Error", request_id)
+        headers = [*answer.headers, ("Apigw-Requestid", request_id), ("Date", formatdate(usegmt=True))]
+        return Response(answer.status, headers, answer.body)
+
+    def _forward(self, request: Request, target: Target, timeout: float) -> Response:
+        """HTTP_PROXY: the request on to the integration's URL (in a worker thread)."""
+        integration = target.integration or {}
+        url = str(integration.get("IntegrationUri") or "")
+        for name, value in target.path_parameters.items():
+            url = url.replace("{" + name + "}", quote(value, safe="/")).replace("{" + name + "+}", quote(value, safe="/"))
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        query = "&".join(q for q in (parts.query, request.target.partition("?")[2]) if q)
+        method = integration.get("IntegrationMethod") or "ANY"
+        method = request.method if method == "ANY" else method
+        headers = {k: v for k, v in request.headers if k.lower() not in HOP_BY_HOP}
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = kind(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+        try:
+            conn.request(method, path + (f"?{query}" if query else ""), body=request.body or None, headers=headers)
+            answer = conn.getresponse()
+            body = answer.read()
+            kept = [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP]
+            return Response(answer.status, [*kept, ("Apigw-Requestid", self._request_ids.alnum(16))], body)
+        except OSError as exc:
+            log.info("API gateway %s: the HTTP integration %s failed: %s", target.api_id, url, exc)
+            return _json(500 if not isinstance(exc, TimeoutError) else 504, "Internal Server Error"
+                         if not isinstance(exc, TimeoutError) else "Endpoint request timed out",
+                         self._request_ids.alnum(16))
+        finally:
+            conn.close()
+
+
+def _locate(request: Request) -> tuple[str | None, str]:
+    """The API id and the rest of the path, from the host form or the path form."""
+    host = next((v for k, v in request.headers if k.lower() == "host"), "").split(":", 1)[0].lower()
+    if host.endswith(HOST_SUFFIX):
+        return host[: -len(HOST_SUFFIX)] or None, request.path
+    path = request.path
+    if path.startswith(PATH_PREFIX):
+        api_id, _, rest = path[len(PATH_PREFIX):].partition("/")
+        return api_id or None, "/" + rest
+    return None, path
