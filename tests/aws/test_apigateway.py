@@ -1,13 +1,20 @@
 """The aws backend's API Gateway adapter: REST APIs (v1) and HTTP/WebSocket APIs (v2) against
-moto's server; AWS's quick create (which moto ignores) with botocore's Stubber."""
+moto's server; AWS's quick create (which moto ignores) with botocore's Stubber.
+
+Where moto 5.2 answers v2 differently from AWS, the Stubber plays AWS's answer: moto has no
+deployments (CreateDeployment and GetDeployments are a 404 HTML page), answers 200 deleting a
+route, integration or stage that does not exist, and accepts a stage name or route key already
+taken and a TimeoutInMillis over 30000."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
 from computetui.backends import open_backend
 from computetui.backends.aws.apigateway import AwsApiGateway
-from computetui.backends.errors import InvalidParameter, NotFound, Unavailable
+from computetui.backends.errors import Conflict, InvalidParameter, NotFound, Unavailable
 from computetui.models import apigateway as m
 from tests.support.aws import CallCounter
 from tests.support.aws_stubs import assert_read_only, closed_port, http_api, stubbed
@@ -176,13 +183,188 @@ def test_a_missing_http_api_is_not_found(aws_backend) -> None:  # noqa: ANN001
     assert caught.value.code == "NotFoundException"
 
 
+def test_integrations_routes_and_a_stage_are_made_and_listed(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    gw = aws_backend.apigateway
+    api = gw.create_api(name="pets")
+    lam = gw.create_integration(
+        api.api_id, "AWS_PROXY", integration_uri=FUNCTION, payload_format_version="2.0", timeout_in_millis=12000
+    )
+    assert (lam.integration_type, lam.integration_uri) == ("AWS_PROXY", FUNCTION)
+    assert (lam.payload_format_version, lam.timeout_in_millis) == ("2.0", 12000)
+    web = gw.create_integration(
+        api.api_id, "HTTP_PROXY", integration_uri="https://example.com/pets", integration_method="GET"
+    )
+    assert (web.integration_type, web.integration_method) == ("HTTP_PROXY", "GET")
+
+    route = gw.create_route(api.api_id, "GET /pets", target=f"integrations/{lam.integration_id}",
+                            authorization_type="NONE")
+    # create_route answers AWS's route: the raw target, where get_routes shows the function.
+    assert (route.route_key, route.target) == ("GET /pets", f"integrations/{lam.integration_id}")
+    assert (route.authorization_type, route.api_key_required) == ("NONE", False)
+    gw.create_route(api.api_id, "ANY /{proxy+}", target=f"integrations/{web.integration_id}")
+    assert {r.route_key: r.target for r in gw.get_routes(api.api_id)} == {
+        "GET /pets": FUNCTION,
+        "ANY /{proxy+}": "https://example.com/pets",
+    }
+
+    stage = gw.create_stage(
+        api.api_id, "prod", auto_deploy=True, stage_variables={"fn": "pets"},
+        default_route_settings=m.RouteSettings(throttling_burst_limit=10, throttling_rate_limit=5.0),
+    )
+    assert (stage.stage_name, stage.auto_deploy, stage.stage_variables) == ("prod", True, {"fn": "pets"})
+    calls.clear()
+
+    listed = {i.integration_id: i for i in gw.get_integrations(api.api_id)}
+    assert calls.of("apigatewayv2", "GetIntegrations") == 1
+    assert set(listed) == {lam.integration_id, web.integration_id}
+    got = listed[lam.integration_id]
+    assert (got.integration_type, got.payload_format_version, got.timeout_in_millis) == ("AWS_PROXY", "2.0", 12000)
+    assert listed[web.integration_id].integration_uri == "https://example.com/pets"
+    [stage] = gw.get_api_stages(api.api_id)
+    assert (stage.stage_name, stage.auto_deploy, stage.stage_variables) == ("prod", True, {"fn": "pets"})
+    assert stage.default_route_settings == m.RouteSettings(throttling_burst_limit=10, throttling_rate_limit=5.0)
+
+
+def test_deleting_a_route_an_integration_and_a_stage_removes_them(aws_backend) -> None:  # noqa: ANN001
+    gw = aws_backend.apigateway
+    api = gw.create_api(name="pets")
+    keep, drop = (gw.create_integration(api.api_id, "HTTP_PROXY", integration_uri=f"https://example.com/{n}",
+                                        integration_method="ANY") for n in ("keep", "drop"))
+    kept = gw.create_route(api.api_id, "GET /keep", target=f"integrations/{keep.integration_id}")
+    dropped = gw.create_route(api.api_id, "GET /drop")
+    gw.create_stage(api.api_id, "prod")
+    gw.create_stage(api.api_id, "test")
+
+    gw.delete_route(api.api_id, dropped.route_id)
+    assert [r.route_id for r in gw.get_routes(api.api_id)] == [kept.route_id]
+    gw.delete_integration(api.api_id, drop.integration_id)
+    assert [i.integration_id for i in gw.get_integrations(api.api_id)] == [keep.integration_id]
+    gw.delete_stage(api.api_id, "test")
+    assert [s.stage_name for s in gw.get_api_stages(api.api_id)] == ["prod"]
+
+
+def test_deleting_what_is_not_there_is_not_found(aws_backend) -> None:  # noqa: ANN001
+    # moto answers 200 deleting a route, integration or stage that does not exist; AWS's answers:
+    gw = aws_backend.apigateway
+    with stubbed(aws_backend, "apigatewayv2") as stub:
+        for operation, params, message in (
+            ("delete_route", {"RouteId": "nope123"}, "Invalid Route identifier specified nope123"),
+            ("delete_integration", {"IntegrationId": "nope123"}, "Invalid Integration identifier specified nope123"),
+            ("delete_stage", {"StageName": "nope"}, "Invalid stage identifier specified"),
+        ):
+            stub.add_client_error(operation, service_error_code="NotFoundException", service_message=message,
+                                  http_status_code=404, expected_params={"ApiId": "a1b2c3d4e5", **params})
+        for delete, name in ((gw.delete_route, "nope123"), (gw.delete_integration, "nope123"),
+                             (gw.delete_stage, "nope")):
+            with pytest.raises(NotFound) as caught:
+                delete("a1b2c3d4e5", name)
+            assert caught.value.code == "NotFoundException"
+
+
+def test_an_unknown_http_api_is_not_found_everywhere(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    gw = aws_backend.apigateway
+    for attempt in (
+        lambda: gw.create_route("nosuchapi0", "GET /pets"),
+        lambda: gw.create_integration("nosuchapi0", "HTTP_PROXY", integration_uri="https://example.com",
+                                      integration_method="GET"),
+        lambda: gw.create_stage("nosuchapi0", "prod"),
+        lambda: gw.get_integrations("nosuchapi0"),
+        lambda: gw.get_api_stages("nosuchapi0"),
+        lambda: gw.invoke_url("nosuchapi0", "prod"),
+    ):
+        with pytest.raises(NotFound) as caught:
+            attempt()
+        assert caught.value.code == "NotFoundException"
+    assert calls.total() == 6
+    # moto has no deployments at all (a 404 HTML page); AWS's answers:
+    with stubbed(aws_backend, "apigatewayv2") as stub:
+        for operation in ("create_deployment", "get_deployments"):
+            stub.add_client_error(operation, service_error_code="NotFoundException",
+                                  service_message="Invalid API identifier specified nosuchapi0",
+                                  http_status_code=404, expected_params={"ApiId": "nosuchapi0"})
+        for attempt in (lambda: gw.create_deployment("nosuchapi0"), lambda: gw.get_deployments("nosuchapi0")):
+            with pytest.raises(NotFound) as caught:
+                attempt()
+            assert caught.value.code == "NotFoundException"
+
+
+def _deployment(deployment_id: str, status: str = "DEPLOYED", **extra: object) -> dict:
+    """A deployment as CreateDeployment / GetDeployments return it."""
+    return {"DeploymentId": deployment_id, "DeploymentStatus": status,
+            "CreatedDate": dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC), **extra}
+
+
+def test_deployments_are_made_and_read_every_page(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    # moto has no deployments (CreateDeployment / GetDeployments are a 404 HTML page): AWS's answers.
+    gw = aws_backend.apigateway
+    with stubbed(aws_backend, "apigatewayv2") as stub:
+        stub.add_response("create_deployment", _deployment("d3pl0y1", Description="first", AutoDeployed=False),
+                          {"ApiId": "a1b2c3d4e5", "StageName": "prod", "Description": "first"})
+        stub.add_response("create_deployment", _deployment("d3pl0y2", "PENDING"), {"ApiId": "a1b2c3d4e5"})
+        stub.add_response("get_deployments",
+                          {"Items": [_deployment("d3pl0y1", Description="first", AutoDeployed=False)],
+                           "NextToken": "page2"},
+                          {"ApiId": "a1b2c3d4e5"})
+        stub.add_response("get_deployments",
+                          {"Items": [_deployment("d3pl0y2", "FAILED", DeploymentStatusMessage="no routes"),
+                                     _deployment("aut0dep", AutoDeployed=True)]},
+                          {"ApiId": "a1b2c3d4e5", "NextToken": "page2"})
+        first = gw.create_deployment("a1b2c3d4e5", stage_name="prod", description="first")
+        second = gw.create_deployment("a1b2c3d4e5")
+        listed = gw.get_deployments("a1b2c3d4e5")
+    assert (first.deployment_id, first.deployment_status, first.description) == ("d3pl0y1", "DEPLOYED", "first")
+    assert first.created_date == dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
+    assert (second.deployment_id, second.deployment_status) == ("d3pl0y2", "PENDING")
+    assert [(d.deployment_id, d.deployment_status, d.auto_deployed) for d in listed] == [
+        ("d3pl0y1", "DEPLOYED", False),
+        ("d3pl0y2", "FAILED", None),
+        ("aut0dep", "DEPLOYED", True),
+    ]
+    assert calls.sent == []
+
+
+def test_a_taken_name_is_a_conflict_and_a_bad_timeout_a_bad_request(aws_backend) -> None:  # noqa: ANN001
+    # moto accepts a second stage named "prod" and a timeout of 40000 ms; AWS refuses both:
+    gw = aws_backend.apigateway
+    with stubbed(aws_backend, "apigatewayv2") as stub:
+        stub.add_client_error("create_stage", service_error_code="ConflictException",
+                              service_message="Stage already exists", http_status_code=409,
+                              expected_params={"ApiId": "a1b2c3d4e5", "StageName": "prod"})
+        stub.add_client_error("create_integration", service_error_code="BadRequestException",
+                              service_message="Timeout must be between 50 milliseconds and 30000 milliseconds.",
+                              http_status_code=400,
+                              expected_params={"ApiId": "a1b2c3d4e5", "IntegrationType": "AWS_PROXY",
+                                               "IntegrationUri": FUNCTION, "PayloadFormatVersion": "2.0",
+                                               "TimeoutInMillis": 40000})
+        with pytest.raises(Conflict) as conflict:
+            gw.create_stage("a1b2c3d4e5", "prod")
+        with pytest.raises(InvalidParameter) as bad:
+            gw.create_integration("a1b2c3d4e5", "AWS_PROXY", integration_uri=FUNCTION,
+                                  payload_format_version="2.0", timeout_in_millis=40000)
+    assert conflict.value.code == "ConflictException"
+    assert bad.value.code == "BadRequestException" and "30000" in bad.value.message
+
+
+def test_invoke_urls_of_a_named_stage_and_of_default(aws_backend, calls: CallCounter) -> None:  # noqa: ANN001
+    gw = aws_backend.apigateway
+    api = gw.create_api(name="pets")
+    endpoint = f"https://{api.api_id}.execute-api.us-east-1.amazonaws.com"
+    calls.clear()
+    assert gw.invoke_url(api.api_id, "prod") == f"{endpoint}/prod"
+    assert gw.invoke_url(api.api_id, "$default") == endpoint
+    assert (calls.of("apigatewayv2", "GetApi"), calls.total()) == (2, 2)
+
+
 def test_read_only_refuses_every_change_and_sends_nothing(moto_server: str, aws_credentials) -> None:  # noqa: ANN001
     backend = open_backend("aws", region="us-east-1", endpoint_url=moto_server, read_only=True)
     try:
         operations = assert_read_only(backend, "apigateway", CallCounter(backend))
     finally:
         backend.close()
-    assert operations == ["create_api", "create_rest_api", "delete_api", "delete_rest_api"]
+    assert operations == [
+        "create_api", "create_deployment", "create_integration", "create_rest_api", "create_route", "create_stage",
+        "delete_api", "delete_integration", "delete_rest_api", "delete_route", "delete_stage",
+    ]
 
 
 def test_an_unreachable_endpoint_is_unavailable(aws_credentials) -> None:  # noqa: ANN001

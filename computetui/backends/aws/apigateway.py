@@ -3,6 +3,11 @@ HTTP and WebSocket APIs with ``apigatewayv2``.
 
 v1 listings page with ``position``; their default page is 25 items and their
 maximum 500, so the adapter asks for 500. v2 listings page with ``NextToken``.
+
+v2's creates and deletes pass to AWS as they are (``Caller.params`` names the keywords) and
+AWS's refusals come back through the Caller's translation: ``NotFoundException`` (an unknown
+API, route, integration or stage) is NotFound, ``BadRequestException`` InvalidParameter,
+``ConflictException`` (a route key or stage name already taken) Conflict.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.aws.kit import Caller, parse
 from computetui.backends.base import ApiGatewayFacet
-from computetui.backends.errors import InvalidParameter
+from computetui.backends.errors import ComputeError, InvalidParameter
 from computetui.models import apigateway as m
 
 if TYPE_CHECKING:
@@ -20,6 +25,8 @@ if TYPE_CHECKING:
 V1_PAGE = 500
 """GetRestApis / GetResources: "The default value is 25 and the maximum value is 500"."""
 INTEGRATION_TARGET = "integrations/"
+DEFAULT_STAGE = "$default"
+"""The stage served at the API's endpoint itself, without a stage segment in the path."""
 
 
 def bad_request(message: str, field: str) -> InvalidParameter:
@@ -90,3 +97,48 @@ class AwsApiGateway(ApiGatewayFacet):
         """v2's GetStages, named apart from v1's get_stages. The facet's docstring names it; the
         contract does not declare it yet."""
         return [parse(m.HttpStage, s) for s in self.v2.pages("get_stages", "Items", ApiId=api_id)]
+
+    # -- routes, integrations, stages and deployments (v2) -----------------------------------
+    def create_route(self, api_id: str, route_key: str, target: str | None = None, **kwargs: Any) -> m.Route:
+        """CreateRoute. The route as AWS answers it: its ``Target`` stays ``integrations/<id>``
+        (only ``get_routes`` shows the integration's URI instead)."""
+        params = self.v2.params("create_route", kwargs)
+        return parse(m.Route, self.v2.call("create_route", ApiId=api_id, RouteKey=route_key, Target=target, **params))
+
+    def delete_route(self, api_id: str, route_id: str) -> None:
+        self.v2.call("delete_route", ApiId=api_id, RouteId=route_id)
+
+    def get_integrations(self, api_id: str) -> list[m.Integration]:
+        return [parse(m.Integration, i) for i in self.v2.pages("get_integrations", "Items", ApiId=api_id)]
+
+    def create_integration(self, api_id: str, integration_type: str, **kwargs: Any) -> m.Integration:
+        params = self.v2.params("create_integration", kwargs)
+        answer = self.v2.call("create_integration", ApiId=api_id, IntegrationType=integration_type, **params)
+        return parse(m.Integration, answer)
+
+    def delete_integration(self, api_id: str, integration_id: str) -> None:
+        self.v2.call("delete_integration", ApiId=api_id, IntegrationId=integration_id)
+
+    def create_stage(self, api_id: str, stage_name: str, **kwargs: Any) -> m.HttpStage:
+        params = self.v2.params("create_stage", kwargs)
+        return parse(m.HttpStage, self.v2.call("create_stage", ApiId=api_id, StageName=stage_name, **params))
+
+    def delete_stage(self, api_id: str, stage_name: str) -> None:
+        self.v2.call("delete_stage", ApiId=api_id, StageName=stage_name)
+
+    def create_deployment(self, api_id: str, stage_name: str | None = None, description: str | None = None
+                          ) -> m.ApiDeployment:
+        answer = self.v2.call("create_deployment", ApiId=api_id, StageName=stage_name, Description=description)
+        return parse(m.ApiDeployment, answer)
+
+    def get_deployments(self, api_id: str) -> list[m.ApiDeployment]:
+        return [parse(m.ApiDeployment, d) for d in self.v2.pages("get_deployments", "Items", ApiId=api_id)]
+
+    def invoke_url(self, api_id: str, stage_name: str) -> str:
+        """The API's ``ApiEndpoint`` (one GetApi) and the stage's path segment; ``$default`` has
+        none. Only the API is asked for: the stage is not looked up."""
+        endpoint = self.v2.call("get_api", ApiId=api_id).get("ApiEndpoint")
+        if not endpoint:
+            raise ComputeError(f"AWS answered GetApi for {api_id} without an ApiEndpoint", code="UnreadableResponse")
+        endpoint = str(endpoint).rstrip("/")
+        return endpoint if stage_name == DEFAULT_STAGE else f"{endpoint}/{stage_name}"
