@@ -38,3 +38,26 @@ def test_websocket_apis_need_a_route_selection_expression(contract_backend) -> N
     with pytest.raises(InvalidParameter) as caught:
         contract_backend.apigateway.create_api(name="chat", protocol_type="WEBSOCKET")
     assert caught.value.code == "BadRequestException"
+
+
+def test_an_http_api_s_routes_integrations_and_stages(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    function = "arn:aws:lambda:us-east-1:000000000000:function:f"
+    api = gw.create_api(name="pets")
+    integration = gw.create_integration(api.api_id, "AWS_PROXY", integration_uri=function, payload_format_version="2.0")
+    assert (integration.integration_type, integration.payload_format_version) == ("AWS_PROXY", "2.0")
+    route = gw.create_route(api.api_id, "GET /pets/{id}", target=f"integrations/{integration.integration_id}")
+    assert (route.route_key, route.target) == ("GET /pets/{id}", f"integrations/{integration.integration_id}")
+    assert [(r.route_key, r.target) for r in gw.get_routes(api.api_id)] == [("GET /pets/{id}", function)]
+    assert [i.integration_id for i in gw.get_integrations(api.api_id)] == [integration.integration_id]
+    stage = gw.create_stage(api.api_id, "prod", stage_variables={"table": "pets"})
+    assert (stage.stage_name, stage.stage_variables) == ("prod", {"table": "pets"})
+    assert [s.stage_name for s in gw.get_api_stages(api.api_id)] == ["prod"]
+    assert gw.invoke_url(api.api_id, "prod").endswith("/prod")
+    gw.delete_stage(api.api_id, "prod")
+    gw.delete_route(api.api_id, route.route_id)
+    gw.delete_integration(api.api_id, integration.integration_id)
+    assert (gw.get_routes(api.api_id), gw.get_integrations(api.api_id), gw.get_api_stages(api.api_id)) == ([], [], [])
+    with pytest.raises(NotFound) as caught:
+        gw.create_route("nosuchapi0", "GET /x")
+    assert caught.value.code == "NotFoundException"

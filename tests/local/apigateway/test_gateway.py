@@ -1,0 +1,265 @@
+"""HTTP APIs answer real HTTP on the local backend's gateway, in front of Lambda functions that
+really run (the process sandbox) and of HTTP servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from computetui.backends.errors import ComputeError
+from computetui.backends.local import LocalBackend
+from tests.local.apigateway.conftest import ECHO, call, echoed
+
+
+def quick(gw_backend: LocalBackend, arn: str, name: str = "api") -> Any:
+    return gw_backend.apigateway.create_api(name=name, target=arn)
+
+
+def proxy_integration(gw_backend: LocalBackend, api_id: str, arn: str, version: str = "2.0", **extra: Any) -> str:
+    made = gw_backend.apigateway.create_integration(api_id, "AWS_PROXY", integration_uri=arn,
+                                                    payload_format_version=version, **extra)
+    return f"integrations/{made.integration_id}"
+
+
+def test_quick_create_answers_at_the_api_endpoint_with_a_2_0_event(gw_backend, function) -> None:  # noqa: ANN001
+    api = quick(gw_backend, function(ECHO))
+    assert api.api_endpoint.startswith("http://127.0.0.1:")
+    [stage] = gw_backend.apigateway.get_api_stages(api.api_id)
+    assert (stage.stage_name, stage.auto_deploy, bool(stage.deployment_id)) == ("$default", True, True)
+    reply = call(f"{api.api_endpoint}/pets/7?a=1&a=2&b=x", headers={"X-Team": "web", "Cookie": "c1=v1; c2=v2",
+                                                                    "User-Agent": "tests"})
+    event = echoed(reply)
+    assert reply.headers["apigw-requestid"] and reply.headers["content-type"] == "application/json"
+    assert (event["version"], event["routeKey"], event["rawPath"]) == ("2.0", "$default", "/pets/7")
+    assert event["rawQueryString"] == "a=1&a=2&b=x"
+    assert event["queryStringParameters"] == {"a": "1,2", "b": "x"}
+    assert event["cookies"] == ["c1=v1", "c2=v2"] and "cookie" not in event["headers"]
+    assert event["headers"]["x-team"] == "web"
+    context = event["requestContext"]
+    assert (context["apiId"], context["stage"], context["http"]["method"], context["http"]["path"]) == (
+        api.api_id, "$default", "GET", "/pets/7")
+    assert context["http"]["userAgent"] == "tests" and context["http"]["sourceIp"] == "127.0.0.1"
+    assert context["requestId"] == reply.headers["apigw-requestid"] and context["timeEpoch"] > 0
+    assert event["isBase64Encoded"] is False and "body" not in event
+
+
+def test_routes_take_aws_precedence_and_give_path_parameters(gw_backend, function) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="pets")
+    target = proxy_integration(gw_backend, api.api_id, function(ECHO))
+    for route_key in ("GET /pets/{id}", "GET /pets/dog", "ANY /pets/{id}", "ANY /{proxy+}", "$default"):
+        gw.create_route(api.api_id, route_key, target=target)
+    gw.create_stage(api.api_id, "$default", auto_deploy=True)
+    base = api.api_endpoint
+
+    def route(method: str, path: str) -> tuple[str, Any]:
+        event = echoed(call(base + path, method=method))
+        return event["routeKey"], event.get("pathParameters")
+    assert route("GET", "/pets/dog") == ("GET /pets/dog", None)  # a literal beats a variable
+    assert route("GET", "/pets/7") == ("GET /pets/{id}", {"id": "7"})  # the method beats ANY
+    assert route("DELETE", "/pets/7") == ("ANY /pets/{id}", {"id": "7"})
+    assert route("GET", "/a/b/c") == ("ANY /{proxy+}", {"proxy": "a/b/c"})  # greedy, after the others
+    assert route("GET", "/") == ("$default", None)
+
+
+def test_a_named_stage_serves_its_deployment_and_its_variables(gw_backend, function) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="pets")
+    target = proxy_integration(gw_backend, api.api_id, function(ECHO))
+    gw.create_route(api.api_id, "GET /pets", target=target)
+    gw.create_stage(api.api_id, "prod", stage_variables={"table": "pets-prod"})
+    url = gw.invoke_url(api.api_id, "prod")
+    assert url == f"{api.api_endpoint}/prod"
+    assert call(url + "/pets").status == 404  # not deployed yet: a change is live only after a deployment
+    deployment = gw.create_deployment(api.api_id, stage_name="prod")
+    event = echoed(call(url + "/pets"))
+    assert (event["rawPath"], event["requestContext"]["stage"], event["stageVariables"]) == (
+        "/prod/pets", "prod", {"table": "pets-prod"})
+    gw.create_route(api.api_id, "GET /owners", target=target)
+    assert call(url + "/owners").status == 404  # prod still serves its deployment
+    assert [d.deployment_id for d in gw.get_deployments(api.api_id)] == [deployment.deployment_id]
+    gw.create_deployment(api.api_id, stage_name="prod")
+    assert echoed(call(url + "/owners"))["routeKey"] == "GET /owners"
+
+
+def test_payload_1_0_keeps_every_value_and_honours_multi_value_headers(gw_backend, function) -> None:  # noqa: ANN001
+    source = '''
+import json
+def handler(event, context):
+    return {"statusCode": 201, "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+            "headers": {"X-Version": event["version"]}, "body": json.dumps(event)}
+'''
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="v1")
+    gw.create_route(api.api_id, "POST /items/{id}", target=proxy_integration(gw_backend, api.api_id, function(source), "1.0"))
+    gw.create_stage(api.api_id, "$default", auto_deploy=True)
+    reply = call(f"{api.api_endpoint}/items/5?tag=a&tag=b", method="POST", body=b'{"n": 1}',
+                 headers={"Content-Type": "application/json", "X-Multi": "one"})
+    assert reply.status == 201 and reply.headers["x-version"] == "1.0"
+    event = reply.json()
+    assert (event["resource"], event["path"], event["httpMethod"]) == ("/items/{id}", "/items/5", "POST")
+    assert event["queryStringParameters"] == {"tag": "b"}
+    assert event["multiValueQueryStringParameters"] == {"tag": ["a", "b"]}
+    assert event["headers"]["X-Multi"] == "one" and event["multiValueHeaders"]["X-Multi"] == ["one"]
+    assert event["pathParameters"] == {"id": "5"} and event["body"] == '{"n": 1}'
+    assert event["requestContext"]["identity"]["sourceIp"] == "127.0.0.1"
+
+
+def test_answers_2_0_plain_json_cookies_and_base64(gw_backend, function) -> None:  # noqa: ANN001
+    source = '''
+import base64
+def handler(event, context):
+    path = event["rawPath"]
+    if path == "/plain":
+        return {"hello": "world"}
+    if path == "/binary":
+        return {"statusCode": 200, "headers": {"content-type": "image/png"}, "isBase64Encoded": True,
+                "body": base64.b64encode(bytes(range(8))).decode()}
+    if path == "/cookies":
+        return {"statusCode": 204, "cookies": ["s=1; Path=/", "t=2"]}
+    return {"statusCode": 200, "body": event.get("body", ""), "headers": {"x-b64": str(event["isBase64Encoded"])}}
+'''
+    api = quick(gw_backend, function(source))
+    plain = call(api.api_endpoint + "/plain")
+    assert (plain.status, plain.json(), plain.headers["content-type"]) == (200, {"hello": "world"}, "application/json")
+    binary = call(api.api_endpoint + "/binary")
+    assert (binary.body, binary.headers["content-type"]) == (bytes(range(8)), "image/png")
+    cookies = call(api.api_endpoint + "/cookies")
+    assert cookies.status == 204
+    sent = call(api.api_endpoint + "/echo", method="POST", body=b"\x00\xff", headers={"Content-Type": "image/png"})
+    assert sent.headers["x-b64"] == "True" and base64.b64decode(sent.body) == b"\x00\xff"
+
+
+def test_what_goes_wrong_is_what_http_apis_answer(gw_backend, function) -> None:  # noqa: ANN001
+    source = '''
+import time
+def handler(event, context):
+    path = event["rawPath"]
+    if path == "/raise":
+        raise ValueError("no")
+    if path == "/slow":
+        time.sleep(2)
+    if path == "/malformed":
+        return {"statusCode": "many"}
+    return {"statusCode": 200, "body": "ok"}
+'''
+    gw = gw_backend.apigateway
+    arn = function(source, timeout=5)
+    api = gw.create_api(name="errors")
+    gw.create_route(api.api_id, "$default", target=proxy_integration(gw_backend, api.api_id, arn, timeout_in_millis=500))
+    gw.create_stage(api.api_id, "$default", auto_deploy=True)
+    base = api.api_endpoint
+    assert (call(base + "/raise").status, call(base + "/raise").json()) == (502, {"message": "Internal Server Error"})
+    assert call(base + "/malformed").status == 502
+    assert call(base + "/slow").status == 504
+    assert call(base + "/fine").body == b"ok"  # it carries on
+    endpoint = urlsplit(base)
+    assert call(f"http://127.0.0.1:{endpoint.port}/_aws/execute-api/nosuchapi0/x").json() == {"message": "Not Found"}
+    assert call(f"http://127.0.0.1:{endpoint.port}/nothing").status == 404
+    with socket.create_connection(("127.0.0.1", endpoint.port), timeout=5) as raw:  # not HTTP at all
+        raw.sendall(b"\x16\x03\x01garbage\r\n\r\n")
+        assert raw.recv(100).startswith(b"HTTP/1.1 400")
+    assert call(base + "/fine").body == b"ok"
+    gw_backend.lambda_.delete_function("fn")
+    assert call(base + "/fine").status == 500
+
+
+def test_the_host_form_reaches_the_same_stage(gw_backend, function) -> None:  # noqa: ANN001
+    api = quick(gw_backend, function(ECHO))
+    port = urlsplit(api.api_endpoint).port
+    event = echoed(call(f"http://127.0.0.1:{port}/where", headers={"Host": f"{api.api_id}.execute-api.localhost:{port}"}))
+    assert event["rawPath"] == "/where"
+    assert event["requestContext"]["domainName"] == f"{api.api_id}.execute-api.localhost"
+
+
+def test_requests_reuse_warm_environments_and_concurrent_ones_get_their_own(gw_backend, function) -> None:  # noqa: ANN001
+    source = '''
+import os, time
+def handler(event, context):
+    if event["rawPath"] == "/slow":
+        time.sleep(0.5)
+    return {"statusCode": 200, "body": str(os.getpid())}
+'''
+    api = quick(gw_backend, function(source))
+    first, second = call(api.api_endpoint + "/"), call(api.api_endpoint + "/")
+    assert first.body == second.body  # one warm environment, reused
+    with ThreadPoolExecutor(4) as pool:
+        pids = set(pool.map(lambda _: call(api.api_endpoint + "/slow").body, range(4)))
+    assert len(pids) == 4  # four at once: four environments, none waiting for another
+
+
+def test_http_proxy_goes_on_to_a_url_with_the_path_filled_in(gw_backend) -> None:  # noqa: ANN001
+    seen: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            seen.append((self.path, self.headers.get("X-Team", "")))
+            body = b"from the backend"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Backend", "yes")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        gw = gw_backend.apigateway
+        api = gw.create_api(name="proxy")
+        made = gw.create_integration(api.api_id, "HTTP_PROXY", integration_uri=f"http://127.0.0.1:{server.server_port}/v1/{{proxy}}",
+                                     integration_method="GET")
+        gw.create_route(api.api_id, "GET /svc/{proxy+}", target=f"integrations/{made.integration_id}")
+        gw.create_stage(api.api_id, "$default", auto_deploy=True)
+        reply = call(api.api_endpoint + "/svc/a/b?x=1", headers={"X-Team": "web"})
+        assert (reply.status, reply.body, reply.headers["x-backend"]) == (200, b"from the backend", "yes")
+        assert seen == [("/v1/a/b?x=1", "web")]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("route_key", "says"), [
+    ("GET pets", "starts with /"),
+    ("FETCH /pets", "METHOD one of"),
+    ("GET /{proxy+}/more", "greedy path variable"),
+    ("GET /pets/{id}/{id}", "used twice"),
+])
+def test_a_route_key_http_apis_refuse_names_the_field(gw_backend, route_key: str, says: str) -> None:  # noqa: ANN001
+    api = gw_backend.apigateway.create_api(name="bad")
+    with pytest.raises(ComputeError, match=says) as refused:
+        gw_backend.apigateway.create_route(api.api_id, route_key)
+    assert (refused.value.code, refused.value.field) == ("BadRequestException", "RouteKey")
+    assert gw_backend.apigateway.get_routes(api.api_id) == []
+
+
+def test_integrations_stages_and_routes_refuse_what_aws_refuses(gw_backend, function) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="rules")
+    with pytest.raises(ComputeError, match="PayloadFormatVersion is required") as refused:
+        gw.create_integration(api.api_id, "AWS_PROXY", integration_uri=function(ECHO))
+    assert refused.value.field == "PayloadFormatVersion"
+    with pytest.raises(ComputeError, match="Lambda function's ARN"):
+        gw.create_integration(api.api_id, "AWS_PROXY", integration_uri="not-an-arn", payload_format_version="2.0")
+    with pytest.raises(ComputeError, match="timeoutInMillis"):
+        gw.create_integration(api.api_id, "AWS_PROXY", integration_uri=function(ECHO, name="g"),
+                              payload_format_version="2.0", timeout_in_millis=40000)
+    with pytest.raises(ComputeError, match="no such integration"):
+        gw.create_route(api.api_id, "GET /x", target="integrations/nope123")
+    gw.create_route(api.api_id, "GET /x")
+    with pytest.raises(ComputeError, match="already exists") as taken:
+        gw.create_route(api.api_id, "GET /x")
+    assert taken.value.code == "ConflictException"
+    gw.create_stage(api.api_id, "prod")
+    with pytest.raises(ComputeError, match="Stage prod already exists"):
+        gw.create_stage(api.api_id, "prod")
