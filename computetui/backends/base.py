@@ -477,6 +477,12 @@ class ApiGatewayFacet(Facet):
     def delete_api(self, api_id: str) -> None:
         return self._unsupported("DeleteApi")
 
+    @mutating
+    def update_api(self, api_id: str, **kwargs: Any) -> HttpApi:
+        """UpdateApi: ``name``, ``description``, ``cors_configuration`` (AllowOrigins,
+        AllowMethods, AllowHeaders, ExposeHeaders, MaxAge, AllowCredentials)."""
+        return self._unsupported("UpdateApi")
+
     def get_routes(self, api_id: str) -> list[Route]:
         """Every route; ``target`` is what the route invokes as the console shows it (the
         integration's URI: a Lambda ARN, an HTTP URL), or AWS's ``integrations/<id>`` when that

@@ -54,6 +54,17 @@ class RestStage(AwsModel):
     last_updated_date: datetime | None = None
 
 
+class Cors(PascalModel):
+    """An HTTP API's CORS configuration: the gateway answers preflights and adds the headers."""
+
+    allow_origins: list[str] = Field(default_factory=list)
+    allow_methods: list[str] = Field(default_factory=list)
+    allow_headers: list[str] = Field(default_factory=list)
+    expose_headers: list[str] = Field(default_factory=list)
+    max_age: int | None = None
+    allow_credentials: bool | None = None
+
+
 class HttpApi(PascalModel):
     """An HTTP or WebSocket API (API Gateway v2)."""
 
@@ -65,6 +76,7 @@ class HttpApi(PascalModel):
     description: str | None = None
     route_selection_expression: str = "$request.method $request.path"
     tags: dict[str, str] = Field(default_factory=dict)
+    cors_configuration: Cors | None = None
 
 
 class Route(PascalModel):

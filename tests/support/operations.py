@@ -28,6 +28,7 @@ TARGET = {"service_namespace": "ecs", "resource_id": RESOURCE, "scalable_dimensi
 POLICY_TEXT = ('{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": '
                '"imageCountMoreThan", "countNumber": 5}, "action": {"type": "expire"}}]}')
 CONTAINER = {"name": "web", "image": "busybox", "memory": 64}
+FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
 
 
 def zipped(source: str = "def handler(event, context):\n    return 1\n") -> bytes:
@@ -82,9 +83,15 @@ def prepare(backend: LocalBackend) -> Prepared:
     backend.logs.create_log_stream("g", "s")
     backend.autoscaling.register_scalable_target(**TARGET, min_capacity=0, max_capacity=3)
     rest = backend.apigateway.create_rest_api("rest")
-    http = backend.apigateway.create_api("http")
+    gw = backend.apigateway
+    http = gw.create_api("http")
+    used = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="2.0")
+    spare = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="1.0")
+    route = gw.create_route(http.api_id, "GET /r", target=f"integrations/{used.integration_id}")
+    gw.create_stage(http.api_id, "prod")
     return Prepared(instance_arn=instance.container_instance_arn, rest_api_id=rest.id, api_id=http.api_id,
-                    scheduling_policy_arn=policy.arn)
+                    scheduling_policy_arn=policy.arn,
+                    extra={"integration": used.integration_id, "spare": spare.integration_id, "route": route.route_id})
 
 
 @contextmanager
@@ -155,6 +162,22 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("apigateway", "delete_rest_api"): lambda p: dict(rest_api_id=p.rest_api_id),
     ("apigateway", "create_api"): lambda p: dict(name="api"),
     ("apigateway", "delete_api"): lambda p: dict(api_id=p.api_id),
+    ("apigateway", "update_api"): lambda p: dict(api_id=p.api_id, name="http2", description="d", cors_configuration={
+        "AllowOrigins": ["https://a.example"], "AllowMethods": ["GET"], "AllowHeaders": ["x-a"],
+        "ExposeHeaders": ["x-b"], "MaxAge": 60, "AllowCredentials": False}),
+    ("apigateway", "create_route"): lambda p: dict(api_id=p.api_id, route_key="GET /pets/{id}",
+                                                   target=f"integrations/{p.extra['integration']}",
+                                                   authorization_type="NONE", api_key_required=False),
+    ("apigateway", "delete_route"): lambda p: dict(api_id=p.api_id, route_id=p.extra["route"]),
+    ("apigateway", "create_integration"): lambda p: dict(
+        api_id=p.api_id, integration_type="AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="2.0",
+        timeout_in_millis=1000, connection_type="INTERNET", description="d"),
+    ("apigateway", "delete_integration"): lambda p: dict(api_id=p.api_id, integration_id=p.extra["spare"]),
+    ("apigateway", "create_stage"): lambda p: dict(
+        api_id=p.api_id, stage_name="beta", auto_deploy=True, description="d", stage_variables={"a": "1"},
+        default_route_settings={"ThrottlingBurstLimit": 5, "ThrottlingRateLimit": 1.0}, tags={"t": "1"}),
+    ("apigateway", "delete_stage"): lambda p: dict(api_id=p.api_id, stage_name="prod"),
+    ("apigateway", "create_deployment"): lambda p: dict(api_id=p.api_id, stage_name="prod", description="d"),
     ("lightsail", "create_instances"): lambda p: dict(instance_names=["i"], availability_zone="us-east-1a",
                                                       blueprint_id="nginx", bundle_id="nano_3_0",
                                                       user_data="echo hello", key_pair_name="default",
@@ -306,6 +329,9 @@ def assert_store_readable(backend: LocalBackend) -> None:
         backend.apigateway.get_stages(api.id)
     for api in backend.apigateway.get_apis():
         backend.apigateway.get_routes(api.api_id)
+        backend.apigateway.get_integrations(api.api_id)
+        backend.apigateway.get_api_stages(api.api_id)
+        backend.apigateway.get_deployments(api.api_id)
     backend.lightsail.get_instances()
     for group in backend.logs.describe_log_groups():
         for stream in backend.logs.describe_log_streams(group.log_group_name):

@@ -78,6 +78,9 @@ class AwsApiGateway(ApiGatewayFacet):
     def delete_api(self, api_id: str) -> None:
         self.v2.call("delete_api", ApiId=api_id)
 
+    def update_api(self, api_id: str, **kwargs: Any) -> m.HttpApi:
+        return parse(m.HttpApi, self.v2.call("update_api", ApiId=api_id, **self.v2.params("update_api", kwargs)))
+
     def get_routes(self, api_id: str) -> list[m.Route]:
         """Every route. In AWS a route's ``Target`` names an integration (``integrations/abc123``);
         the console shows what the route invokes instead — the integration's URI (a Lambda ARN,

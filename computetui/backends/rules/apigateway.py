@@ -30,9 +30,15 @@ CREATE_REST_API = Request(
     required=("name",),
 )
 REST_API = Request("RestApi", BAD_REQUEST, {"rest_api_id": String(min=1)}, required=("rest_api_id",))
+CORS = Structure({
+    "AllowOrigins": ListOf(String(min=1)), "AllowMethods": ListOf(String(min=1)),
+    "AllowHeaders": ListOf(String(min=1)), "ExposeHeaders": ListOf(String(min=1)),
+    "MaxAge": Integer(min=-1, max=86400), "AllowCredentials": Boolean(),
+})
 CREATE_API = Request(
     "CreateApi", BAD_REQUEST,
     {
+        "cors_configuration": CORS,
         "name": String(),
         "protocol_type": String(),
         "target": String(),
@@ -43,6 +49,10 @@ CREATE_API = Request(
     required=("name",),
 )
 API = Request("Api", BAD_REQUEST, {"api_id": String(min=1)}, required=("api_id",))
+UPDATE_API = Request("UpdateApi", BAD_REQUEST,
+                     {"api_id": String(min=1), "name": String(min=1), "description": String(max=1024),
+                      "cors_configuration": CORS},
+                     required=("api_id",))
 
 # -- HTTP APIs (v2): routes, integrations, stages, deployments ------------------------------------
 _API = {"api_id": String(min=1)}

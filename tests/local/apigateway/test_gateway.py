@@ -263,3 +263,42 @@ def test_integrations_stages_and_routes_refuse_what_aws_refuses(gw_backend, func
     gw.create_stage(api.api_id, "prod")
     with pytest.raises(ComputeError, match="Stage prod already exists"):
         gw.create_stage(api.api_id, "prod")
+
+
+def test_cors_preflights_are_answered_and_answers_carry_the_api_s_headers(gw_backend, function) -> None:  # noqa: ANN001
+    source = '''
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"access-control-allow-origin": "https://evil.example"}, "body": "ok"}
+'''
+    gw = gw_backend.apigateway
+    api = quick(gw_backend, function(source))
+    cors = {"AllowOrigins": ["https://app.example"], "AllowMethods": ["GET", "POST"], "AllowHeaders": ["x-team"],
+            "ExposeHeaders": ["x-total"], "MaxAge": 300}
+    updated = gw.update_api(api.api_id, cors_configuration=cors)
+    assert updated.cors_configuration.allow_origins == ["https://app.example"]
+    preflight = call(api.api_endpoint + "/no/route/needed", method="OPTIONS", headers={
+        "Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+    assert preflight.status == 204
+    assert (preflight.headers["access-control-allow-origin"], preflight.headers["access-control-allow-methods"],
+            preflight.headers["access-control-allow-headers"], preflight.headers["access-control-max-age"]) == (
+        "https://app.example", "GET,POST", "x-team", "300")
+    answer = call(api.api_endpoint + "/", headers={"Origin": "https://app.example"})
+    assert answer.headers["access-control-allow-origin"] == "https://app.example"  # not the function's
+    assert answer.headers["access-control-expose-headers"] == "x-total"
+    stranger = call(api.api_endpoint + "/", headers={"Origin": "https://other.example"})
+    assert "access-control-allow-origin" not in stranger.headers and stranger.body == b"ok"
+    refused = call(api.api_endpoint + "/", method="OPTIONS", headers={
+        "Origin": "https://other.example", "Access-Control-Request-Method": "GET"})
+    assert refused.status == 204 and "access-control-allow-origin" not in refused.headers
+
+
+def test_a_stage_s_throttling_is_a_token_bucket_answering_429(gw_backend, function) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="limited")
+    gw.create_route(api.api_id, "GET /x", target=proxy_integration(gw_backend, api.api_id, function(ECHO)))
+    gw.create_stage(api.api_id, "$default", auto_deploy=True,
+                    default_route_settings={"ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 0.001})
+    statuses = [call(api.api_endpoint + "/x").status for _ in range(4)]
+    assert statuses == [200, 200, 429, 429]  # the burst, then nothing left (a token in 1,000 s)
+    throttled = call(api.api_endpoint + "/x")
+    assert throttled.json() == {"message": "Too Many Requests"}

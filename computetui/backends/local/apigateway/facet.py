@@ -125,10 +125,13 @@ class LocalApiGateway(HttpApis, LocalFacetMixin, ApiGatewayFacet):
         description: str | None = None,
         route_selection_expression: str | None = None,
         tags: dict[str, str] | None = None,
+        cors_configuration: dict[str, Any] | None = None,
         **_: Any,
     ) -> m.HttpApi:
         if not name or not name.strip():
             raise bad_request("Invalid API name specified: name must not be empty", "Name")
+        if cors_configuration is not None and protocol_type != "HTTP":
+            raise bad_request("CORS is configured on HTTP APIs only.", "CorsConfiguration")
         if protocol_type not in ("HTTP", "WEBSOCKET"):
             raise bad_request(f"Invalid protocol type specified: {protocol_type}", "ProtocolType")
         if protocol_type == "WEBSOCKET" and not route_selection_expression:
@@ -144,6 +147,7 @@ class LocalApiGateway(HttpApis, LocalFacetMixin, ApiGatewayFacet):
             description=description,
             route_selection_expression=route_selection_expression or "$request.method $request.path",
             tags=tags or {},
+            cors_configuration=m.Cors.model_validate(cors_configuration) if cors_configuration else None,
         )
         arn = self.ids.apigateway_api(api_id)
         with self.store.transaction():
@@ -151,6 +155,26 @@ class LocalApiGateway(HttpApis, LocalFacetMixin, ApiGatewayFacet):
             if target:
                 self._quick_create(arn, target)
         return self._with_endpoint(api)
+
+    @validated(rules.UPDATE_API)
+    def update_api(self, api_id: str, *, name: str | None = None, description: str | None = None,
+                   cors_configuration: dict[str, Any] | None = None) -> m.HttpApi:
+        """UpdateApi: a new name, description or CORS configuration (the gateway applies CORS at
+        once, as AWS applies it to every stage)."""
+        api = self._api(api_id)
+        if cors_configuration is not None and api.protocol_type != m.ProtocolType.HTTP:
+            raise bad_request("CORS is configured on HTTP APIs only.", "CorsConfiguration")
+
+        def changed(body: dict[str, Any]) -> dict[str, Any]:
+            if name is not None:
+                body["Name"] = name
+            if description is not None:
+                body["Description"] = description
+            if cors_configuration is not None:
+                body["CorsConfiguration"] = m.Cors.model_validate(cors_configuration).to_aws()
+            return body
+        updated = self.store.update(HTTP_API, self.ids.apigateway_api(api_id), changed)
+        return self._with_endpoint(m.HttpApi.model_validate(updated))
 
     def _with_endpoint(self, api: m.HttpApi) -> m.HttpApi:
         """The API's address: an HTTP API's on the emulator's gateway; a WebSocket API's as AWS

@@ -13,6 +13,11 @@ stage). A stage serves the routes and integrations of its deployment (see
 - ``HTTP_PROXY``: the request goes on to the integration's URL (``{proxy}`` and other path
   variables filled in), its answer comes back as it is.
 
+An API with a CORS configuration gets its preflights (``OPTIONS`` with ``Origin`` and
+``Access-Control-Request-Method``) answered by the gateway, route or no route, and its CORS
+headers on every answer to an allowed origin, in place of the integration's. A stage whose
+default route settings give a rate and a burst throttles each route with a token bucket.
+
 What the caller sees when it goes wrong is what HTTP APIs send: no API, stage or route 404
 ``{"message":"Not Found"}``; a function error or an answer that cannot be read 502
 ``{"message":"Internal Server Error"}``; an integration slower than its timeout 504; a
@@ -72,9 +77,13 @@ class Target:
     api_id: str
     stage: str
     stage_variables: dict[str, str]
-    route: RouteKey
+    route: RouteKey | None
+    """None: no route matches (a CORS preflight may still be answered)."""
     path_parameters: dict[str, str]
     integration: dict[str, Any] | None
+    cors: dict[str, Any] | None
+    throttle: tuple[float, int] | None
+    """The stage's (rate per second, burst), when it sets both."""
     path: str
     """The path within the stage."""
     raw_path: str
@@ -99,6 +108,8 @@ class Gateway:
         """Request ids, apart from the shared stream (traffic must not move the ids of resources)."""
         self.started = threading.Event()
         """Set once the leader's server listens (or could not)."""
+        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        """Throttling: tokens left and when they were counted, per (API, stage, route key)."""
         self._routes: dict[str, tuple[RouteKey, ...]] = {}
         """Parsed route keys per deployment id (a deployment never changes)."""
 
@@ -143,9 +154,22 @@ class Gateway:
         except ComputeError as exc:
             log.info("API gateway: %s", exc.message)
             return _json(500, "Internal Server Error", request_id)
-        if target is None or target.integration is None:
+        if target is None:
             return _json(404, "Not Found", request_id)
-        integration = target.integration
+        origin = _header(request, "origin")
+        cors = target.cors
+        if cors and origin and request.method == "OPTIONS" and _header(request, "access-control-request-method"):
+            return _preflight(cors, origin, request_id)
+        if target.route is None or target.integration is None:
+            return _with_cors(_json(404, "Not Found", request_id), cors, origin)
+        if target.throttle is not None and not self._take(target):
+            return _with_cors(_json(429, "Too Many Requests", request_id), cors, origin)
+        answer = await self._integrate(request, target, request_id)
+        return _with_cors(answer, cors, origin)
+
+    async def _integrate(self, request: Request, target: Target, request_id: str) -> Response:
+        loop = asyncio.get_running_loop()
+        integration = target.integration or {}
         timeout = min(int(integration.get("TimeoutInMillis") or 30000), 30000) / 1000
         try:
             if integration.get("IntegrationType") == "HTTP_PROXY":
@@ -188,24 +212,46 @@ class Gateway:
             routes = tuple(parse_route_key(r["RouteKey"]) for r in snapshot.get("routes") or [])
             self._routes[deployment["DeploymentId"]] = routes
         match = choose(list(routes), request.method, path)
-        if match is None:
-            return None
-        route = next(r for r in snapshot["routes"] if r["RouteKey"] == match.route.key)
-        target = str(route.get("Target") or "")
-        integration = (snapshot.get("integrations") or {}).get(target.removeprefix(TARGET_PREFIX)) \
-            if target.startswith(TARGET_PREFIX) else None
+        integration = None
+        if match is not None:
+            route = next(r for r in snapshot["routes"] if r["RouteKey"] == match.route.key)
+            target = str(route.get("Target") or "")
+            integration = (snapshot.get("integrations") or {}).get(target.removeprefix(TARGET_PREFIX)) \
+                if target.startswith(TARGET_PREFIX) else None
+        settings = stage.get("DefaultRouteSettings") or {}
+        rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
         return Target(api_id=api_id, stage=stage["StageName"], stage_variables=stage.get("StageVariables") or {},
-                      route=match.route, path_parameters=match.path_parameters, integration=integration,
+                      route=match.route if match else None, path_parameters=match.path_parameters if match else {},
+                      integration=integration, cors=api.get("CorsConfiguration"),
+                      throttle=(float(rate), int(burst)) if rate is not None and burst is not None else None,
                       path=path, raw_path=raw_path)
+
+    # -- throttling (on the loop) -----------------------------------------------------------------
+    def _take(self, target: Target) -> bool:
+        """A token from the stage's bucket for this route (``burst`` tokens, refilled at ``rate``
+        a second, as API Gateway throttles); False: throttled."""
+        assert target.throttle is not None and target.route is not None
+        rate, burst = target.throttle
+        bucket_key = (target.api_id, target.stage, target.route.key)
+        now = time.monotonic()
+        tokens, last = self._buckets.get(bucket_key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - last) * rate)
+        if tokens < 1:
+            self._buckets[bucket_key] = (tokens, now)
+            return False
+        self._buckets[bucket_key] = (tokens - 1, now)
+        return True
 
     async def _lambda(self, request: Request, target: Target, request_id: str) -> Response:
         integration = target.integration or {}
+        route = target.route
+        assert route is not None
         version = integration.get("PayloadFormatVersion") or "2.0"
         host = next((v for k, v in request.headers if k.lower() == "host"), "")
         incoming = events.Incoming(
             method=request.method, path=target.raw_path, raw_query=request.target.partition("?")[2],
             headers=request.headers, body=request.body, api_id=target.api_id, stage=target.stage,
-            route_key=target.route.key, resource_path=target.route.path if not target.route.default else "$default",
+            route_key=route.key, resource_path=route.path if not route.default else "$default",
             path_parameters=target.path_parameters, stage_variables=target.stage_variables, request_id=request_id,
             account_id=self.emulator.ids.account, domain_name=host.split(":", 1)[0],
             at=datetime.fromtimestamp(time.time(), UTC),
@@ -259,6 +305,52 @@ class Gateway:
                          self._request_ids.alnum(16))
         finally:
             conn.close()
+
+
+def _header(request: Request, name: str) -> str | None:
+    return next((v for k, v in request.headers if k.lower() == name), None)
+
+
+def _origin_allowed(cors: dict[str, Any], origin: str) -> str | None:
+    """What ``Access-Control-Allow-Origin`` says to this origin; None: it is not allowed."""
+    origins = cors.get("AllowOrigins") or []
+    if origin in origins:
+        return origin
+    if "*" in origins:
+        return origin if cors.get("AllowCredentials") else "*"
+    return None
+
+
+def _preflight(cors: dict[str, Any], origin: str, request_id: str) -> Response:
+    """The gateway's own answer to a CORS preflight, route or no route (as HTTP APIs answer it)."""
+    headers = [("Apigw-Requestid", request_id), ("Date", formatdate(usegmt=True))]
+    allowed = _origin_allowed(cors, origin)
+    if allowed is not None:
+        headers.append(("Access-Control-Allow-Origin", allowed))
+        if cors.get("AllowMethods"):
+            headers.append(("Access-Control-Allow-Methods", ",".join(cors["AllowMethods"])))
+        if cors.get("AllowHeaders"):
+            headers.append(("Access-Control-Allow-Headers", ",".join(cors["AllowHeaders"])))
+        if cors.get("MaxAge") is not None:
+            headers.append(("Access-Control-Max-Age", str(cors["MaxAge"])))
+        if cors.get("AllowCredentials"):
+            headers.append(("Access-Control-Allow-Credentials", "true"))
+    return Response(204, headers)
+
+
+def _with_cors(response: Response, cors: dict[str, Any] | None, origin: str | None) -> Response:
+    """An answer to a CORS request: the API's CORS headers, in place of any the integration sent."""
+    if not cors or not origin:
+        return response
+    headers = [(k, v) for k, v in response.headers if not k.lower().startswith("access-control-")]
+    allowed = _origin_allowed(cors, origin)
+    if allowed is not None:
+        headers.append(("Access-Control-Allow-Origin", allowed))
+        if cors.get("ExposeHeaders"):
+            headers.append(("Access-Control-Expose-Headers", ",".join(cors["ExposeHeaders"])))
+        if cors.get("AllowCredentials"):
+            headers.append(("Access-Control-Allow-Credentials", "true"))
+    return Response(response.status, headers, response.body, response.close)
 
 
 def _locate(request: Request) -> tuple[str | None, str]:
