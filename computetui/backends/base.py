@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
 
     from computetui.models.apigateway import (
         ApiDeployment,
+        Authorizer,
         HttpApi,
         HttpStage,
         Integration,
@@ -532,6 +533,23 @@ class ApiGatewayFacet(Facet):
 
     def get_deployments(self, api_id: str) -> list[ApiDeployment]:
         return self._unsupported("GetDeployments")
+
+    def get_authorizers(self, api_id: str) -> list[Authorizer]:
+        return self._unsupported("GetAuthorizers")
+
+    @mutating
+    def create_authorizer(self, api_id: str, name: str, authorizer_type: str, identity_source: list[str],
+                          **kwargs: Any) -> Authorizer:
+        """CreateAuthorizer (v2): ``REQUEST`` with ``authorizer_uri`` (the function's invocation
+        ARN or its ARN), ``authorizer_payload_format_version`` ``1.0``/``2.0``,
+        ``enable_simple_responses``, ``authorizer_result_ttl_in_seconds``; or ``JWT`` with
+        ``jwt_configuration``. A route uses one with ``authorization_type="CUSTOM"`` (``JWT``)
+        and ``authorizer_id``."""
+        return self._unsupported("CreateAuthorizer")
+
+    @mutating
+    def delete_authorizer(self, api_id: str, authorizer_id: str) -> None:
+        return self._unsupported("DeleteAuthorizer")
 
     def invoke_url(self, api_id: str, stage_name: str) -> str:
         """Where a stage of an HTTP API answers (``$default``: no stage segment). Beyond the

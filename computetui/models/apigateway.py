@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -79,10 +80,26 @@ class HttpApi(PascalModel):
     cors_configuration: Cors | None = None
 
 
+class Authorizer(PascalModel):
+    """An HTTP API's authorizer: a Lambda function (REQUEST) or a JWT check."""
+
+    authorizer_id: str
+    name: str
+    authorizer_type: str
+    """``REQUEST`` (a Lambda function) or ``JWT``."""
+    authorizer_uri: str | None = None
+    authorizer_payload_format_version: str | None = None
+    enable_simple_responses: bool | None = None
+    identity_source: list[str] = Field(default_factory=list)
+    authorizer_result_ttl_in_seconds: int | None = None
+    jwt_configuration: dict[str, Any] | None = None
+
+
 class Route(PascalModel):
     route_id: str
     route_key: str
     target: str | None = None
+    authorizer_id: str | None = None
     authorization_type: str | None = None
     api_key_required: bool | None = None
     api_gateway_managed: bool | None = None

@@ -89,9 +89,12 @@ def prepare(backend: LocalBackend) -> Prepared:
     spare = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="1.0")
     route = gw.create_route(http.api_id, "GET /r", target=f"integrations/{used.integration_id}")
     gw.create_stage(http.api_id, "prod")
+    authorizer = gw.create_authorizer(http.api_id, "who", "REQUEST", ["$request.header.Authorization"],
+                                      authorizer_uri=FUNCTION_ARN, authorizer_payload_format_version="2.0")
     return Prepared(instance_arn=instance.container_instance_arn, rest_api_id=rest.id, api_id=http.api_id,
                     scheduling_policy_arn=policy.arn,
-                    extra={"integration": used.integration_id, "spare": spare.integration_id, "route": route.route_id})
+                    extra={"integration": used.integration_id, "spare": spare.integration_id, "route": route.route_id,
+                           "authorizer": authorizer.authorizer_id})
 
 
 @contextmanager
@@ -169,6 +172,11 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
                                                    target=f"integrations/{p.extra['integration']}",
                                                    authorization_type="NONE", api_key_required=False),
     ("apigateway", "delete_route"): lambda p: dict(api_id=p.api_id, route_id=p.extra["route"]),
+    ("apigateway", "create_authorizer"): lambda p: dict(
+        api_id=p.api_id, name="other", authorizer_type="REQUEST", identity_source=["$request.querystring.token"],
+        authorizer_uri=FUNCTION_ARN, authorizer_payload_format_version="2.0", enable_simple_responses=True,
+        authorizer_result_ttl_in_seconds=60),
+    ("apigateway", "delete_authorizer"): lambda p: dict(api_id=p.api_id, authorizer_id=p.extra["authorizer"]),
     ("apigateway", "create_integration"): lambda p: dict(
         api_id=p.api_id, integration_type="AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="2.0",
         timeout_in_millis=1000, connection_type="INTERNET", description="d"),
@@ -332,6 +340,7 @@ def assert_store_readable(backend: LocalBackend) -> None:
         backend.apigateway.get_integrations(api.api_id)
         backend.apigateway.get_api_stages(api.api_id)
         backend.apigateway.get_deployments(api.api_id)
+        backend.apigateway.get_authorizers(api.api_id)
     backend.lightsail.get_instances()
     for group in backend.logs.describe_log_groups():
         for stream in backend.logs.describe_log_streams(group.log_group_name):

@@ -78,6 +78,18 @@ class AwsApiGateway(ApiGatewayFacet):
     def delete_api(self, api_id: str) -> None:
         self.v2.call("delete_api", ApiId=api_id)
 
+    def get_authorizers(self, api_id: str) -> list[m.Authorizer]:
+        return [parse(m.Authorizer, a) for a in self.v2.pages("get_authorizers", "Items", ApiId=api_id)]
+
+    def create_authorizer(self, api_id: str, name: str, authorizer_type: str, identity_source: list[str],
+                          **kwargs: Any) -> m.Authorizer:
+        return parse(m.Authorizer, self.v2.call(
+            "create_authorizer", ApiId=api_id, Name=name, AuthorizerType=authorizer_type,
+            IdentitySource=list(identity_source), **self.v2.params("create_authorizer", kwargs)))
+
+    def delete_authorizer(self, api_id: str, authorizer_id: str) -> None:
+        self.v2.call("delete_authorizer", ApiId=api_id, AuthorizerId=authorizer_id)
+
     def update_api(self, api_id: str, **kwargs: Any) -> m.HttpApi:
         return parse(m.HttpApi, self.v2.call("update_api", ApiId=api_id, **self.v2.params("update_api", kwargs)))
 

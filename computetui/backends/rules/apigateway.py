@@ -58,7 +58,7 @@ UPDATE_API = Request("UpdateApi", BAD_REQUEST,
 _API = {"api_id": String(min=1)}
 CREATE_ROUTE = Request(
     "CreateRoute", BAD_REQUEST,
-    {**_API, "route_key": String(min=1), "target": String(min=1),
+    {**_API, "route_key": String(min=1), "target": String(min=1), "authorizer_id": String(min=1),
      "authorization_type": String(enum=("NONE", "AWS_IAM", "CUSTOM", "JWT")), "api_key_required": Boolean(),
      "operation_name": String()},
     required=("api_id", "route_key"),
@@ -89,3 +89,14 @@ DELETE_STAGE = Request("DeleteStage", BAD_REQUEST, {**_API, "stage_name": String
 CREATE_DEPLOYMENT = Request("CreateDeployment", BAD_REQUEST,
                             {**_API, "stage_name": String(min=1), "description": String(max=1024)},
                             required=("api_id",))
+CREATE_AUTHORIZER = Request(
+    "CreateAuthorizer", BAD_REQUEST,
+    {**_API, "name": String(min=1, max=128), "authorizer_type": String(enum=("REQUEST", "JWT")),
+     "identity_source": ListOf(String(min=1)), "authorizer_uri": String(min=1, max=2048),
+     "authorizer_payload_format_version": String(enum=("1.0", "2.0")), "enable_simple_responses": Boolean(),
+     "authorizer_result_ttl_in_seconds": Integer(min=0, max=3600),
+     "jwt_configuration": Structure({"Audience": ListOf(String(min=1)), "Issuer": String(min=1)})},
+    required=("api_id", "name", "authorizer_type", "identity_source"),
+)
+DELETE_AUTHORIZER = Request("DeleteAuthorizer", BAD_REQUEST, {**_API, "authorizer_id": String(min=1)},
+                            required=("api_id", "authorizer_id"))

@@ -302,3 +302,73 @@ def test_a_stage_s_throttling_is_a_token_bucket_answering_429(gw_backend, functi
     assert statuses == [200, 200, 429, 429]  # the burst, then nothing left (a token in 1,000 s)
     throttled = call(api.api_endpoint + "/x")
     assert throttled.json() == {"message": "Too Many Requests"}
+
+
+AUTHORIZER = '''
+calls = 0
+def handler(event, context):
+    global calls
+    calls += 1
+    token = event["identitySource"][0] if event["version"] == "2.0" else event["identitySource"]
+    if event.get("type") != "REQUEST":
+        raise ValueError("not a REQUEST authorizer event")
+    if event["version"] == "2.0" and "routeArn" in event and token.startswith("simple-"):
+        return {"isAuthorized": token == "simple-yes", "context": {"user": "ada", "calls": calls}}
+    effect = "Allow" if token == "policy-yes" else "Deny"
+    arn = event.get("routeArn") or event.get("methodArn")
+    return {"principalId": "ada", "context": {"calls": calls},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": arn.rsplit("/", 2)[0] + "/*"}]}}
+'''
+
+
+def authorized_api(gw_backend: LocalBackend, function, **authorizer: Any) -> tuple[Any, str]:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="guarded")
+    made = gw.create_authorizer(api.api_id, "who", "REQUEST", ["$request.header.Authorization"],
+                                authorizer_uri=function(AUTHORIZER, name="authorizer"), **authorizer)
+    gw.create_route(api.api_id, "GET /me", target=proxy_integration(gw_backend, api.api_id, function(ECHO)),
+                    authorization_type="CUSTOM", authorizer_id=made.authorizer_id)
+    gw.create_stage(api.api_id, "$default", auto_deploy=True)
+    return api, made.authorizer_id
+
+
+def test_a_lambda_authorizer_with_simple_responses_lets_in_and_keeps_out(gw_backend, function) -> None:  # noqa: ANN001
+    api, _ = authorized_api(gw_backend, function, authorizer_payload_format_version="2.0",
+                            enable_simple_responses=True, authorizer_result_ttl_in_seconds=0)
+    url = api.api_endpoint + "/me"
+    assert (call(url).status, call(url).json()) == (401, {"message": "Unauthorized"})  # no identity: not asked
+    assert (call(url, headers={"Authorization": "simple-no"}).status,
+            call(url, headers={"Authorization": "simple-no"}).json()) == (403, {"message": "Forbidden"})
+    event = echoed(call(url, headers={"Authorization": "simple-yes"}))
+    assert event["requestContext"]["authorizer"]["lambda"]["user"] == "ada"
+
+
+def test_an_iam_policy_answer_is_evaluated_and_cached_for_its_ttl(gw_backend, function) -> None:  # noqa: ANN001
+    api, _ = authorized_api(gw_backend, function, authorizer_payload_format_version="1.0",
+                            authorizer_result_ttl_in_seconds=300)
+    url = api.api_endpoint + "/me"
+    assert call(url, headers={"Authorization": "policy-no"}).status == 403
+    first = echoed(call(url, headers={"Authorization": "policy-yes"}))
+    second = echoed(call(url, headers={"Authorization": "policy-yes"}))
+    calls = [e["requestContext"]["authorizer"]["lambda"]["calls"] for e in (first, second)]
+    assert calls[0] == calls[1]  # the second came from the cache: the authorizer was not asked again
+
+
+def test_authorizers_refuse_what_http_apis_refuse(gw_backend, function) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="rules")
+    arn = function(AUTHORIZER, name="authorizer")
+    with pytest.raises(ComputeError, match="AuthorizerPayloadFormatVersion is required"):
+        gw.create_authorizer(api.api_id, "a", "REQUEST", ["$request.header.Authorization"], authorizer_uri=arn)
+    with pytest.raises(ComputeError, match="Simple responses need payload format 2.0"):
+        gw.create_authorizer(api.api_id, "a", "REQUEST", ["$request.header.Authorization"], authorizer_uri=arn,
+                             authorizer_payload_format_version="1.0", enable_simple_responses=True)
+    with pytest.raises(ComputeError, match="Invalid identity source"):
+        gw.create_authorizer(api.api_id, "a", "REQUEST", ["Authorization"], authorizer_uri=arn,
+                             authorizer_payload_format_version="2.0")
+    with pytest.raises(ComputeError, match="needs an AuthorizerId"):
+        gw.create_route(api.api_id, "GET /x", authorization_type="CUSTOM")
+    with pytest.raises(ComputeError, match="Invalid authorizer identifier"):
+        gw.create_route(api.api_id, "GET /x", authorization_type="CUSTOM", authorizer_id="nope12")
+    assert gw.get_authorizers(api.api_id) == [] and gw.get_routes(api.api_id) == []

@@ -44,6 +44,9 @@ class Incoming:
     account_id: str = "000000000000"
     domain_name: str = ""
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    authorizer: dict[str, Any] | None = None
+    """What a Lambda authorizer allowed the request with (its ``context``), for the integration."""
+    principal_id: str | None = None
 
 
 class MalformedResponse(ValueError):
@@ -114,6 +117,8 @@ def event_v2(incoming: Incoming) -> dict[str, Any]:
         "time": _time(incoming.at),
         "timeEpoch": epoch_ms,
     }
+    if incoming.authorizer is not None:
+        event["requestContext"]["authorizer"] = {"lambda": dict(incoming.authorizer)}
     if incoming.path_parameters:
         event["pathParameters"] = dict(incoming.path_parameters)
     if incoming.stage_variables:
@@ -163,6 +168,8 @@ def event_v1(incoming: Incoming) -> dict[str, Any]:
             "resourceId": incoming.route_key,
             "resourcePath": incoming.resource_path,
             "stage": incoming.stage,
+            **({"authorizer": {**incoming.authorizer, "principalId": incoming.principal_id}}
+               if incoming.authorizer is not None else {}),
         },
         "pathParameters": dict(incoming.path_parameters) or None,
         "stageVariables": dict(incoming.stage_variables) or None,

@@ -10,6 +10,7 @@ from computetui.backends.base import ApiGatewayFacet
 from computetui.backends.errors import InvalidParameter, NotFound
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, HttpApis
 from computetui.backends.local.apigateway.records import (
+    AUTHORIZER,
     DEPLOYMENT,
     HTTP_API,
     INTEGRATION,
@@ -192,7 +193,7 @@ class LocalApiGateway(HttpApis, LocalFacetMixin, ApiGatewayFacet):
         self._api(api_id)
         arn = self.ids.apigateway_api(api_id)
         with self.store.transaction():
-            for kind in (ROUTE, INTEGRATION, STAGE, DEPLOYMENT):
+            for kind in (ROUTE, INTEGRATION, STAGE, DEPLOYMENT, AUTHORIZER):
                 for found in self.store.arns(kind):
                     if found.startswith(f"{arn}/"):
                         self.store.delete(kind, found)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.apigateway import events
+from computetui.backends.local.apigateway import authorizers, events
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
 from computetui.backends.local.apigateway.records import (
     DEFAULT_STAGE,
@@ -64,6 +64,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+AUTH_CACHE_MAX = 10_000
+"""Authorizer answers kept at most (each for its authorizer's TTL)."""
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """An HTTP API's payload limit (10 MB)."""
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "upgrade", "transfer-encoding", "host",
@@ -82,6 +84,8 @@ class Target:
     path_parameters: dict[str, str]
     integration: dict[str, Any] | None
     cors: dict[str, Any] | None
+    authorizer: dict[str, Any] | None
+    """The route's Lambda authorizer, when it has one."""
     throttle: tuple[float, int] | None
     """The stage's (rate per second, burst), when it sets both."""
     path: str
@@ -109,6 +113,8 @@ class Gateway:
         self.started = threading.Event()
         """Set once the leader's server listens (or could not)."""
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self._auth_cache: dict[tuple[str, str, tuple[str, ...]], tuple[float, bytes]] = {}
+        """Authorizers' answers by (API, authorizer, identity values): (until, the answer)."""
         """Throttling: tokens left and when they were counted, per (API, stage, route key)."""
         self._routes: dict[str, tuple[RouteKey, ...]] = {}
         """Parsed route keys per deployment id (a deployment never changes)."""
@@ -164,10 +170,64 @@ class Gateway:
             return _with_cors(_json(404, "Not Found", request_id), cors, origin)
         if target.throttle is not None and not self._take(target):
             return _with_cors(_json(429, "Too Many Requests", request_id), cors, origin)
-        answer = await self._integrate(request, target, request_id)
+        granted = None
+        if target.authorizer is not None:
+            refused, granted = await self._authorize(request, target, request_id)
+            if refused is not None:
+                return _with_cors(refused, cors, origin)
+        answer = await self._integrate(request, target, request_id, granted)
         return _with_cors(answer, cors, origin)
 
-    async def _integrate(self, request: Request, target: Target, request_id: str) -> Response:
+    # -- authorizers (on the loop) -------------------------------------------------------------------
+    async def _authorize(self, request: Request, target: Target, request_id: str
+                         ) -> tuple[Response | None, authorizers.Verdict | None]:
+        """Ask the route's Lambda authorizer (or its cached answer); (the refusal, None) or
+        (None, what it allowed)."""
+        config = target.authorizer or {}
+        incoming = self._incoming(request, target, request_id)
+        values = authorizers.identity(list(config.get("IdentitySource") or []), incoming)
+        if values is None and config.get("IdentitySource"):
+            return _json(401, "Unauthorized", request_id), None
+        values = values or []
+        arn = authorizers.route_arn(self.emulator.region, self.emulator.ids.account, incoming, target.path)
+        simple = bool(config.get("EnableSimpleResponses"))
+        ttl = int(config.get("AuthorizerResultTtlInSeconds") or 0)
+        cache_key = (target.api_id, str(config.get("AuthorizerId")), tuple(values))
+        cached = self._auth_cache.get(cache_key) if ttl and values else None
+        payload = cached[1] if cached is not None and cached[0] > time.monotonic() else None
+        if payload is None:
+            version = config.get("AuthorizerPayloadFormatVersion") or "2.0"
+            function = function_of(str(config.get("AuthorizerUri") or ""))
+            facet = self.emulator.lambda_
+            if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
+                return _json(500, "Internal Server Error", request_id), None
+            try:
+                result = await facet.invoke_for_service(
+                    function, json.dumps(authorizers.event(version, incoming, arn, values)).encode())
+            except ComputeError as exc:
+                log.info("API gateway %s: the authorizer failed: %s", target.api_id, exc.message)
+                return _json(500, "Internal Server Error", request_id), None
+            if result.function_error:
+                return _json(500, "Internal Server Error", request_id), None
+            payload = result.payload
+            if ttl and values:
+                if len(self._auth_cache) >= AUTH_CACHE_MAX:  # the expired ones go, then the oldest
+                    now = time.monotonic()
+                    self._auth_cache = {k: v for k, v in self._auth_cache.items() if v[0] > now}
+                    while len(self._auth_cache) >= AUTH_CACHE_MAX:
+                        self._auth_cache.pop(next(iter(self._auth_cache)))
+                self._auth_cache[cache_key] = (time.monotonic() + ttl, payload)
+        try:
+            verdict = authorizers.verdict(payload, simple, arn)
+        except authorizers.MalformedAuthorizerAnswer as exc:
+            log.info("API gateway %s: the authorizer's answer is malformed: %s", target.api_id, exc)
+            return _json(500, "Internal Server Error", request_id), None
+        if not verdict.allowed:
+            return _json(403, "Forbidden", request_id), None
+        return None, verdict
+
+    async def _integrate(self, request: Request, target: Target, request_id: str,
+                         granted: authorizers.Verdict | None = None) -> Response:
         loop = asyncio.get_running_loop()
         integration = target.integration or {}
         timeout = min(int(integration.get("TimeoutInMillis") or 30000), 30000) / 1000
@@ -175,7 +235,7 @@ class Gateway:
             if integration.get("IntegrationType") == "HTTP_PROXY":
                 work = loop.run_in_executor(None, self._forward, request, target, timeout)
             else:
-                work = asyncio.ensure_future(self._lambda(request, target, request_id))
+                work = asyncio.ensure_future(self._lambda(request, target, request_id, granted))
             answer = await asyncio.wait_for(asyncio.shield(work), timeout)
         except TimeoutError:
             return _json(504, "Endpoint request timed out", request_id)
@@ -212,17 +272,19 @@ class Gateway:
             routes = tuple(parse_route_key(r["RouteKey"]) for r in snapshot.get("routes") or [])
             self._routes[deployment["DeploymentId"]] = routes
         match = choose(list(routes), request.method, path)
-        integration = None
+        integration = authorizer = None
         if match is not None:
             route = next(r for r in snapshot["routes"] if r["RouteKey"] == match.route.key)
             target = str(route.get("Target") or "")
             integration = (snapshot.get("integrations") or {}).get(target.removeprefix(TARGET_PREFIX)) \
                 if target.startswith(TARGET_PREFIX) else None
+            if route.get("AuthorizationType") == "CUSTOM":
+                authorizer = (snapshot.get("authorizers") or {}).get(route.get("AuthorizerId") or "")
         settings = stage.get("DefaultRouteSettings") or {}
         rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
         return Target(api_id=api_id, stage=stage["StageName"], stage_variables=stage.get("StageVariables") or {},
                       route=match.route if match else None, path_parameters=match.path_parameters if match else {},
-                      integration=integration, cors=api.get("CorsConfiguration"),
+                      integration=integration, cors=api.get("CorsConfiguration"), authorizer=authorizer,
                       throttle=(float(rate), int(burst)) if rate is not None and burst is not None else None,
                       path=path, raw_path=raw_path)
 
@@ -242,20 +304,27 @@ class Gateway:
         self._buckets[bucket_key] = (tokens - 1, now)
         return True
 
-    async def _lambda(self, request: Request, target: Target, request_id: str) -> Response:
-        integration = target.integration or {}
+    def _incoming(self, request: Request, target: Target, request_id: str,
+                  granted: authorizers.Verdict | None = None) -> events.Incoming:
         route = target.route
         assert route is not None
-        version = integration.get("PayloadFormatVersion") or "2.0"
         host = next((v for k, v in request.headers if k.lower() == "host"), "")
-        incoming = events.Incoming(
+        return events.Incoming(
             method=request.method, path=target.raw_path, raw_query=request.target.partition("?")[2],
             headers=request.headers, body=request.body, api_id=target.api_id, stage=target.stage,
             route_key=route.key, resource_path=route.path if not route.default else "$default",
             path_parameters=target.path_parameters, stage_variables=target.stage_variables, request_id=request_id,
             account_id=self.emulator.ids.account, domain_name=host.split(":", 1)[0],
             at=datetime.fromtimestamp(time.time(), UTC),
+            authorizer=granted.context if granted is not None else None,
+            principal_id=granted.principal_id if granted is not None else None,
         )
+
+    async def _lambda(self, request: Request, target: Target, request_id: str,
+                      granted: authorizers.Verdict | None = None) -> Response:
+        integration = target.integration or {}
+        version = integration.get("PayloadFormatVersion") or "2.0"
+        incoming = self._incoming(request, target, request_id, granted)
         event = events.event_v2(incoming) if version == "2.0" else events.event_v1(incoming)
         function = function_of(str(integration.get("IntegrationUri") or ""))
         facet = self.emulator.lambda_

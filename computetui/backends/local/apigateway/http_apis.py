@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.apigateway.records import (
+    AUTHORIZER,
     DEFAULT_PORT,
     DEFAULT_STAGE,
     DEPLOYMENT,
@@ -96,23 +97,100 @@ class HttpApis:
     # -- routes ------------------------------------------------------------------------------
     @validated(rules.CREATE_ROUTE)
     def create_route(self, api_id: str, route_key: str, target: str | None = None, *,
-                     authorization_type: str | None = None, api_key_required: bool | None = None,
-                     operation_name: str | None = None) -> m.Route:
+                     authorization_type: str | None = None, authorizer_id: str | None = None,
+                     api_key_required: bool | None = None, operation_name: str | None = None) -> m.Route:
         api = self._api(api_id)
         arn = self.ids.apigateway_api(api_id)
         if api.protocol_type == m.ProtocolType.HTTP:
             parse_route_key(route_key)
+        self._check_authorization(arn, authorization_type or "NONE", authorizer_id)
         if any(r["RouteKey"] == route_key for r in self.store.list(ROUTE, parent=arn)):
             raise Conflict(f"Unable to create route. A route with the key {route_key} already exists for this API.",
                            code="ConflictException")
         if target is not None:
             self._integration_of(arn, target)
         route = m.Route(route_id=self.ids.alnum(7), route_key=route_key, target=target,
-                        authorization_type=authorization_type or "NONE", api_key_required=bool(api_key_required))
+                        authorization_type=authorization_type or "NONE", authorizer_id=authorizer_id,
+                        api_key_required=bool(api_key_required))
         with self.store.transaction():
             self.store.put(ROUTE, key(arn, "routes", route.route_id), route.to_aws(), name=route_key, parent=arn)
             self._auto_deploy(arn)
         return route
+
+    def _check_authorization(self, arn: str, authorization_type: str, authorizer_id: str | None) -> None:
+        """CUSTOM names a REQUEST (Lambda) authorizer of the API, JWT a JWT one; NONE none."""
+        if authorization_type == "NONE":
+            if authorizer_id is not None:
+                raise bad_request("An authorizer needs AuthorizationType CUSTOM or JWT.", "AuthorizationType")
+            return
+        if authorization_type == "AWS_IAM":
+            raise bad_request("AWS_IAM authorization needs signed requests, which the local gateway does not check "
+                              "yet; use a Lambda (CUSTOM) authorizer.", "AuthorizationType")
+        if authorizer_id is None:
+            raise bad_request(f"AuthorizationType {authorization_type} needs an AuthorizerId.", "AuthorizerId")
+        found = self.store.get(AUTHORIZER, key(arn, "authorizers", authorizer_id))
+        if found is None:
+            raise bad_request(f"Invalid authorizer identifier specified {authorizer_id}", "AuthorizerId")
+        wanted = "REQUEST" if authorization_type == "CUSTOM" else "JWT"
+        if found["AuthorizerType"] != wanted:
+            raise bad_request(f"AuthorizationType {authorization_type} needs a {wanted} authorizer; "
+                              f"{authorizer_id} is {found['AuthorizerType']}.", "AuthorizerId")
+
+    # -- authorizers -------------------------------------------------------------------------------
+    @validated(rules.API)
+    def get_authorizers(self, api_id: str) -> list[m.Authorizer]:
+        return [m.Authorizer.model_validate(b) for b in self.store.list(AUTHORIZER, parent=self._arn(api_id))]
+
+    @validated(rules.CREATE_AUTHORIZER)
+    def create_authorizer(self, api_id: str, name: str, authorizer_type: str, identity_source: list[str], *,
+                          authorizer_uri: str | None = None, authorizer_payload_format_version: str | None = None,
+                          enable_simple_responses: bool | None = None,
+                          authorizer_result_ttl_in_seconds: int | None = None,
+                          jwt_configuration: dict[str, Any] | None = None) -> m.Authorizer:
+        arn = self._arn(api_id)
+        if authorizer_type == "REQUEST":
+            if not authorizer_uri or function_of(authorizer_uri) is None:
+                raise bad_request("A REQUEST authorizer's AuthorizerUri names a Lambda function (its invocation ARN "
+                                  "or its ARN).", "AuthorizerUri")
+            if authorizer_payload_format_version is None:
+                raise bad_request("AuthorizerPayloadFormatVersion is required for a REQUEST authorizer (1.0 or 2.0).",
+                                  "AuthorizerPayloadFormatVersion")
+            if enable_simple_responses and authorizer_payload_format_version != "2.0":
+                raise bad_request("Simple responses need payload format 2.0.", "EnableSimpleResponses")
+        else:
+            raise bad_request("JWT authorizers are not emulated by the local gateway yet: use a REQUEST (Lambda) "
+                              "authorizer, which can check a JWT itself.", "AuthorizerType")
+        for source in identity_source:
+            if not source.startswith(("$request.header.", "$request.querystring.", "$context.", "$stageVariables.")):
+                raise bad_request(f"Invalid identity source {source!r}: $request.header.<name>, "
+                                  "$request.querystring.<name>, $context.<name> or $stageVariables.<name>.",
+                                  "IdentitySource")
+        authorizer = m.Authorizer(
+            authorizer_id=self._child_id(arn, 6), name=name, authorizer_type=authorizer_type,
+            authorizer_uri=authorizer_uri, authorizer_payload_format_version=authorizer_payload_format_version,
+            enable_simple_responses=bool(enable_simple_responses) if authorizer_type == "REQUEST" else None,
+            identity_source=list(identity_source),
+            authorizer_result_ttl_in_seconds=authorizer_result_ttl_in_seconds if authorizer_result_ttl_in_seconds
+            is not None else (300 if authorizer_type == "REQUEST" else None),
+            jwt_configuration=jwt_configuration,
+        )
+        with self.store.transaction():
+            self.store.put(AUTHORIZER, key(arn, "authorizers", authorizer.authorizer_id), authorizer.to_aws(),
+                           name=name, parent=arn)
+            self._auto_deploy(arn)
+        return authorizer
+
+    @validated(rules.DELETE_AUTHORIZER)
+    def delete_authorizer(self, api_id: str, authorizer_id: str) -> None:
+        arn = self._arn(api_id)
+        with self.store.transaction():
+            if self.store.get(AUTHORIZER, key(arn, "authorizers", authorizer_id)) is None:
+                raise NotFound(f"Invalid Authorizer identifier specified {authorizer_id}", code="NotFoundException")
+            if any(r.get("AuthorizerId") == authorizer_id for r in self.store.list(ROUTE, parent=arn)):
+                raise Conflict(f"Unable to delete authorizer {authorizer_id}: a route uses it.",
+                               code="ConflictException")
+            self.store.delete(AUTHORIZER, key(arn, "authorizers", authorizer_id))
+            self._auto_deploy(arn)
 
     def _integration_of(self, arn: str, target: str) -> dict[str, Any]:
         if not target.startswith(TARGET_PREFIX):
@@ -253,8 +331,11 @@ class HttpApis:
                                      description=description, auto_deployed=auto)
         body = deployment.to_aws()
         body[SNAPSHOT] = {
-            "routes": [{"RouteKey": r["RouteKey"], "Target": r.get("Target")} for r in self.store.list(ROUTE, parent=arn)],
+            "routes": [{"RouteKey": r["RouteKey"], "Target": r.get("Target"),
+                        "AuthorizationType": r.get("AuthorizationType") or "NONE", "AuthorizerId": r.get("AuthorizerId")}
+                       for r in self.store.list(ROUTE, parent=arn)],
             "integrations": {b["IntegrationId"]: b for b in self.store.list(INTEGRATION, parent=arn)},
+            "authorizers": {b["AuthorizerId"]: b for b in self.store.list(AUTHORIZER, parent=arn)},
         }
         self.store.put(DEPLOYMENT, key(arn, "deployments", deployment.deployment_id), body,
                        name=deployment.deployment_id, parent=arn)
