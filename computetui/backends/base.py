@@ -517,8 +517,14 @@ class ApiGatewayFacet(Facet):
     @mutating
     def create_stage(self, api_id: str, stage_name: str, **kwargs: Any) -> HttpStage:
         """CreateStage (v2): ``auto_deploy``, ``stage_variables``, ``deployment_id``,
-        ``default_route_settings``."""
+        ``default_route_settings``, ``access_log_settings``."""
         return self._unsupported("CreateStage")
+
+    @mutating
+    def update_stage(self, api_id: str, stage_name: str, **kwargs: Any) -> HttpStage:
+        """UpdateStage (v2): ``auto_deploy``, ``deployment_id``, ``stage_variables``,
+        ``default_route_settings``, ``access_log_settings`` (DestinationArn, Format)."""
+        return self._unsupported("UpdateStage")
 
     @mutating
     def delete_stage(self, api_id: str, stage_name: str) -> None:

@@ -113,6 +113,13 @@ class RouteSettings(PascalModel):
     detailed_metrics_enabled: bool | None = None
 
 
+class AccessLogSettings(PascalModel):
+    destination_arn: str | None = None
+    """The log group's ARN."""
+    format: str | None = None
+    """The line, with ``$context.<name>`` variables."""
+
+
 class HttpStage(PascalModel):
     stage_name: str
     auto_deploy: bool = False
@@ -121,6 +128,7 @@ class HttpStage(PascalModel):
     last_updated_date: datetime | None = None
     stage_variables: dict[str, str] = Field(default_factory=dict)
     default_route_settings: RouteSettings | None = None
+    access_log_settings: AccessLogSettings | None = None
     api_gateway_managed: bool | None = None
     """The stage quick create made (AWS manages it)."""
 

@@ -185,6 +185,10 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
         api_id=p.api_id, stage_name="beta", auto_deploy=True, description="d", stage_variables={"a": "1"},
         default_route_settings={"ThrottlingBurstLimit": 5, "ThrottlingRateLimit": 1.0}, tags={"t": "1"}),
     ("apigateway", "delete_stage"): lambda p: dict(api_id=p.api_id, stage_name="prod"),
+    ("apigateway", "update_stage"): lambda p: dict(
+        api_id=p.api_id, stage_name="prod", auto_deploy=True, description="d", stage_variables={"a": "2"},
+        default_route_settings={"ThrottlingBurstLimit": 5, "ThrottlingRateLimit": 1.0},
+        access_log_settings={"DestinationArn": "arn:aws:logs:us-east-1:000000000000:log-group:g", "Format": "x"}),
     ("apigateway", "create_deployment"): lambda p: dict(api_id=p.api_id, stage_name="prod", description="d"),
     ("lightsail", "create_instances"): lambda p: dict(instance_names=["i"], availability_zone="us-east-1a",
                                                       blueprint_id="nginx", bundle_id="nano_3_0",

@@ -78,6 +78,10 @@ class AwsApiGateway(ApiGatewayFacet):
     def delete_api(self, api_id: str) -> None:
         self.v2.call("delete_api", ApiId=api_id)
 
+    def update_stage(self, api_id: str, stage_name: str, **kwargs: Any) -> m.HttpStage:
+        return parse(m.HttpStage, self.v2.call("update_stage", ApiId=api_id, StageName=stage_name,
+                                               **self.v2.params("update_stage", kwargs)))
+
     def get_authorizers(self, api_id: str) -> list[m.Authorizer]:
         return [parse(m.Authorizer, a) for a in self.v2.pages("get_authorizers", "Items", ApiId=api_id)]
 

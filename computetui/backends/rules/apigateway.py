@@ -74,6 +74,9 @@ CREATE_INTEGRATION = Request(
 )
 DELETE_INTEGRATION = Request("DeleteIntegration", BAD_REQUEST, {**_API, "integration_id": String(min=1)},
                              required=("api_id", "integration_id"))
+ACCESS_LOGS = Structure({
+    "DestinationArn": String(min=1, pattern=r"^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:[^:]+(:\*)?$"),
+    "Format": String(min=1, max=4096)})
 ROUTE_SETTINGS = Structure({"ThrottlingBurstLimit": Integer(min=0), "ThrottlingRateLimit": Number(),
                             "DetailedMetricsEnabled": Boolean()})
 CREATE_STAGE = Request(
@@ -81,7 +84,15 @@ CREATE_STAGE = Request(
     {**_API, "stage_name": String(min=1, max=128, pattern=r"^(\$default|[A-Za-z0-9_-]+)$"), "auto_deploy": Boolean(),
      "deployment_id": String(min=1), "description": String(max=1024),
      "stage_variables": MapOf(String(min=1, max=64, pattern=r"^[A-Za-z0-9_]+$"), String(max=2048)),
-     "default_route_settings": ROUTE_SETTINGS, "tags": TAGS},
+     "default_route_settings": ROUTE_SETTINGS, "tags": TAGS, "access_log_settings": ACCESS_LOGS},
+    required=("api_id", "stage_name"),
+)
+UPDATE_STAGE = Request(
+    "UpdateStage", BAD_REQUEST,
+    {**_API, "stage_name": String(min=1), "auto_deploy": Boolean(), "deployment_id": String(min=1),
+     "description": String(max=1024), "stage_variables": MapOf(String(min=1, max=64, pattern=r"^[A-Za-z0-9_]+$"),
+                                                               String(max=2048)),
+     "default_route_settings": ROUTE_SETTINGS, "access_log_settings": ACCESS_LOGS},
     required=("api_id", "stage_name"),
 )
 DELETE_STAGE = Request("DeleteStage", BAD_REQUEST, {**_API, "stage_name": String(min=1)},

@@ -372,3 +372,49 @@ def test_authorizers_refuse_what_http_apis_refuse(gw_backend, function) -> None:
     with pytest.raises(ComputeError, match="Invalid authorizer identifier"):
         gw.create_route(api.api_id, "GET /x", authorization_type="CUSTOM", authorizer_id="nope12")
     assert gw.get_authorizers(api.api_id) == [] and gw.get_routes(api.api_id) == []
+
+
+def test_access_logs_and_metrics_of_a_stage(gw_backend, function) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.waits import until
+
+    source = '''
+def handler(event, context):
+    if event["rawPath"] == "/raise":
+        raise ValueError("no")
+    return {"statusCode": 200, "body": "ok"}
+'''
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="watched")
+    gw.create_route(api.api_id, "ANY /{proxy+}", target=proxy_integration(gw_backend, api.api_id, function(source)))
+    gw_backend.logs.create_log_group("/api/access")
+    destination = "arn:aws:logs:us-east-1:000000000000:log-group:/api/access:*"
+    stage = gw.create_stage(api.api_id, "$default", auto_deploy=True, access_log_settings={
+        "DestinationArn": destination,
+        "Format": "$context.requestId $context.httpMethod $context.routeKey $context.status $context.nothing"})
+    assert stage.access_log_settings.destination_arn == destination
+    for path in ("/a", "/b", "/raise"):
+        call(api.api_endpoint + path)
+    assert call(api.api_endpoint + "/").status == 404  # no route: counted too
+    lines = until(lambda: (found := [e.message for e in gw_backend.logs.filter_log_events("/api/access")])
+                  and len(found) == 4 and found, 10)
+    assert sorted(line.split(" ", 1)[1] for line in lines) == [
+        "GET - 404 -", "GET ANY /{proxy+} 200 -", "GET ANY /{proxy+} 200 -", "GET ANY /{proxy+} 502 -"]
+
+    now = datetime.now(UTC)
+
+    def figure(name: str, statistic: str) -> float:
+        [result] = gw_backend.metrics.get_metric_data([{"Id": "m", "MetricStat": {"Metric": {
+            "Namespace": "AWS/ApiGateway", "MetricName": name,
+            "Dimensions": [{"Name": "ApiId", "Value": api.api_id}, {"Name": "Stage", "Value": "$default"}]},
+            "Period": 3600, "Stat": statistic}}], now - timedelta(hours=1), now + timedelta(minutes=1))
+        return sum(result.values)
+    until(lambda: figure("Count", "Sum") == 4, 10)
+    assert (figure("4xx", "Sum"), figure("5xx", "Sum")) == (1, 1)
+    assert figure("Latency", "SampleCount") == 4 and figure("IntegrationLatency", "SampleCount") == 3
+    assert figure("Latency", "Maximum") >= figure("IntegrationLatency", "Maximum") > 0
+    gw.update_stage(api.api_id, "$default", access_log_settings={"DestinationArn": destination,
+                                                                  "Format": "$context.path"})
+    call(api.api_endpoint + "/c")
+    until(lambda: "/c" in [e.message for e in gw_backend.logs.filter_log_events("/api/access")], 10)

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from computetui.backends.local.apigateway.facet import LocalApiGateway
 from computetui.backends.local.apigateway.gateway import Gateway
+from computetui.backends.local.apigateway.observe import NAMESPACE
 from computetui.backends.local.apigateway.records import DEFAULT_PORT
+from computetui.backends.local.metrics.facet import LocalMetrics
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator, Options
@@ -23,3 +25,6 @@ def install(emulator: Emulator, options: Options) -> None:
     gateway = emulator.add_part(Gateway(emulator, port))
     emulator.controller.on_start(gateway.start)
     emulator.on_close(gateway.close)
+    emulator.part(LocalMetrics).add_source([NAMESPACE], gateway.observations.query)
+    emulator.controller.every(3600.0, "apigateway-metrics-prune",
+                              lambda: gateway.observations.prune(int(emulator.clock.time() * 1000)))

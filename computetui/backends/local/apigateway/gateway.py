@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.apigateway import authorizers, events
+from computetui.backends.local.apigateway import authorizers, events, observe
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
 from computetui.backends.local.apigateway.records import (
     DEFAULT_STAGE,
@@ -88,6 +88,8 @@ class Target:
     """The route's Lambda authorizer, when it has one."""
     throttle: tuple[float, int] | None
     """The stage's (rate per second, burst), when it sets both."""
+    access_log: dict[str, Any] | None
+    """The stage's ``AccessLogSettings`` (``DestinationArn``, ``Format``), when it logs."""
     path: str
     """The path within the stage."""
     raw_path: str
@@ -113,6 +115,8 @@ class Gateway:
         self.started = threading.Event()
         """Set once the leader's server listens (or could not)."""
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self.observations = observe.Observations(emulator.store, emulator.awslogs.logs)
+        self._flush_due = False
         self._auth_cache: dict[tuple[str, str, tuple[str, ...]], tuple[float, bytes]] = {}
         """Authorizers' answers by (API, authorizer, identity values): (until, the answer)."""
         """Throttling: tokens left and when they were counted, per (API, stage, route key)."""
@@ -144,6 +148,7 @@ class Gateway:
         self.started.set()
 
     def close(self) -> None:
+        self._flush()
         server, self.server = self.server, None
         if server is not None and self.emulator.controller.running:
             try:
@@ -154,29 +159,77 @@ class Gateway:
     # -- answering -------------------------------------------------------------------------------
     async def _handle(self, request: Request) -> Response:
         request_id = self._request_ids.alnum(16)
+        began = time.monotonic()
+        at = time.time()
+        timing: dict[str, float] = {}
+        target, response = await self._answer(request, request_id, timing)
+        if target is not None:
+            self._observe(request, response, target, request_id, at, (time.monotonic() - began) * 1000, timing)
+        return response
+
+    async def _answer(self, request: Request, request_id: str, timing: dict[str, float]
+                      ) -> tuple[Target | None, Response]:
         loop = asyncio.get_running_loop()
         try:
             target = await loop.run_in_executor(None, self._resolve, request)
         except ComputeError as exc:
             log.info("API gateway: %s", exc.message)
-            return _json(500, "Internal Server Error", request_id)
+            return None, _json(500, "Internal Server Error", request_id)
         if target is None:
-            return _json(404, "Not Found", request_id)
+            return None, _json(404, "Not Found", request_id)
         origin = _header(request, "origin")
         cors = target.cors
         if cors and origin and request.method == "OPTIONS" and _header(request, "access-control-request-method"):
-            return _preflight(cors, origin, request_id)
+            return target, _preflight(cors, origin, request_id)
         if target.route is None or target.integration is None:
-            return _with_cors(_json(404, "Not Found", request_id), cors, origin)
+            return target, _with_cors(_json(404, "Not Found", request_id), cors, origin)
         if target.throttle is not None and not self._take(target):
-            return _with_cors(_json(429, "Too Many Requests", request_id), cors, origin)
+            return target, _with_cors(_json(429, "Too Many Requests", request_id), cors, origin)
         granted = None
         if target.authorizer is not None:
             refused, granted = await self._authorize(request, target, request_id)
             if refused is not None:
-                return _with_cors(refused, cors, origin)
+                return target, _with_cors(refused, cors, origin)
+        began = time.monotonic()
         answer = await self._integrate(request, target, request_id, granted)
-        return _with_cors(answer, cors, origin)
+        timing["integration_ms"] = (time.monotonic() - began) * 1000
+        return target, _with_cors(answer, cors, origin)
+
+    def _observe(self, request: Request, response: Response, target: Target, request_id: str, at: float,
+                 latency_ms: float, timing: dict[str, float]) -> None:
+        """The request's minute in the stage's metrics, and its access log line."""
+        settings = target.access_log or {}
+        log_to = None
+        if settings.get("DestinationArn") and settings.get("Format"):
+            identity = _header(request, "user-agent")
+            values = {
+                "requestId": request_id, "extendedRequestId": request_id, "apiId": target.api_id,
+                "stage": target.stage, "httpMethod": request.method, "path": target.raw_path,
+                "routeKey": target.route.key if target.route else "-", "status": response.status,
+                "protocol": request.version, "responseLength": len(response.body),
+                "requestTime": datetime.fromtimestamp(at, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "requestTimeEpoch": int(at * 1000), "identity.sourceIp": "127.0.0.1", "identity.userAgent": identity,
+                "domainName": (_header(request, "host") or "").split(":", 1)[0],
+                "integrationLatency": round(timing["integration_ms"]) if "integration_ms" in timing else None,
+                "responseLatency": round(latency_ms),
+                "integrationStatus": response.status if "integration_ms" in timing else None,
+            }
+            log_to = (observe.log_group_of(settings["DestinationArn"]), observe.access_line(settings["Format"], values))
+        self.observations.record(target.api_id, target.stage, int(at * 1000), response.status, latency_ms,
+                                 timing.get("integration_ms"), log_to)
+        if not self._flush_due:
+            self._flush_due = True
+            asyncio.get_running_loop().call_later(observe.FLUSH_S, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._flush_due = False
+        asyncio.get_running_loop().run_in_executor(None, self._flush)
+
+    def _flush(self) -> None:
+        try:
+            self.observations.flush()
+        except Exception:  # the store closed under it (the emulator is closing): nothing to keep
+            log.debug("the API gateway's figures could not be written", exc_info=True)
 
     # -- authorizers (on the loop) -------------------------------------------------------------------
     async def _authorize(self, request: Request, target: Target, request_id: str
@@ -286,6 +339,7 @@ class Gateway:
                       route=match.route if match else None, path_parameters=match.path_parameters if match else {},
                       integration=integration, cors=api.get("CorsConfiguration"), authorizer=authorizer,
                       throttle=(float(rate), int(burst)) if rate is not None and burst is not None else None,
+                      access_log=stage.get("AccessLogSettings") or None,
                       path=path, raw_path=raw_path)
 
     # -- throttling (on the loop) -----------------------------------------------------------------

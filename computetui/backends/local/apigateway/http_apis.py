@@ -279,10 +279,45 @@ class HttpApis:
                      deployment_id: str | None = None, description: str | None = None,
                      stage_variables: dict[str, str] | None = None,
                      default_route_settings: dict[str, Any] | None = None,
+                     access_log_settings: dict[str, Any] | None = None,
                      tags: dict[str, str] | None = None) -> m.HttpStage:
         arn = self._arn(api_id)
-        return self._make_stage(arn, stage_name, bool(auto_deploy), deployment_id, stage_variables,
+        made = self._make_stage(arn, stage_name, bool(auto_deploy), deployment_id, stage_variables,
                                 default_route_settings, managed=False)
+        if access_log_settings:
+            return self.update_stage(api_id, stage_name, access_log_settings=access_log_settings)
+        return made
+
+    @validated(rules.UPDATE_STAGE)
+    def update_stage(self, api_id: str, stage_name: str, *, auto_deploy: bool | None = None,
+                     deployment_id: str | None = None, description: str | None = None,
+                     stage_variables: dict[str, str] | None = None,
+                     default_route_settings: dict[str, Any] | None = None,
+                     access_log_settings: dict[str, Any] | None = None) -> m.HttpStage:
+        """UpdateStage: turning auto-deploy on deploys at once; a deployment id puts that
+        deployment on the stage."""
+        arn = self._arn(api_id)
+        stage_key = key(arn, "stages", stage_name)
+        if deployment_id is not None and self.store.get(DEPLOYMENT, key(arn, "deployments", deployment_id)) is None:
+            raise bad_request(f"Invalid deployment identifier specified {deployment_id}", "DeploymentId")
+
+        def changed(body: dict[str, Any]) -> dict[str, Any]:
+            for name, value in (("AutoDeploy", auto_deploy), ("DeploymentId", deployment_id),
+                                ("Description", description), ("StageVariables", stage_variables),
+                                ("DefaultRouteSettings", default_route_settings),
+                                ("AccessLogSettings", access_log_settings)):
+                if value is not None:
+                    body[name] = value
+            body["LastUpdatedDate"] = self.now.isoformat()
+            return body
+        with self.store.transaction():
+            before = self.store.get(STAGE, stage_key)
+            if before is None:
+                raise NotFound(f"Invalid stage identifier specified {stage_name}", code="NotFoundException")
+            self.store.update(STAGE, stage_key, changed)
+            if auto_deploy and not before.get("AutoDeploy"):
+                self._deploy(arn, "Automatic deployment", auto=True, stages=[stage_name])
+            return m.HttpStage.model_validate(self.store.get(STAGE, stage_key))
 
     def _make_stage(self, arn: str, stage_name: str, auto_deploy: bool, deployment_id: str | None,
                     stage_variables: dict[str, str] | None, route_settings: dict[str, Any] | None,
