@@ -37,6 +37,9 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         HttpStage,
         Integration,
         RestApi,
+        RestDeployment,
+        RestIntegration,
+        RestMethod,
         RestResource,
         RestStage,
         Route,
@@ -463,6 +466,54 @@ class ApiGatewayFacet(Facet):
 
     def get_stages(self, rest_api_id: str) -> list[RestStage]:
         return self._unsupported("GetStages")
+
+    @mutating
+    def create_resource(self, rest_api_id: str, parent_id: str, path_part: str) -> RestResource:
+        """CreateResource: ``path_part`` a literal, ``{name}`` or ``{name+}`` (greedy, last)."""
+        return self._unsupported("CreateResource")
+
+    @mutating
+    def delete_resource(self, rest_api_id: str, resource_id: str) -> None:
+        return self._unsupported("DeleteResource")
+
+    @mutating
+    def put_method(self, rest_api_id: str, resource_id: str, http_method: str, authorization_type: str = "NONE",
+                   **kwargs: Any) -> RestMethod:
+        """PutMethod: ``api_key_required``, ``authorizer_id``."""
+        return self._unsupported("PutMethod")
+
+    @mutating
+    def put_integration(self, rest_api_id: str, resource_id: str, http_method: str, type: str,
+                        **kwargs: Any) -> RestIntegration:
+        """PutIntegration: ``uri``, ``integration_http_method``, ``request_templates`` (MOCK's
+        ``{"application/json": '{"statusCode": 200}'}``), ``timeout_in_millis``."""
+        return self._unsupported("PutIntegration")
+
+    @mutating
+    def put_method_response(self, rest_api_id: str, resource_id: str, http_method: str, status_code: str,
+                            **kwargs: Any) -> dict[str, Any]:
+        return self._unsupported("PutMethodResponse")
+
+    @mutating
+    def put_integration_response(self, rest_api_id: str, resource_id: str, http_method: str, status_code: str,
+                                 **kwargs: Any) -> dict[str, Any]:
+        """PutIntegrationResponse: ``selection_pattern``, ``response_templates``,
+        ``response_parameters`` (``method.response.header.X`` -> ``'value'``)."""
+        return self._unsupported("PutIntegrationResponse")
+
+    @mutating
+    def create_rest_deployment(self, rest_api_id: str, stage_name: str | None = None, **kwargs: Any
+                               ) -> RestDeployment:
+        """v1's CreateDeployment: a snapshot of the resources and methods, put on ``stage_name``
+        (made when missing; ``variables`` its stage variables)."""
+        return self._unsupported("CreateDeployment")
+
+    def get_rest_deployments(self, rest_api_id: str) -> list[RestDeployment]:
+        return self._unsupported("GetDeployments")
+
+    def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str:
+        """Where a stage of a REST API answers (beyond AWS's calls, as ``invoke_url`` is)."""
+        return self._unsupported("InvokeUrl")
 
     def get_apis(self) -> list[HttpApi]:
         return self._unsupported("GetApis")

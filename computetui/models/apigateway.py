@@ -53,6 +53,35 @@ class RestStage(AwsModel):
     description: str | None = None
     created_date: datetime | None = None
     last_updated_date: datetime | None = None
+    variables: dict[str, str] = Field(default_factory=dict)
+
+
+class RestIntegration(AwsModel):
+    """A REST API method's integration: ``AWS_PROXY`` (a Lambda function, payload 1.0),
+    ``HTTP_PROXY`` (a URL) or ``MOCK`` (answered from its templates)."""
+
+    type: str
+    uri: str | None = None
+    http_method: str | None = None
+    """The method the integration is called with (``integrationHttpMethod`` when put)."""
+    request_templates: dict[str, str] = Field(default_factory=dict)
+    timeout_in_millis: int | None = None
+    integration_responses: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class RestMethod(AwsModel):
+    http_method: str
+    authorization_type: str = "NONE"
+    api_key_required: bool = False
+    authorizer_id: str | None = None
+    method_integration: RestIntegration | None = None
+    method_responses: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class RestDeployment(AwsModel):
+    id: str
+    description: str | None = None
+    created_date: datetime | None = None
 
 
 class Cors(PascalModel):

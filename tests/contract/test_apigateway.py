@@ -99,3 +99,28 @@ def test_an_http_api_s_routes_integrations_and_stages(contract_backend) -> None:
     with pytest.raises(NotFound) as caught:
         gw.create_route("nosuchapi0", "GET /x")
     assert caught.value.code == "NotFoundException"
+
+
+def test_a_rest_api_s_resources_methods_and_deployments(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    api = gw.create_rest_api(name="shop")
+    [root] = gw.get_resources(api.id)
+    items = gw.create_resource(api.id, root.id, "items")
+    item = gw.create_resource(api.id, items.id, "{id}")
+    assert (items.path, item.path, item.parent_id) == ("/items", "/items/{id}", items.id)
+    method = gw.put_method(api.id, item.id, "GET")
+    assert (method.http_method, method.authorization_type) == ("GET", "NONE")
+    integration = gw.put_integration(api.id, item.id, "GET", "MOCK",
+                                     request_templates={"application/json": '{"statusCode": 200}'})
+    assert integration.type == "MOCK"
+    gw.put_method_response(api.id, item.id, "GET", "200")
+    gw.put_integration_response(api.id, item.id, "GET", "200", response_templates={"application/json": "{}"})
+    deployment = gw.create_rest_deployment(api.id, "prod", description="first")
+    assert [s.stage_name for s in gw.get_stages(api.id)] == ["prod"]
+    assert [d.id for d in gw.get_rest_deployments(api.id)] == [deployment.id]
+    assert gw.rest_invoke_url(api.id, "prod").endswith("/prod")
+    described = {r.path: r for r in gw.get_resources(api.id)}
+    assert "GET" in described["/items/{id}"].resource_methods
+    gw.delete_resource(api.id, item.id)  # (moto 5.2.6 does not take a resource's children with it)
+    gw.delete_resource(api.id, items.id)
+    assert [r.path for r in gw.get_resources(api.id)] == ["/"]

@@ -84,6 +84,13 @@ def prepare(backend: LocalBackend) -> Prepared:
     backend.autoscaling.register_scalable_target(**TARGET, min_capacity=0, max_capacity=3)
     rest = backend.apigateway.create_rest_api("rest")
     gw = backend.apigateway
+    [root] = gw.get_resources(rest.id)
+    items = gw.create_resource(rest.id, root.id, "items")
+    spare_resource = gw.create_resource(rest.id, root.id, "spare")
+    gw.put_method(rest.id, items.id, "GET")
+    gw.put_method(rest.id, items.id, "POST")
+    gw.put_integration(rest.id, items.id, "POST", "MOCK", request_templates={"application/json": '{"statusCode": 200}'})
+    gw.put_method_response(rest.id, items.id, "POST", "200")
     http = gw.create_api("http")
     used = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="2.0")
     spare = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="1.0")
@@ -94,7 +101,8 @@ def prepare(backend: LocalBackend) -> Prepared:
     return Prepared(instance_arn=instance.container_instance_arn, rest_api_id=rest.id, api_id=http.api_id,
                     scheduling_policy_arn=policy.arn,
                     extra={"integration": used.integration_id, "spare": spare.integration_id, "route": route.route_id,
-                           "authorizer": authorizer.authorizer_id})
+                           "authorizer": authorizer.authorizer_id, "root": root.id, "items": items.id,
+                           "spare_resource": spare_resource.id})
 
 
 @contextmanager
@@ -164,6 +172,26 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("apigateway", "create_rest_api"): lambda p: dict(name="api"),
     ("apigateway", "delete_rest_api"): lambda p: dict(rest_api_id=p.rest_api_id),
     ("apigateway", "create_api"): lambda p: dict(name="api"),
+    ("apigateway", "create_resource"): lambda p: dict(rest_api_id=p.rest_api_id, parent_id=p.extra["root"],
+                                                      path_part="{id}"),
+    ("apigateway", "delete_resource"): lambda p: dict(rest_api_id=p.rest_api_id, resource_id=p.extra["spare_resource"]),
+    ("apigateway", "put_method"): lambda p: dict(rest_api_id=p.rest_api_id, resource_id=p.extra["items"],
+                                                 http_method="DELETE", authorization_type="NONE",
+                                                 api_key_required=False),
+    ("apigateway", "put_integration"): lambda p: dict(
+        rest_api_id=p.rest_api_id, resource_id=p.extra["items"], http_method="GET", type="AWS_PROXY",
+        uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION_ARN}/invocations",
+        integration_http_method="POST", timeout_in_millis=1000),
+    ("apigateway", "put_method_response"): lambda p: dict(
+        rest_api_id=p.rest_api_id, resource_id=p.extra["items"], http_method="POST", status_code="404",
+        response_parameters={"method.response.header.X-A": False}, response_models={"application/json": "Empty"}),
+    ("apigateway", "put_integration_response"): lambda p: dict(
+        rest_api_id=p.rest_api_id, resource_id=p.extra["items"], http_method="POST", status_code="200",
+        selection_pattern="2\\d\\d", response_templates={"application/json": "{}"},
+        response_parameters={"method.response.header.X-A": "'a'"}),
+    ("apigateway", "create_rest_deployment"): lambda p: dict(rest_api_id=p.rest_api_id, stage_name="prod",
+                                                             description="d", stage_description="s",
+                                                             variables={"a": "1"}),
     ("apigateway", "delete_api"): lambda p: dict(api_id=p.api_id),
     ("apigateway", "update_api"): lambda p: dict(api_id=p.api_id, name="http2", description="d", cors_configuration={
         "AllowOrigins": ["https://a.example"], "AllowMethods": ["GET"], "AllowHeaders": ["x-a"],
@@ -339,6 +367,7 @@ def assert_store_readable(backend: LocalBackend) -> None:
     for api in backend.apigateway.get_rest_apis():
         backend.apigateway.get_resources(api.id)
         backend.apigateway.get_stages(api.id)
+        backend.apigateway.get_rest_deployments(api.id)
     for api in backend.apigateway.get_apis():
         backend.apigateway.get_routes(api.api_id)
         backend.apigateway.get_integrations(api.api_id)

@@ -60,6 +60,53 @@ class AwsApiGateway(ApiGatewayFacet):
         answer = self.v1.call("get_stages", restApiId=rest_api_id)
         return [parse(m.RestStage, s) for s in answer.get("item") or []]
 
+    def create_resource(self, rest_api_id: str, parent_id: str, path_part: str) -> m.RestResource:
+        return parse(m.RestResource, self.v1.call("create_resource", restApiId=rest_api_id, parentId=parent_id,
+                                                  pathPart=path_part))
+
+    def delete_resource(self, rest_api_id: str, resource_id: str) -> None:
+        self.v1.call("delete_resource", restApiId=rest_api_id, resourceId=resource_id)
+
+    def put_method(self, rest_api_id: str, resource_id: str, http_method: str, authorization_type: str = "NONE",
+                   **kwargs: Any) -> m.RestMethod:
+        return parse(m.RestMethod, self.v1.call(
+            "put_method", restApiId=rest_api_id, resourceId=resource_id, httpMethod=http_method,
+            authorizationType=authorization_type, **self.v1.params("put_method", kwargs)))
+
+    def put_integration(self, rest_api_id: str, resource_id: str, http_method: str, type: str,  # noqa: A002
+                        **kwargs: Any) -> m.RestIntegration:
+        return parse(m.RestIntegration, self.v1.call(
+            "put_integration", restApiId=rest_api_id, resourceId=resource_id, httpMethod=http_method, type=type,
+            **self.v1.params("put_integration", kwargs)))
+
+    def put_method_response(self, rest_api_id: str, resource_id: str, http_method: str, status_code: str,
+                            **kwargs: Any) -> dict[str, Any]:
+        answer = self.v1.call("put_method_response", restApiId=rest_api_id, resourceId=resource_id,
+                              httpMethod=http_method, statusCode=status_code,
+                              **self.v1.params("put_method_response", kwargs))
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
+    def put_integration_response(self, rest_api_id: str, resource_id: str, http_method: str, status_code: str,
+                                 **kwargs: Any) -> dict[str, Any]:
+        answer = self.v1.call("put_integration_response", restApiId=rest_api_id, resourceId=resource_id,
+                              httpMethod=http_method, statusCode=status_code,
+                              **self.v1.params("put_integration_response", kwargs))
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
+    def create_rest_deployment(self, rest_api_id: str, stage_name: str | None = None, **kwargs: Any
+                               ) -> m.RestDeployment:
+        params = self.v1.params("create_deployment", kwargs)
+        if stage_name is not None:
+            params["stageName"] = stage_name
+        return parse(m.RestDeployment, self.v1.call("create_deployment", restApiId=rest_api_id, **params))
+
+    def get_rest_deployments(self, rest_api_id: str) -> list[m.RestDeployment]:
+        found = self.v1.pages("get_deployments", "items", page_size=V1_PAGE, restApiId=rest_api_id)
+        return sorted((parse(m.RestDeployment, d) for d in found), key=lambda d: str(d.created_date), reverse=True)
+
+    def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str:
+        return f"https://{rest_api_id}.execute-api.{self.backend.region}.amazonaws.com/{stage_name}"
+
     # -- HTTP and WebSocket APIs (v2) ------------------------------------
     def get_apis(self) -> list[m.HttpApi]:
         return [parse(m.HttpApi, a) for a in self.v2.pages("get_apis", "Items")]

@@ -111,3 +111,45 @@ CREATE_AUTHORIZER = Request(
 )
 DELETE_AUTHORIZER = Request("DeleteAuthorizer", BAD_REQUEST, {**_API, "authorizer_id": String(min=1)},
                             required=("api_id", "authorizer_id"))
+
+# -- REST APIs (v1): resources, methods, integrations, deployments ---------------------------------
+_REST = {"rest_api_id": String(min=1)}
+_METHOD = {**_REST, "resource_id": String(min=1), "http_method": String(min=1)}
+CREATE_RESOURCE = Request("CreateResource", BAD_REQUEST,
+                          {**_REST, "parent_id": String(min=1), "path_part": String(min=1, max=255)},
+                          required=("rest_api_id", "parent_id", "path_part"))
+REST_RESOURCE = Request("DeleteResource", BAD_REQUEST, {**_REST, "resource_id": String(min=1)},
+                        required=("rest_api_id", "resource_id"))
+PUT_METHOD = Request(
+    "PutMethod", BAD_REQUEST,
+    {**_METHOD, "authorization_type": String(enum=("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")),
+     "api_key_required": Boolean(), "authorizer_id": String(min=1)},
+    required=("rest_api_id", "resource_id", "http_method"),
+)
+PUT_INTEGRATION = Request(
+    "PutIntegration", BAD_REQUEST,
+    {**_METHOD, "type": String(enum=("HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY")), "uri": String(min=1),
+     "integration_http_method": String(min=1), "request_templates": MapOf(String(min=1), String()),
+     "timeout_in_millis": Integer(min=50, max=29000)},
+    required=("rest_api_id", "resource_id", "http_method", "type"),
+)
+STATUS_CODE = String(pattern=r"^[1-5]\d\d$")
+PUT_METHOD_RESPONSE = Request(
+    "PutMethodResponse", BAD_REQUEST,
+    {**_METHOD, "status_code": STATUS_CODE, "response_parameters": MapOf(String(min=1), Boolean()),
+     "response_models": MapOf(String(min=1), String())},
+    required=("rest_api_id", "resource_id", "http_method", "status_code"),
+)
+PUT_INTEGRATION_RESPONSE = Request(
+    "PutIntegrationResponse", BAD_REQUEST,
+    {**_METHOD, "status_code": STATUS_CODE, "selection_pattern": String(),
+     "response_templates": MapOf(String(min=1), String()), "response_parameters": MapOf(String(min=1), String())},
+    required=("rest_api_id", "resource_id", "http_method", "status_code"),
+)
+CREATE_REST_DEPLOYMENT = Request(
+    "CreateDeployment", BAD_REQUEST,
+    {**_REST, "stage_name": String(min=1, max=128, pattern=r"^[A-Za-z0-9_-]+$"), "description": String(),
+     "stage_description": String(),
+     "variables": MapOf(String(min=1, max=64, pattern=r"^[A-Za-z0-9_]+$"), String(max=512))},
+    required=("rest_api_id",),
+)

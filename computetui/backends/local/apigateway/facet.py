@@ -15,12 +15,14 @@ from computetui.backends.local.apigateway.records import (
     HTTP_API,
     INTEGRATION,
     REST_API,
+    REST_DEPLOYMENT,
     REST_RESOURCE,
     REST_STAGE,
     ROUTE,
     STAGE,
     base_url,
 )
+from computetui.backends.local.apigateway.rest_apis import RestApis
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.rules import apigateway as rules
 from computetui.backends.rules.validation import validated
@@ -31,7 +33,7 @@ def bad_request(message: str, field: str) -> InvalidParameter:
     return InvalidParameter(message, code="BadRequestException", field=field)
 
 
-class LocalApiGateway(HttpApis, LocalFacetMixin, ApiGatewayFacet):
+class LocalApiGateway(HttpApis, RestApis, LocalFacetMixin, ApiGatewayFacet):
     def __init__(self, backend: Any, gateway_port: int = 0) -> None:
         super().__init__(backend)
         self.gateway_port = gateway_port
@@ -89,10 +91,10 @@ class LocalApiGateway(HttpApis, LocalFacetMixin, ApiGatewayFacet):
         self._rest_api(rest_api_id)
         arn = self.ids.apigateway_rest_api(rest_api_id)
         with self.store.transaction():
-            for kind in (REST_RESOURCE, REST_STAGE):
-                for body in self.store.list(kind, parent=arn):
-                    key = body.get("id") or body.get("stageName")
-                    self.store.delete(kind, f"{arn}/{'resources' if kind == REST_RESOURCE else 'stages'}/{key}")
+            for kind in (REST_RESOURCE, REST_STAGE, REST_DEPLOYMENT):
+                for found in self.store.arns(kind):
+                    if found.startswith(f"{arn}/"):
+                        self.store.delete(kind, found)
             self.store.delete(REST_API, arn)
 
     @validated(rules.REST_API)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.apigateway import authorizers, events, observe
+from computetui.backends.local.apigateway import authorizers, events, observe, rest
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
 from computetui.backends.local.apigateway.records import (
     DEFAULT_STAGE,
@@ -50,6 +50,9 @@ from computetui.backends.local.apigateway.records import (
     HOST_SUFFIX,
     HTTP_API,
     PATH_PREFIX,
+    REST_API,
+    REST_DEPLOYMENT,
+    REST_STAGE,
     SNAPSHOT,
     STAGE,
     key,
@@ -94,6 +97,18 @@ class Target:
     """The path within the stage."""
     raw_path: str
     """The path as the event shows it (the stage's segment first, for a named stage)."""
+
+
+@dataclass(frozen=True)
+class RestTarget:
+    """Where a request to a REST API goes: the stage, and the resource and method (None: 403)."""
+
+    api_id: str
+    stage: str | None
+    stage_variables: dict[str, str]
+    found: rest.Found | None
+    path: str
+    raw_path: str
 
 
 def _json(status: int, message: str, request_id: str) -> Response:
@@ -167,6 +182,61 @@ class Gateway:
             self._observe(request, response, target, request_id, at, (time.monotonic() - began) * 1000, timing)
         return response
 
+    async def _answer_rest(self, request: Request, target: RestTarget, request_id: str) -> Response:
+        """A REST API's answer: MOCK, AWS_PROXY (payload 1.0) or HTTP_PROXY, with REST APIs' errors."""
+        if target.stage is None:
+            return _json(403, "Forbidden", request_id)
+        if target.found is None:
+            return _json(403, rest.MISSING_TOKEN, request_id)
+        integration = target.found.method.get("methodIntegration") or {}
+        kind = integration.get("type")
+        if kind == "MOCK":
+            status, headers, body = rest.mock_answer(integration, _header(request, "content-type"))
+            return Response(status, [*headers, ("X-Amzn-Requestid", request_id)], body)
+        timeout = min(int(integration.get("timeoutInMillis") or 29000), 29000) / 1000
+        loop = asyncio.get_running_loop()
+        if kind == "HTTP_PROXY":
+            work = loop.run_in_executor(None, self._forward, request, str(integration.get("uri") or ""),
+                                        str(integration.get("httpMethod") or "ANY"), target.found.path_parameters,
+                                        target.api_id, timeout)
+        else:
+            work = asyncio.ensure_future(self._rest_lambda(request, target, integration, request_id))
+        try:
+            return await asyncio.wait_for(asyncio.shield(work), timeout)
+        except TimeoutError:
+            return _json(504, "Endpoint request timed out", request_id)
+
+    async def _rest_lambda(self, request: Request, target: RestTarget, integration: dict[str, Any],
+                           request_id: str) -> Response:
+        assert target.found is not None
+        host = _header(request, "host") or ""
+        incoming = events.Incoming(
+            method=request.method, path=target.path, raw_query=request.target.partition("?")[2],
+            headers=request.headers, body=request.body, api_id=target.api_id, stage=target.stage or "",
+            route_key=str(target.found.resource.get("id")), resource_path=target.found.resource["path"],
+            path_parameters=target.found.path_parameters, stage_variables=target.stage_variables,
+            request_id=request_id, account_id=self.emulator.ids.account, domain_name=host.split(":", 1)[0],
+            at=datetime.fromtimestamp(time.time(), UTC))
+        function = function_of(str(integration.get("uri") or ""))
+        facet = self.emulator.lambda_
+        if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
+            return _json(500, "Internal server error", request_id)
+        try:
+            result = await facet.invoke_for_service(function, json.dumps(events.event_v1(incoming)).encode())
+        except ComputeError as exc:
+            log.info("API gateway %s: the integration failed: %s", target.api_id, exc.message)
+            return _json(429 if exc.code == "TooManyRequestsException" else 500,
+                         "Too Many Requests" if exc.code == "TooManyRequestsException" else "Internal server error",
+                         request_id)
+        if result.function_error:
+            return _json(502, "Internal server error", request_id)
+        try:
+            answer = events.answer_v1(result.payload)
+        except events.MalformedResponse as exc:
+            log.info("API gateway %s: the function's answer is malformed: %s", target.api_id, exc)
+            return _json(502, "Internal server error", request_id)
+        return Response(answer.status, [*answer.headers, ("X-Amzn-Requestid", request_id)], answer.body)
+
     async def _answer(self, request: Request, request_id: str, timing: dict[str, float]
                       ) -> tuple[Target | None, Response]:
         loop = asyncio.get_running_loop()
@@ -177,6 +247,8 @@ class Gateway:
             return None, _json(500, "Internal Server Error", request_id)
         if target is None:
             return None, _json(404, "Not Found", request_id)
+        if isinstance(target, RestTarget):
+            return None, await self._answer_rest(request, target, request_id)
         origin = _header(request, "origin")
         cors = target.cors
         if cors and origin and request.method == "OPTIONS" and _header(request, "access-control-request-method"):
@@ -286,7 +358,9 @@ class Gateway:
         timeout = min(int(integration.get("TimeoutInMillis") or 30000), 30000) / 1000
         try:
             if integration.get("IntegrationType") == "HTTP_PROXY":
-                work = loop.run_in_executor(None, self._forward, request, target, timeout)
+                work = loop.run_in_executor(None, self._forward, request, str(integration.get("IntegrationUri") or ""),
+                                            str(integration.get("IntegrationMethod") or "ANY"), target.path_parameters,
+                                            target.api_id, timeout)
             else:
                 work = asyncio.ensure_future(self._lambda(request, target, request_id, granted))
             answer = await asyncio.wait_for(asyncio.shield(work), timeout)
@@ -294,7 +368,23 @@ class Gateway:
             return _json(504, "Endpoint request timed out", request_id)
         return answer
 
-    def _resolve(self, request: Request) -> Target | None:
+    def _resolve_rest(self, api_id: str, rest_path: str, method: str) -> RestTarget | None:
+        store = self.emulator.store
+        arn = self.emulator.ids.apigateway_rest_api(api_id)
+        if store.get(REST_API, arn) is None:
+            return None
+        first, _, remainder = rest_path.lstrip("/").partition("/")
+        stage = store.get(REST_STAGE, key(arn, "stages", first)) if first else None
+        deployment = store.get(REST_DEPLOYMENT, key(arn, "deployments", stage["deploymentId"])) \
+            if stage and stage.get("deploymentId") else None
+        if stage is None or deployment is None:
+            return RestTarget(api_id, None, {}, None, "/" + remainder, rest_path)
+        resources = (deployment.get(SNAPSHOT) or {}).get("resources") or []
+        path = "/" + remainder
+        return RestTarget(api_id, stage["stageName"], stage.get("variables") or {}, rest.find(resources, method, path),
+                          path, rest_path)
+
+    def _resolve(self, request: Request) -> Target | RestTarget | None:
         """Which API, stage, route and integration the request is for (store reads: run in a
         worker thread, off the loop)."""
         api_id, rest = _locate(request)
@@ -303,7 +393,9 @@ class Gateway:
         store = self.emulator.store
         api_arn = self.emulator.ids.apigateway_api(api_id)
         api = store.get(HTTP_API, api_arn)
-        if api is None or api.get("ProtocolType", "HTTP") != "HTTP":
+        if api is None:
+            return self._resolve_rest(api_id, rest_path=rest, method=request.method)
+        if api.get("ProtocolType", "HTTP") != "HTTP":
             return None
         first, _, remainder = rest.lstrip("/").partition("/")
         stage = None
@@ -401,16 +493,14 @@ class Gateway:
         headers = [*answer.headers, ("Apigw-Requestid", request_id), ("Date", formatdate(usegmt=True))]
         return Response(answer.status, headers, answer.body)
 
-    def _forward(self, request: Request, target: Target, timeout: float) -> Response:
+    def _forward(self, request: Request, url: str, method: str, path_parameters: dict[str, str], api_id: str,
+                 timeout: float) -> Response:
         """HTTP_PROXY: the request on to the integration's URL (in a worker thread)."""
-        integration = target.integration or {}
-        url = str(integration.get("IntegrationUri") or "")
-        for name, value in target.path_parameters.items():
+        for name, value in path_parameters.items():
             url = url.replace("{" + name + "}", quote(value, safe="/")).replace("{" + name + "+}", quote(value, safe="/"))
         parts = urlsplit(url)
         path = parts.path or "/"
         query = "&".join(q for q in (parts.query, request.target.partition("?")[2]) if q)
-        method = integration.get("IntegrationMethod") or "ANY"
         method = request.method if method == "ANY" else method
         headers = {k: v for k, v in request.headers if k.lower() not in HOP_BY_HOP}
         kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
@@ -422,7 +512,7 @@ class Gateway:
             kept = [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP]
             return Response(answer.status, [*kept, ("Apigw-Requestid", self._request_ids.alnum(16))], body)
         except OSError as exc:
-            log.info("API gateway %s: the HTTP integration %s failed: %s", target.api_id, url, exc)
+            log.info("API gateway %s: the HTTP integration %s failed: %s", api_id, url, exc)
             return _json(500 if not isinstance(exc, TimeoutError) else 504, "Internal Server Error"
                          if not isinstance(exc, TimeoutError) else "Endpoint request timed out",
                          self._request_ids.alnum(16))

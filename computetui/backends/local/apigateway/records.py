@@ -12,6 +12,7 @@ from __future__ import annotations
 REST_API = "apigateway:restapi"
 REST_RESOURCE = "apigateway:resource"
 REST_STAGE = "apigateway:stage"
+REST_DEPLOYMENT = "apigateway:deployment"
 HTTP_API = "apigatewayv2:api"
 ROUTE = "apigatewayv2:route"
 INTEGRATION = "apigatewayv2:integration"
