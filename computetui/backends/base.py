@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
 
     from computetui.models.apigateway import (
         ApiDeployment,
+        ApiKey,
         Authorizer,
         HttpApi,
         HttpStage,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         RestResource,
         RestStage,
         Route,
+        UsagePlan,
     )
     from computetui.models.autoscaling import (
         PutScalingPolicyResult,
@@ -510,6 +512,36 @@ class ApiGatewayFacet(Facet):
 
     def get_rest_deployments(self, rest_api_id: str) -> list[RestDeployment]:
         return self._unsupported("GetDeployments")
+
+    @mutating
+    def create_api_key(self, name: str, **kwargs: Any) -> ApiKey:
+        """CreateApiKey: ``enabled``, ``value`` (20+ characters; made when not given)."""
+        return self._unsupported("CreateApiKey")
+
+    def get_api_keys(self, include_values: bool = False) -> list[ApiKey]:
+        return self._unsupported("GetApiKeys")
+
+    @mutating
+    def delete_api_key(self, api_key: str) -> None:
+        return self._unsupported("DeleteApiKey")
+
+    @mutating
+    def create_usage_plan(self, name: str, **kwargs: Any) -> UsagePlan:
+        """CreateUsagePlan: ``api_stages`` [{apiId, stage}], ``throttle`` {rateLimit, burstLimit},
+        ``quota`` {limit, period DAY/WEEK/MONTH}."""
+        return self._unsupported("CreateUsagePlan")
+
+    def get_usage_plans(self) -> list[UsagePlan]:
+        return self._unsupported("GetUsagePlans")
+
+    @mutating
+    def delete_usage_plan(self, usage_plan_id: str) -> None:
+        return self._unsupported("DeleteUsagePlan")
+
+    @mutating
+    def create_usage_plan_key(self, usage_plan_id: str, key_id: str, key_type: str = "API_KEY") -> dict[str, Any]:
+        """CreateUsagePlanKey: the key may call the plan's stages."""
+        return self._unsupported("CreateUsagePlanKey")
 
     def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str:
         """Where a stage of a REST API answers (beyond AWS's calls, as ``invoke_url`` is)."""

@@ -78,6 +78,28 @@ class RestMethod(AwsModel):
     method_responses: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class ApiKey(AwsModel):
+    id: str
+    name: str
+    value: str | None = None
+    """Only when asked for (``include_values``) or just made."""
+    enabled: bool = True
+    created_date: datetime | None = None
+
+
+class UsagePlan(AwsModel):
+    """Which REST API stages a set of API keys may call, how fast and how much."""
+
+    id: str
+    name: str
+    api_stages: list[dict[str, Any]] = Field(default_factory=list)
+    """``[{"apiId": ..., "stage": ...}]``."""
+    throttle: dict[str, Any] | None = None
+    """``{"rateLimit": per second, "burstLimit": n}``."""
+    quota: dict[str, Any] | None = None
+    """``{"limit": n, "period": "DAY" | "WEEK" | "MONTH", "offset": 0}``."""
+
+
 class RestDeployment(AwsModel):
     id: str
     description: str | None = None

@@ -124,3 +124,24 @@ def test_a_rest_api_s_resources_methods_and_deployments(contract_backend) -> Non
     gw.delete_resource(api.id, item.id)  # (moto 5.2.6 does not take a resource's children with it)
     gw.delete_resource(api.id, items.id)
     assert [r.path for r in gw.get_resources(api.id)] == ["/"]
+
+
+def test_api_keys_and_usage_plans(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    api = gw.create_rest_api(name="paid")
+    [root] = gw.get_resources(api.id)
+    gw.put_method(api.id, root.id, "GET", api_key_required=True)
+    gw.put_integration(api.id, root.id, "GET", "MOCK", request_templates={"application/json": '{"statusCode": 200}'})
+    gw.create_rest_deployment(api.id, "prod")
+    made = gw.create_api_key("team", enabled=True)
+    assert made.name == "team" and made.value
+    assert [(k.name, k.value) for k in gw.get_api_keys(include_values=True)] == [("team", made.value)]
+    plan = gw.create_usage_plan("basic", api_stages=[{"apiId": api.id, "stage": "prod"}],
+                                throttle={"rateLimit": 10.0, "burstLimit": 20}, quota={"limit": 1000, "period": "DAY"})
+    assert (plan.name, plan.quota["limit"], plan.throttle["burstLimit"]) == ("basic", 1000, 20)
+    attached = gw.create_usage_plan_key(plan.id, made.id)
+    assert attached["id"] == made.id
+    assert [p.id for p in gw.get_usage_plans()] == [plan.id]
+    gw.delete_usage_plan(plan.id)
+    gw.delete_api_key(made.id)
+    assert (gw.get_usage_plans(), gw.get_api_keys()) == ([], [])

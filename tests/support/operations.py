@@ -87,10 +87,12 @@ def prepare(backend: LocalBackend) -> Prepared:
     [root] = gw.get_resources(rest.id)
     items = gw.create_resource(rest.id, root.id, "items")
     spare_resource = gw.create_resource(rest.id, root.id, "spare")
-    gw.put_method(rest.id, items.id, "GET")
     gw.put_method(rest.id, items.id, "POST")
     gw.put_integration(rest.id, items.id, "POST", "MOCK", request_templates={"application/json": '{"statusCode": 200}'})
     gw.put_method_response(rest.id, items.id, "POST", "200")
+    gw.create_rest_deployment(rest.id, "live")
+    api_key = gw.create_api_key("k")
+    plan = gw.create_usage_plan("plan", api_stages=[{"apiId": rest.id, "stage": "live"}])
     http = gw.create_api("http")
     used = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="2.0")
     spare = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="1.0")
@@ -102,7 +104,7 @@ def prepare(backend: LocalBackend) -> Prepared:
                     scheduling_policy_arn=policy.arn,
                     extra={"integration": used.integration_id, "spare": spare.integration_id, "route": route.route_id,
                            "authorizer": authorizer.authorizer_id, "root": root.id, "items": items.id,
-                           "spare_resource": spare_resource.id})
+                           "spare_resource": spare_resource.id, "api_key": api_key.id, "plan": plan.id})
 
 
 @contextmanager
@@ -172,6 +174,14 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("apigateway", "create_rest_api"): lambda p: dict(name="api"),
     ("apigateway", "delete_rest_api"): lambda p: dict(rest_api_id=p.rest_api_id),
     ("apigateway", "create_api"): lambda p: dict(name="api"),
+    ("apigateway", "create_api_key"): lambda p: dict(name="k2", enabled=True, value="v" * 24, description="d"),
+    ("apigateway", "delete_api_key"): lambda p: dict(api_key=p.extra["api_key"]),
+    ("apigateway", "create_usage_plan"): lambda p: dict(
+        name="p2", description="d", api_stages=[{"apiId": p.rest_api_id, "stage": "live"}],
+        throttle={"rateLimit": 1.0, "burstLimit": 2}, quota={"limit": 10, "period": "DAY", "offset": 0}),
+    ("apigateway", "delete_usage_plan"): lambda p: dict(usage_plan_id=p.extra["plan"]),
+    ("apigateway", "create_usage_plan_key"): lambda p: dict(usage_plan_id=p.extra["plan"], key_id=p.extra["api_key"],
+                                                            key_type="API_KEY"),
     ("apigateway", "create_resource"): lambda p: dict(rest_api_id=p.rest_api_id, parent_id=p.extra["root"],
                                                       path_part="{id}"),
     ("apigateway", "delete_resource"): lambda p: dict(rest_api_id=p.rest_api_id, resource_id=p.extra["spare_resource"]),
@@ -179,7 +189,7 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
                                                  http_method="DELETE", authorization_type="NONE",
                                                  api_key_required=False),
     ("apigateway", "put_integration"): lambda p: dict(
-        rest_api_id=p.rest_api_id, resource_id=p.extra["items"], http_method="GET", type="AWS_PROXY",
+        rest_api_id=p.rest_api_id, resource_id=p.extra["items"], http_method="POST", type="AWS_PROXY",
         uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION_ARN}/invocations",
         integration_http_method="POST", timeout_in_millis=1000),
     ("apigateway", "put_method_response"): lambda p: dict(

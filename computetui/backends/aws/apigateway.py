@@ -104,6 +104,30 @@ class AwsApiGateway(ApiGatewayFacet):
         found = self.v1.pages("get_deployments", "items", page_size=V1_PAGE, restApiId=rest_api_id)
         return sorted((parse(m.RestDeployment, d) for d in found), key=lambda d: str(d.created_date), reverse=True)
 
+    def create_api_key(self, name: str, **kwargs: Any) -> m.ApiKey:
+        return parse(m.ApiKey, self.v1.call("create_api_key", name=name, **self.v1.params("create_api_key", kwargs)))
+
+    def get_api_keys(self, include_values: bool = False) -> list[m.ApiKey]:
+        found = self.v1.pages("get_api_keys", "items", page_size=V1_PAGE, includeValues=include_values)
+        return [parse(m.ApiKey, k) for k in found]
+
+    def delete_api_key(self, api_key: str) -> None:
+        self.v1.call("delete_api_key", apiKey=api_key)
+
+    def create_usage_plan(self, name: str, **kwargs: Any) -> m.UsagePlan:
+        return parse(m.UsagePlan, self.v1.call("create_usage_plan", name=name,
+                                               **self.v1.params("create_usage_plan", kwargs)))
+
+    def get_usage_plans(self) -> list[m.UsagePlan]:
+        return [parse(m.UsagePlan, p) for p in self.v1.pages("get_usage_plans", "items", page_size=V1_PAGE)]
+
+    def delete_usage_plan(self, usage_plan_id: str) -> None:
+        self.v1.call("delete_usage_plan", usagePlanId=usage_plan_id)
+
+    def create_usage_plan_key(self, usage_plan_id: str, key_id: str, key_type: str = "API_KEY") -> dict[str, Any]:
+        answer = self.v1.call("create_usage_plan_key", usagePlanId=usage_plan_id, keyId=key_id, keyType=key_type)
+        return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
     def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str:
         return f"https://{rest_api_id}.execute-api.{self.backend.region}.amazonaws.com/{stage_name}"
 

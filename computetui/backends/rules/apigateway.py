@@ -153,3 +153,24 @@ CREATE_REST_DEPLOYMENT = Request(
      "variables": MapOf(String(min=1, max=64, pattern=r"^[A-Za-z0-9_]+$"), String(max=512))},
     required=("rest_api_id",),
 )
+
+# -- API keys and usage plans -----------------------------------------------------------------------
+CREATE_API_KEY = Request("CreateApiKey", BAD_REQUEST,
+                         {"name": String(min=1, max=1024), "enabled": Boolean(), "value": String(min=20, max=128),
+                          "description": String()},
+                         required=("name",))
+API_KEY = Request("DeleteApiKey", BAD_REQUEST, {"api_key": String(min=1)}, required=("api_key",))
+CREATE_USAGE_PLAN = Request(
+    "CreateUsagePlan", BAD_REQUEST,
+    {"name": String(min=1), "description": String(),
+     "api_stages": ListOf(Structure({"apiId": String(min=1), "stage": String(min=1)}, required=("apiId", "stage"))),
+     "throttle": Structure({"rateLimit": Number(min=0), "burstLimit": Integer(min=0)}),
+     "quota": Structure({"limit": Integer(min=0), "period": String(enum=("DAY", "WEEK", "MONTH")),
+                         "offset": Integer(min=0)}, required=("limit", "period"))},
+    required=("name",),
+)
+USAGE_PLAN = Request("DeleteUsagePlan", BAD_REQUEST, {"usage_plan_id": String(min=1)}, required=("usage_plan_id",))
+CREATE_USAGE_PLAN_KEY = Request("CreateUsagePlanKey", BAD_REQUEST,
+                                {"usage_plan_id": String(min=1), "key_id": String(min=1),
+                                 "key_type": String(enum=("API_KEY",))},
+                                required=("usage_plan_id", "key_id"))

@@ -126,3 +126,40 @@ def test_a_second_resource_or_method_of_the_same_name_is_a_conflict(gw_backend) 
         gw.put_method(api.id, resource.id, "GET")
     gw.delete_resource(api.id, resource.id)
     assert [r.path for r in gw.get_resources(api.id)] == ["/"]
+
+
+def test_api_keys_and_usage_plans_guard_a_method(gw_backend) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api, root = rest_api(gw_backend)
+    paid = gw.create_resource(api.id, root, "paid")
+    gw.put_method(api.id, paid.id, "GET", api_key_required=True)
+    gw.put_integration(api.id, paid.id, "GET", "MOCK", request_templates={"application/json": '{"statusCode": 200}'})
+    gw.put_method_response(api.id, paid.id, "GET", "200")
+    gw.put_integration_response(api.id, paid.id, "GET", "200", response_templates={"application/json": "paid"})
+    gw.create_rest_deployment(api.id, "prod")
+    fast = gw.create_api_key("fast")
+    counted = gw.create_api_key("counted")
+    stray = gw.create_api_key("stray")
+    assert len(fast.value) >= 20 and [k.value for k in gw.get_api_keys()] == [None, None, None]
+    throttled = gw.create_usage_plan("throttled", api_stages=[{"apiId": api.id, "stage": "prod"}],
+                                     throttle={"rateLimit": 0.001, "burstLimit": 2})
+    metered = gw.create_usage_plan("metered", api_stages=[{"apiId": api.id, "stage": "prod"}],
+                                   quota={"limit": 3, "period": "DAY"})
+    gw.create_usage_plan_key(throttled.id, fast.id)
+    gw.create_usage_plan_key(metered.id, counted.id)
+    url = gw.rest_invoke_url(api.id, "prod") + "/paid"
+
+    def status(value: str | None) -> tuple[int, Any]:
+        reply = call(url, headers={"x-api-key": value} if value else {})
+        return reply.status, reply.json() if reply.status != 200 else reply.body
+    assert status(None) == (403, {"message": "Forbidden"})
+    assert status("not-a-key-of-this-account") == (403, {"message": "Forbidden"})
+    assert status(stray.value)[0] == 403  # a key of no plan for this stage
+    assert [status(fast.value)[0] for _ in range(3)] == [200, 200, 429]
+    assert status(fast.value) == (429, {"message": "Too Many Requests"})
+    assert [status(counted.value)[0] for _ in range(3)] == [200, 200, 200]
+    assert status(counted.value) == (429, {"message": "Limit Exceeded"})
+    with pytest.raises(ComputeError, match="already contains"):
+        gw.create_usage_plan_key(metered.id, counted.id)
+    gw.delete_api_key(counted.id)
+    assert status(counted.value)[0] == 403

@@ -23,6 +23,7 @@ from computetui.backends.local.apigateway.records import (
     base_url,
 )
 from computetui.backends.local.apigateway.rest_apis import RestApis
+from computetui.backends.local.apigateway.usage_plans import UsagePlans
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.rules import apigateway as rules
 from computetui.backends.rules.validation import validated
@@ -33,7 +34,7 @@ def bad_request(message: str, field: str) -> InvalidParameter:
     return InvalidParameter(message, code="BadRequestException", field=field)
 
 
-class LocalApiGateway(HttpApis, RestApis, LocalFacetMixin, ApiGatewayFacet):
+class LocalApiGateway(HttpApis, RestApis, UsagePlans, LocalFacetMixin, ApiGatewayFacet):
     def __init__(self, backend: Any, gateway_port: int = 0) -> None:
         super().__init__(backend)
         self.gateway_port = gateway_port

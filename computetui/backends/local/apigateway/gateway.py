@@ -43,6 +43,7 @@ from computetui.backends.errors import ComputeError
 from computetui.backends.local.apigateway import authorizers, events, observe, rest
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
 from computetui.backends.local.apigateway.records import (
+    API_KEY,
     DEFAULT_STAGE,
     DEPLOYMENT,
     GATEWAY,
@@ -55,9 +56,11 @@ from computetui.backends.local.apigateway.records import (
     REST_STAGE,
     SNAPSHOT,
     STAGE,
+    USAGE_PLAN,
     key,
 )
 from computetui.backends.local.apigateway.routes import RouteKey, choose, parse_route_key
+from computetui.backends.local.apigateway.usage_plans import KEYS
 from computetui.backends.local.http.codec import Request, Response
 from computetui.backends.local.http.server import HttpServer
 from computetui.backends.local.ids import Ids
@@ -109,6 +112,10 @@ class RestTarget:
     found: rest.Found | None
     path: str
     raw_path: str
+    api_key: dict[str, Any] | None = None
+    """The enabled API key the request's ``x-api-key`` names, when it names one."""
+    plans: tuple[dict[str, Any], ...] = ()
+    """The usage plans that cover this stage and hold that key."""
 
 
 def _json(status: int, message: str, request_id: str) -> Response:
@@ -132,6 +139,8 @@ class Gateway:
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
         self.observations = observe.Observations(emulator.store, emulator.awslogs.logs)
         self._flush_due = False
+        self._quota: dict[tuple[str, str, str], int] = {}
+        """Requests per (usage plan, API key, quota window): this leader's count since it started."""
         self._auth_cache: dict[tuple[str, str, tuple[str, ...]], tuple[float, bytes]] = {}
         """Authorizers' answers by (API, authorizer, identity values): (until, the answer)."""
         """Throttling: tokens left and when they were counted, per (API, stage, route key)."""
@@ -188,6 +197,12 @@ class Gateway:
             return _json(403, "Forbidden", request_id)
         if target.found is None:
             return _json(403, rest.MISSING_TOKEN, request_id)
+        if target.found.method.get("apiKeyRequired"):
+            if target.api_key is None or not target.plans:
+                return _json(403, "Forbidden", request_id)
+            limited = self._within_plan(target.plans[0], target.api_key["id"])
+            if limited is not None:
+                return _json(429, limited, request_id)
         integration = target.found.method.get("methodIntegration") or {}
         kind = integration.get("type")
         if kind == "MOCK":
@@ -368,7 +383,8 @@ class Gateway:
             return _json(504, "Endpoint request timed out", request_id)
         return answer
 
-    def _resolve_rest(self, api_id: str, rest_path: str, method: str) -> RestTarget | None:
+    def _resolve_rest(self, api_id: str, rest_path: str, method: str, api_key: str | None = None
+                      ) -> RestTarget | None:
         store = self.emulator.store
         arn = self.emulator.ids.apigateway_rest_api(api_id)
         if store.get(REST_API, arn) is None:
@@ -381,8 +397,16 @@ class Gateway:
             return RestTarget(api_id, None, {}, None, "/" + remainder, rest_path)
         resources = (deployment.get(SNAPSHOT) or {}).get("resources") or []
         path = "/" + remainder
-        return RestTarget(api_id, stage["stageName"], stage.get("variables") or {}, rest.find(resources, method, path),
-                          path, rest_path)
+        found = rest.find(resources, method, path)
+        key_record, plans = None, ()
+        if found is not None and found.method.get("apiKeyRequired") and api_key:
+            key_record = next((k for k in store.list(API_KEY) if k.get("value") == api_key and k.get("enabled")), None)
+            if key_record is not None:
+                plans = tuple(p for p in store.list(USAGE_PLAN) if key_record["id"] in p.get(KEYS, [])
+                              and any(s.get("apiId") == api_id and s.get("stage") == stage["stageName"]
+                                      for s in p.get("apiStages") or []))
+        return RestTarget(api_id, stage["stageName"], stage.get("variables") or {}, found, path, rest_path,
+                          key_record, plans)
 
     def _resolve(self, request: Request) -> Target | RestTarget | None:
         """Which API, stage, route and integration the request is for (store reads: run in a
@@ -394,7 +418,8 @@ class Gateway:
         api_arn = self.emulator.ids.apigateway_api(api_id)
         api = store.get(HTTP_API, api_arn)
         if api is None:
-            return self._resolve_rest(api_id, rest_path=rest, method=request.method)
+            return self._resolve_rest(api_id, rest_path=rest, method=request.method,
+                                      api_key=_header(request, "x-api-key"))
         if api.get("ProtocolType", "HTTP") != "HTTP":
             return None
         first, _, remainder = rest.lstrip("/").partition("/")
@@ -434,13 +459,33 @@ class Gateway:
                       access_log=stage.get("AccessLogSettings") or None,
                       path=path, raw_path=raw_path)
 
+    def _within_plan(self, plan: dict[str, Any], key_id: str) -> str | None:
+        """Take one request from the plan's throttle and quota for this key; None when it may go
+        on, else the 429's message (``Too Many Requests``, ``Limit Exceeded``)."""
+        throttle = plan.get("throttle") or {}
+        if throttle.get("rateLimit") is not None and throttle.get("burstLimit") is not None:
+            bucket_key = ("plan:" + plan["id"], key_id, "")
+            if not self._take_from(bucket_key, float(throttle["rateLimit"]), int(throttle["burstLimit"])):
+                return "Too Many Requests"
+        quota = plan.get("quota") or {}
+        if quota.get("limit") is not None and quota.get("period"):
+            window = _quota_window(quota["period"], datetime.now(UTC))
+            count_key = (plan["id"], key_id, window)
+            used = self._quota.get(count_key, 0)
+            if used >= int(quota["limit"]):
+                return "Limit Exceeded"
+            self._quota[count_key] = used + 1
+        return None
+
     # -- throttling (on the loop) -----------------------------------------------------------------
     def _take(self, target: Target) -> bool:
         """A token from the stage's bucket for this route (``burst`` tokens, refilled at ``rate``
         a second, as API Gateway throttles); False: throttled."""
         assert target.throttle is not None and target.route is not None
         rate, burst = target.throttle
-        bucket_key = (target.api_id, target.stage, target.route.key)
+        return self._take_from((target.api_id, target.stage, target.route.key), rate, burst)
+
+    def _take_from(self, bucket_key: tuple[str, str, str], rate: float, burst: int) -> bool:
         now = time.monotonic()
         tokens, last = self._buckets.get(bucket_key, (float(burst), now))
         tokens = min(float(burst), tokens + (now - last) * rate)
@@ -518,6 +563,16 @@ class Gateway:
                          self._request_ids.alnum(16))
         finally:
             conn.close()
+
+
+def _quota_window(period: str, at: datetime) -> str:
+    """The UTC day, ISO week or month a request falls in, as a usage plan's quota counts."""
+    if period == "DAY":
+        return at.strftime("%Y-%m-%d")
+    if period == "WEEK":
+        year, week, _ = at.isocalendar()
+        return f"{year}-W{week:02d}"
+    return at.strftime("%Y-%m")
 
 
 def _header(request: Request, name: str) -> str | None:
