@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
         HttpStage,
         Integration,
         RestApi,
+        RestAuthorizer,
         RestDeployment,
         RestIntegration,
         RestMethod,
@@ -512,6 +513,20 @@ class ApiGatewayFacet(Facet):
 
     def get_rest_deployments(self, rest_api_id: str) -> list[RestDeployment]:
         return self._unsupported("GetDeployments")
+
+    @mutating
+    def create_rest_authorizer(self, rest_api_id: str, name: str, type: str, **kwargs: Any) -> RestAuthorizer:
+        """v1's CreateAuthorizer: ``TOKEN`` or ``REQUEST`` with ``authorizer_uri`` (the function's
+        invocation ARN), ``identity_source``, ``identity_validation_expression`` (TOKEN),
+        ``authorizer_result_ttl_in_seconds``. A method uses it with ``authorization_type="CUSTOM"``."""
+        return self._unsupported("CreateAuthorizer")
+
+    def get_rest_authorizers(self, rest_api_id: str) -> list[RestAuthorizer]:
+        return self._unsupported("GetAuthorizers")
+
+    @mutating
+    def delete_rest_authorizer(self, rest_api_id: str, authorizer_id: str) -> None:
+        return self._unsupported("DeleteAuthorizer")
 
     @mutating
     def create_api_key(self, name: str, **kwargs: Any) -> ApiKey:

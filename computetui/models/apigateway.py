@@ -78,6 +78,19 @@ class RestMethod(AwsModel):
     method_responses: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class RestAuthorizer(AwsModel):
+    """A REST API's Lambda authorizer: ``TOKEN`` (one header) or ``REQUEST``."""
+
+    id: str
+    name: str
+    type: str
+    authorizer_uri: str | None = None
+    identity_source: str | None = None
+    """``method.request.header.Authorization`` (several, comma-separated, for REQUEST)."""
+    identity_validation_expression: str | None = None
+    authorizer_result_ttl_in_seconds: int | None = None
+
+
 class ApiKey(AwsModel):
     id: str
     name: str

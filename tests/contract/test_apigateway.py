@@ -145,3 +145,18 @@ def test_api_keys_and_usage_plans(contract_backend) -> None:  # noqa: ANN001
     gw.delete_usage_plan(plan.id)
     gw.delete_api_key(made.id)
     assert (gw.get_usage_plans(), gw.get_api_keys()) == ([], [])
+
+
+def test_a_rest_api_s_lambda_authorizers(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    api = gw.create_rest_api(name="guarded")
+    function = "arn:aws:lambda:us-east-1:000000000000:function:auth"
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"
+    made = gw.create_rest_authorizer(api.id, "token", "TOKEN", authorizer_uri=uri,
+                                     identity_source="method.request.header.Authorization",
+                                     authorizer_result_ttl_in_seconds=60)
+    assert (made.name, made.type, made.identity_source) == ("token", "TOKEN", "method.request.header.Authorization")
+    [root] = gw.get_resources(api.id)
+    method = gw.put_method(api.id, root.id, "GET", "CUSTOM", authorizer_id=made.id)
+    assert (method.authorization_type, method.authorizer_id) == ("CUSTOM", made.id)
+    assert [a.id for a in gw.get_rest_authorizers(api.id)] == [made.id]

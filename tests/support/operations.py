@@ -93,6 +93,9 @@ def prepare(backend: LocalBackend) -> Prepared:
     gw.create_rest_deployment(rest.id, "live")
     api_key = gw.create_api_key("k")
     plan = gw.create_usage_plan("plan", api_stages=[{"apiId": rest.id, "stage": "live"}])
+    rest_authorizer = gw.create_rest_authorizer(
+        rest.id, "who", "TOKEN", identity_source="method.request.header.Authorization",
+        authorizer_uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION_ARN}/invocations")
     http = gw.create_api("http")
     used = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="2.0")
     spare = gw.create_integration(http.api_id, "AWS_PROXY", integration_uri=FUNCTION_ARN, payload_format_version="1.0")
@@ -104,7 +107,8 @@ def prepare(backend: LocalBackend) -> Prepared:
                     scheduling_policy_arn=policy.arn,
                     extra={"integration": used.integration_id, "spare": spare.integration_id, "route": route.route_id,
                            "authorizer": authorizer.authorizer_id, "root": root.id, "items": items.id,
-                           "spare_resource": spare_resource.id, "api_key": api_key.id, "plan": plan.id})
+                           "spare_resource": spare_resource.id, "api_key": api_key.id, "plan": plan.id,
+                           "rest_authorizer": rest_authorizer.id})
 
 
 @contextmanager
@@ -174,6 +178,13 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("apigateway", "create_rest_api"): lambda p: dict(name="api"),
     ("apigateway", "delete_rest_api"): lambda p: dict(rest_api_id=p.rest_api_id),
     ("apigateway", "create_api"): lambda p: dict(name="api"),
+    ("apigateway", "create_rest_authorizer"): lambda p: dict(
+        rest_api_id=p.rest_api_id, name="a", type="TOKEN",
+        authorizer_uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION_ARN}/invocations",
+        identity_source="method.request.header.Authorization", identity_validation_expression="^x",
+        authorizer_result_ttl_in_seconds=60),
+    ("apigateway", "delete_rest_authorizer"): lambda p: dict(rest_api_id=p.rest_api_id,
+                                                             authorizer_id=p.extra["rest_authorizer"]),
     ("apigateway", "create_api_key"): lambda p: dict(name="k2", enabled=True, value="v" * 24, description="d"),
     ("apigateway", "delete_api_key"): lambda p: dict(api_key=p.extra["api_key"]),
     ("apigateway", "create_usage_plan"): lambda p: dict(
@@ -378,6 +389,7 @@ def assert_store_readable(backend: LocalBackend) -> None:
         backend.apigateway.get_resources(api.id)
         backend.apigateway.get_stages(api.id)
         backend.apigateway.get_rest_deployments(api.id)
+        backend.apigateway.get_rest_authorizers(api.id)
     for api in backend.apigateway.get_apis():
         backend.apigateway.get_routes(api.api_id)
         backend.apigateway.get_integrations(api.api_id)

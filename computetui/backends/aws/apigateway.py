@@ -104,6 +104,18 @@ class AwsApiGateway(ApiGatewayFacet):
         found = self.v1.pages("get_deployments", "items", page_size=V1_PAGE, restApiId=rest_api_id)
         return sorted((parse(m.RestDeployment, d) for d in found), key=lambda d: str(d.created_date), reverse=True)
 
+    def create_rest_authorizer(self, rest_api_id: str, name: str, type: str,  # noqa: A002
+                               **kwargs: Any) -> m.RestAuthorizer:
+        return parse(m.RestAuthorizer, self.v1.call("create_authorizer", restApiId=rest_api_id, name=name, type=type,
+                                                    **self.v1.params("create_authorizer", kwargs)))
+
+    def get_rest_authorizers(self, rest_api_id: str) -> list[m.RestAuthorizer]:
+        found = self.v1.pages("get_authorizers", "items", page_size=V1_PAGE, restApiId=rest_api_id)
+        return [parse(m.RestAuthorizer, a) for a in found]
+
+    def delete_rest_authorizer(self, rest_api_id: str, authorizer_id: str) -> None:
+        self.v1.call("delete_authorizer", restApiId=rest_api_id, authorizerId=authorizer_id)
+
     def create_api_key(self, name: str, **kwargs: Any) -> m.ApiKey:
         return parse(m.ApiKey, self.v1.call("create_api_key", name=name, **self.v1.params("create_api_key", kwargs)))
 

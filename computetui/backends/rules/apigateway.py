@@ -174,3 +174,12 @@ CREATE_USAGE_PLAN_KEY = Request("CreateUsagePlanKey", BAD_REQUEST,
                                 {"usage_plan_id": String(min=1), "key_id": String(min=1),
                                  "key_type": String(enum=("API_KEY",))},
                                 required=("usage_plan_id", "key_id"))
+CREATE_REST_AUTHORIZER = Request(
+    "CreateAuthorizer", BAD_REQUEST,
+    {**_REST, "name": String(min=1), "type": String(enum=("TOKEN", "REQUEST", "COGNITO_USER_POOLS")),
+     "authorizer_uri": String(min=1), "identity_source": String(min=1), "identity_validation_expression": String(),
+     "authorizer_result_ttl_in_seconds": Integer(min=0, max=3600)},
+    required=("rest_api_id", "name", "type"),
+)
+REST_AUTHORIZER = Request("DeleteAuthorizer", BAD_REQUEST, {**_REST, "authorizer_id": String(min=1)},
+                          required=("rest_api_id", "authorizer_id"))

@@ -163,3 +163,48 @@ def test_api_keys_and_usage_plans_guard_a_method(gw_backend) -> None:  # noqa: A
         gw.create_usage_plan_key(metered.id, counted.id)
     gw.delete_api_key(counted.id)
     assert status(counted.value)[0] == 403
+
+
+REST_AUTHORIZER = '''
+def handler(event, context):
+    token = event.get("authorizationToken") or event.get("queryStringParameters", {}).get("token")
+    effect = "Allow" if token in ("allow", "Bearer allow") else "Deny"
+    statement = {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
+    if token == "nothing":
+        statement["Resource"] = "arn:aws:execute-api:us-east-1:000000000000:other/*"
+    return {"principalId": "ada", "context": {"team": "web"}, "policyDocument": {"Statement": [statement]}}
+'''
+
+
+def test_rest_token_and_request_authorizers(gw_backend, function) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api, root = rest_api(gw_backend)
+    authorizer_arn = invocation(function(REST_AUTHORIZER, name="authorizer"))
+    token = gw.create_rest_authorizer(api.id, "token", "TOKEN", authorizer_uri=authorizer_arn,
+                                      identity_source="method.request.header.Authorization",
+                                      identity_validation_expression="^(Bearer )?[a-z]+$")
+    by_query = gw.create_rest_authorizer(api.id, "query", "REQUEST", authorizer_uri=authorizer_arn,
+                                         identity_source="method.request.querystring.token",
+                                         authorizer_result_ttl_in_seconds=0)
+    assert [a.name for a in gw.get_rest_authorizers(api.id)] == ["token", "query"]
+    echo = invocation(function(ECHO))
+    for part, authorizer in (("me", token), ("q", by_query)):
+        resource = gw.create_resource(api.id, root, part)
+        gw.put_method(api.id, resource.id, "GET", "CUSTOM", authorizer_id=authorizer.id)
+        gw.put_integration(api.id, resource.id, "GET", "AWS_PROXY", uri=echo, integration_http_method="POST")
+    gw.create_rest_deployment(api.id, "prod")
+    base = gw.rest_invoke_url(api.id, "prod")
+    assert (call(base + "/me").status, call(base + "/me").json()) == (401, {"message": "Unauthorized"})
+    assert call(base + "/me", headers={"Authorization": "NOT VALID!"}).status == 401  # the expression refuses it
+    denied = call(base + "/me", headers={"Authorization": "deny"})
+    assert (denied.status, denied.json()) == (
+        403, {"message": "User is not authorized to access this resource with an explicit deny"})
+    unmatched = call(base + "/me", headers={"Authorization": "nothing"})
+    assert unmatched.json() == {"message": "User is not authorized to access this resource"}
+    allowed = call(base + "/me", headers={"Authorization": "Bearer allow"})
+    context = allowed.json()["event"]["requestContext"]["authorizer"]
+    assert (allowed.status, context["team"], context["principalId"]) == (200, "web", "ada")
+    assert call(base + "/q").status == 401
+    assert call(base + "/q?token=allow").status == 200 and call(base + "/q?token=deny").status == 403
+    with pytest.raises(ComputeError, match="Invalid authorizer ID"):
+        gw.put_method(api.id, root, "POST", "CUSTOM", authorizer_id="nope99")

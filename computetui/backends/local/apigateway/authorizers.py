@@ -29,6 +29,8 @@ class Verdict:
     allowed: bool
     context: dict[str, Any]
     principal_id: str | None = None
+    denied: bool = False
+    """An explicit Deny matched (REST APIs say so in their 403)."""
 
 
 class MalformedAuthorizerAnswer(ValueError):
@@ -109,7 +111,34 @@ def verdict(payload: bytes, simple: bool, arn: str) -> Verdict:
             denied = True
         elif statement.get("Effect") == "Allow":
             allowed = True
-    return Verdict(allowed and not denied, context, str(answer.get("principalId") or "") or None)
+    return Verdict(allowed and not denied, context, str(answer.get("principalId") or "") or None, denied)
+
+
+def rest_identity(kind: str, source: str, incoming: events.Incoming) -> list[str] | None:
+    """A REST authorizer's identity values (``method.request.header.X``, ``method.request.
+    querystring.x``, ``stageVariables.x``, ``context.x``); None when one has none (401)."""
+    translated = []
+    for part in [s.strip() for s in source.split(",") if s.strip()]:
+        if part.startswith("method.request.header."):
+            translated.append("$request.header." + part.removeprefix("method.request.header."))
+        elif part.startswith("method.request.querystring."):
+            translated.append("$request.querystring." + part.removeprefix("method.request.querystring."))
+        elif part.startswith("stageVariables."):
+            translated.append("$stageVariables." + part.removeprefix("stageVariables."))
+        else:
+            translated.append("$" + part)
+    return identity(translated, incoming)
+
+
+def rest_event(kind: str, incoming: events.Incoming, arn: str, values: list[str]) -> dict[str, Any]:
+    """TOKEN: ``{type, authorizationToken, methodArn}``; REQUEST: the 1.0 event with them."""
+    if kind == "TOKEN":
+        return {"type": "TOKEN", "authorizationToken": values[0], "methodArn": arn}
+    made = events.event_v1(incoming)
+    made.pop("body", None)
+    made.pop("isBase64Encoded", None)
+    made.pop("version", None)
+    return {"type": "REQUEST", "methodArn": arn, **made}
 
 
 def _listed(value: Any) -> list[str]:

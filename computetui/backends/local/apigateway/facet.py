@@ -15,6 +15,7 @@ from computetui.backends.local.apigateway.records import (
     HTTP_API,
     INTEGRATION,
     REST_API,
+    REST_AUTHORIZER,
     REST_DEPLOYMENT,
     REST_RESOURCE,
     REST_STAGE,
@@ -92,7 +93,7 @@ class LocalApiGateway(HttpApis, RestApis, UsagePlans, LocalFacetMixin, ApiGatewa
         self._rest_api(rest_api_id)
         arn = self.ids.apigateway_rest_api(rest_api_id)
         with self.store.transaction():
-            for kind in (REST_RESOURCE, REST_STAGE, REST_DEPLOYMENT):
+            for kind in (REST_RESOURCE, REST_STAGE, REST_DEPLOYMENT, REST_AUTHORIZER):
                 for found in self.store.arns(kind):
                     if found.startswith(f"{arn}/"):
                         self.store.delete(kind, found)

@@ -31,6 +31,7 @@ import asyncio
 import http.client
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -116,9 +117,11 @@ class RestTarget:
     """The enabled API key the request's ``x-api-key`` names, when it names one."""
     plans: tuple[dict[str, Any], ...] = ()
     """The usage plans that cover this stage and hold that key."""
+    authorizer: dict[str, Any] | None = None
+    """The method's Lambda authorizer (CUSTOM), as deployed."""
 
 
-def _json(status: int, message: str, request_id: str) -> Response:
+def _json(status: int, message: str | None, request_id: str) -> Response:
     return Response(status, [("Content-Type", "application/json"), ("Apigw-Requestid", request_id),
                              ("Date", formatdate(usegmt=True))],
                     json.dumps({"message": message}, separators=(",", ":")).encode())
@@ -197,6 +200,11 @@ class Gateway:
             return _json(403, "Forbidden", request_id)
         if target.found is None:
             return _json(403, rest.MISSING_TOKEN, request_id)
+        granted = None
+        if target.found.method.get("authorizationType") == "CUSTOM":
+            refused, granted = await self._authorize_rest(request, target, request_id)
+            if refused is not None:
+                return refused
         if target.found.method.get("apiKeyRequired"):
             if target.api_key is None or not target.plans:
                 return _json(403, "Forbidden", request_id)
@@ -215,23 +223,75 @@ class Gateway:
                                         str(integration.get("httpMethod") or "ANY"), target.found.path_parameters,
                                         target.api_id, timeout)
         else:
-            work = asyncio.ensure_future(self._rest_lambda(request, target, integration, request_id))
+            work = asyncio.ensure_future(self._rest_lambda(request, target, integration, request_id, granted))
         try:
             return await asyncio.wait_for(asyncio.shield(work), timeout)
         except TimeoutError:
             return _json(504, "Endpoint request timed out", request_id)
 
-    async def _rest_lambda(self, request: Request, target: RestTarget, integration: dict[str, Any],
-                           request_id: str) -> Response:
+    def _rest_incoming(self, request: Request, target: RestTarget, request_id: str,
+                       granted: authorizers.Verdict | None = None) -> events.Incoming:
         assert target.found is not None
         host = _header(request, "host") or ""
-        incoming = events.Incoming(
+        return events.Incoming(
             method=request.method, path=target.path, raw_query=request.target.partition("?")[2],
             headers=request.headers, body=request.body, api_id=target.api_id, stage=target.stage or "",
             route_key=str(target.found.resource.get("id")), resource_path=target.found.resource["path"],
             path_parameters=target.found.path_parameters, stage_variables=target.stage_variables,
             request_id=request_id, account_id=self.emulator.ids.account, domain_name=host.split(":", 1)[0],
-            at=datetime.fromtimestamp(time.time(), UTC))
+            at=datetime.fromtimestamp(time.time(), UTC),
+            authorizer=granted.context if granted is not None else None,
+            principal_id=granted.principal_id if granted is not None else None)
+
+    async def _authorize_rest(self, request: Request, target: RestTarget, request_id: str
+                              ) -> tuple[Response | None, authorizers.Verdict | None]:
+        """A REST method's Lambda authorizer (TOKEN or REQUEST), or its cached answer."""
+        config = target.authorizer
+        if config is None:
+            return _json(500, None, request_id), None
+        incoming = self._rest_incoming(request, target, request_id)
+        kind = str(config.get("type") or "TOKEN")
+        values = authorizers.rest_identity(kind, str(config.get("identitySource") or ""), incoming)
+        if values is None:
+            return _json(401, "Unauthorized", request_id), None
+        pattern = config.get("identityValidationExpression")
+        if kind == "TOKEN" and pattern and not re.fullmatch(pattern, values[0]):
+            return _json(401, "Unauthorized", request_id), None
+        arn = (f"arn:aws:execute-api:{self.emulator.region}:{self.emulator.ids.account}:{target.api_id}/"
+               f"{target.stage}/{request.method}{target.path}")
+        ttl = int(config.get("authorizerResultTtlInSeconds") or 0)
+        cache_key = (target.api_id, "rest:" + str(config.get("id")), tuple(values))
+        cached = self._auth_cache.get(cache_key) if ttl else None
+        payload = cached[1] if cached is not None and cached[0] > time.monotonic() else None
+        if payload is None:
+            function = function_of(str(config.get("authorizerUri") or ""))
+            facet = self.emulator.lambda_
+            if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
+                return _json(500, None, request_id), None
+            try:
+                result = await facet.invoke_for_service(
+                    function, json.dumps(authorizers.rest_event(kind, incoming, arn, values)).encode())
+            except ComputeError as exc:
+                log.info("API gateway %s: the authorizer failed: %s", target.api_id, exc.message)
+                return _json(500, None, request_id), None
+            if result.function_error:
+                return _json(500, None, request_id), None
+            payload = result.payload
+            if ttl:
+                self._auth_cache[cache_key] = (time.monotonic() + ttl, payload)
+        try:
+            verdict = authorizers.verdict(payload, False, arn)
+        except authorizers.MalformedAuthorizerAnswer:
+            return _json(500, None, request_id), None
+        if not verdict.allowed:
+            return _json(403, "User is not authorized to access this resource with an explicit deny" if verdict.denied
+                         else "User is not authorized to access this resource", request_id), None
+        return None, verdict
+
+    async def _rest_lambda(self, request: Request, target: RestTarget, integration: dict[str, Any],
+                           request_id: str, granted: authorizers.Verdict | None = None) -> Response:
+        assert target.found is not None
+        incoming = self._rest_incoming(request, target, request_id, granted)
         function = function_of(str(integration.get("uri") or ""))
         facet = self.emulator.lambda_
         if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
@@ -405,8 +465,11 @@ class Gateway:
                 plans = tuple(p for p in store.list(USAGE_PLAN) if key_record["id"] in p.get(KEYS, [])
                               and any(s.get("apiId") == api_id and s.get("stage") == stage["stageName"]
                                       for s in p.get("apiStages") or []))
+        authorizer = None
+        if found is not None and found.method.get("authorizationType") == "CUSTOM":
+            authorizer = ((deployment.get(SNAPSHOT) or {}).get("authorizers") or {}).get(found.method.get("authorizerId"))
         return RestTarget(api_id, stage["stageName"], stage.get("variables") or {}, found, path, rest_path,
-                          key_record, plans)
+                          key_record, plans, authorizer)
 
     def _resolve(self, request: Request) -> Target | RestTarget | None:
         """Which API, stage, route and integration the request is for (store reads: run in a

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
 from computetui.backends.local.apigateway.http_apis import INVOCATION_ARN, LAMBDA_ARN
 from computetui.backends.local.apigateway.records import (
+    REST_AUTHORIZER,
     REST_DEPLOYMENT,
     REST_RESOURCE,
     REST_STAGE,
@@ -121,9 +122,13 @@ class RestApis:
         if http_method not in METHODS:
             raise bad_request(f"Invalid HttpMethod specified: {http_method} (one of {', '.join(METHODS)}).",
                               "httpMethod")
-        if authorization_type != "NONE":
-            raise bad_request(f"Authorization type {authorization_type} is not emulated on REST APIs yet; use NONE.",
-                              "authorizationType")
+        if authorization_type == "CUSTOM":
+            if authorizer_id is None or self.store.get(
+                    REST_AUTHORIZER, key(arn, "authorizers", authorizer_id)) is None:
+                raise bad_request(f"Invalid authorizer ID specified: {authorizer_id}", "authorizerId")
+        elif authorization_type != "NONE":
+            raise bad_request(f"Authorization type {authorization_type} is not emulated on REST APIs yet; use NONE or "
+                              "CUSTOM (a Lambda authorizer).", "authorizationType")
         method = m.RestMethod(http_method=http_method, authorization_type=authorization_type,
                               api_key_required=bool(api_key_required), authorizer_id=authorizer_id)
 
@@ -205,6 +210,59 @@ class RestApis:
         self._change_method(arn, resource_id, http_method, added)
         return response
 
+    # -- Lambda authorizers ------------------------------------------------------------------------------
+    @validated(rules.CREATE_REST_AUTHORIZER)
+    def create_rest_authorizer(self, rest_api_id: str, name: str, type: str, *,  # noqa: A002
+                               authorizer_uri: str | None = None, identity_source: str | None = None,
+                               identity_validation_expression: str | None = None,
+                               authorizer_result_ttl_in_seconds: int | None = None) -> m.RestAuthorizer:
+        """TOKEN (the token in one header) or REQUEST (identity sources of the request)."""
+        arn = self._rest_arn(rest_api_id)
+        if type == "COGNITO_USER_POOLS":
+            raise bad_request("Cognito user pool authorizers are not emulated: use TOKEN or REQUEST.", "type")
+        found = INVOCATION_ARN.match(authorizer_uri or "")
+        if not found or not LAMBDA_ARN.match(found.group(1)):
+            raise bad_request("Invalid Authorizer URI specified: the function's invocation ARN "
+                              "(arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<ARN>/invocations).",
+                              "authorizerUri")
+        sources = [s.strip() for s in (identity_source or "").split(",") if s.strip()]
+        if type == "TOKEN" and (len(sources) != 1 or not sources[0].startswith("method.request.header.")):
+            raise bad_request("A TOKEN authorizer's identity source is one header: method.request.header.<name>.",
+                              "identitySource")
+        for source in sources:
+            if not source.startswith(("method.request.header.", "method.request.querystring.", "stageVariables.",
+                                      "context.")):
+                raise bad_request(f"Invalid identity source {source!r}.", "identitySource")
+        if identity_validation_expression:
+            try:
+                re.compile(identity_validation_expression)
+            except re.error as exc:
+                raise bad_request(f"Invalid identity validation expression: {exc}", "identityValidationExpression") \
+                    from None
+        authorizer = m.RestAuthorizer(
+            id=self._child_id(arn, 6), name=name, type=type, authorizer_uri=authorizer_uri,
+            identity_source=identity_source, identity_validation_expression=identity_validation_expression,
+            authorizer_result_ttl_in_seconds=300 if authorizer_result_ttl_in_seconds is None
+            else authorizer_result_ttl_in_seconds)
+        self.store.put(REST_AUTHORIZER, key(arn, "authorizers", authorizer.id), authorizer.to_aws(), name=name,
+                       parent=arn)
+        return authorizer
+
+    @validated(rules.REST_API)
+    def get_rest_authorizers(self, rest_api_id: str) -> list[m.RestAuthorizer]:
+        return [m.RestAuthorizer.model_validate(b)
+                for b in self.store.list(REST_AUTHORIZER, parent=self._rest_arn(rest_api_id))]
+
+    @validated(rules.REST_AUTHORIZER)
+    def delete_rest_authorizer(self, rest_api_id: str, authorizer_id: str) -> None:
+        arn = self._rest_arn(rest_api_id)
+        in_use = any(meth.get("authorizerId") == authorizer_id for r in self.store.list(REST_RESOURCE, parent=arn)
+                     for meth in (r.get("resourceMethods") or {}).values())
+        if in_use:
+            raise Conflict(f"Cannot delete authorizer {authorizer_id}: a method uses it.", code="ConflictException")
+        if not self.store.delete(REST_AUTHORIZER, key(arn, "authorizers", authorizer_id)):
+            raise NotFound("Invalid Authorizer identifier specified", code="NotFoundException")
+
     # -- deployments and stages ------------------------------------------------------------------------
     @validated(rules.CREATE_REST_DEPLOYMENT)
     def create_rest_deployment(self, rest_api_id: str, stage_name: str | None = None, *,
@@ -219,7 +277,8 @@ class RestApis:
             raise bad_request("No integration defined for method", "restApiId")
         deployment = m.RestDeployment(id=self._child_id(arn, 6), description=description, created_date=self.now)
         body = deployment.to_aws()
-        body[SNAPSHOT] = {"resources": resources}
+        body[SNAPSHOT] = {"resources": resources,
+                          "authorizers": {a["id"]: a for a in self.store.list(REST_AUTHORIZER, parent=arn)}}
         with self.store.transaction():
             self.store.put(REST_DEPLOYMENT, key(arn, "deployments", deployment.id), body, name=deployment.id,
                            parent=arn)
