@@ -10,6 +10,7 @@ every class in the UI. A new binding's id goes here too.
 from __future__ import annotations
 
 BINDING_IDS: frozenset[str] = frozenset({
+    "apigw-deploy",
     "auto-scaling",
     "back",
     "cancel-terminate",
@@ -48,6 +49,7 @@ BINDING_IDS: frozenset[str] = frozenset({
     "job-queues-all",
     "job-state-next",
     "job-state-previous",
+    "lambda-http-api",
     "lightsail-attach-ip",
     "lightsail-close-port",
     "lightsail-detach-ip",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.widgets import Footer
 
+from computetui.ui.services.apigateway.forms import CreateIntegrationForm, CreateRouteForm, CreateStageForm
 from computetui.ui.services.batch.forms import CreateComputeEnvironmentForm, CreateJobQueueForm, SubmitJobForm
 from computetui.ui.services.ecr.forms import CreateRepositoryScreen, PushImageScreen
 from computetui.ui.services.ecs.forms import (
@@ -56,6 +57,9 @@ FORMS: dict[str, tuple[Callable[[], Form[Any]], str]] = {
     "create-container-service": (CreateContainerServiceForm, "Create"),
     "update-container-service": (lambda: UpdateContainerServiceForm("web", "nano", 1), "Update"),
     "deploy": (lambda: DeploymentForm("web"), "Deploy"),
+    "create-route": (lambda: CreateRouteForm("api1234567", "hello-api"), "Create"),
+    "create-integration": (lambda: CreateIntegrationForm("api1234567", "hello-api"), "Create"),
+    "create-stage": (lambda: CreateStageForm("api1234567", "hello-api"), "Create"),
 }
 
 

@@ -86,6 +86,7 @@ SPEC = ServiceSpec(
             noun="API",
             fetch=_apis,
             delete=_delete_api,
+            opens="apigw-api",  # an HTTP API's page; a REST or WebSocket API's JSON
             columns=(
                 Column("name", "Name"),
                 Column("id", "ID"),

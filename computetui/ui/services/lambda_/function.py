@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,6 +14,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs, TextAre
 
 from computetui.backends.base import Backend
 from computetui.backends.errors import NotFound
+from computetui.ui.format import describe_error
 from computetui.ui.screens.base import ConsoleScreen
 from computetui.ui.screens.confirm import ConfirmScreen
 from computetui.ui.services.lambda_.code import CodeEditor
@@ -61,12 +62,15 @@ class FunctionScreen(ConsoleScreen):
         ),
         Binding("e", "edit", "Edit", id="edit", tooltip="Into the tab's editor (esc comes back out)"),
         Binding("l", "logs", "Logs", id="logs", tooltip="To the function's Logs tab"),
+        Binding("a", "http_api", "HTTP API", id="lambda-http-api",
+                tooltip="Create an HTTP API in front of this function (quick create) and show its URL"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="tab-next", show=False),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", id="tab-previous", show=False),
     ]
 
-    MUTATING = frozenset({"save", "run_test"})
-    """Deploying, saving and invoking: read-only mode refuses them (the panels say so)."""
+    MUTATING = frozenset({"save", "run_test", "http_api"})
+    """Deploying, saving, invoking and putting an API in front: read-only mode refuses them (the
+    panels say so)."""
 
     def __init__(self, function_name: str, tab: str = "code") -> None:
         super().__init__()
@@ -173,6 +177,9 @@ class FunctionScreen(ConsoleScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logs":
             return self.active != "logs"
+        if action == "http_api":
+            backend = self.console.backend
+            return backend is not None and backend.apigateway is not None
         return super().check_action(action, parameters)
 
     def action_logs(self) -> None:
@@ -199,6 +206,30 @@ class FunctionScreen(ConsoleScreen):
             self.query_one(TabbedContent).active = "tab-test"
             self.active = "test"
         self.query_one(TestPanel).run_test()
+
+    def action_http_api(self) -> None:
+        """``a``: quick create an HTTP API named ``<function>-api`` in front of the function (its
+        integration, ``$default`` route and auto-deploying ``$default`` stage), and say its URL."""
+        if self.console.refuse_if_read_only(f"creating an HTTP API in front of {self.function_name}"):
+            return
+        self._quick_create_api(self.function_name)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def _quick_create_api(self, function_name: str) -> None:
+        backend = self.console.backend
+        if backend is None or backend.apigateway is None or backend.lambda_ is None:
+            return
+        try:
+            arn = backend.lambda_.get_function_configuration(function_name).function_arn
+            api = backend.apigateway.create_api(name=f"{function_name}-api", target=arn)
+            url = api.api_endpoint or backend.apigateway.invoke_url(api.api_id, "$default")
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, describe_error(exc), title="Could not create the HTTP API",
+                                      severity="error", timeout=8, markup=False)
+            return
+        self.app.call_from_thread(
+            self.notify, f"Created HTTP API {api.name} ({api.api_id}) in front of {function_name}: {url}",
+            title="HTTP API", timeout=15, markup=False)
 
     def action_back(self) -> None:
         if self._editing():

@@ -1,0 +1,205 @@
+"""One HTTP API (API Gateway v2): Routes, Integrations, Stages and Deployments, under a header with
+its name, id, protocol and endpoint. ``c`` on Routes, Integrations and Stages opens their create
+form, ``n`` on Stages deploys the API to the stage under the cursor, ctrl+d deletes a route, an
+integration or a stage (asks first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.content import Content
+
+from computetui.backends.base import ApiGatewayFacet, Backend
+from computetui.backends.errors import ComputeError
+from computetui.models import apigateway as m
+from computetui.ui.format import when
+from computetui.ui.screens.tabs import Facts, TabbedScreen, row_action_bindings
+from computetui.ui.views import Column, ResourceView, Row, RowAction
+
+ROUTE_COLUMNS = (
+    Column("key", "Route key"),
+    Column("target", "Target"),
+    Column("authorization", "Authorization"),
+)
+INTEGRATION_COLUMNS = (
+    Column("id", "ID"),
+    Column("type", "Type"),
+    Column("payload", "Payload format"),
+    Column("timeout", "Timeout (ms)", "number"),
+    Column("uri", "URI"),  # last: a Lambda ARN is long, and the columns before it stay on screen
+)
+STAGE_COLUMNS = (
+    Column("name", "Name"),
+    Column("auto", "Auto deploy"),
+    Column("deployment", "Deployment"),
+    Column("url", "Invoke URL"),
+    Column("variables", "Stage variables"),
+)
+DEPLOYMENT_COLUMNS = (
+    Column("id", "ID"),
+    Column("status", "Status", "state"),
+    Column("auto", "Auto-deployed"),
+    Column("created", "Created", "time"),
+    Column("description", "Description"),
+)
+
+
+def facet(b: Backend) -> ApiGatewayFacet:
+    assert b.apigateway is not None
+    return b.apigateway
+
+
+def http_api(b: Backend, api_id: str) -> m.HttpApi | None:
+    return next((a for a in facet(b).get_apis() if a.api_id == api_id), None)
+
+
+def _yes(value: bool | None) -> str:
+    return "yes" if value else "no"
+
+
+def route_rows(b: Backend, api_id: str) -> list[Row]:
+    return [
+        Row(key=f"route:{r.route_id}", name=r.route_key,
+            cells={"key": r.route_key, "target": r.target or "none",
+                   "authorization": r.authorization_type or "NONE"},
+            detail=r.to_aws(), extra={"api": api_id, "route_id": r.route_id})
+        for r in facet(b).get_routes(api_id)
+    ]
+
+
+def integration_rows(b: Backend, api_id: str) -> list[Row]:
+    return [
+        Row(key=f"integration:{i.integration_id}", name=i.integration_id,
+            cells={"id": i.integration_id, "type": i.integration_type, "uri": i.integration_uri or "-",
+                   "payload": i.payload_format_version or "-", "timeout": i.timeout_in_millis},
+            detail=i.to_aws(), extra={"api": api_id})
+        for i in facet(b).get_integrations(api_id)
+    ]
+
+
+def stage_rows(b: Backend, api_id: str) -> list[Row]:
+    gateway = facet(b)
+    rows = []
+    for s in gateway.get_api_stages(api_id):
+        try:
+            url = gateway.invoke_url(api_id, s.stage_name)
+        except ComputeError:
+            url = "-"
+        rows.append(Row(
+            key=f"stage:{s.stage_name}", name=s.stage_name,
+            cells={"name": s.stage_name, "auto": _yes(s.auto_deploy),
+                   "deployment": s.deployment_id or "none yet", "url": url,
+                   "variables": ", ".join(f"{k}={v}" for k, v in s.stage_variables.items()) or "-"},
+            detail=s.to_aws(), extra={"api": api_id}))
+    return rows
+
+
+def deployment_rows(b: Backend, api_id: str) -> list[Row]:
+    """Newest first: by creation time, and among deployments made in the same second, the later listed."""
+    found = list(enumerate(facet(b).get_deployments(api_id)))
+    found.sort(key=lambda pair: (pair[1].created_date is not None, pair[1].created_date, pair[0]), reverse=True)
+    return [
+        Row(key=f"deployment:{d.deployment_id}", name=d.deployment_id, state=d.deployment_status,
+            cells={"id": d.deployment_id, "status": d.deployment_status, "auto": _yes(d.auto_deployed),
+                   "created": when(d.created_date), "description": d.description or "-"},
+            detail=d.to_aws(), extra={"api": api_id})
+        for _, d in found
+    ]
+
+
+def _delete_route(b: Backend, row: Row) -> None:
+    facet(b).delete_route(row.extra["api"], row.extra["route_id"])
+
+
+def _delete_integration(b: Backend, row: Row) -> None:
+    facet(b).delete_integration(row.extra["api"], row.name)
+
+
+def _delete_stage(b: Backend, row: Row) -> None:
+    facet(b).delete_stage(row.extra["api"], row.name)
+
+
+def _deploy(b: Backend, row: Row) -> str:
+    d = facet(b).create_deployment(row.extra["api"], stage_name=row.name)
+    return f"Deployed to stage {row.name}: deployment {d.deployment_id}."
+
+
+DEPLOY = RowAction(
+    id="apigw-deploy", key="n", label="Deploy", what=lambda row: f"deploy the API to stage {row.name}",
+    run=_deploy, tooltip="Deploy the API's routes and integrations as they are now to the stage under the cursor",
+)
+
+
+class HttpApiScreen(TabbedScreen):
+    page_id = "apigw"
+
+    BINDINGS = [*row_action_bindings([DEPLOY])]
+
+    def __init__(self, api_id: str, name: str, view: str | None = None) -> None:
+        self.api_id = api_id
+        self.api_name = name
+        context = {"api": api_id, "name": name}
+        views: list[Any] = [
+            ResourceView("routes", "Routes", "route", ROUTE_COLUMNS, lambda b: route_rows(b, api_id),
+                         delete=_delete_route, creates="apigw-route", context=context,
+                         delete_warning="Requests it matched go to the $default route, if there is one, or get "
+                                        "404 once the stage is deployed."),
+            ResourceView("integrations", "Integrations", "integration", INTEGRATION_COLUMNS,
+                         lambda b: integration_rows(b, api_id), delete=_delete_integration,
+                         creates="apigw-integration", context=context,
+                         delete_warning="API Gateway refuses while a route targets it. This cannot be undone."),
+            ResourceView("stages", "Stages", "stage", STAGE_COLUMNS, lambda b: stage_rows(b, api_id),
+                         delete=_delete_stage, creates="apigw-stage", context=context, actions=(DEPLOY,),
+                         delete_warning="Its invoke URL stops answering. This cannot be undone."),
+            ResourceView("deployments", "Deployments", "deployment", DEPLOYMENT_COLUMNS,
+                         lambda b: deployment_rows(b, api_id), sort="created", context=context),
+        ]
+        super().__init__(views, view)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for newest_first in self.query("#view-deployments"):
+            newest_first.sort_reverse = True  # type: ignore[attr-defined]
+
+    @property
+    def crumbs(self) -> list[str]:
+        return ["Console", "API Gateway", "APIs", self.api_name, self.view.title]
+
+    def empty_hint(self, view: ResourceView) -> str:
+        writable = not self.console.settings.read_only
+        hints = {
+            "routes": ("No route yet: the API answers 404 to everything.", "Press c to add a route."),
+            "integrations": ("No integration yet: a route needs one to reach a Lambda function.",
+                             "Press c to add one."),
+            "stages": ("No stage yet: nothing answers until a stage serves a deployment.",
+                       "Press c to create one ($default answers without a stage in the URL)."),
+            "deployments": ("No deployment yet.", "Press n on a stage to deploy to it, or give it auto deploy."),
+        }
+        if view.id not in hints:
+            return super().empty_hint(view)
+        said, how = hints[view.id]
+        return said + (f"\n{how}" if writable else "")
+
+    def compose_header(self) -> ComposeResult:
+        yield Facts(Content.from_markup("[b]HTTP API[/] [b $primary]$n[/]", n=self.api_name), id="facts")
+
+    def fetch_header(self, backend: Backend) -> m.HttpApi | None:
+        try:
+            return http_api(backend, self.api_id)
+        except ComputeError:
+            return None
+
+    def show_header(self, api: m.HttpApi | None) -> None:
+        if api is None:
+            self.query_one("#banner").show_error(  # type: ignore[attr-defined]
+                f"HTTP API {self.api_name} ({self.api_id}) is gone. Press esc to go back.")
+            return
+        self.query_one("#facts", Facts).update(Content.from_markup(
+            "[b]HTTP API[/] [b $primary]$n[/]  [$muted]$d[/]\n[b]Endpoint[/] $e",
+            n=api.name, d=f"ID {api.api_id} · {api.protocol_type.value}"
+                          + (f" · {api.description}" if api.description else ""),
+            e=api.api_endpoint or "-"))
+
+    def open_row(self, view: ResourceView, row: Row) -> None:
+        self.console.open_json(self.page_id, [*self.crumbs, row.name], view, row)
