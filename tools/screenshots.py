@@ -49,7 +49,14 @@ SHOTS: dict[str, tuple[dict, Callable[[Pilot], Awaitable[None]]]] = {
     "help": ({}, lambda p: go(p, "question_mark")),
     "aws-light": ({"theme": "aws-light"}, lambda p: go(p, ":ecs")),
     "read-only": ({"read_only": True}, lambda p: go(p, ":apigw")),
+    "http-api-stages": ({}, lambda p: _http_api_tab(p, "stages")),
 }
+
+
+async def _http_api_tab(pilot: Pilot, tab: str) -> None:
+    from tests.ui.apigateway.test_http_api_snapshots import on_api
+
+    await on_api(tab)(pilot)  # type: ignore[operator]
 
 
 # The ECS pages over the snapshot tests' scene: a load-balanced service, a worker on an EC2

@@ -293,10 +293,16 @@ class Controller:
 
     # -- for servers -------------------------------------------------------
     def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
-        """Run a coroutine on the controller's loop from any thread."""
-        if self._loop is None:
-            raise RuntimeError("the controller is not running")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+        """Run a coroutine on the controller's loop from any thread. When the loop is gone (or
+        going) the coroutine is closed unrun, so nothing is left never awaited."""
+        loop = self._loop
+        try:
+            if loop is None or loop.is_closed():
+                raise RuntimeError("the controller is not running")
+            return asyncio.run_coroutine_threadsafe(coro, loop)
+        except BaseException:
+            coro.close()
+            raise
 
     def call(self, fn: Callable[[], Awaitable[Any]], timeout: float = 30) -> Any:
         """Run ``await fn()`` on the loop and wait for its result."""
