@@ -165,6 +165,7 @@ class Route(PascalModel):
     target: str | None = None
     authorizer_id: str | None = None
     authorization_type: str | None = None
+    authorization_scopes: list[str] | None = None
     api_key_required: bool | None = None
     api_gateway_managed: bool | None = None
 

@@ -59,6 +59,7 @@ _API = {"api_id": String(min=1)}
 CREATE_ROUTE = Request(
     "CreateRoute", BAD_REQUEST,
     {**_API, "route_key": String(min=1), "target": String(min=1), "authorizer_id": String(min=1),
+     "authorization_scopes": ListOf(String(min=1)),
      "authorization_type": String(enum=("NONE", "AWS_IAM", "CUSTOM", "JWT")), "api_key_required": Boolean(),
      "operation_name": String()},
     required=("api_id", "route_key"),

@@ -47,6 +47,8 @@ class Incoming:
     authorizer: dict[str, Any] | None = None
     """What a Lambda authorizer allowed the request with (its ``context``), for the integration."""
     principal_id: str | None = None
+    jwt: dict[str, Any] | None = None
+    """What a JWT authorizer accepted: ``{"claims": {...}, "scopes": [...]}``."""
 
 
 class MalformedResponse(ValueError):
@@ -119,6 +121,8 @@ def event_v2(incoming: Incoming) -> dict[str, Any]:
     }
     if incoming.authorizer is not None:
         event["requestContext"]["authorizer"] = {"lambda": dict(incoming.authorizer)}
+    elif incoming.jwt is not None:
+        event["requestContext"]["authorizer"] = {"jwt": dict(incoming.jwt)}
     if incoming.path_parameters:
         event["pathParameters"] = dict(incoming.path_parameters)
     if incoming.stage_variables:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.apigateway import authorizers, events, observe, rest
+from computetui.backends.local.apigateway import authorizers, events, jwt, observe, rest
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
 from computetui.backends.local.apigateway.records import (
     API_KEY,
@@ -92,7 +92,7 @@ class Target:
     integration: dict[str, Any] | None
     cors: dict[str, Any] | None
     authorizer: dict[str, Any] | None
-    """The route's Lambda authorizer, when it has one."""
+    """The route's authorizer (Lambda or JWT), when it has one."""
     throttle: tuple[float, int] | None
     """The stage's (rate per second, burst), when it sets both."""
     access_log: dict[str, Any] | None
@@ -101,6 +101,8 @@ class Target:
     """The path within the stage."""
     raw_path: str
     """The path as the event shows it (the stage's segment first, for a named stage)."""
+    scopes: tuple[str, ...] = ()
+    """The route's authorization scopes (a JWT authorizer's)."""
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,11 @@ def _json(status: int, message: str | None, request_id: str) -> Response:
 class Gateway:
     """The gateway server and how it answers."""
 
-    def __init__(self, emulator: Emulator, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(self, emulator: Emulator, port: int, host: str = "127.0.0.1",
+                 jwks: dict[str, str] | None = None) -> None:
         self.emulator = emulator
+        self.jwks = jwt.KeySets(jwks)
+        """JWT authorizers' key sets: the configured files by issuer, else fetched from the issuer."""
         self.wanted_port = port
         self.host = host
         self.server: HttpServer | None = None
@@ -332,8 +337,12 @@ class Gateway:
             return target, _with_cors(_json(404, "Not Found", request_id), cors, origin)
         if target.throttle is not None and not self._take(target):
             return target, _with_cors(_json(429, "Too Many Requests", request_id), cors, origin)
-        granted = None
-        if target.authorizer is not None:
+        granted: authorizers.Verdict | jwt.Checked | None = None
+        if target.authorizer is not None and target.authorizer.get("AuthorizerType") == "JWT":
+            refused, granted = await self._authorize_jwt(request, target, request_id)
+            if refused is not None:
+                return target, _with_cors(refused, cors, origin)
+        elif target.authorizer is not None:
             refused, granted = await self._authorize(request, target, request_id)
             if refused is not None:
                 return target, _with_cors(refused, cors, origin)
@@ -426,8 +435,30 @@ class Gateway:
             return _json(403, "Forbidden", request_id), None
         return None, verdict
 
+    async def _authorize_jwt(self, request: Request, target: Target, request_id: str
+                             ) -> tuple[Response | None, jwt.Checked | None]:
+        """A JWT authorizer: the bearer token checked against the issuer's keys (fetched off the loop)."""
+        config = target.authorizer or {}
+        incoming = self._incoming(request, target, request_id)
+        values = authorizers.identity(list(config.get("IdentitySource") or ["$request.header.Authorization"]), incoming)
+        unauthorized = Response(401, [("Content-Type", "application/json"), ("Apigw-Requestid", request_id),
+                                      ("Www-Authenticate", 'Bearer realm="computetui", error="invalid_token"')],
+                                b'{"message":"Unauthorized"}')
+        if not values:
+            return unauthorized, None
+        settings = config.get("JwtConfiguration") or {}
+        loop = asyncio.get_running_loop()
+        try:
+            keys = await loop.run_in_executor(None, self.jwks.of, str(settings.get("Issuer") or ""))
+            return None, jwt.check(values[0], settings, keys, list(target.scopes))
+        except jwt.Refused as refused:
+            log.info("API gateway %s: the JWT authorizer refused the token: %s", target.api_id, refused)
+            if refused.status == 403:
+                return _json(403, "Forbidden", request_id), None
+            return unauthorized, None
+
     async def _integrate(self, request: Request, target: Target, request_id: str,
-                         granted: authorizers.Verdict | None = None) -> Response:
+                         granted: authorizers.Verdict | jwt.Checked | None = None) -> Response:
         loop = asyncio.get_running_loop()
         integration = target.integration or {}
         timeout = min(int(integration.get("TimeoutInMillis") or 30000), 30000) / 1000
@@ -506,18 +537,21 @@ class Gateway:
             self._routes[deployment["DeploymentId"]] = routes
         match = choose(list(routes), request.method, path)
         integration = authorizer = None
+        scopes: list[str] = []
         if match is not None:
             route = next(r for r in snapshot["routes"] if r["RouteKey"] == match.route.key)
             target = str(route.get("Target") or "")
             integration = (snapshot.get("integrations") or {}).get(target.removeprefix(TARGET_PREFIX)) \
                 if target.startswith(TARGET_PREFIX) else None
-            if route.get("AuthorizationType") == "CUSTOM":
+            if route.get("AuthorizationType") in ("CUSTOM", "JWT"):
                 authorizer = (snapshot.get("authorizers") or {}).get(route.get("AuthorizerId") or "")
+                scopes = list(route.get("AuthorizationScopes") or [])
         settings = stage.get("DefaultRouteSettings") or {}
         rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
         return Target(api_id=api_id, stage=stage["StageName"], stage_variables=stage.get("StageVariables") or {},
                       route=match.route if match else None, path_parameters=match.path_parameters if match else {},
                       integration=integration, cors=api.get("CorsConfiguration"), authorizer=authorizer,
+                      scopes=tuple(scopes),
                       throttle=(float(rate), int(burst)) if rate is not None and burst is not None else None,
                       access_log=stage.get("AccessLogSettings") or None,
                       path=path, raw_path=raw_path)
@@ -559,7 +593,7 @@ class Gateway:
         return True
 
     def _incoming(self, request: Request, target: Target, request_id: str,
-                  granted: authorizers.Verdict | None = None) -> events.Incoming:
+                  granted: authorizers.Verdict | jwt.Checked | None = None) -> events.Incoming:
         route = target.route
         assert route is not None
         host = next((v for k, v in request.headers if k.lower() == "host"), "")
@@ -570,12 +604,13 @@ class Gateway:
             path_parameters=target.path_parameters, stage_variables=target.stage_variables, request_id=request_id,
             account_id=self.emulator.ids.account, domain_name=host.split(":", 1)[0],
             at=datetime.fromtimestamp(time.time(), UTC),
-            authorizer=granted.context if granted is not None else None,
-            principal_id=granted.principal_id if granted is not None else None,
+            authorizer=granted.context if isinstance(granted, authorizers.Verdict) else None,
+            principal_id=granted.principal_id if isinstance(granted, authorizers.Verdict) else None,
+            jwt={"claims": granted.claims, "scopes": granted.scopes} if isinstance(granted, jwt.Checked) else None,
         )
 
     async def _lambda(self, request: Request, target: Target, request_id: str,
-                      granted: authorizers.Verdict | None = None) -> Response:
+                      granted: authorizers.Verdict | jwt.Checked | None = None) -> Response:
         integration = target.integration or {}
         version = integration.get("PayloadFormatVersion") or "2.0"
         incoming = self._incoming(request, target, request_id, granted)

@@ -98,7 +98,8 @@ class HttpApis:
     @validated(rules.CREATE_ROUTE)
     def create_route(self, api_id: str, route_key: str, target: str | None = None, *,
                      authorization_type: str | None = None, authorizer_id: str | None = None,
-                     api_key_required: bool | None = None, operation_name: str | None = None) -> m.Route:
+                     authorization_scopes: list[str] | None = None, api_key_required: bool | None = None,
+                     operation_name: str | None = None) -> m.Route:
         api = self._api(api_id)
         arn = self.ids.apigateway_api(api_id)
         if api.protocol_type == m.ProtocolType.HTTP:
@@ -111,6 +112,7 @@ class HttpApis:
             self._integration_of(arn, target)
         route = m.Route(route_id=self.ids.alnum(7), route_key=route_key, target=target,
                         authorization_type=authorization_type or "NONE", authorizer_id=authorizer_id,
+                        authorization_scopes=list(authorization_scopes) if authorization_scopes else None,
                         api_key_required=bool(api_key_required))
         with self.store.transaction():
             self.store.put(ROUTE, key(arn, "routes", route.route_id), route.to_aws(), name=route_key, parent=arn)
@@ -158,8 +160,11 @@ class HttpApis:
             if enable_simple_responses and authorizer_payload_format_version != "2.0":
                 raise bad_request("Simple responses need payload format 2.0.", "EnableSimpleResponses")
         else:
-            raise bad_request("JWT authorizers are not emulated by the local gateway yet: use a REQUEST (Lambda) "
-                              "authorizer, which can check a JWT itself.", "AuthorizerType")
+            if not jwt_configuration or not jwt_configuration.get("Issuer"):
+                raise bad_request("A JWT authorizer needs a JwtConfiguration with an Issuer.", "JwtConfiguration")
+            if len(identity_source) != 1 or not identity_source[0].startswith("$request.header."):
+                raise bad_request("A JWT authorizer's identity source is one header, $request.header.<name>.",
+                                  "IdentitySource")
         for source in identity_source:
             if not source.startswith(("$request.header.", "$request.querystring.", "$context.", "$stageVariables.")):
                 raise bad_request(f"Invalid identity source {source!r}: $request.header.<name>, "
@@ -367,7 +372,8 @@ class HttpApis:
         body = deployment.to_aws()
         body[SNAPSHOT] = {
             "routes": [{"RouteKey": r["RouteKey"], "Target": r.get("Target"),
-                        "AuthorizationType": r.get("AuthorizationType") or "NONE", "AuthorizerId": r.get("AuthorizerId")}
+                        "AuthorizationType": r.get("AuthorizationType") or "NONE", "AuthorizerId": r.get("AuthorizerId"),
+                        "AuthorizationScopes": r.get("AuthorizationScopes") or []}
                        for r in self.store.list(ROUTE, parent=arn)],
             "integrations": {b["IntegrationId"]: b for b in self.store.list(INTEGRATION, parent=arn)},
             "authorizers": {b["AuthorizerId"]: b for b in self.store.list(AUTHORIZER, parent=arn)},
