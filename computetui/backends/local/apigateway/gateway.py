@@ -62,12 +62,14 @@ from computetui.backends.local.apigateway.records import (
 )
 from computetui.backends.local.apigateway.routes import RouteKey, choose, parse_route_key
 from computetui.backends.local.apigateway.usage_plans import KEYS
+from computetui.backends.local.apigateway.websockets import CONNECTIONS, WebSockets
 from computetui.backends.local.http.codec import Request, Response
 from computetui.backends.local.http.server import HttpServer
 from computetui.backends.local.ids import Ids
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
+    from computetui.backends.local.http.streams import Connection
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,7 @@ class Gateway:
         """Set once the leader's server listens (or could not)."""
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
         self.observations = observe.Observations(emulator.store, emulator.awslogs.logs)
+        self.websockets = WebSockets(emulator, self._request_ids)
         self._flush_due = False
         self._quota: dict[tuple[str, str, str], int] = {}
         """Requests per (usage plan, API key, quota window): this leader's count since it started."""
@@ -164,7 +167,7 @@ class Gateway:
         controller = self.emulator.controller
         for port in dict.fromkeys((self.wanted_port, 0)):
             server = HttpServer(self._handle, host=self.host, port=port, name="api gateway",
-                                max_body_bytes=MAX_BODY_BYTES)
+                                max_body_bytes=MAX_BODY_BYTES, upgrade=self._upgrade)
             try:
                 controller.call(server.start, timeout=10)
             except OSError as exc:
@@ -181,6 +184,11 @@ class Gateway:
 
     def close(self) -> None:
         self._flush()
+        if self.server is not None and self.emulator.controller.running and self.websockets.live:
+            try:
+                self.emulator.controller.call(self.websockets.close_all, timeout=5)
+            except Exception:
+                log.debug("closing the WebSocket connections failed", exc_info=True)
         server, self.server = self.server, None
         if server is not None and self.emulator.controller.running:
             try:
@@ -189,8 +197,21 @@ class Gateway:
                 log.exception("closing the API gateway failed")
 
     # -- answering -------------------------------------------------------------------------------
+    async def _upgrade(self, request: Request, conn: Connection) -> None:
+        """A WebSocket API's connection: ``/_aws/execute-api/<api id>/<stage>``."""
+        api_id, rest = _locate(request)
+        stage = rest.strip("/").split("/", 1)[0]
+        if api_id is None or not stage:
+            conn.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        await self.websockets.serve(request, conn, api_id, stage)
+
     async def _handle(self, request: Request) -> Response:
         request_id = self._request_ids.alnum(16)
+        api_id, rest = _locate(request)
+        parts = rest.strip("/").split("/")
+        if api_id is not None and len(parts) == 3 and parts[1] == CONNECTIONS:
+            return await self.websockets.manage(request, api_id, parts[0], parts[2], request_id)
         began = time.monotonic()
         at = time.time()
         timing: dict[str, float] = {}

@@ -226,6 +226,9 @@ class HttpApis:
                            description: str | None = None) -> m.Integration:
         """AWS_PROXY to a Lambda function (payload 2.0 or 1.0) or HTTP_PROXY to a URL."""
         arn = self._arn(api_id)
+        websocket_api = self._api(api_id).protocol_type == m.ProtocolType.WEBSOCKET
+        if websocket_api and integration_type == "AWS_PROXY" and payload_format_version is None:
+            payload_format_version = "1.0"  # a WebSocket API's Lambda proxy has the one format
         if integration_type not in ("AWS_PROXY", "HTTP_PROXY"):
             raise bad_request(f"Integration type {integration_type} is for REST or WebSocket APIs; an HTTP API "
                               "takes AWS_PROXY or HTTP_PROXY.", "IntegrationType")

@@ -45,6 +45,8 @@ Admit = Callable[[Connection], Awaitable[bool]]
 """Whether a connection may be served at all, asked once as it opens."""
 Refuse = Callable[[Request], Response]
 """The answer to each request on a connection ``admit`` turned away (it is then closed)."""
+Upgrade = Callable[[Request, Connection], Awaitable[None]]
+"""Takes a connection over for another protocol (a WebSocket): the server serves nothing more on it."""
 BadRequest = Callable[[Connection, str], None]
 """Writes the answer to a request the server could not read: ``why`` is
 ``too-large`` (a head over the limit) or ``malformed``. The connection closes after it."""
@@ -70,7 +72,9 @@ class HttpServer:
     a head it cannot read. ``admit`` decides, once per connection and before any
     request on it is answered, whether the other end may be served; the first
     request on a connection it turns away gets ``refuse``'s answer (by default a
-    plain 403) without its body being read, and the connection closes.
+    plain 403) without its body being read, and the connection closes. ``upgrade`` takes over a
+    connection whose request asks to become a WebSocket (``Connection: Upgrade``, ``Upgrade:
+    websocket``); the server then only closes it, when the upgrade ends or at ``close()``.
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class HttpServer:
         bad_request: BadRequest | None = None,
         admit: Admit | None = None,
         refuse: Refuse | None = None,
+        upgrade: Upgrade | None = None,
     ) -> None:
         if (handler is None) == (exchange is None):
             raise ValueError("give an HTTP server either a handler or an exchange")
@@ -102,6 +107,7 @@ class HttpServer:
         self._bad_request = bad_request or _plain_bad_request
         self._admit = admit
         self._refuse = refuse or (lambda request: plain_response(403, close=True))
+        self._upgrade = upgrade
         self._clients: dict[Connection, asyncio.Task[None]] = {}
         self._server: asyncio.Server | None = None
         self._closed = False
@@ -178,6 +184,10 @@ class HttpServer:
                     _send(conn, request, Response(refusal.status, refusal.headers, refusal.body, close=True))
                     if not conn.flushed():
                         await conn.drain()
+                    return
+                if self._upgrade is not None and "upgrade" in request.tokens and any(
+                        k.lower() == "upgrade" and v.strip().lower() == "websocket" for k, v in request.headers):
+                    await self._upgrade(request, conn)
                     return
                 if not await self._exchange(request, conn):
                     return
