@@ -74,6 +74,16 @@ async def open_api(pilot: Pilot, tab: str | None = None, name: str = "hello-api"
     return page
 
 
+async def create_form(pilot: Pilot, tab: str, kind: type) -> Any:
+    """``c`` on the API page's ``tab``: its create form, of class ``kind``."""
+    await open_api(pilot, tab)
+    await pilot.press("c")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, kind)
+    return form
+
+
 def row_named(page: HttpApiScreen, name: str) -> Any:
     return next(r for r in page.table.rows if r.name == name)
 
@@ -188,11 +198,7 @@ async def test_a_bad_route_key_is_refused_naming_the_field_with_aws_code_and_not
     api = hello_api(app)
     before = gateway(app).get_routes(api.api_id)
     async with app.run_test(size=SIZE) as pilot:
-        await open_api(pilot, "routes")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateRouteForm)
+        form = await create_form(pilot, "routes", CreateRouteForm)
         form.query_one("#f-key", Input).value = "GET pets"
         form.query_one("#f-integration", Select).value = "none"
         await pilot.press("ctrl+s")
@@ -236,11 +242,7 @@ async def test_a_timeout_api_gateway_refuses_is_named_and_nothing_is_made() -> N
     app = make_app()
     api = hello_api(app)
     async with app.run_test(size=SIZE) as pilot:
-        await open_api(pilot, "integrations")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateIntegrationForm)
+        form = await create_form(pilot, "integrations", CreateIntegrationForm)
         form.query_one("#f-timeout", Input).value = "10"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -293,11 +295,7 @@ async def test_bad_stage_variables_are_refused_before_anything_is_sent() -> None
     app = make_app()
     api = hello_api(app)
     async with app.run_test(size=SIZE) as pilot:
-        await open_api(pilot, "stages")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateStageForm)
+        form = await create_form(pilot, "stages", CreateStageForm)
         form.query_one("#f-name", Input).value = "beta"
         form.query_one("#f-variables", Input).value = "env"
         await pilot.press("ctrl+s")
