@@ -3,7 +3,7 @@ the same function invoked straight through the contract; and concurrent requests
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/apigateway.py [--requests N] [--json]
+    .venv/bin/python bench/apigw.py [--requests N] [--json]
 
 No Docker needed: the function runs in the process sandbox. The only traffic is to 127.0.0.1.
 
@@ -14,8 +14,14 @@ What it measures, in one run, interleaved (three rounds of each, medians of the 
   the function invoked warm, its answer mapped, all on the controller's loop.
 * **straight**: ``N`` ``lambda_.invoke`` calls of the same function with a payload of the
   same size, from this thread.
+* **load**: 1 and then 8 keep-alive clients (threads of a Python process of their own: the
+  client's own cost is in the figures) sending ``--load`` requests each to the warm route: p50,
+  p99 and requests per second.
 * **concurrent**: 8 clients at once, each with 25 requests to a route whose function sleeps
   50 ms: how long all 200 take, against 200 × 50 ms / 8 if none waited for another.
+
+Not measured here yet: a compiled load generator (``wrk``) and ``sam local start-api`` side by
+side (issue 13's comparison).
 """
 
 from __future__ import annotations
@@ -76,6 +82,42 @@ def straight(backend: Any, payload: bytes, count: int) -> list[float]:
     return samples
 
 
+LOAD_CLIENT = """
+import http.client, json, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+url, clients, each = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+parts = urlsplit(url)
+def client(_):
+    conn = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=10)
+    samples = []
+    for _ in range(each):
+        begin = time.perf_counter()
+        conn.request("GET", parts.path + "/")
+        conn.getresponse().read()
+        samples.append(time.perf_counter() - begin)
+    conn.close()
+    return samples
+begin = time.perf_counter()
+with ThreadPoolExecutor(clients) as pool:
+    samples = sorted(s for batch in pool.map(client, range(clients)) for s in batch)
+print(json.dumps({"samples": samples, "elapsed": time.perf_counter() - begin}))
+"""
+
+
+def load(url: str, clients: int, each: int) -> tuple[float, float, float]:
+    """(p50 s, p99 s, requests per second) of ``clients`` keep-alive clients at once, run in a
+    process of their own (so they do not share this process's interpreter with the gateway)."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", LOAD_CLIENT, url, str(clients), str(each)], capture_output=True,
+                          text=True, timeout=300, check=True)
+    answer = json.loads(done.stdout)
+    samples = answer["samples"]
+    return samples[len(samples) // 2], samples[min(len(samples) - 1, int(len(samples) * 0.99))], \
+        len(samples) / answer["elapsed"]
+
+
 def concurrent(url: str) -> float:
     def client(_: int) -> None:
         parts = urlsplit(url)
@@ -95,6 +137,7 @@ def concurrent(url: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--load", type=int, default=500, help="requests per client in the load runs")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -118,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 direct_rounds.append(statistics.median(straight(backend, payload, args.requests)))
             concurrent(api.api_endpoint)  # environments for every client, once
             together = concurrent(api.api_endpoint)
+            one = load(api.api_endpoint, 1, args.load)
+            eight = load(api.api_endpoint, 8, args.load)
         except BenchError as exc:
             print(f"bench failed: {exc}", file=sys.stderr)
             return 1
@@ -126,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     gateway_s, direct_s = statistics.median(gateway_rounds), statistics.median(direct_rounds)
     ideal = PER_CLIENT * SLEEP_S  # each client's requests one after another, the clients side by side
     figures = {"gateway_p50_s": gateway_s, "invoke_p50_s": direct_s, "gateway_adds_s": gateway_s - direct_s,
-               "concurrent_s": together, "concurrent_ideal_s": ideal, "requests": args.requests}
+               "concurrent_s": together, "concurrent_ideal_s": ideal, "requests": args.requests,
+               "load_1": {"p50_s": one[0], "p99_s": one[1], "rps": one[2]},
+               "load_8": {"p50_s": eight[0], "p99_s": eight[1], "rps": eight[2]}}
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
@@ -136,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  the gateway adds                  {(gateway_s - direct_s) * 1000:6.2f} ms")
     print(f"  {CLIENTS} clients x {PER_CLIENT} requests of {SLEEP_S * 1000:g} ms each: {together:.2f} s "
           f"(none waiting for another: {ideal:.2f} s)")
+    for label, (p50, p99, rps) in (("1 client ", one), ("8 clients", eight)):
+        print(f"  {label} x {args.load}: p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, {rps:,.0f} req/s "
+              "(target at 8: >= 1,000 req/s, p99 <= 10 ms)")
     return 0
 
 
