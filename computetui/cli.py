@@ -179,6 +179,10 @@ def serve(argv: Sequence[str]) -> int:
             )
             if info.engine and not info.engine.reachable:
                 print(f"{PROG} serve: {info.engine.reason}", flush=True)
+            gateway = getattr(backend.apigateway, "listening_port", None)
+            if callable(gateway):
+                print(f"{PROG} serve: API Gateway at http://127.0.0.1:{gateway()}/_aws/execute-api/<api-id>/<stage>/",
+                      flush=True)
             while not stop.wait(0.5):
                 pass
             print(f"{PROG} serve: stopping", flush=True)
