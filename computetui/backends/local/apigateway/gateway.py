@@ -74,6 +74,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTH_CACHE_MAX = 10_000
+DEPLOYMENTS_KEPT = 1_000
+"""Deployments kept parsed (the oldest read goes first)."""
 """Authorizer answers kept at most (each for its authorizer's TTL)."""
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """An HTTP API's payload limit (10 MB)."""
@@ -156,7 +158,9 @@ class Gateway:
         """Authorizers' answers by (API, authorizer, identity values): (until, the answer)."""
         """Throttling: tokens left and when they were counted, per (API, stage, route key)."""
         self._routes: dict[str, tuple[RouteKey, ...]] = {}
-        """Parsed route keys per deployment id (a deployment never changes)."""
+        self._deployments: dict[str, dict[str, Any]] = {}
+        """HTTP API deployments read so far, by ``<api ARN>/<id>`` (a deployment never changes)."""
+        """Parsed route keys per ``<api ARN>/<deployment id>`` (a deployment never changes)."""
 
     @property
     def port(self) -> int | None:
@@ -495,6 +499,20 @@ class Gateway:
             return _json(504, "Endpoint request timed out", request_id)
         return answer
 
+    def _deployment(self, api_arn: str, deployment_id: str) -> dict[str, Any] | None:
+        """An HTTP API's deployment: read once, kept (a deployment never changes; deleting its API
+        deletes its stages, so nothing asks for it again)."""
+        cache_key = f"{api_arn}/{deployment_id}"
+        found = self._deployments.get(cache_key)
+        if found is None:
+            found = self.emulator.store.get(DEPLOYMENT, key(api_arn, "deployments", deployment_id))
+            if found is None:
+                return None
+            if len(self._deployments) >= DEPLOYMENTS_KEPT:
+                self._deployments.pop(next(iter(self._deployments)))
+            self._deployments[cache_key] = found
+        return found
+
     def _resolve_rest(self, api_id: str, rest_path: str, method: str, api_key: str | None = None
                       ) -> RestTarget | None:
         store = self.emulator.store
@@ -548,14 +566,17 @@ class Gateway:
             path = raw_path = rest or "/"
         if stage is None or not stage.get("DeploymentId"):
             return None
-        deployment = store.get(DEPLOYMENT, key(api_arn, "deployments", stage["DeploymentId"]))
+        deployment = self._deployment(api_arn, stage["DeploymentId"])
         if deployment is None:
             return None
         snapshot = deployment.get(SNAPSHOT) or {}
-        routes = self._routes.get(deployment["DeploymentId"])
+        routes_key = f"{api_arn}/{deployment['DeploymentId']}"
+        routes = self._routes.get(routes_key)
         if routes is None:
             routes = tuple(parse_route_key(r["RouteKey"]) for r in snapshot.get("routes") or [])
-            self._routes[deployment["DeploymentId"]] = routes
+            if len(self._routes) >= DEPLOYMENTS_KEPT:
+                self._routes.pop(next(iter(self._routes)))
+            self._routes[routes_key] = routes
         match = choose(list(routes), request.method, path)
         integration = authorizer = None
         scopes: list[str] = []
