@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from computetui.backends.local.http.codec import header
+
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "+json", "+xml")
 
 
@@ -63,7 +65,7 @@ def is_text(content_type: str | None) -> bool:
 def _body(incoming: Incoming) -> tuple[str | None, bool]:
     if not incoming.body:
         return None, False
-    content_type = next((v for k, v in incoming.headers if k.lower() == "content-type"), None)
+    content_type = header(incoming.headers, "content-type")
     if is_text(content_type):
         try:
             return incoming.body.decode("utf-8"), False
@@ -145,7 +147,7 @@ def event_v1(incoming: Incoming) -> dict[str, Any]:
         query[key] = value
         multi_query.setdefault(key, []).append(value)
     body, encoded = _body(incoming)
-    user_agent = next((v for k, v in incoming.headers if k.lower() == "user-agent"), None)
+    user_agent = header(incoming.headers, "user-agent")
     return {
         "version": "1.0",
         "resource": incoming.resource_path,

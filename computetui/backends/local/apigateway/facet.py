@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from computetui.backends.base import ApiGatewayFacet
-from computetui.backends.errors import InvalidParameter, NotFound
+from computetui.backends.errors import NotFound
+from computetui.backends.local.apigateway.errors import bad_request
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, HttpApis
 from computetui.backends.local.apigateway.records import (
     AUTHORIZER,
@@ -29,10 +30,6 @@ from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.rules import apigateway as rules
 from computetui.backends.rules.validation import validated
 from computetui.models import apigateway as m
-
-
-def bad_request(message: str, field: str) -> InvalidParameter:
-    return InvalidParameter(message, code="BadRequestException", field=field)
 
 
 class LocalApiGateway(HttpApis, RestApis, UsagePlans, LocalFacetMixin, ApiGatewayFacet):

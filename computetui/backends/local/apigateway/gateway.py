@@ -63,7 +63,7 @@ from computetui.backends.local.apigateway.records import (
 from computetui.backends.local.apigateway.routes import RouteKey, choose, parse_route_key
 from computetui.backends.local.apigateway.usage_plans import KEYS
 from computetui.backends.local.apigateway.websockets import CONNECTIONS, WebSockets
-from computetui.backends.local.http.codec import Request, Response
+from computetui.backends.local.http.codec import Request, Response, header
 from computetui.backends.local.http.server import HttpServer
 from computetui.backends.local.ids import Ids
 
@@ -244,7 +244,7 @@ class Gateway:
         integration = target.found.method.get("methodIntegration") or {}
         kind = integration.get("type")
         if kind == "MOCK":
-            status, headers, body = rest.mock_answer(integration, _header(request, "content-type"))
+            status, headers, body = rest.mock_answer(integration, header(request.headers, "content-type"))
             return Response(status, [*headers, ("X-Amzn-Requestid", request_id)], body)
         timeout = min(int(integration.get("timeoutInMillis") or 29000), 29000) / 1000
         loop = asyncio.get_running_loop()
@@ -262,7 +262,7 @@ class Gateway:
     def _rest_incoming(self, request: Request, target: RestTarget, request_id: str,
                        granted: authorizers.Verdict | None = None) -> events.Incoming:
         assert target.found is not None
-        host = _header(request, "host") or ""
+        host = header(request.headers, "host") or ""
         return events.Incoming(
             method=request.method, path=target.path, raw_query=request.target.partition("?")[2],
             headers=request.headers, body=request.body, api_id=target.api_id, stage=target.stage or "",
@@ -354,9 +354,9 @@ class Gateway:
             return None, _json(404, "Not Found", request_id)
         if isinstance(target, RestTarget):
             return None, await self._answer_rest(request, target, request_id)
-        origin = _header(request, "origin")
+        origin = header(request.headers, "origin")
         cors = target.cors
-        if cors and origin and request.method == "OPTIONS" and _header(request, "access-control-request-method"):
+        if cors and origin and request.method == "OPTIONS" and header(request.headers, "access-control-request-method"):
             return target, _preflight(cors, origin, request_id)
         if target.route is None or target.integration is None:
             return target, _with_cors(_json(404, "Not Found", request_id), cors, origin)
@@ -382,7 +382,7 @@ class Gateway:
         settings = target.access_log or {}
         log_to = None
         if settings.get("DestinationArn") and settings.get("Format"):
-            identity = _header(request, "user-agent")
+            identity = header(request.headers, "user-agent")
             values = {
                 "requestId": request_id, "extendedRequestId": request_id, "apiId": target.api_id,
                 "stage": target.stage, "httpMethod": request.method, "path": target.raw_path,
@@ -390,7 +390,7 @@ class Gateway:
                 "protocol": request.version, "responseLength": len(response.body),
                 "requestTime": datetime.fromtimestamp(at, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
                 "requestTimeEpoch": int(at * 1000), "identity.sourceIp": "127.0.0.1", "identity.userAgent": identity,
-                "domainName": (_header(request, "host") or "").split(":", 1)[0],
+                "domainName": (header(request.headers, "host") or "").split(":", 1)[0],
                 "integrationLatency": round(timing["integration_ms"]) if "integration_ms" in timing else None,
                 "responseLatency": round(latency_ms),
                 "integrationStatus": response.status if "integration_ms" in timing else None,
@@ -552,7 +552,7 @@ class Gateway:
         api = store.get(HTTP_API, api_arn)
         if api is None:
             return self._resolve_rest(api_id, rest_path=rest, method=request.method,
-                                      api_key=_header(request, "x-api-key"))
+                                      api_key=header(request.headers, "x-api-key"))
         if api.get("ProtocolType", "HTTP") != "HTTP":
             return None
         first, _, remainder = rest.lstrip("/").partition("/")
@@ -638,7 +638,7 @@ class Gateway:
                   granted: authorizers.Verdict | jwt.Checked | None = None) -> events.Incoming:
         route = target.route
         assert route is not None
-        host = next((v for k, v in request.headers if k.lower() == "host"), "")
+        host = (header(request.headers, "host") or "")
         return events.Incoming(
             method=request.method, path=target.raw_path, raw_query=request.target.partition("?")[2],
             headers=request.headers, body=request.body, api_id=target.api_id, stage=target.stage,
@@ -715,10 +715,6 @@ def _quota_window(period: str, at: datetime) -> str:
     return at.strftime("%Y-%m")
 
 
-def _header(request: Request, name: str) -> str | None:
-    return next((v for k, v in request.headers if k.lower() == name), None)
-
-
 def _origin_allowed(cors: dict[str, Any], origin: str) -> str | None:
     """What ``Access-Control-Allow-Origin`` says to this origin; None: it is not allowed."""
     origins = cors.get("AllowOrigins") or []
@@ -763,7 +759,7 @@ def _with_cors(response: Response, cors: dict[str, Any] | None, origin: str | No
 
 def _locate(request: Request) -> tuple[str | None, str]:
     """The API id and the rest of the path, from the host form or the path form."""
-    host = next((v for k, v in request.headers if k.lower() == "host"), "").split(":", 1)[0].lower()
+    host = (header(request.headers, "host") or "").split(":", 1)[0].lower()
     if host.endswith(HOST_SUFFIX):
         return host[: -len(HOST_SUFFIX)] or None, request.path
     path = request.path

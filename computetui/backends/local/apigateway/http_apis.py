@@ -8,7 +8,8 @@ import re
 import string
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.errors import Conflict, InvalidParameter, NotFound
+from computetui.backends.errors import Conflict, NotFound
+from computetui.backends.local.apigateway.errors import bad_request
 from computetui.backends.local.apigateway.records import (
     AUTHORIZER,
     DEFAULT_PORT,
@@ -40,9 +41,6 @@ TARGET_PREFIX = "integrations/"
 DEFAULT_TIMEOUT_MS = 30000
 STARTING_WAIT_S = 2.0
 
-
-def bad_request(message: str, field: str) -> InvalidParameter:
-    return InvalidParameter(message, code="BadRequestException", field=field)
 
 
 def function_of(uri: str) -> str | None:

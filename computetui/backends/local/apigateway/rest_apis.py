@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.errors import Conflict, InvalidParameter, NotFound
+from computetui.backends.local.apigateway.errors import bad_request
 from computetui.backends.local.apigateway.http_apis import INVOCATION_ARN, LAMBDA_ARN
 from computetui.backends.local.apigateway.records import (
     REST_AUTHORIZER,
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 REST_TIMEOUT_MS = 29000
 
-
-def bad_request(message: str, field: str) -> InvalidParameter:
-    return InvalidParameter(message, code="BadRequestException", field=field)
 
 
 class RestApis:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.errors import Conflict, InvalidParameter, NotFound
+from computetui.backends.errors import Conflict, NotFound
 from computetui.backends.local.apigateway.records import API_KEY, REST_API, REST_STAGE, USAGE_PLAN, key
 from computetui.backends.rules import apigateway as rules
 from computetui.backends.rules.validation import validated
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 KEYS = "_keys"
 """A usage plan's record: the ids of its API keys."""
 
-
-def bad_request(message: str, field: str) -> InvalidParameter:
-    return InvalidParameter(message, code="BadRequestException", field=field)
 
 
 class UsagePlans:

@@ -30,7 +30,7 @@ from computetui.backends.errors import ComputeError
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
 from computetui.backends.local.apigateway.records import DEPLOYMENT, HTTP_API, SNAPSHOT, STAGE, key
 from computetui.backends.local.http import websocket
-from computetui.backends.local.http.codec import Request, Response
+from computetui.backends.local.http.codec import Request, Response, header
 
 if TYPE_CHECKING:
     from computetui.backends.local.emulator import Emulator
@@ -68,10 +68,6 @@ class Where:
     """Route key -> its integration (None: a route without one)."""
 
 
-def _header(request: Request, name: str) -> str | None:
-    return next((v for k, v in request.headers if k.lower() == name), None)
-
-
 class WebSockets:
     """The gateway's WebSocket connections (on the controller's loop)."""
 
@@ -104,14 +100,14 @@ class WebSockets:
     async def serve(self, request: Request, conn: Connection, api_id: str, stage: str) -> None:
         loop = asyncio.get_running_loop()
         where = await loop.run_in_executor(None, self.where, api_id, stage)
-        key_header = _header(request, "sec-websocket-key")
+        key_header = header(request.headers, "sec-websocket-key")
         if where is None or not key_header:
             conn.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return
         connection_id = base64.b64encode(self.ids.hex(12).encode()[:12]).decode()
-        host = (_header(request, "host") or "").split(":", 1)[0]
+        host = (header(request.headers, "host") or "").split(":", 1)[0]
         live = Live(connection_id, websocket.Socket(conn.reader, conn.writer), api_id, stage, host, conn.peer_ip,
-                    _header(request, "user-agent"))
+                    header(request.headers, "user-agent"))
         if "$connect" in where.routes:
             status = await self._invoke(where, "$connect", live, self._event(where, live, "$connect", "CONNECT",
                                                                               request=request))

@@ -33,17 +33,13 @@ from computetui.backends.local.lightsail.service_records import (
 from computetui.backends.rules import lightsail_containers as rules
 from computetui.backends.rules.validation import validated
 from computetui.models import lightsail as m
-from computetui.pricing import LIGHTSAIL_POWERS
+from computetui.pricing import LIGHTSAIL_POWERS, lightsail_power
 
 INVALID = "InvalidInputException"
 DEPLOYMENTS_KEPT = 50
 """How many deployments a service keeps in its list (the oldest inactive ones go first)."""
 HEALTH_DEFAULTS = m.ContainerServiceHealthCheckConfig().to_aws()
 BUSY_STATES = ("DEPLOYING", "UPDATING", "DELETING")
-
-
-def _power(power: str) -> Any:
-    return next(p for p in LIGHTSAIL_POWERS if p.power == power)
 
 
 def _deployment(version: int, containers: dict[str, Any], endpoint: dict[str, Any] | None,
@@ -121,7 +117,7 @@ class ContainerServices(FacetParts):
         if deployment is not None and not deployment.get("containers"):
             raise InvalidParameter("A deployment needs at least one container.", INVALID,
                                    field="deployment.containers")
-        found = _power(power)
+        found = lightsail_power(power)
         arn = self.ids.lightsail("ContainerService")
         port = free_port(self._port_seed(), self._ports_taken())
         created = self.now
@@ -192,7 +188,7 @@ class ContainerServices(FacetParts):
                                INVALID)
             resized = (power is not None and power != record["power"]) or (scale is not None and scale != record["scale"])
             if power is not None:
-                record["power"], record["powerId"] = power, _power(power).power_id
+                record["power"], record["powerId"] = power, lightsail_power(power).power_id
             if scale is not None:
                 record["scale"] = scale
             if public_domain_names is not None:

@@ -48,7 +48,7 @@ from computetui.backends.local.lightsail.service_records import (
     set_state,
     state_of,
 )
-from computetui.pricing import LIGHTSAIL_POWERS
+from computetui.pricing import lightsail_power
 
 if TYPE_CHECKING:
     from computetui.backends.docker.engine import ManagedContainer
@@ -265,7 +265,8 @@ class ServiceNodes:
         containers = dep["containers"]
         endpoint = dep.get("publicEndpoint")
         holder = endpoint["containerName"] if endpoint else next(iter(containers))
-        power = next(p for p in LIGHTSAIL_POWERS if p.power == body["power"])
+        power = lightsail_power(body["power"])
+        assert power is not None  # the facet took only Lightsail's powers
         node: dict[str, Any] = {"generation": generation, "version": dep["version"], "index": index, "containers": {}}
         name = body["containerServiceName"]
         try:
