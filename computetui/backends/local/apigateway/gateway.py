@@ -34,6 +34,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -41,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.apigateway import authorizers, events, jwt, observe, rest
-from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
+from computetui.backends.local.apigateway import authorizers, events, jwt, lambda_proxy, observe, rest
+from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX
 from computetui.backends.local.apigateway.records import (
     API_KEY,
     DEFAULT_STAGE,
@@ -291,24 +292,11 @@ class Gateway:
                f"{target.stage}/{request.method}{target.path}")
         ttl = int(config.get("authorizerResultTtlInSeconds") or 0)
         cache_key = (target.api_id, "rest:" + str(config.get("id")), tuple(values))
-        cached = self._auth_cache.get(cache_key) if ttl else None
-        payload = cached[1] if cached is not None and cached[0] > time.monotonic() else None
+        payload = await self._authorizer_answer(
+            cache_key, ttl, str(config.get("authorizerUri") or ""),
+            lambda: authorizers.rest_event(kind, incoming, arn, values), target.api_id)
         if payload is None:
-            function = function_of(str(config.get("authorizerUri") or ""))
-            facet = self.emulator.lambda_
-            if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
-                return _json(500, None, request_id), None
-            try:
-                result = await facet.invoke_for_service(
-                    function, json.dumps(authorizers.rest_event(kind, incoming, arn, values)).encode())
-            except ComputeError as exc:
-                log.info("API gateway %s: the authorizer failed: %s", target.api_id, exc.message)
-                return _json(500, None, request_id), None
-            if result.function_error:
-                return _json(500, None, request_id), None
-            payload = result.payload
-            if ttl:
-                self._auth_cache[cache_key] = (time.monotonic() + ttl, payload)
+            return _json(500, None, request_id), None
         try:
             verdict = authorizers.verdict(payload, False, arn)
         except authorizers.MalformedAuthorizerAnswer:
@@ -322,14 +310,11 @@ class Gateway:
                            request_id: str, granted: authorizers.Verdict | None = None) -> Response:
         assert target.found is not None
         incoming = self._rest_incoming(request, target, request_id, granted)
-        function = function_of(str(integration.get("uri") or ""))
-        facet = self.emulator.lambda_
-        if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
-            return _json(500, "Internal server error", request_id)
         try:
-            result = await facet.invoke_for_service(function, json.dumps(events.event_v1(incoming)).encode())
-        except ComputeError as exc:
-            log.info("API gateway %s: the integration failed: %s", target.api_id, exc.message)
+            result = await lambda_proxy.invoke(self.emulator, str(integration.get("uri") or ""),
+                                               events.event_v1(incoming))
+        except lambda_proxy.Failed as exc:
+            log.info("API gateway %s: the integration failed: %s", target.api_id, exc)
             return _json(429 if exc.code == "TooManyRequestsException" else 500,
                          "Too Many Requests" if exc.code == "TooManyRequestsException" else "Internal server error",
                          request_id)
@@ -413,6 +398,29 @@ class Gateway:
             log.debug("the API gateway's figures could not be written", exc_info=True)
 
     # -- authorizers (on the loop) -------------------------------------------------------------------
+    async def _authorizer_answer(self, cache_key: tuple[str, str, tuple[str, ...]], ttl: int, uri: str,
+                                 event: Callable[[], dict[str, Any]], api_id: str) -> bytes | None:
+        """An authorizer function's answer for these identity values: the one kept from less than
+        ``ttl`` seconds ago, else the function's own (then kept). None: it could not be had."""
+        cached = self._auth_cache.get(cache_key) if ttl else None
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            result = await lambda_proxy.invoke(self.emulator, uri, event())
+        except lambda_proxy.Failed as exc:
+            log.info("API gateway %s: the authorizer failed: %s", api_id, exc)
+            return None
+        if result.function_error:
+            return None
+        if ttl:
+            if len(self._auth_cache) >= AUTH_CACHE_MAX:  # the expired ones go, then the oldest
+                now = time.monotonic()
+                self._auth_cache = {k: v for k, v in self._auth_cache.items() if v[0] > now}
+                while len(self._auth_cache) >= AUTH_CACHE_MAX:
+                    self._auth_cache.pop(next(iter(self._auth_cache)))
+            self._auth_cache[cache_key] = (time.monotonic() + ttl, result.payload)
+        return result.payload
+
     async def _authorize(self, request: Request, target: Target, request_id: str
                          ) -> tuple[Response | None, authorizers.Verdict | None]:
         """Ask the route's Lambda authorizer (or its cached answer); (the refusal, None) or
@@ -427,30 +435,12 @@ class Gateway:
         simple = bool(config.get("EnableSimpleResponses"))
         ttl = int(config.get("AuthorizerResultTtlInSeconds") or 0)
         cache_key = (target.api_id, str(config.get("AuthorizerId")), tuple(values))
-        cached = self._auth_cache.get(cache_key) if ttl and values else None
-        payload = cached[1] if cached is not None and cached[0] > time.monotonic() else None
+        version = config.get("AuthorizerPayloadFormatVersion") or "2.0"
+        payload = await self._authorizer_answer(
+            cache_key, ttl if values else 0, str(config.get("AuthorizerUri") or ""),
+            lambda: authorizers.event(version, incoming, arn, values), target.api_id)
         if payload is None:
-            version = config.get("AuthorizerPayloadFormatVersion") or "2.0"
-            function = function_of(str(config.get("AuthorizerUri") or ""))
-            facet = self.emulator.lambda_
-            if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
-                return _json(500, "Internal Server Error", request_id), None
-            try:
-                result = await facet.invoke_for_service(
-                    function, json.dumps(authorizers.event(version, incoming, arn, values)).encode())
-            except ComputeError as exc:
-                log.info("API gateway %s: the authorizer failed: %s", target.api_id, exc.message)
-                return _json(500, "Internal Server Error", request_id), None
-            if result.function_error:
-                return _json(500, "Internal Server Error", request_id), None
-            payload = result.payload
-            if ttl and values:
-                if len(self._auth_cache) >= AUTH_CACHE_MAX:  # the expired ones go, then the oldest
-                    now = time.monotonic()
-                    self._auth_cache = {k: v for k, v in self._auth_cache.items() if v[0] > now}
-                    while len(self._auth_cache) >= AUTH_CACHE_MAX:
-                        self._auth_cache.pop(next(iter(self._auth_cache)))
-                self._auth_cache[cache_key] = (time.monotonic() + ttl, payload)
+            return _json(500, "Internal Server Error", request_id), None
         try:
             verdict = authorizers.verdict(payload, simple, arn)
         except authorizers.MalformedAuthorizerAnswer as exc:
@@ -657,16 +647,12 @@ class Gateway:
         version = integration.get("PayloadFormatVersion") or "2.0"
         incoming = self._incoming(request, target, request_id, granted)
         event = events.event_v2(incoming) if version == "2.0" else events.event_v1(incoming)
-        function = function_of(str(integration.get("IntegrationUri") or ""))
-        facet = self.emulator.lambda_
-        if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
-            return _json(500, "Internal Server Error", request_id)
         try:
-            result = await facet.invoke_for_service(function, json.dumps(event).encode())
-        except ComputeError as exc:
+            result = await lambda_proxy.invoke(self.emulator, str(integration.get("IntegrationUri") or ""), event)
+        except lambda_proxy.Failed as exc:
             if exc.code == "TooManyRequestsException":
                 return _json(429, "Too Many Requests", request_id)
-            log.info("API gateway %s: the integration failed: %s", target.api_id, exc.message)
+            log.info("API gateway %s: the integration failed: %s", target.api_id, exc)
             return _json(500, "Internal Server Error", request_id)
         if result.function_error:
             return _json(502, "Internal Server Error", request_id)

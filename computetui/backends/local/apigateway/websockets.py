@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
-from computetui.backends.errors import ComputeError
-from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX, function_of
+from computetui.backends.local.apigateway import lambda_proxy
+from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX
 from computetui.backends.local.apigateway.records import DEPLOYMENT, HTTP_API, SNAPSHOT, STAGE, key
 from computetui.backends.local.http import websocket
 from computetui.backends.local.http.codec import Request, Response, header
@@ -183,14 +183,10 @@ class WebSockets:
         integration = where.routes.get(route)
         if integration is None:
             return 200
-        function = function_of(str(integration.get("IntegrationUri") or ""))
-        facet = self.emulator.lambda_
-        if function is None or facet is None or not hasattr(facet, "invoke_for_service"):
-            return None
         try:
-            result = await facet.invoke_for_service(function, json.dumps(event).encode())
-        except ComputeError as exc:
-            log.info("WebSocket API %s: the %s integration failed: %s", where.api_id, route, exc.message)
+            result = await lambda_proxy.invoke(self.emulator, str(integration.get("IntegrationUri") or ""), event)
+        except lambda_proxy.Failed as exc:
+            log.info("WebSocket API %s: the %s integration failed: %s", where.api_id, route, exc)
             return None
         if result.function_error:
             return None
