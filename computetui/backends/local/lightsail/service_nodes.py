@@ -99,6 +99,8 @@ class ServiceNodes:
         self._retiring: set[tuple[str, str]] = set()
         self._balancers: dict[str, LoadBalancer] = {}
         self._targets: dict[str, tuple[Any, ...]] = {}
+        self._checked: dict[str, float] = {}
+        """When each RUNNING service's serving nodes were last looked at on the engine."""
 
     # -- records -------------------------------------------------------------------------
     @property
@@ -168,6 +170,8 @@ class ServiceNodes:
                 log.info("container service %s: %s", body["containerServiceName"], exc.message)
         for arn in set(self._balancers) - {b["arn"] for b in bodies}:
             self._close_balancer(arn)
+        for arn in set(self._checked) - {b["arn"] for b in bodies}:
+            del self._checked[arn]
 
     def _step(self, body: dict[str, Any]) -> None:
         arn, state, run = body["arn"], state_of(body), body[RUN]
@@ -193,7 +197,9 @@ class ServiceNodes:
                 self._evaluate(body, balancer)
         elif state == "UPDATING":
             self._update(arn, lambda b: set_state(b, "RUNNING" if b.get("currentDeployment") else "READY"))
-        elif state == "RUNNING":
+        elif state == "RUNNING" and now - self._checked.get(arn, 0.0) >= self.emulator.tick_seconds:
+            # The engine is asked about serving nodes once a tick period, not every step.
+            self._checked[arn] = now
             broken = [n for n in run["nodes"] if n["generation"] == run.get("serving")
                       and n.get("retireAt") is None and not self._node_up(n)]
             if broken:
