@@ -527,14 +527,16 @@ async def test_deregistered_target_drains_then_disappears(servers) -> None:  # n
         # Find t1's turn, start a slow request to it, then deregister it mid-request.
         while (await client.get())[1] != b"t0":
             pass
-        routed = lb.requests[t1.target.id]
+        routed, hits = lb.requests[t1.target.id], t1.hits
         in_flight = asyncio.create_task(slow.request("GET", "/slow?s=0.2"))
         await wait_until(lambda: lb.requests[t1.target.id] == routed + 1, "the slow request routed to t1")
+        # Routed is not yet received: count t1's hits only once the request has reached it.
+        await wait_until(lambda: t1.hits == hits + 1, "the slow request reached t1")
+        hits += 1
         lb.set_targets([t0.target, t2.target])
         health = states(lb)["t1"]
         assert (health.state, health.reason) == ("draining", "Target.DeregistrationInProgress")
         assert health.description == "Target deregistration is in progress"
-        hits = t1.hits
         names = [(await client.get())[1] for _ in range(6)]
         assert sorted(names) == [b"t0"] * 3 + [b"t2"] * 3
         assert t1.hits == hits
