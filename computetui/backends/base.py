@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # models only annotate here; keeping them lazy keeps start-up
     from computetui.models.apigateway import (
         ApiDeployment,
         ApiKey,
+        ApiTestResult,
         Authorizer,
         HttpApi,
         HttpStage,
@@ -660,6 +661,19 @@ class ApiGatewayFacet(Facet):
         contract's AWS calls: on AWS the execute-api address, on the local backend the
         emulator's gateway on 127.0.0.1."""
         return self._unsupported("InvokeUrl")
+
+    @mutating
+    def test_invoke(self, api_id: str, method: str, path: str, *, stage_name: str | None = None,
+                    resource_id: str | None = None, query: str = "", headers: dict[str, str] | None = None,
+                    body: str = "") -> ApiTestResult:
+        """Send one request through an API, as the console's Test panel does (runs code: a
+        mutating call). A REST API's is TestInvokeMethod on ``resource_id`` and ``method`` as they
+        are now, deployed or not, with ``path`` the resource's path with its parameters filled in
+        (``stage_name``, if given, only says which stage's URL answers the same from a shell); an
+        HTTP API's is the request to ``stage_name``'s invoke URL (``$default`` unless said).
+        ``query`` is the query string without its ``?``. ``NotFoundException``: no such API,
+        resource or method."""
+        return self._unsupported("TestInvokeMethod")
 
 
 class BatchFacet(Facet):

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from computetui.models.base import AwsModel, PascalModel
 
@@ -221,3 +221,28 @@ class ApiDeployment(PascalModel):
     created_date: datetime | None = None
     description: str | None = None
     auto_deployed: bool | None = None
+
+
+class ApiTestResult(BaseModel):
+    """What the console's Test panel shows for one request sent through an API: the answer, how
+    long it took, and, when a Lambda function answered, its REPORT line.
+
+    On a REST API this is TestInvokeMethod's answer (the method as it is now, deployed or not);
+    on an HTTP API, the stage's invoke URL's."""
+
+    status: int
+    headers: list[tuple[str, str]] = Field(default_factory=list)
+    body: str = ""
+    """The body as text (bytes that are not UTF-8: base64, with ``body_base64`` set)."""
+    body_base64: bool = False
+    latency_ms: float
+    url: str | None = None
+    """The URL that answers the same request from a shell (None: no stage serves it yet)."""
+    request_id: str | None = None
+    report: str | None = None
+    """The function's ``REPORT RequestId: ...`` line; None when no function answered or the
+    backend cannot tell (AWS: it is in the function's log group)."""
+    cold_start: bool | None = None
+    """Whether that invocation started an execution environment (an ``Init Duration``)."""
+    log: str | None = None
+    """TestInvokeMethod's execution log (REST APIs)."""

@@ -367,7 +367,7 @@ def test_read_only_refuses_every_change_and_sends_nothing(moto_server: str, aws_
         "create_route", "create_stage", "create_usage_plan", "create_usage_plan_key", "delete_api",
         "delete_api_key", "delete_authorizer", "delete_integration", "delete_resource", "delete_rest_api",
         "delete_rest_authorizer", "delete_route", "delete_stage", "delete_usage_plan", "put_integration",
-        "put_integration_response", "put_method", "put_method_response", "update_api", "update_stage",
+        "put_integration_response", "put_method", "put_method_response", "test_invoke", "update_api", "update_stage",
     ]
 
 
@@ -382,3 +382,38 @@ def test_an_unreachable_endpoint_is_unavailable(aws_credentials) -> None:  # noq
             backend.apigateway.get_apis()
     finally:
         backend.close()
+
+
+def test_an_http_api_s_test_is_the_request_to_its_invoke_url(aws_backend) -> None:  # noqa: ANN001
+    gw = aws_backend.apigateway
+    api = gw.create_api(name="pets")
+    sent: list[tuple[str, str, dict[str, str], bytes]] = []
+
+    def send(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        sent.append((method, url, headers, body))
+        return 201, [("Apigw-Requestid", "abc="), ("Content-Type", "application/json")], b'{"made": true}'
+
+    gw.send = send  # the invoke URL is AWS's: nothing leaves this machine in tests
+    found = gw.test_invoke(api.api_id, "post", "/pets", stage_name="prod", query="?x=1", headers={"A": "b"}, body="{}")
+    assert sent == [("POST", f"{api.api_endpoint}/prod/pets?x=1", {"A": "b"}, b"{}")]
+    assert (found.status, found.body, found.request_id, found.url) == (201, '{"made": true}', "abc=", sent[0][1])
+    assert (found.report, found.cold_start, found.log) == (None, None, None)
+
+
+def test_a_rest_api_s_test_is_test_invoke_method(aws_backend) -> None:  # noqa: ANN001
+    gw = aws_backend.apigateway
+    api = gw.create_rest_api(name="pets")
+    [root] = gw.get_resources(api.id)
+    answer = {"status": 200, "body": '{"up": 1}', "headers": {"X-Amzn-RequestId": "r-1"},
+              "multiValueHeaders": {"X-Amzn-RequestId": ["r-1"], "Set-Cookie": ["a=1", "b=2"]},
+              "log": "Execution log for request r-1\n", "latency": 12}
+    with stubbed(aws_backend, "apigateway") as stub:  # moto has no TestInvokeMethod
+        stub.add_response("test_invoke_method", answer, {
+            "restApiId": api.id, "resourceId": root.id, "httpMethod": "GET", "pathWithQueryString": "/?q=1",
+            "headers": {"Accept": "application/json"}})
+        found = gw.test_invoke(api.id, "get", "/", resource_id=root.id, query="q=1",
+                               headers={"Accept": "application/json"}, stage_name="prod")
+    assert (found.status, found.body, found.latency_ms, found.request_id) == (200, '{"up": 1}', 12.0, "r-1")
+    assert ("Set-Cookie", "a=1") in found.headers and ("Set-Cookie", "b=2") in found.headers
+    assert found.log == "Execution log for request r-1\n"
+    assert found.url == f"https://{api.id}.execute-api.us-east-1.amazonaws.com/prod/?q=1"

@@ -160,3 +160,18 @@ def test_a_rest_api_s_lambda_authorizers(contract_backend) -> None:  # noqa: ANN
     method = gw.put_method(api.id, root.id, "GET", "CUSTOM", authorizer_id=made.id)
     assert (method.authorization_type, method.authorizer_id) == ("CUSTOM", made.id)
     assert [a.id for a in gw.get_rest_authorizers(api.id)] == [made.id]
+
+
+def test_testing_an_api_that_does_not_exist_is_not_found(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    with pytest.raises(NotFound) as http_api:
+        gw.test_invoke("nothere", "GET", "/")
+    assert http_api.value.code == "NotFoundException"
+    with contextlib.ExitStack() as moto_has_none:  # aws: moto has no TestInvokeMethod; AWS's 404
+        if is_aws(contract_backend):
+            stub = moto_has_none.enter_context(stubbed(contract_backend, "apigateway"))
+            stub.add_client_error("test_invoke_method", "NotFoundException",
+                                  "Invalid API identifier specified 123456789012:nothere", 404)
+        with pytest.raises(NotFound) as rest_api:
+            gw.test_invoke("nothere", "GET", "/", resource_id="abc123")
+    assert rest_api.value.code == "NotFoundException"

@@ -221,6 +221,8 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
                                                    target=f"integrations/{p.extra['integration']}",
                                                    authorization_type="NONE", api_key_required=False),
     ("apigateway", "delete_route"): lambda p: dict(api_id=p.api_id, route_id=p.extra["route"]),
+    ("apigateway", "test_invoke"): lambda p: dict(api_id=p.api_id, method="POST", path="/pets/1", stage_name="prod",
+                                                  query="a=1", headers={"x-a": "b"}, body="{}"),
     ("apigateway", "create_authorizer"): lambda p: dict(
         api_id=p.api_id, name="other", authorizer_type="REQUEST", identity_source=["$request.querystring.token"],
         authorizer_uri=FUNCTION_ARN, authorizer_payload_format_version="2.0", enable_simple_responses=True,

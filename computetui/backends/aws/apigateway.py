@@ -12,11 +12,16 @@ API, route, integration or stage) is NotFound, ``BadRequestException`` InvalidPa
 
 from __future__ import annotations
 
+import base64
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from computetui.backends.aws.kit import Caller, parse
 from computetui.backends.base import ApiGatewayFacet
-from computetui.backends.errors import ComputeError, InvalidParameter
+from computetui.backends.errors import ComputeError, InvalidParameter, Unavailable
 from computetui.models import apigateway as m
 
 if TYPE_CHECKING:
@@ -29,8 +34,32 @@ DEFAULT_STAGE = "$default"
 """The stage served at the API's endpoint itself, without a stage segment in the path."""
 
 
+TEST_TIMEOUT_S = 35.0
+"""An HTTP API answers 504 after 30 s at most: a Test request waits a little longer."""
+Send = Callable[[str, str, dict[str, str], bytes], tuple[int, list[tuple[str, str]], bytes]]
+
+
 def bad_request(message: str, field: str) -> InvalidParameter:
     return InvalidParameter(message, code="BadRequestException", field=field)
+
+
+def send_https(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One request to a stage's invoke URL; an error status is an answer like any other."""
+    request = urllib.request.Request(url, data=body or None, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=TEST_TIMEOUT_S) as answer:  # noqa: S310 (https, AWS's own URL)
+            return answer.status, list(answer.getheaders()), answer.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, list(answer.headers.items()), answer.read()
+    except (OSError, ValueError) as exc:
+        raise Unavailable(f"{url} did not answer ({exc})") from None
+
+
+def _text(body: bytes) -> tuple[str, bool]:
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode(), True
 
 
 class AwsApiGateway(ApiGatewayFacet):
@@ -40,6 +69,8 @@ class AwsApiGateway(ApiGatewayFacet):
         super().__init__(backend)
         self.v1 = Caller(backend, "apigateway", invalid_code="BadRequestException")
         self.v2 = Caller(backend, "apigatewayv2", invalid_code="BadRequestException")
+        self.send: Send = send_https
+        """How an HTTP API's Test request reaches its invoke URL (tests give their own)."""
 
     # -- REST APIs (v1) --------------------------------------------------
     def get_rest_apis(self) -> list[m.RestApi]:
@@ -244,3 +275,33 @@ class AwsApiGateway(ApiGatewayFacet):
             raise ComputeError(f"AWS answered GetApi for {api_id} without an ApiEndpoint", code="UnreadableResponse")
         endpoint = str(endpoint).rstrip("/")
         return endpoint if stage_name == DEFAULT_STAGE else f"{endpoint}/{stage_name}"
+
+    # -- the console's Test panel ----------------------------------------
+    def test_invoke(self, api_id: str, method: str, path: str, *, stage_name: str | None = None,
+                    resource_id: str | None = None, query: str = "", headers: dict[str, str] | None = None,
+                    body: str = "") -> m.ApiTestResult:
+        """A REST API: TestInvokeMethod. An HTTP API: the request itself, to the stage's invoke
+        URL (AWS has no test call for HTTP APIs). Neither tells the Lambda REPORT line: it is in
+        the function's log group."""
+        query = query.lstrip("?")
+        suffix = path + (f"?{query}" if query else "")
+        if resource_id is None:
+            url = self.invoke_url(api_id, stage_name or DEFAULT_STAGE) + suffix
+            began = time.monotonic()
+            status, answer_headers, data = self.send(method.upper(), url, headers or {}, body.encode())
+            text, encoded = _text(data)
+            return m.ApiTestResult(
+                status=status, headers=answer_headers, body=text, body_base64=encoded,
+                latency_ms=(time.monotonic() - began) * 1000, url=url,
+                request_id=next((v for k, v in answer_headers if k.lower() == "apigw-requestid"), None))
+        answer = self.v1.call("test_invoke_method", restApiId=api_id, resourceId=resource_id,
+                              httpMethod=method.upper(), pathWithQueryString=suffix, body=body or None,
+                              headers=headers or None)
+        multi = answer.get("multiValueHeaders") or {k: [v] for k, v in (answer.get("headers") or {}).items()}
+        pairs = [(name, value) for name, values in multi.items() for value in values]
+        return m.ApiTestResult(
+            status=int(answer.get("status") or 0), headers=pairs, body=str(answer.get("body") or ""),
+            latency_ms=float(answer.get("latency") or 0),
+            url=(self.rest_invoke_url(api_id, stage_name) + suffix) if stage_name else None,
+            request_id=next((v for k, v in pairs if k.lower() == "x-amzn-requestid"), None),
+            log=answer.get("log"))

@@ -184,3 +184,10 @@ CREATE_REST_AUTHORIZER = Request(
 )
 REST_AUTHORIZER = Request("DeleteAuthorizer", BAD_REQUEST, {**_REST, "authorizer_id": String(min=1)},
                           required=("rest_api_id", "authorizer_id"))
+TEST_INVOKE = Request(
+    "TestInvokeMethod", BAD_REQUEST,
+    {**_API, "method": String(min=1), "path": String(min=1), "stage_name": String(min=1),
+     "resource_id": String(min=1), "query": String(), "headers": MapOf(String(min=1), String()),
+     "body": String(max=10 * 1024 * 1024)},
+    required=("api_id", "method", "path"),
+)

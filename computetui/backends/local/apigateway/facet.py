@@ -25,6 +25,7 @@ from computetui.backends.local.apigateway.records import (
     base_url,
 )
 from computetui.backends.local.apigateway.rest_apis import RestApis
+from computetui.backends.local.apigateway.testing import ApiTests
 from computetui.backends.local.apigateway.usage_plans import UsagePlans
 from computetui.backends.local.facet import LocalFacetMixin
 from computetui.backends.rules import apigateway as rules
@@ -32,7 +33,7 @@ from computetui.backends.rules.validation import validated
 from computetui.models import apigateway as m
 
 
-class LocalApiGateway(HttpApis, RestApis, UsagePlans, LocalFacetMixin, ApiGatewayFacet):
+class LocalApiGateway(HttpApis, RestApis, UsagePlans, ApiTests, LocalFacetMixin, ApiGatewayFacet):
     def __init__(self, backend: Any, gateway_port: int = 0) -> None:
         super().__init__(backend)
         self.gateway_port = gateway_port

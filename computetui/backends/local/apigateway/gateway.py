@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from computetui.backends.errors import ComputeError
-from computetui.backends.local.apigateway import authorizers, events, jwt, lambda_proxy, observe, rest
+from computetui.backends.local.apigateway import authorizers, events, jwt, lambda_proxy, observe, probe, rest
 from computetui.backends.local.apigateway.http_apis import TARGET_PREFIX
 from computetui.backends.local.apigateway.records import (
     API_KEY,
@@ -55,6 +55,7 @@ from computetui.backends.local.apigateway.records import (
     PATH_PREFIX,
     REST_API,
     REST_DEPLOYMENT,
+    REST_RESOURCE,
     REST_STAGE,
     SNAPSHOT,
     STAGE,
@@ -160,6 +161,8 @@ class Gateway:
         """Throttling: tokens left and when they were counted, per (API, stage, route key)."""
         self._routes: dict[str, tuple[RouteKey, ...]] = {}
         self._deployments: dict[str, dict[str, Any]] = {}
+        self.invocations = probe.Invocations()
+        """The Lambda invocations behind the last answers, for the console's Test panel."""
         """HTTP API deployments read so far, by ``<api ARN>/<id>`` (a deployment never changes)."""
         """Parsed route keys per ``<api ARN>/<deployment id>`` (a deployment never changes)."""
 
@@ -200,6 +203,11 @@ class Gateway:
                 self.emulator.controller.call(server.close, timeout=10)
             except Exception:
                 log.exception("closing the API gateway failed")
+        if server is not None:
+            try:  # nothing listens there now: no process sends a Test request to that port
+                self.emulator.store.delete(GATEWAY, GATEWAY_KEY)
+            except Exception:
+                log.debug("the gateway's port record could not be removed", exc_info=True)
 
     # -- answering -------------------------------------------------------------------------------
     async def _upgrade(self, request: Request, conn: Connection) -> None:
@@ -214,6 +222,8 @@ class Gateway:
     async def _handle(self, request: Request) -> Response:
         request_id = self._request_ids.alnum(16)
         api_id, rest = _locate(request)
+        if api_id is None and rest.startswith(probe.PREFIX):
+            return await self._probe(request, rest[len(probe.PREFIX):], request_id)
         parts = rest.strip("/").split("/")
         if api_id is not None and len(parts) == 3 and parts[1] == CONNECTIONS:
             return await self.websockets.manage(request, api_id, parts[0], parts[2], request_id)
@@ -224,6 +234,71 @@ class Gateway:
         if target is not None:
             self._observe(request, response, target, request_id, at, (time.monotonic() - began) * 1000, timing)
         return response
+
+    # -- the console's Test panel (:mod:`.probe`) -------------------------------------------------
+    async def _probe(self, request: Request, asked_for: str, request_id: str) -> Response:
+        parts = asked_for.strip("/").split("/")
+        if request.method == "GET" and len(parts) == 2 and parts[0] == probe.INVOCATIONS:
+            found = self.invocations.get(parts[1])
+            if found is None:
+                return _json(404, f"No invocation is kept for request {parts[1]}", request_id)
+            return Response(200, [("Content-Type", "application/json")], json.dumps(found).encode())
+        if request.method == "POST" and len(parts) == 4 and parts[0] == probe.TEST_INVOKE_METHOD:
+            try:
+                asked = probe.asked(request.body)
+            except ValueError as exc:
+                return _json(400, f"The test request cannot be read: {exc}", request_id)
+            return await self._test_rest(asked, parts[1], parts[2], parts[3].upper(), request_id)
+        return _json(404, "Not Found", request_id)
+
+    async def _test_rest(self, asked: dict[str, Any], api_id: str, resource_id: str, method: str,
+                         request_id: str) -> Response:
+        """TestInvokeMethod: the method as it is now (no deployment, no stage; no authorizer and
+        no API key asked for, as the console's test skips them), its answer and its execution log."""
+        target_path = str(asked.get("pathWithQueryString") or "/")
+        path, _, query = target_path.partition("?")
+        loop = asyncio.get_running_loop()
+        resource = await loop.run_in_executor(None, self._current_resource, api_id, resource_id)
+        if resource is None:
+            return _json(404, "Invalid Resource identifier specified", request_id)
+        methods = resource.get("resourceMethods") or {}
+        if method not in methods:
+            return _json(404, "Invalid Method identifier specified", request_id)
+        found = rest.find([resource], method, path)
+        if found is None:
+            return _json(400, f"The path {path} does not match the resource's path {resource['path']}", request_id)
+        found = rest.Found(found.resource, methods[method], found.path_parameters)
+        headers = [(str(k), str(v)) for k, v in (asked.get("headers") or {}).items()]
+        body = str(asked.get("body") or "").encode()
+        incoming = Request(method=method, target=target_path, version="HTTP/1.1", headers=headers, tokens=frozenset(),
+                           chunked=False, length=len(body), keep_alive=True, expect_continue=False, body=body)
+        stage_variables = {str(k): str(v) for k, v in (asked.get("stageVariables") or {}).items()}
+        target = RestTarget(api_id, probe.TEST_STAGE, stage_variables, found, path, path)
+        began = time.monotonic()
+        if found.method.get("methodIntegration") is None:
+            answer = _json(500, "Execution failed due to configuration error: No integration defined for method",
+                           request_id)
+        else:
+            answer = await self._integrate_rest(incoming, target, request_id, None)
+        latency = (time.monotonic() - began) * 1000
+        called = self.invocations.get(request_id)
+        report = called["report"] if called else None
+        multi: dict[str, list[str]] = {}
+        for name, value in answer.headers:
+            multi.setdefault(name, []).append(value)
+        text = answer.body.decode("utf-8", "replace")
+        result = {"status": answer.status, "body": text, "headers": {k: v[-1] for k, v in multi.items()},
+                  "multiValueHeaders": multi, "latency": round(latency),
+                  "log": probe.test_log(request_id, method, resource["path"], answer.status, latency, report),
+                  "invocation": called}
+        return Response(200, [("Content-Type", "application/json")], json.dumps(result).encode())
+
+    def _current_resource(self, api_id: str, resource_id: str) -> dict[str, Any] | None:
+        """A REST API's resource as it is now (a worker thread's store read)."""
+        arn = self.emulator.ids.apigateway_rest_api(api_id)
+        if self.emulator.store.get(REST_API, arn) is None:
+            return None
+        return self.emulator.store.get(REST_RESOURCE, key(arn, "resources", resource_id))
 
     async def _answer_rest(self, request: Request, target: RestTarget, request_id: str) -> Response:
         """A REST API's answer: MOCK, AWS_PROXY (payload 1.0) or HTTP_PROXY, with REST APIs' errors."""
@@ -242,6 +317,11 @@ class Gateway:
             limited = self._within_plan(target.plans[0], target.api_key["id"])
             if limited is not None:
                 return _json(429, limited, request_id)
+        return await self._integrate_rest(request, target, request_id, granted)
+
+    async def _integrate_rest(self, request: Request, target: RestTarget, request_id: str,
+                              granted: authorizers.Verdict | None) -> Response:
+        assert target.found is not None
         integration = target.found.method.get("methodIntegration") or {}
         kind = integration.get("type")
         if kind == "MOCK":
@@ -318,6 +398,7 @@ class Gateway:
             return _json(429 if exc.code == "TooManyRequestsException" else 500,
                          "Too Many Requests" if exc.code == "TooManyRequestsException" else "Internal server error",
                          request_id)
+        self.invocations.keep(request_id, result)
         if result.function_error:
             return _json(502, "Internal server error", request_id)
         try:
@@ -654,6 +735,7 @@ class Gateway:
                 return _json(429, "Too Many Requests", request_id)
             log.info("API gateway %s: the integration failed: %s", target.api_id, exc)
             return _json(500, "Internal Server Error", request_id)
+        self.invocations.keep(request_id, result)
         if result.function_error:
             return _json(502, "Internal Server Error", request_id)
         try:
