@@ -99,15 +99,15 @@ class ApiTestScreen(ConsoleScreen):
     DEFAULT_CSS = """
     ApiTestScreen #api-test { height: 1fr; padding: 0 1; }
     ApiTestScreen #test-request { height: auto; }
-    ApiTestScreen #test-request Horizontal { height: 3; }
+    ApiTestScreen #test-request .row { height: 3; }
     ApiTestScreen #test-request .label { width: 9; padding: 1 1 0 0; color: $secondary; text-style: bold; }
     ApiTestScreen #method { width: 14; }
     ApiTestScreen #stage { width: 26; }
     ApiTestScreen #path { width: 1fr; }
     ApiTestScreen #query { width: 1fr; }
     ApiTestScreen #send { min-width: 12; margin-left: 1; }
-    ApiTestScreen #texts { height: 7; }
-    ApiTestScreen #headers, ApiTestScreen #request-body { width: 1fr; height: 7; border: round $panel-lighten-2; }
+    ApiTestScreen #texts { height: 5; }
+    ApiTestScreen #headers, ApiTestScreen #request-body { width: 1fr; height: 5; border: round $panel-lighten-2; }
     ApiTestScreen #headers:focus, ApiTestScreen #request-body:focus { border: round $primary; }
     ApiTestScreen #test-message { height: auto; padding: 0 1; color: $muted; }
     ApiTestScreen #test-message.-error { color: $error; }
@@ -155,13 +155,13 @@ class ApiTestScreen(ConsoleScreen):
         with Vertical(id="api-test"):
             yield Static(what, id="facts")
             with Vertical(id="test-request"):
-                with Horizontal():
+                with Horizontal(classes="row"):
                     yield Static("Method", classes="label")
                     yield Select([(m, m) for m in methods], value=methods[0], allow_blank=False, id="method")
                     yield Static("Stage", classes="label")
                     yield Select([], prompt="Stage", id="stage", allow_blank=True)
                     yield Button("Send (t)", id="send", variant="primary")
-                with Horizontal():
+                with Horizontal(classes="row"):
                     yield Static("Path", classes="label")
                     yield Input(s.resource_path or "/", placeholder="/pets/7", id="path")
                     yield Static("Query", classes="label")
@@ -293,23 +293,22 @@ class ApiTestScreen(ConsoleScreen):
         self.add_class("-sent")
         ok = result.status < 400
         status = self.query_one("#answer-status", Static)
-        status.update(Content(f"{'✓' if ok else '✗'} {result.status} · {result.latency_ms:.1f} ms"))
         status.set_classes("-ok" if ok else "-failed")
-        summary = [("Request ID", result.request_id or "-")]
-        if result.report is not None:
-            summary.append(("Lambda", result.report.expandtabs(2)))
-        elif self.console.backend is not None and self.console.backend.name == "aws":
-            summary.append(("Lambda", "its REPORT line is in the function's log group (AWS does not return it)"))
-        else:
-            summary.append(("Lambda", "- (no function answered)"))
-        lines = [Content.from_markup("[$muted]$k[/]$v", k=f"{key + ':':<12}", v=value) for key, value in summary]
+        badge = Content("")
         if result.cold_start:
-            lines.append(Content.from_markup("[b reverse $warning] COLD START [/] [$muted]the function started an "
-                                             "execution environment for this request[/]"))
+            badge = Content.from_markup("  [b reverse $warning] COLD START [/]")
         elif result.cold_start is False:
-            lines.append(Content.from_markup("[b reverse $success] WARM [/] [$muted]a warm execution environment "
-                                             "answered[/]"))
-        self.query_one("#answer-summary", Static).update(Content("\n").join(lines))
+            badge = Content.from_markup("  [b reverse $success] WARM [/]")
+        status.update(Content(f"{'✓' if ok else '✗'} {result.status} · {result.latency_ms:.1f} ms") + badge)
+        if result.report is not None:
+            lambda_line = result.report.replace("\t", "  ")
+        elif self.console.backend is not None and self.console.backend.name == "aws":
+            lambda_line = "The REPORT line is in the function's log group: AWS does not return it here."
+        else:
+            lambda_line = "- (no Lambda function answered)"
+        self.query_one("#answer-summary", Static).update(Content("\n").join([
+            Content.styled("Request ID  ", "$muted") + Content(result.request_id or "-"),
+            Content.from_markup("[b $secondary]Lambda[/]"), Content(lambda_line)]))
         self.query_one("#answer-headers", Static).update(
             Content("\n".join(f"{k}: {v}" for k, v in result.headers) or "-"))
         body = "(base64) " + result.body if result.body_base64 else pretty_body(result.body, result.headers)
