@@ -7,6 +7,19 @@ bind-mounted at /var/task; the memory limit is the function's memory size and
 the CPU share grows with it (1,769 MB = one vCPU), applied once INIT is done,
 as AWS lets INIT run at full speed.
 
+The share is a CFS quota per 100 ms period: 7,235 us at 128 MB. A warm invoke
+costs awslambdaric about 0.4 ms of CPU (a thread for each ``next``, a write for
+each piece of a ``print``), so invokes sent back to back spend a 128 MB
+function's quota after 15-20 of them and the runtime waits, runnable, for the
+next period: one invoke in each period takes up to ~90 ms, and one connection
+gets about 180 invokes a second (twice that at 256 MB). That is the share at
+work, not the Runtime API: the cgroup's ``cpu.stat`` counts a throttled period
+for each such invoke, and without the quota the same container answers over
+1,000 a second with no stall, as the process sandbox, which sets no CPU limit,
+does (``bench/lambda_container_stall.py``). A shorter period with the same
+share shortens the longest wait but, measured on 2 cores, costs p50 and
+throughput: each invoke is cut short more often and uses more CPU.
+
 The runtime reaches the Runtime API at the bridge gateway. Its output goes to
 a FIFO the emulator holds open, so, as with a process, draining it when the
 answer arrives collects exactly that invocation's lines. Peak memory comes
