@@ -145,8 +145,8 @@ class ApiTestScreen(ConsoleScreen):
     def compose_content(self) -> ComposeResult:
         s = self.subject
         if s.kind == "rest":
-            what = Content.from_markup("[b]Test[/] [b $primary]$m $p[/] [$muted]of REST API $n · TestInvokeMethod: the "
-                                       "method as it is now, without its authorizer or API key[/]",
+            what = Content.from_markup("[b]Test[/] [b $primary]$m $p[/] [$muted]of $n · REST · as it is now, without "
+                                       "authorizer or API key[/]",
                                        m=s.method or "", p=s.resource_path or "/", n=s.api_name)
         else:
             what = Content.from_markup("[b]Test[/] [b $primary]$n[/] [$muted]· HTTP API · sent to the stage's invoke "
@@ -209,7 +209,7 @@ class ApiTestScreen(ConsoleScreen):
         current = chooser.value if isinstance(chooser.value, str) else self.subject.stage
         options = [(name, name) for name in stages]
         if self.subject.kind == "rest":
-            options.insert(0, ("none (curl needs one)", NO_STAGE))
+            options.insert(0, ("(no stage)", NO_STAGE))
         chooser.set_options(options)
         wanted = [current, DEFAULT_STAGE, NO_STAGE, *(stages[:1])]
         chosen = next((w for w in wanted if w and any(v == w for _, v in options)), None)
