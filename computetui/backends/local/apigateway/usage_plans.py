@@ -104,3 +104,25 @@ class UsagePlans:
         if self.store.update(USAGE_PLAN, usage_plan_id, added) is None:
             raise NotFound("Invalid Usage Plan ID specified", code="NotFoundException")
         return {"id": key_id, "type": key_type, "name": found["name"], "value": found.get("value")}
+
+    @validated(rules.USAGE_PLAN_KEYS)
+    def get_usage_plan_keys(self, usage_plan_id: str) -> list[dict[str, Any]]:
+        plan = self.store.get(USAGE_PLAN, usage_plan_id)
+        if plan is None:
+            raise NotFound("Invalid Usage Plan ID specified", code="NotFoundException")
+        found = []
+        for key_id in plan.get(KEYS, []):
+            body = self.store.get(API_KEY, key_id)
+            if body is not None:
+                found.append({"id": key_id, "type": "API_KEY", "name": body["name"], "value": body.get("value")})
+        return found
+
+    @validated(rules.DELETE_USAGE_PLAN_KEY)
+    def delete_usage_plan_key(self, usage_plan_id: str, key_id: str) -> None:
+        def removed(body: dict[str, Any]) -> dict[str, Any]:
+            if key_id not in body.get(KEYS, []):
+                raise NotFound("Invalid API Key identifier specified", code="NotFoundException")
+            body[KEYS] = [k for k in body[KEYS] if k != key_id]
+            return body
+        if self.store.update(USAGE_PLAN, usage_plan_id, removed) is None:
+            raise NotFound("Invalid Usage Plan ID specified", code="NotFoundException")
