@@ -8,13 +8,15 @@ AWS JSON, which ``d`` shows, carries it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from computetui.backends.base import ApiGatewayFacet, Backend
 from computetui.backends.errors import ComputeError
-from computetui.models import apigateway as m
 from computetui.ui.format import when
 from computetui.ui.views import Column, ResourceView, Row, RowAction
+
+if TYPE_CHECKING:  # the first frame is painted without pydantic: the API Gateway page's views are imported for it
+    from computetui.models import apigateway as m
 
 KEY_COLUMNS = (
     Column("name", "Name"),
@@ -138,7 +140,7 @@ def _remove_plan_key(b: Backend, row: Row) -> str:
 
 REMOVE_KEY = RowAction(
     id="apigw-remove-plan-key", key="ctrl+d", label="Remove", what=lambda row: f"remove API key {row.name} from the plan",
-    run=_remove_plan_key, tooltip="Take the key under the cursor out of this usage plan (asks first; the key stays)",
+    run=_remove_plan_key, tooltip="Take the key out of this usage plan (asks first)",
     confirm=lambda row: ("The key stays, and keeps any other plan's stages; this plan's stages answer it 403 Forbidden "
                          "where a method requires an API key."),
 )

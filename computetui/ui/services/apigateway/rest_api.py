@@ -229,7 +229,7 @@ def _deploy(b: Backend, row: Row) -> str:
 
 DEPLOY = RowAction(
     id="apigw-deploy", key="n", label="Deploy", what=lambda row: f"deploy the API to stage {row.name}",
-    run=_deploy, tooltip="Deploy the API's resources and methods as they are now to the stage under the cursor",
+    run=_deploy, tooltip="Deploy the API as it is now to the stage at the cursor",
 )
 METHOD_WARNING = "Callers keep getting it until the next deployment; after that, 403 Missing Authentication Token."
 RESOURCE_WARNING = ("Its methods and every resource under it go too; callers keep them until the next deployment. "
@@ -242,7 +242,7 @@ class RestApiScreen(TabbedScreen):
     BINDINGS = [
         *row_action_bindings([DEPLOY]),
         Binding("m", "create_method", "Method", id="apigw-create-method",
-                tooltip="Create a method of the resource under the cursor, with its integration"),
+                tooltip="Create a method, with its integration, of the resource"),
     ]
     MUTATING = TabbedScreen.MUTATING | {"create_method"}
 
