@@ -10,7 +10,9 @@ every class in the UI. A new binding's id goes here too.
 from __future__ import annotations
 
 BINDING_IDS: frozenset[str] = frozenset({
+    "apigw-create-method",
     "apigw-deploy",
+    "apigw-remove-plan-key",
     "auto-scaling",
     "back",
     "cancel-terminate",

@@ -487,6 +487,11 @@ class ApiGatewayFacet(Facet):
         return self._unsupported("PutMethod")
 
     @mutating
+    def delete_method(self, rest_api_id: str, resource_id: str, http_method: str) -> None:
+        """DeleteMethod: the method goes, with its integration and responses."""
+        return self._unsupported("DeleteMethod")
+
+    @mutating
     def put_integration(self, rest_api_id: str, resource_id: str, http_method: str, type: str,
                         **kwargs: Any) -> RestIntegration:
         """PutIntegration: ``uri``, ``integration_http_method``, ``request_templates`` (MOCK's
@@ -558,6 +563,15 @@ class ApiGatewayFacet(Facet):
     def create_usage_plan_key(self, usage_plan_id: str, key_id: str, key_type: str = "API_KEY") -> dict[str, Any]:
         """CreateUsagePlanKey: the key may call the plan's stages."""
         return self._unsupported("CreateUsagePlanKey")
+
+    def get_usage_plan_keys(self, usage_plan_id: str) -> list[dict[str, Any]]:
+        """GetUsagePlanKeys: the plan's keys, each ``{"id", "type", "name", "value"}`` as AWS answers."""
+        return self._unsupported("GetUsagePlanKeys")
+
+    @mutating
+    def delete_usage_plan_key(self, usage_plan_id: str, key_id: str) -> None:
+        """DeleteUsagePlanKey: the key may no longer call the plan's stages (the key itself stays)."""
+        return self._unsupported("DeleteUsagePlanKey")
 
     def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str:
         """Where a stage of a REST API answers (beyond AWS's calls, as ``invoke_url`` is)."""

@@ -96,6 +96,7 @@ class ApiKey(AwsModel):
     name: str
     value: str | None = None
     """Only when asked for (``include_values``) or just made."""
+    description: str | None = None
     enabled: bool = True
     created_date: datetime | None = None
 
@@ -105,6 +106,7 @@ class UsagePlan(AwsModel):
 
     id: str
     name: str
+    description: str | None = None
     api_stages: list[dict[str, Any]] = Field(default_factory=list)
     """``[{"apiId": ..., "stage": ...}]``."""
     throttle: dict[str, Any] | None = None

@@ -231,6 +231,6 @@ def test_eks_node_groups(snap_compare, seeded: str) -> None:  # noqa: ANN001
 
 def test_describe_an_api(snap_compare, seeded: str) -> None:  # noqa: ANN001
     async def go(pilot: Pilot) -> None:
-        await open_page(pilot, "apigw", "enter")  # orders, the REST API: its JSON, under its ARN
+        await open_page(pilot, "apigw", "d")  # orders, the REST API: its JSON, under its ARN (enter opens its page)
 
     assert snap_compare(aws_app(seeded), terminal_size=SIZE, run_before=go)

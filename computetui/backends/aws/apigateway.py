@@ -83,7 +83,8 @@ class AwsApiGateway(ApiGatewayFacet):
         self.v1.call("delete_rest_api", restApiId=rest_api_id)
 
     def get_resources(self, rest_api_id: str) -> list[m.RestResource]:
-        found = self.v1.pages("get_resources", "items", page_size=V1_PAGE, restApiId=rest_api_id)
+        # Without embed=methods AWS lists each method as {} (its name only); with it, the methods whole.
+        found = self.v1.pages("get_resources", "items", page_size=V1_PAGE, restApiId=rest_api_id, embed=["methods"])
         return sorted((parse(m.RestResource, r) for r in found), key=lambda r: r.path)
 
     def get_stages(self, rest_api_id: str) -> list[m.RestStage]:
@@ -103,6 +104,9 @@ class AwsApiGateway(ApiGatewayFacet):
         return parse(m.RestMethod, self.v1.call(
             "put_method", restApiId=rest_api_id, resourceId=resource_id, httpMethod=http_method,
             authorizationType=authorization_type, **self.v1.params("put_method", kwargs)))
+
+    def delete_method(self, rest_api_id: str, resource_id: str, http_method: str) -> None:
+        self.v1.call("delete_method", restApiId=rest_api_id, resourceId=resource_id, httpMethod=http_method)
 
     def put_integration(self, rest_api_id: str, resource_id: str, http_method: str, type: str,  # noqa: A002
                         **kwargs: Any) -> m.RestIntegration:
@@ -170,6 +174,12 @@ class AwsApiGateway(ApiGatewayFacet):
     def create_usage_plan_key(self, usage_plan_id: str, key_id: str, key_type: str = "API_KEY") -> dict[str, Any]:
         answer = self.v1.call("create_usage_plan_key", usagePlanId=usage_plan_id, keyId=key_id, keyType=key_type)
         return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
+    def get_usage_plan_keys(self, usage_plan_id: str) -> list[dict[str, Any]]:
+        return list(self.v1.pages("get_usage_plan_keys", "items", page_size=V1_PAGE, usagePlanId=usage_plan_id))
+
+    def delete_usage_plan_key(self, usage_plan_id: str, key_id: str) -> None:
+        self.v1.call("delete_usage_plan_key", usagePlanId=usage_plan_id, keyId=key_id)
 
     def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str:
         return f"https://{rest_api_id}.execute-api.{self.backend.region}.amazonaws.com/{stage_name}"

@@ -127,6 +127,7 @@ PUT_METHOD = Request(
      "api_key_required": Boolean(), "authorizer_id": String(min=1)},
     required=("rest_api_id", "resource_id", "http_method"),
 )
+DELETE_METHOD = Request("DeleteMethod", BAD_REQUEST, _METHOD, required=("rest_api_id", "resource_id", "http_method"))
 PUT_INTEGRATION = Request(
     "PutIntegration", BAD_REQUEST,
     {**_METHOD, "type": String(enum=("HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY")), "uri": String(min=1),
@@ -174,6 +175,11 @@ USAGE_PLAN = Request("DeleteUsagePlan", BAD_REQUEST, {"usage_plan_id": String(mi
 CREATE_USAGE_PLAN_KEY = Request("CreateUsagePlanKey", BAD_REQUEST,
                                 {"usage_plan_id": String(min=1), "key_id": String(min=1),
                                  "key_type": String(enum=("API_KEY",))},
+                                required=("usage_plan_id", "key_id"))
+USAGE_PLAN_KEYS = Request("GetUsagePlanKeys", BAD_REQUEST, {"usage_plan_id": String(min=1)},
+                          required=("usage_plan_id",))
+DELETE_USAGE_PLAN_KEY = Request("DeleteUsagePlanKey", BAD_REQUEST,
+                                {"usage_plan_id": String(min=1), "key_id": String(min=1)},
                                 required=("usage_plan_id", "key_id"))
 CREATE_REST_AUTHORIZER = Request(
     "CreateAuthorizer", BAD_REQUEST,

@@ -4,7 +4,7 @@ hello-world); the create forms for a route, a Lambda integration and a stage (a 
 named with AWS's code, nothing typed lost); ``n`` deploying to a stage; ctrl+d asking first;
 read-only mode refusing every change; and ``a`` on a Lambda function's page quick-creating an API.
 
-A REST API's row still opens its JSON."""
+A WebSocket API's row still opens its JSON (a REST API's opens its page: test_rest_api_ui.py)."""
 
 from __future__ import annotations
 
@@ -104,12 +104,12 @@ async def test_enter_on_hello_api_opens_its_page_with_name_id_protocol_and_endpo
         assert "API Gateway" in crumbs and "hello-api" in crumbs and "Routes" in crumbs
 
 
-async def test_a_rest_api_row_still_opens_its_json() -> None:
+async def test_a_websocket_api_row_still_opens_its_json() -> None:
     app = make_app()
-    gateway(app).create_rest_api("orders")
+    gateway(app).create_api("chat", protocol_type="WEBSOCKET", route_selection_expression="$request.body.action")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_apis(pilot)
-        assert screen.table.move_to(next(r.key for r in screen.table.rows if r.name == "orders"))
+        assert screen.table.move_to(next(r.key for r in screen.table.rows if r.name == "chat"))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)

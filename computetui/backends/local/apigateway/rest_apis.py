@@ -140,6 +140,18 @@ class RestApis:
             raise NotFound("Invalid Resource identifier specified", code="NotFoundException")
         return method
 
+    @validated(rules.DELETE_METHOD)
+    def delete_method(self, rest_api_id: str, resource_id: str, http_method: str) -> None:
+        """The method goes with its integration and responses; callers see it gone after the next deployment."""
+        arn = self._rest_arn(rest_api_id)
+
+        def removed(body: dict[str, Any]) -> dict[str, Any]:
+            self._method_of(body, http_method)
+            del body["resourceMethods"][http_method]
+            return body
+        if self.store.update(REST_RESOURCE, key(arn, "resources", resource_id), removed) is None:
+            raise NotFound("Invalid Resource identifier specified", code="NotFoundException")
+
     @validated(rules.PUT_INTEGRATION)
     def put_integration(self, rest_api_id: str, resource_id: str, http_method: str, type: str, *,  # noqa: A002
                         uri: str | None = None, integration_http_method: str | None = None,

@@ -39,12 +39,9 @@ class UsagePlans:
                        description: str | None = None) -> m.ApiKey:
         if value is not None and any(k.get("value") == value for k in self.store.list(API_KEY)):
             raise Conflict("API Key value already exists", code="ConflictException")
-        made = m.ApiKey(id=self.ids.alnum(10), name=name, value=value or self.ids.alnum(40),
+        made = m.ApiKey(id=self.ids.alnum(10), name=name, value=value or self.ids.alnum(40), description=description,
                         enabled=True if enabled is None else enabled, created_date=self.now)
-        body = made.to_aws()
-        if description:
-            body["description"] = description
-        self.store.put(API_KEY, made.id, body, name=name)
+        self.store.put(API_KEY, made.id, made.to_aws(), name=name)
         return made
 
     def get_api_keys(self, include_values: bool = False) -> list[m.ApiKey]:
@@ -73,12 +70,11 @@ class UsagePlans:
                                code="NotFoundException")
             if self.store.get(REST_STAGE, key(arn, "stages", stage["stage"])) is None:
                 raise NotFound(f"Invalid stage identifier specified {stage['stage']}", code="NotFoundException")
-        plan = m.UsagePlan(id=self.ids.alnum(6), name=name, api_stages=[dict(s) for s in api_stages or []],
+        plan = m.UsagePlan(id=self.ids.alnum(6), name=name, description=description,
+                           api_stages=[dict(s) for s in api_stages or []],
                            throttle=dict(throttle) if throttle else None, quota=dict(quota) if quota else None)
         body = plan.to_aws()
         body[KEYS] = []
-        if description:
-            body["description"] = description
         self.store.put(USAGE_PLAN, plan.id, body, name=name)
         return plan
 
@@ -104,3 +100,25 @@ class UsagePlans:
         if self.store.update(USAGE_PLAN, usage_plan_id, added) is None:
             raise NotFound("Invalid Usage Plan ID specified", code="NotFoundException")
         return {"id": key_id, "type": key_type, "name": found["name"], "value": found.get("value")}
+
+    @validated(rules.USAGE_PLAN_KEYS)
+    def get_usage_plan_keys(self, usage_plan_id: str) -> list[dict[str, Any]]:
+        plan = self.store.get(USAGE_PLAN, usage_plan_id)
+        if plan is None:
+            raise NotFound("Invalid Usage Plan ID specified", code="NotFoundException")
+        found = []
+        for key_id in plan.get(KEYS, []):
+            body = self.store.get(API_KEY, key_id)
+            if body is not None:
+                found.append({"id": key_id, "type": "API_KEY", "name": body["name"], "value": body.get("value")})
+        return found
+
+    @validated(rules.DELETE_USAGE_PLAN_KEY)
+    def delete_usage_plan_key(self, usage_plan_id: str, key_id: str) -> None:
+        def removed(body: dict[str, Any]) -> dict[str, Any]:
+            if key_id not in body.get(KEYS, []):
+                raise NotFound("Invalid API Key identifier specified", code="NotFoundException")
+            body[KEYS] = [k for k in body[KEYS] if k != key_id]
+            return body
+        if self.store.update(USAGE_PLAN, usage_plan_id, removed) is None:
+            raise NotFound("Invalid Usage Plan ID specified", code="NotFoundException")

@@ -1,9 +1,11 @@
-"""API Gateway's pages: REST (v1), HTTP and WebSocket (v2) APIs in one list."""
+"""API Gateway's pages: REST (v1), HTTP and WebSocket (v2) APIs in one list; API keys and usage
+plans beside it, as the AWS console has them (at the API Gateway level, not per API: :mod:`.keys`)."""
 
 from __future__ import annotations
 
 from computetui.backends.base import Backend
 from computetui.ui.format import when
+from computetui.ui.services.apigateway.keys import KEYS_VIEW, PLANS_VIEW
 from computetui.ui.views import Column, ResourceView, Row, ServiceSpec, Summary
 
 
@@ -86,7 +88,7 @@ SPEC = ServiceSpec(
             noun="API",
             fetch=_apis,
             delete=_delete_api,
-            opens="apigw-api",  # an HTTP API's page; a REST or WebSocket API's JSON
+            opens="apigw-api",  # an HTTP or REST API's page; a WebSocket API's JSON
             columns=(
                 Column("name", "Name"),
                 Column("id", "ID"),
@@ -96,5 +98,7 @@ SPEC = ServiceSpec(
                 Column("description", "Description"),
             ),
         ),
+        KEYS_VIEW,
+        PLANS_VIEW,
     ),
 )
