@@ -138,3 +138,29 @@ async def test_parse_headers_and_the_curl_line() -> None:
     assert curl_line("HEAD", "http://h/", {}, "") == "curl -i --head http://h/"
     assert curl_line("DELETE", "http://h/x", {"A": "it's"}, "") == "curl -i -X DELETE http://h/x -H 'A: it'\"'\"'s'"
     assert curl_line("GET", None, {}, "").startswith("# Deploy the API")
+
+
+async def test_t_on_a_rest_method_row_tests_it_as_it_is_now_without_a_deployment(leading) -> None:  # noqa: ANN001
+    from tests.ui.apigateway.test_rest_api_ui import key_on, mock, open_rest
+
+    app = console(leading)
+    async with app.run_test(size=SIZE) as pilot:
+        gw = leading.apigateway
+        assert gw is not None
+        api = next(a for a in gw.get_rest_apis() if a.name == "pets-api")
+        [root] = gw.get_resources(api.id)
+        health = gw.create_resource(api.id, root.id, "health")
+        mock(app, api.id, health.id, body='{"up": true}')
+        page = await open_rest(pilot, "resources")
+        assert await key_on(pilot, page, "/health", "t") is page  # a resource's row: not a method
+        assert any("Put the cursor on a method" in str(n.message) for n in app._notifications)
+        screen = await key_on(pilot, page, "GET /health", "t")
+        assert isinstance(screen, ApiTestScreen) and screen.crumbs[-2:] == ["GET /health", "Test"]
+        assert screen.query_one("#path", Input).value == "/health"
+        assert screen.query_one("#stage", Select).value == "-"  # no stage: nothing deployed yet
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.last is not None and (screen.last.status, json.loads(screen.last.body)) == (200, {"up": True})
+        assert "Method completed with status: 200" in text_of(screen, "#answer-log")
+        assert text_of(screen, "#answer-curl").startswith("# Deploy the API to a stage")
+        assert "no Lambda function answered" in text_of(screen, "#answer-summary")

@@ -243,6 +243,8 @@ class RestApiScreen(TabbedScreen):
         *row_action_bindings([DEPLOY]),
         Binding("m", "create_method", "Method", id="apigw-create-method",
                 tooltip="Create a method, with its integration, of the resource"),
+        Binding("t", "test", "Test", id="apigw-test",
+                tooltip="Test the method under the cursor (TestInvokeMethod: as it is now, deployed or not)"),
     ]
     MUTATING = TabbedScreen.MUTATING | {"create_method"}
 
@@ -318,9 +320,22 @@ class RestApiScreen(TabbedScreen):
 
     # -- creating ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "create_method":
+        if action in ("create_method", "test"):
             return self.view.id == "resources"
         return super().check_action(action, parameters)
+
+    def action_test(self) -> None:
+        """The Test page of the method under the cursor."""
+        from computetui.ui.services.apigateway.test_panel import ApiTestScreen, Subject
+
+        row = self.selected()
+        if self.view.id != "resources" or row is None or row.extra.get("kind") != "method":
+            self.notify("Put the cursor on a method (GET, POST, ...) under its resource to test it.",
+                        severity="warning")
+            return
+        self.app.push_screen(ApiTestScreen(Subject(
+            "rest", self.api_id, self.api_name, resource_id=row.extra["resource"], resource_path=row.extra["path"],
+            method=row.extra["method"])))
 
     def create_context(self, view: ResourceView) -> dict[str, Any]:
         """Resources: the resource under the cursor (a method's own resource) is the new one's parent."""
