@@ -54,3 +54,6 @@ FORMS: dict[str, FormOpener] = {
     "apigw-integration": _apigw_form("apigw-integration"),
     "apigw-stage": _apigw_form("apigw-stage"),
 }
+from computetui.ui.services.apigateway import http_forms  # noqa: E402 - the HTTP API page's own forms
+
+FORMS.update(http_forms.FORMS)
