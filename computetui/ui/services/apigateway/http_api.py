@@ -142,7 +142,7 @@ def _deploy(b: Backend, row: Row) -> str:
 
 DEPLOY = RowAction(
     id="apigw-deploy", key="n", label="Deploy", what=lambda row: f"deploy the API to stage {row.name}",
-    run=_deploy, tooltip="Deploy the API's routes and integrations as they are now to the stage under the cursor",
+    run=_deploy, tooltip="Deploy the routes and integrations to this stage",
 )
 
 
@@ -156,9 +156,9 @@ class HttpApiScreen(TabbedScreen):
     BINDINGS = [
         *row_action_bindings([DEPLOY]),
         Binding("a", "authorize", "Authorization", id="apigw-route-authorization",
-                tooltip="Set who may call the route under the cursor: anyone (NONE) or one of the API's authorizers"),
+                tooltip="Set who may call the route: anyone, or an authorizer"),
         Binding("e", "edit", "Edit", id="apigw-edit",
-                tooltip="Edit what the tab shows: the CORS configuration, a stage's throttling, its access logging"),
+                tooltip="Edit the tab's CORS, throttling or access logging"),
         Binding("s", "next_stage", "Next stage", id="apigw-next-stage",
                 tooltip="Show the next stage's metrics or access log"),
     ]

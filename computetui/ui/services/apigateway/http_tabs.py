@@ -24,14 +24,14 @@ _FUNCTION = re.compile(r"arn:aws:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-
 
 AUTHORIZER_COLUMNS = (
     Column("name", "Name"),
-    Column("id", "ID"),
     Column("type", "Type"),
     Column("identity", "Identity source"),
     Column("checks", "Function / issuer"),
-    Column("audience", "Audience"),
     Column("payload", "Payload"),
-    Column("simple", "Simple responses"),
+    Column("simple", "Simple"),
     Column("ttl", "TTL (s)", "number"),
+    Column("audience", "Audience"),
+    Column("id", "ID"),  # last: the columns that tell authorizers apart stay on screen
 )
 THROTTLING_COLUMNS = (
     Column("stage", "Stage"),
