@@ -27,9 +27,9 @@ AUTHORIZER_COLUMNS = (
     Column("type", "Type"),
     Column("identity", "Identity source"),
     Column("checks", "Function / issuer"),
-    Column("payload", "Payload"),
-    Column("simple", "Simple"),
     Column("ttl", "TTL (s)", "number"),
+    Column("simple", "Simple"),
+    Column("payload", "Payload"),
     Column("audience", "Audience"),
     Column("id", "ID"),  # last: the columns that tell authorizers apart stay on screen
 )
