@@ -11,6 +11,9 @@ from __future__ import annotations
 
 BINDING_IDS: frozenset[str] = frozenset({
     "apigw-deploy",
+    "apigw-edit",
+    "apigw-next-stage",
+    "apigw-route-authorization",
     "auto-scaling",
     "back",
     "cancel-terminate",

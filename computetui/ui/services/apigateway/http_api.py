@@ -291,7 +291,6 @@ class HttpApiScreen(TabbedScreen):
     def _edit_cors(self) -> None:
         """The CORS form, filled in with the configuration as it is now (read in a worker)."""
         from computetui.ui.format import describe_error
-        from computetui.ui.services.apigateway.http_forms import CorsForm
 
         backend = self.console.backend
         if backend is None:
@@ -302,8 +301,12 @@ class HttpApiScreen(TabbedScreen):
             self.app.call_from_thread(self.notify, describe_error(exc), title="Could not read the CORS configuration",
                                       severity="error", timeout=8, markup=False)
             return
-        cors = api.cors_configuration if api is not None else None
-        self.app.call_from_thread(self._form, CorsForm(self.api_id, self.api_name, cors))
+        self.app.call_from_thread(self._cors_form, api.cors_configuration if api is not None else None)
+
+    def _cors_form(self, cors: m.Cors | None) -> None:
+        from computetui.ui.services.apigateway.http_forms import CorsForm
+
+        self._form(CorsForm(self.api_id, self.api_name, cors))
 
     def _form(self, form: Any) -> None:
         def done(changed: bool | None) -> None:

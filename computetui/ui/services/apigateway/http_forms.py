@@ -94,7 +94,8 @@ class CreateAuthorizerForm(FieldForm):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self._show_fields(self.value("type") or "REQUEST")
+        if self._fields:  # else the form says what it could not read, and has no fields
+            self._show_fields(self.value("type") or "REQUEST")
 
     @on(Select.Changed, "#f-type")
     def _type_changed(self, event: Select.Changed) -> None:
