@@ -12,7 +12,10 @@ from __future__ import annotations
 BINDING_IDS: frozenset[str] = frozenset({
     "apigw-create-method",
     "apigw-deploy",
+    "apigw-edit",
+    "apigw-next-stage",
     "apigw-remove-plan-key",
+    "apigw-route-authorization",
     "apigw-test",
     "apigw-test-send",
     "apigw-test-send-anywhere",

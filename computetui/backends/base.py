@@ -610,6 +610,14 @@ class ApiGatewayFacet(Facet):
         return self._unsupported("CreateRoute")
 
     @mutating
+    def update_route(self, api_id: str, route_id: str, **kwargs: Any) -> Route:
+        """UpdateRoute: ``route_key``, ``target``, ``authorization_type`` (``NONE``, ``CUSTOM``
+        for a REQUEST authorizer, ``JWT``) with ``authorizer_id``, ``authorization_scopes`` (JWT),
+        ``api_key_required``, ``operation_name``; what is not given stays. ``NONE`` detaches the
+        route's authorizer. Answers AWS's route (its raw target)."""
+        return self._unsupported("UpdateRoute")
+
+    @mutating
     def delete_route(self, api_id: str, route_id: str) -> None:
         return self._unsupported("DeleteRoute")
 
@@ -636,7 +644,8 @@ class ApiGatewayFacet(Facet):
     @mutating
     def update_stage(self, api_id: str, stage_name: str, **kwargs: Any) -> HttpStage:
         """UpdateStage (v2): ``auto_deploy``, ``deployment_id``, ``stage_variables``,
-        ``default_route_settings``, ``access_log_settings`` (DestinationArn, Format)."""
+        ``default_route_settings``, ``route_settings`` (route key -> its settings: the keys
+        given replace theirs, the others stay), ``access_log_settings`` (DestinationArn, Format)."""
         return self._unsupported("UpdateStage")
 
     @mutating

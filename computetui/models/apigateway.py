@@ -195,6 +195,8 @@ class HttpStage(PascalModel):
     last_updated_date: datetime | None = None
     stage_variables: dict[str, str] = Field(default_factory=dict)
     default_route_settings: RouteSettings | None = None
+    route_settings: dict[str, RouteSettings] = Field(default_factory=dict)
+    """Route key -> the settings that route has in place of the stage's default ones."""
     access_log_settings: AccessLogSettings | None = None
     api_gateway_managed: bool | None = None
     """The stage quick create made (AWS manages it)."""

@@ -101,6 +101,48 @@ def test_an_http_api_s_routes_integrations_and_stages(contract_backend) -> None:
     assert caught.value.code == "NotFoundException"
 
 
+def test_update_route_sets_a_route_s_authorizer_and_none_takes_it_off(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    api = gw.create_api(name="guarded")
+    route = gw.create_route(api.api_id, "GET /pets")
+    jwt = gw.create_authorizer(api.api_id, "users", "JWT", ["$request.header.Authorization"],
+                               jwt_configuration={"Issuer": "https://issuer.example", "Audience": ["app"]})
+    updated = gw.update_route(api.api_id, route.route_id, authorization_type="JWT", authorizer_id=jwt.authorizer_id,
+                              authorization_scopes=["pets:read"])
+    assert (updated.route_id, updated.route_key) == (route.route_id, "GET /pets")
+    assert (updated.authorization_type, updated.authorizer_id, updated.authorization_scopes) == (
+        "JWT", jwt.authorizer_id, ["pets:read"])
+    [listed] = gw.get_routes(api.api_id)
+    assert (listed.authorization_type, listed.authorizer_id) == ("JWT", jwt.authorizer_id)
+    renamed = gw.update_route(api.api_id, route.route_id, route_key="GET /animals")
+    assert (renamed.route_key, renamed.authorization_type) == ("GET /animals", "JWT")  # the rest stays
+    opened = gw.update_route(api.api_id, route.route_id, authorization_type="NONE")
+    assert opened.authorization_type == "NONE"
+    assert [r.authorization_type for r in gw.get_routes(api.api_id)] == ["NONE"]
+    with pytest.raises(NotFound) as caught:
+        gw.update_route(api.api_id, "nosuch1", authorization_type="NONE")
+    assert caught.value.code == "NotFoundException"
+
+
+def test_update_stage_gives_a_route_its_own_throttling(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    api = gw.create_api(name="limited")
+    gw.create_route(api.api_id, "GET /pets")
+    gw.create_stage(api.api_id, "prod")
+    settings = {"GET /pets": {"ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 1.0}}
+    with moto_lacks(contract_backend, "update_stage", {"StageName": "prod", "RouteSettings": settings},
+                    {"ApiId": api.api_id, "StageName": "prod", "RouteSettings": settings}):
+        staged = gw.update_stage(api.api_id, "prod", route_settings=settings)
+    limits = staged.route_settings["GET /pets"]
+    assert (limits.throttling_burst_limit, limits.throttling_rate_limit) == (2, 1.0)
+    if contract_backend.capabilities.emulated:  # moto keeps no stage changes to read back
+        [stage] = gw.get_api_stages(api.api_id)
+        assert stage.route_settings["GET /pets"].throttling_burst_limit == 2
+        with pytest.raises(InvalidParameter) as refused:
+            gw.update_stage(api.api_id, "prod", route_settings={"GET /nothing": {"ThrottlingBurstLimit": 1}})
+        assert (refused.value.code, refused.value.field) == ("BadRequestException", "RouteSettings")
+
+
 def test_a_rest_api_s_resources_methods_and_deployments(contract_backend) -> None:  # noqa: ANN001
     gw = contract_backend.apigateway
     api = gw.create_rest_api(name="shop")

@@ -223,6 +223,10 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("apigateway", "create_route"): lambda p: dict(api_id=p.api_id, route_key="GET /pets/{id}",
                                                    target=f"integrations/{p.extra['integration']}",
                                                    authorization_type="NONE", api_key_required=False),
+    ("apigateway", "update_route"): lambda p: dict(
+        api_id=p.api_id, route_id=p.extra["route"], route_key="GET /r2", target=f"integrations/{p.extra['integration']}",
+        authorization_type="CUSTOM", authorizer_id=p.extra["authorizer"], authorization_scopes=["a"],
+        api_key_required=False, operation_name="r"),
     ("apigateway", "delete_route"): lambda p: dict(api_id=p.api_id, route_id=p.extra["route"]),
     ("apigateway", "test_invoke"): lambda p: dict(api_id=p.api_id, method="POST", path="/pets/1", stage_name="prod",
                                                   query="a=1", headers={"x-a": "b"}, body="{}"),
@@ -242,6 +246,7 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("apigateway", "update_stage"): lambda p: dict(
         api_id=p.api_id, stage_name="prod", auto_deploy=True, description="d", stage_variables={"a": "2"},
         default_route_settings={"ThrottlingBurstLimit": 5, "ThrottlingRateLimit": 1.0},
+        route_settings={"GET /r": {"ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 0.5}},
         access_log_settings={"DestinationArn": "arn:aws:logs:us-east-1:000000000000:log-group:g", "Format": "x"}),
     ("apigateway", "create_deployment"): lambda p: dict(api_id=p.api_id, stage_name="prod", description="d"),
     ("lightsail", "create_instances"): lambda p: dict(instance_names=["i"], availability_zone="us-east-1a",

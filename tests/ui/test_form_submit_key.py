@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 from textual.widgets import Footer
 
+from computetui.models import apigateway as m
 from computetui.ui.services.apigateway.forms import CreateIntegrationForm, CreateRouteForm, CreateStageForm
+from computetui.ui.services.apigateway.http_forms import (
+    AccessLogForm,
+    CorsForm,
+    CreateAuthorizerForm,
+    RouteAuthorizationForm,
+    ThrottlingForm,
+)
 from computetui.ui.services.batch.forms import CreateComputeEnvironmentForm, CreateJobQueueForm, SubmitJobForm
 from computetui.ui.services.ecr.forms import CreateRepositoryScreen, PushImageScreen
 from computetui.ui.services.ecs.forms import (
@@ -60,6 +68,12 @@ FORMS: dict[str, tuple[Callable[[], Form[Any]], str]] = {
     "create-route": (lambda: CreateRouteForm("api1234567", "hello-api"), "Create"),
     "create-integration": (lambda: CreateIntegrationForm("api1234567", "hello-api"), "Create"),
     "create-stage": (lambda: CreateStageForm("api1234567", "hello-api"), "Create"),
+    "create-authorizer": (lambda: CreateAuthorizerForm("api1234567", "hello-api"), "Create"),
+    "route-authorization": (lambda: RouteAuthorizationForm(
+        "api1234567", m.Route(route_id="r123456", route_key="$default")), "Save"),
+    "cors": (lambda: CorsForm("api1234567", "hello-api", None), "Save"),
+    "throttling": (lambda: ThrottlingForm("api1234567", "hello-api"), "Save"),
+    "access-logs": (lambda: AccessLogForm("api1234567", "hello-api"), "Save"),
 }
 
 

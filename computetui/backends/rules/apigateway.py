@@ -64,6 +64,14 @@ CREATE_ROUTE = Request(
      "operation_name": String()},
     required=("api_id", "route_key"),
 )
+UPDATE_ROUTE = Request(
+    "UpdateRoute", BAD_REQUEST,
+    {**_API, "route_id": String(min=1), "route_key": String(min=1), "target": String(min=1),
+     "authorizer_id": String(min=1), "authorization_scopes": ListOf(String(min=1)),
+     "authorization_type": String(enum=("NONE", "AWS_IAM", "CUSTOM", "JWT")), "api_key_required": Boolean(),
+     "operation_name": String()},
+    required=("api_id", "route_id"),
+)
 DELETE_ROUTE = Request("DeleteRoute", BAD_REQUEST, {**_API, "route_id": String(min=1)}, required=("api_id", "route_id"))
 CREATE_INTEGRATION = Request(
     "CreateIntegration", BAD_REQUEST,
@@ -93,7 +101,8 @@ UPDATE_STAGE = Request(
     {**_API, "stage_name": String(min=1), "auto_deploy": Boolean(), "deployment_id": String(min=1),
      "description": String(max=1024), "stage_variables": MapOf(String(min=1, max=64, pattern=r"^[A-Za-z0-9_]+$"),
                                                                String(max=2048)),
-     "default_route_settings": ROUTE_SETTINGS, "access_log_settings": ACCESS_LOGS},
+     "default_route_settings": ROUTE_SETTINGS, "route_settings": MapOf(String(min=1), ROUTE_SETTINGS),
+     "access_log_settings": ACCESS_LOGS},
     required=("api_id", "stage_name"),
 )
 DELETE_STAGE = Request("DeleteStage", BAD_REQUEST, {**_API, "stage_name": String(min=1)},

@@ -95,7 +95,8 @@ async def test_enter_on_hello_api_opens_its_page_with_name_id_protocol_and_endpo
     async with app.run_test(size=SIZE) as pilot:
         page = await open_api(pilot)
         assert page.api_id == api.api_id
-        assert [v.title for v in page.views] == ["Routes", "Integrations", "Stages", "Deployments"]
+        assert [v.title for v in page.views] == ["Routes", "Integrations", "Authorizers", "Stages", "Deployments",
+                                                 "CORS", "Throttling", "Metrics", "Logs"]
         facts = shown_text(page.query_one("#facts"))
         assert f"HTTP API hello-api ID {api.api_id} · HTTP" in facts
         assert api.api_endpoint is not None and INVOKE_URL.match(api.api_endpoint)

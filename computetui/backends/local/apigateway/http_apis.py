@@ -117,6 +117,54 @@ class HttpApis:
             self._auto_deploy(arn)
         return route
 
+    @validated(rules.UPDATE_ROUTE)
+    def update_route(self, api_id: str, route_id: str, *, route_key: str | None = None, target: str | None = None,
+                     authorization_type: str | None = None, authorizer_id: str | None = None,
+                     authorization_scopes: list[str] | None = None, api_key_required: bool | None = None,
+                     operation_name: str | None = None) -> m.Route:
+        """UpdateRoute: what is given replaces what the route had; ``NONE`` takes the authorizer and
+        its scopes off. The route as it is then checked as CreateRoute checks a new one."""
+        api = self._api(api_id)
+        arn = self.ids.apigateway_api(api_id)
+        route_arn = key(arn, "routes", route_id)
+        if route_key is not None and api.protocol_type == m.ProtocolType.HTTP:
+            parse_route_key(route_key)
+        if target is not None:
+            self._integration_of(arn, target)
+        with self.store.transaction():
+            found = self.store.get(ROUTE, route_arn)
+            if found is None:
+                raise NotFound(f"Invalid Route identifier specified {route_id}", code="NotFoundException")
+            route = m.Route.model_validate(found)
+            if route_key is not None and route_key != route.route_key and any(
+                    r["RouteKey"] == route_key for r in self.store.list(ROUTE, parent=arn)):
+                raise Conflict(f"Unable to update route. A route with the key {route_key} already exists for this "
+                               "API.", code="ConflictException")
+            kind = authorization_type or route.authorization_type or "NONE"
+            changes: dict[str, Any] = {}
+            if kind == "NONE":
+                changes.update(authorizer_id=None, authorization_scopes=None)
+            elif authorizer_id is not None:
+                changes["authorizer_id"] = authorizer_id
+            if kind != "NONE" and authorization_scopes is not None:
+                changes["authorization_scopes"] = list(authorization_scopes) or None
+            for name, value in (("route_key", route_key), ("target", target), ("authorization_type", kind),
+                                ("api_key_required", api_key_required)):
+                if value is not None:
+                    changes[name] = value
+            if kind == "NONE" and authorizer_id is not None:
+                raise bad_request("An authorizer needs AuthorizationType CUSTOM or JWT.", "AuthorizationType")
+            route = route.model_copy(update=changes)
+            self._check_authorization(arn, kind, route.authorizer_id)
+            body = route.to_aws()
+            if operation_name is not None:
+                body["OperationName"] = operation_name
+            elif found.get("OperationName"):
+                body["OperationName"] = found["OperationName"]
+            self.store.put(ROUTE, route_arn, body, name=route.route_key, parent=arn)
+            self._auto_deploy(arn)
+        return route
+
     def _check_authorization(self, arn: str, authorization_type: str, authorizer_id: str | None) -> None:
         """CUSTOM names a REQUEST (Lambda) authorizer of the API, JWT a JWT one; NONE none."""
         if authorization_type == "NONE":
@@ -299,13 +347,21 @@ class HttpApis:
                      deployment_id: str | None = None, description: str | None = None,
                      stage_variables: dict[str, str] | None = None,
                      default_route_settings: dict[str, Any] | None = None,
+                     route_settings: dict[str, dict[str, Any]] | None = None,
                      access_log_settings: dict[str, Any] | None = None) -> m.HttpStage:
         """UpdateStage: turning auto-deploy on deploys at once; a deployment id puts that
-        deployment on the stage."""
+        deployment on the stage; each route key in ``route_settings`` (a route of the API, as
+        AWS requires) gets those settings in place of what it had."""
         arn = self._arn(api_id)
         stage_key = key(arn, "stages", stage_name)
         if deployment_id is not None and self.store.get(DEPLOYMENT, key(arn, "deployments", deployment_id)) is None:
             raise bad_request(f"Invalid deployment identifier specified {deployment_id}", "DeploymentId")
+        if route_settings:
+            keys = {r["RouteKey"] for r in self.store.list(ROUTE, parent=arn)}
+            for route_key in route_settings:
+                if route_key not in keys:
+                    raise bad_request(f"Unable to find a route with the key {route_key} in this API for its "
+                                      "RouteSettings.", "RouteSettings")
 
         def changed(body: dict[str, Any]) -> dict[str, Any]:
             for name, value in (("AutoDeploy", auto_deploy), ("DeploymentId", deployment_id),
@@ -314,6 +370,8 @@ class HttpApis:
                                 ("AccessLogSettings", access_log_settings)):
                 if value is not None:
                     body[name] = value
+            if route_settings is not None:
+                body["RouteSettings"] = {**(body.get("RouteSettings") or {}), **route_settings}
             body["LastUpdatedDate"] = self.now.isoformat()
             return body
         with self.store.transaction():

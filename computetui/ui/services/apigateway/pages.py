@@ -120,3 +120,6 @@ FORMS: dict[str, FormOpener] = {
     "apigw-usage-plan": _key_form("plan"),
     "apigw-usage-plan-key": _key_form("plan-key"),
 }
+from computetui.ui.services.apigateway import http_forms  # noqa: E402 - the HTTP API page's own forms
+
+FORMS.update(http_forms.FORMS)
