@@ -304,6 +304,21 @@ def test_a_stage_s_throttling_is_a_token_bucket_answering_429(gw_backend, functi
     assert throttled.json() == {"message": "Too Many Requests"}
 
 
+
+def test_a_route_s_own_throttling_is_over_the_stage_s_default(gw_backend, function) -> None:  # noqa: ANN001
+    gw = gw_backend.apigateway
+    api = gw.create_api(name="limited")
+    target = proxy_integration(gw_backend, api.api_id, function(ECHO))
+    for key in ("GET /tight", "GET /loose"):
+        gw.create_route(api.api_id, key, target=target)
+    gw.create_stage(api.api_id, "$default", auto_deploy=True,
+                    default_route_settings={"ThrottlingBurstLimit": 3, "ThrottlingRateLimit": 0.001})
+    gw.update_stage(api.api_id, "$default", route_settings={
+        "GET /tight": {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.001}})
+    assert [call(api.api_endpoint + "/tight").status for _ in range(3)] == [200, 429, 429]  # its own burst of 1
+    assert [call(api.api_endpoint + "/loose").status for _ in range(4)] == [200, 200, 200, 429]  # the stage's 3
+
+
 AUTHORIZER = '''
 calls = 0
 def handler(event, context):

@@ -16,7 +16,8 @@ stage). A stage serves the routes and integrations of its deployment (see
 An API with a CORS configuration gets its preflights (``OPTIONS`` with ``Origin`` and
 ``Access-Control-Request-Method``) answered by the gateway, route or no route, and its CORS
 headers on every answer to an allowed origin, in place of the integration's. A stage whose
-default route settings give a rate and a burst throttles each route with a token bucket.
+default route settings (or a route's own route settings) give a rate and a burst throttles each
+route with a token bucket.
 
 What the caller sees when it goes wrong is what HTTP APIs send: no API, stage or route 404
 ``{"message":"Not Found"}``; a function error or an answer that cannot be read 502
@@ -659,7 +660,10 @@ class Gateway:
             if route.get("AuthorizationType") in ("CUSTOM", "JWT"):
                 authorizer = (snapshot.get("authorizers") or {}).get(route.get("AuthorizerId") or "")
                 scopes = list(route.get("AuthorizationScopes") or [])
-        settings = stage.get("DefaultRouteSettings") or {}
+        settings = dict(stage.get("DefaultRouteSettings") or {})
+        if match is not None:  # a route's own settings over the stage's default, limit by limit
+            own = (stage.get("RouteSettings") or {}).get(match.route.key) or {}
+            settings.update({k: v for k, v in own.items() if v is not None})
         rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
         return Target(api_id=api_id, stage=stage["StageName"], stage_variables=stage.get("StageVariables") or {},
                       route=match.route if match else None, path_parameters=match.path_parameters if match else {},
