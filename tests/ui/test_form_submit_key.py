@@ -18,6 +18,9 @@ from computetui.ui.services.apigateway.http_forms import (
     RouteAuthorizationForm,
     ThrottlingForm,
 )
+from computetui.ui.services.apigateway.key_forms import AddPlanKeyForm, CreateApiKeyForm, CreateUsagePlanForm
+from computetui.ui.services.apigateway.rest_forms import CreateAuthorizerForm as CreateRestAuthorizerForm
+from computetui.ui.services.apigateway.rest_forms import CreateMethodForm, CreateResourceForm, DeployForm
 from computetui.ui.services.batch.forms import CreateComputeEnvironmentForm, CreateJobQueueForm, SubmitJobForm
 from computetui.ui.services.ecr.forms import CreateRepositoryScreen, PushImageScreen
 from computetui.ui.services.ecs.forms import (
@@ -44,6 +47,8 @@ from tests.ui.helpers import SIZE, make_app, settle, shown_text
 
 pytestmark = pytest.mark.asyncio
 
+PETS_API, PETS_ROOT = "6mi0yhz0na", "rtbnlzgcjn"
+"""The seeded demo's REST API pets-api and its root resource (fixed ids: the demo's seed)."""
 FORMS: dict[str, tuple[Callable[[], Form[Any]], str]] = {
     "create-function": (CreateFunctionScreen, "Create function"),
     "create-cluster": (CreateClusterForm, "Create"),
@@ -74,6 +79,13 @@ FORMS: dict[str, tuple[Callable[[], Form[Any]], str]] = {
     "cors": (lambda: CorsForm("api1234567", "hello-api", None), "Save"),
     "throttling": (lambda: ThrottlingForm("api1234567", "hello-api"), "Save"),
     "access-logs": (lambda: AccessLogForm("api1234567", "hello-api"), "Save"),
+    "create-resource": (lambda: CreateResourceForm(PETS_API, "pets-api", PETS_ROOT), "Create"),
+    "create-method": (lambda: CreateMethodForm(PETS_API, "pets-api", PETS_ROOT, "/"), "Create"),
+    "deploy-rest-api": (lambda: DeployForm(PETS_API, "pets-api"), "Deploy"),
+    "create-rest-authorizer": (lambda: CreateRestAuthorizerForm(PETS_API, "pets-api"), "Create"),
+    "create-api-key": (CreateApiKeyForm, "Create"),
+    "create-usage-plan": (CreateUsagePlanForm, "Create"),
+    "add-plan-key": (lambda: AddPlanKeyForm("plan12", "basic"), "Add"),
 }
 
 

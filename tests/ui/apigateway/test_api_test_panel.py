@@ -164,3 +164,34 @@ async def test_t_on_a_rest_method_row_tests_it_as_it_is_now_without_a_deployment
         assert "Method completed with status: 200" in text_of(screen, "#answer-log")
         assert text_of(screen, "#answer-curl").startswith("# Deploy the API to a stage")
         assert "no Lambda function answered" in text_of(screen, "#answer-summary")
+
+
+async def test_t_on_an_http_api_s_page_opens_its_test_page_from_the_route_or_stage_under_the_cursor(leading) -> None:  # noqa: ANN001
+    from tests.ui.apigateway.test_http_api_ui import open_api
+
+    gw = leading.apigateway
+    assert gw is not None
+    api = hello_api(leading)
+    integration = gw.get_integrations(api.api_id)[0].integration_id
+    gw.create_route(api.api_id, "POST /pets/{id}", target=f"integrations/{integration}")
+    app = console(leading)
+    async with app.run_test(size=SIZE) as pilot:
+        page = await open_api(pilot, "routes")
+        assert page.table.move_to(next(r.key for r in page.table.rows if r.name == "POST /pets/{id}"))
+        await pilot.press("t")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ApiTestScreen)
+        assert (screen.query_one("#method", Select).value, screen.query_one("#path", Input).value) == (
+            "POST", "/pets/{id}")
+        await pilot.press("escape")
+        await settle(pilot)
+        page.switch_view("stages")
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ApiTestScreen) and screen.query_one("#stage", Select).value == "$default"
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.last is not None and screen.last.status == 200

@@ -1,5 +1,5 @@
 """Pictures of an HTTP API's page on the sample's hello-api: its Routes, Integrations and Stages
-tabs. Regenerate with ``pytest tests/ui/apigateway --snapshot-update`` and look at them."""
+tabs, and its Authorizers, CORS and Throttling tabs (none set yet). Regenerate with ``pytest tests/ui/apigateway --snapshot-update`` and look at them."""
 
 from __future__ import annotations
 
@@ -25,6 +25,37 @@ def on_api(tab: str) -> object:
     return go
 
 
-@pytest.mark.parametrize("tab", ["routes", "integrations", "stages"])
+@pytest.mark.parametrize("tab", ["routes", "integrations", "stages", "authorizers", "cors", "throttling"])
 def test_http_api_tab_snapshot(snap_compare, tab: str) -> None:  # noqa: ANN001
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=on_api(tab))
+
+
+def on_rest_api(pilot_tab: str) -> object:
+    async def go(pilot: Pilot) -> None:
+        await settle(pilot)
+        gw = pilot.app.backend.apigateway  # type: ignore[attr-defined]
+        api = next(a for a in gw.get_rest_apis() if a.name == "pets-api")
+        [root] = gw.get_resources(api.id)
+        pets = gw.create_resource(api.id, root.id, "pets")
+        pet = gw.create_resource(api.id, pets.id, "{id}")
+        for resource, verb in ((pets, "GET"), (pet, "GET"), (pet, "DELETE")):
+            gw.put_method(api.id, resource.id, verb, api_key_required=verb == "DELETE")
+            gw.put_integration(api.id, resource.id, verb, "MOCK",
+                               request_templates={"application/json": '{"statusCode": 200}'})
+        gw.create_rest_deployment(api.id, "prod")
+        await type_text(pilot, ":apigw")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.table.move_to(next(r.key for r in screen.table.rows if r.name == "pets-api"))  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        pilot.app.screen.switch_view(pilot_tab)  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    return go
+
+
+@pytest.mark.parametrize("tab", ["resources", "stages"])
+def test_rest_api_tab_snapshot(snap_compare, tab: str) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=on_rest_api(tab))

@@ -161,6 +161,8 @@ class HttpApiScreen(TabbedScreen):
                 tooltip="Edit the tab's CORS, throttling or access logging"),
         Binding("s", "next_stage", "Next stage", id="apigw-next-stage",
                 tooltip="Show the next stage's metrics or access log"),
+        Binding("t", "test", "Test", id="apigw-test",
+                tooltip="Send a request through the API (the route or stage under the cursor to start with)"),
     ]
     MUTATING = TabbedScreen.MUTATING | {"authorize", "edit"}
 
@@ -254,6 +256,22 @@ class HttpApiScreen(TabbedScreen):
         if action == "next_stage":
             return view in ("metrics", "logs")
         return super().check_action(action, parameters)
+
+    def action_test(self) -> None:
+        """``t``: the API's Test page, starting from the route (its method and path) or the stage
+        under the cursor."""
+        from computetui.ui.services.apigateway.test_panel import ApiTestScreen, Subject
+
+        row = self.selected()
+        method = path = stage = None
+        if row is not None and self.view.id == "routes" and row.name != "$default":
+            verb, _, path = row.name.partition(" ")
+            method = None if verb == "ANY" else verb
+            path = path.replace("{proxy+}", "") or "/"
+        elif row is not None and self.view.id == "stages":
+            stage = row.name
+        self.app.push_screen(ApiTestScreen(Subject("http", self.api_id, self.api_name, resource_path=path,
+                                                   method=method, stage=stage)))
 
     def action_authorize(self) -> None:
         """``a`` on Routes: the route's authorization form."""

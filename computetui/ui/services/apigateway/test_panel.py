@@ -43,6 +43,7 @@ class Subject:
     api_name: str
     resource_id: str | None = None
     resource_path: str | None = None
+    """The path to start with: a REST method's resource path, an HTTP route's path."""
     method: str | None = None
     """The REST method (``ANY``: the request's method is chosen)."""
     stage: str | None = None
@@ -157,7 +158,8 @@ class ApiTestScreen(ConsoleScreen):
             with Vertical(id="test-request"):
                 with Horizontal(classes="row"):
                     yield Static("Method", classes="label")
-                    yield Select([(m, m) for m in methods], value=methods[0], allow_blank=False, id="method")
+                    yield Select([(m, m) for m in methods], value=s.method if s.method in methods else methods[0],
+                                 allow_blank=False, id="method")
                     yield Static("Stage", classes="label")
                     yield Select([], prompt="Stage", id="stage", allow_blank=True)
                     yield Button("Send (t)", id="send", variant="primary")
