@@ -50,6 +50,8 @@ SHOTS: dict[str, tuple[dict, Callable[[Pilot], Awaitable[None]]]] = {
     "aws-light": ({"theme": "aws-light"}, lambda p: go(p, ":ecs")),
     "read-only": ({"read_only": True}, lambda p: go(p, ":apigw")),
     "http-api-stages": ({}, lambda p: _http_api_tab(p, "stages")),
+    "api-test": ({}, lambda p: _api_test(p)),
+    "rest-api-resources": ({}, lambda p: _rest_api_tab(p, "resources")),
 }
 
 
@@ -57,6 +59,18 @@ async def _http_api_tab(pilot: Pilot, tab: str) -> None:
     from tests.ui.apigateway.test_http_api_snapshots import on_api
 
     await on_api(tab)(pilot)  # type: ignore[operator]
+
+
+async def _api_test(pilot: Pilot) -> None:
+    from tests.ui.apigateway.test_api_test_snapshots import http_answer
+
+    await http_answer()(pilot)  # type: ignore[operator]
+
+
+async def _rest_api_tab(pilot: Pilot, tab: str) -> None:
+    from tests.ui.apigateway.test_http_api_snapshots import on_rest_api
+
+    await on_rest_api(tab)(pilot)  # type: ignore[operator]
 
 
 # The ECS pages over the snapshot tests' scene: a load-balanced service, a worker on an EC2

@@ -37,7 +37,8 @@ def answered(subject: Subject, result: ApiTestResult, request: dict) -> object:
     return go
 
 
-def test_http_api_test_snapshot(snap_compare) -> None:  # noqa: ANN001
+def http_answer() -> object:
+    """hello-api's Test page with a cold start's answer (also the README's screenshot)."""
     request = {"method": "GET", "stage": "$default", "path": "/greet", "query": "name=ada",
                "headers": {"X-Team": "web"}, "body": ""}
     result = ApiTestResult(
@@ -45,11 +46,11 @@ def test_http_api_test_snapshot(snap_compare) -> None:  # noqa: ANN001
         headers=[("Content-Type", "application/json"), ("Apigw-Requestid", "Mx3a9FhZoAMEb4Q="),
                  ("Date", "Thu, 15 Jan 2026 09:30:00 GMT"), ("Content-Length", "33")],
         body='{"message": "Hello, ada!", "n": 1}')
-    assert snap_compare(make_app(), terminal_size=SIZE,
-                        run_before=answered(Subject("http", "", "hello-api"), result, request))
+    return answered(Subject("http", "", "hello-api"), result, request)
 
 
-def test_rest_method_test_snapshot(snap_compare) -> None:  # noqa: ANN001
+def rest_answer() -> object:
+    """A REST method's TestInvokeMethod answer with its execution log."""
     request = {"method": "GET", "stage": None, "path": "/pets/42", "query": "", "headers": {}, "body": ""}
     log = ("Execution log for request 7b1d0c4e-2f3a-4b5c-8d9e-0f1a2b3c4d5e\n"
            "Thu Jan 15 09:30:00 UTC 2026 : Starting execution for request: 7b1d0c4e-2f3a-4b5c-8d9e-0f1a2b3c4d5e\n"
@@ -60,5 +61,12 @@ def test_rest_method_test_snapshot(snap_compare) -> None:  # noqa: ANN001
     result = ApiTestResult(status=200, latency_ms=3.0, url=None, request_id="7b1d0c4e-2f3a-4b5c-8d9e-0f1a2b3c4d5e",
                            cold_start=False, report=REPORT.replace("\tInit Duration: 96.12 ms", ""), log=log,
                            headers=[("Content-Type", "application/json")], body='{"id": "42", "kind": "cat"}')
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=answered(
-        Subject("rest", "", "pets-api", "res042", "/pets/{id}", "GET"), result, request))
+    return answered(Subject("rest", "", "pets-api", "res042", "/pets/{id}", "GET"), result, request)
+
+
+def test_http_api_test_snapshot(snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=http_answer())
+
+
+def test_rest_method_test_snapshot(snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=rest_answer())
