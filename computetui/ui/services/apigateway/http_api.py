@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 
@@ -21,8 +20,9 @@ from computetui.backends.base import ApiGatewayFacet, Backend
 from computetui.backends.errors import ComputeError
 from computetui.models import apigateway as m
 from computetui.ui.format import when
-from computetui.ui.screens.tabs import Facts, PanelView, TabbedScreen, row_action_bindings
+from computetui.ui.screens.tabs import PanelView, TabbedScreen, row_action_bindings
 from computetui.ui.services.apigateway import http_tabs as ht
+from computetui.ui.services.apigateway.api_page import ApiPage
 from computetui.ui.services.apigateway.http_panels import AccessLogsPanel, CorsPanel, HttpMetricsPanel, StagePicker
 from computetui.ui.views import Column, ResourceView, Row, RowAction
 
@@ -150,8 +150,8 @@ EDITS = {"cors": "CORS configuration", "throttling": "throttling", "logs": "acce
 """The tabs ``e`` edits, and what it edits there."""
 
 
-class HttpApiScreen(TabbedScreen):
-    page_id = "apigw"
+class HttpApiScreen(ApiPage):
+    KIND = "HTTP API"
 
     BINDINGS = [
         *row_action_bindings([DEPLOY]),
@@ -165,10 +165,19 @@ class HttpApiScreen(TabbedScreen):
                 tooltip="Send a request through the API (the route or stage under the cursor to start with)"),
     ]
     MUTATING = TabbedScreen.MUTATING | {"authorize", "edit"}
+    HINTS = {
+        "routes": ("No route yet: the API answers 404 to everything.", "Press c to add a route."),
+        "integrations": ("No integration yet: a route needs one to reach a Lambda function.",
+                         "Press c to add one."),
+        "stages": ("No stage yet: nothing answers until a stage serves a deployment.",
+                   "Press c to create one ($default answers without a stage in the URL)."),
+        "deployments": ("No deployment yet.", "Press n on a stage to deploy to it, or give it auto deploy."),
+        "authorizers": ("No authorizer yet: every route is open to anyone who has its URL.",
+                        "Press c to create one (a Lambda function or a JWT check), then a on a route."),
+        "throttling": ("No stage yet: throttling is set per stage.", "Press c on Stages to create one."),
+    }
 
     def __init__(self, api_id: str, name: str, view: str | None = None) -> None:
-        self.api_id = api_id
-        self.api_name = name
         context = {"api": api_id, "name": name}
         views: list[Any] = [
             ResourceView("routes", "Routes", "route", ROUTE_COLUMNS, lambda b: route_rows(b, api_id),
@@ -194,57 +203,17 @@ class HttpApiScreen(TabbedScreen):
             PanelView("metrics", "Metrics", lambda: HttpMetricsPanel(api_id)),
             PanelView("logs", "Logs", lambda: AccessLogsPanel(api_id)),
         ]
-        super().__init__(views, view)
+        super().__init__(api_id, name, views, view)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        for newest_first in self.query("#view-deployments"):
-            newest_first.sort_reverse = True  # type: ignore[attr-defined]
+    def read_api(self, backend: Backend) -> m.HttpApi | None:
+        return http_api(backend, self.api_id)
 
-    @property
-    def crumbs(self) -> list[str]:
-        return ["Console", "API Gateway", "APIs", self.api_name, self.view.title]
-
-    def empty_hint(self, view: ResourceView) -> str:
-        writable = not self.console.settings.read_only
-        hints = {
-            "routes": ("No route yet: the API answers 404 to everything.", "Press c to add a route."),
-            "integrations": ("No integration yet: a route needs one to reach a Lambda function.",
-                             "Press c to add one."),
-            "stages": ("No stage yet: nothing answers until a stage serves a deployment.",
-                       "Press c to create one ($default answers without a stage in the URL)."),
-            "deployments": ("No deployment yet.", "Press n on a stage to deploy to it, or give it auto deploy."),
-            "authorizers": ("No authorizer yet: every route is open to anyone who has its URL.",
-                            "Press c to create one (a Lambda function or a JWT check), then a on a route."),
-            "throttling": ("No stage yet: throttling is set per stage.", "Press c on Stages to create one."),
-        }
-        if view.id not in hints:
-            return super().empty_hint(view)
-        said, how = hints[view.id]
-        return said + (f"\n{how}" if writable else "")
-
-    def compose_header(self) -> ComposeResult:
-        yield Facts(Content.from_markup("[b]HTTP API[/] [b $primary]$n[/]", n=self.api_name), id="facts")
-
-    def fetch_header(self, backend: Backend) -> m.HttpApi | None:
-        try:
-            return http_api(backend, self.api_id)
-        except ComputeError:
-            return None
-
-    def show_header(self, api: m.HttpApi | None) -> None:
-        if api is None:
-            self.query_one("#banner").show_error(  # type: ignore[attr-defined]
-                f"HTTP API {self.api_name} ({self.api_id}) is gone. Press esc to go back.")
-            return
-        self.query_one("#facts", Facts).update(Content.from_markup(
+    def facts(self, api: m.HttpApi) -> Content:
+        return Content.from_markup(
             "[b]HTTP API[/] [b $primary]$n[/]  [$muted]$d[/]\n[b]Endpoint[/] $e",
             n=api.name, d=f"ID {api.api_id} · {api.protocol_type.value}"
                           + (f" · {api.description}" if api.description else ""),
-            e=api.api_endpoint or "-"))
-
-    def open_row(self, view: ResourceView, row: Row) -> None:
-        self.console.open_json(self.page_id, [*self.crumbs, row.name], view, row)
+            e=api.api_endpoint or "-")
 
     # -- keys --------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 
@@ -24,7 +23,8 @@ from computetui.backends.errors import ComputeError
 from computetui.models import apigateway as m
 from computetui.ui.format import when
 from computetui.ui.screens.confirm import ConfirmScreen
-from computetui.ui.screens.tabs import Facts, TabbedScreen, row_action_bindings
+from computetui.ui.screens.tabs import TabbedScreen, row_action_bindings
+from computetui.ui.services.apigateway.api_page import ApiPage
 from computetui.ui.views import Column, ResourceView, Row, RowAction
 
 RESOURCE_COLUMNS = (
@@ -236,8 +236,8 @@ RESOURCE_WARNING = ("Its methods and every resource under it go too; callers kee
                     "This cannot be undone.")
 
 
-class RestApiScreen(TabbedScreen):
-    page_id = "apigw"
+class RestApiScreen(ApiPage):
+    KIND = "REST API"
 
     BINDINGS = [
         *row_action_bindings([DEPLOY]),
@@ -247,10 +247,18 @@ class RestApiScreen(TabbedScreen):
                 tooltip="Test the method under the cursor (TestInvokeMethod: as it is now, deployed or not)"),
     ]
     MUTATING = TabbedScreen.MUTATING | {"create_method"}
+    HINTS = {
+        "resources": ("No resource: even the root (/) is gone.", "Press r to read the API again."),
+        "stages": ("No stage yet: a REST API answers only on a stage, and a stage serves a deployment. "
+                   "A change to resources and methods shows only after a deployment.",
+                   "Press c to deploy the API to a new stage."),
+        "deployments": ("No deployment yet: callers see nothing until the API is deployed to a stage.",
+                        "Press c on Stages to deploy it."),
+        "authorizers": ("No authorizer yet: a method is open (NONE) or guarded by a Lambda authorizer (CUSTOM).",
+                        "Press c to create one."),
+    }
 
     def __init__(self, api_id: str, name: str, view: str | None = None) -> None:
-        self.api_id = api_id
-        self.api_name = name
         context = {"api": api_id, "name": name}
         views: list[Any] = [
             ResourceView("resources", "Resources", "resource", RESOURCE_COLUMNS, lambda b: resource_rows(b, api_id),
@@ -267,56 +275,17 @@ class RestApiScreen(TabbedScreen):
                          creates="apigw-rest-authorizer", context=context,
                          delete_warning="API Gateway refuses while a method uses it. This cannot be undone."),
         ]
-        super().__init__(views, view)
+        super().__init__(api_id, name, views, view)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        for newest_first in self.query("#view-deployments"):
-            newest_first.sort_reverse = True  # type: ignore[attr-defined]
+    def read_api(self, backend: Backend) -> m.RestApi | None:
+        return rest_api(backend, self.api_id)
 
-    @property
-    def crumbs(self) -> list[str]:
-        return ["Console", "API Gateway", "APIs", self.api_name, self.view.title]
-
-    def empty_hint(self, view: ResourceView) -> str:
-        writable = not self.console.settings.read_only
-        hints = {
-            "resources": ("No resource: even the root (/) is gone.", "Press r to read the API again."),
-            "stages": ("No stage yet: a REST API answers only on a stage, and a stage serves a deployment. "
-                       "A change to resources and methods shows only after a deployment.",
-                       "Press c to deploy the API to a new stage."),
-            "deployments": ("No deployment yet: callers see nothing until the API is deployed to a stage.",
-                            "Press c on Stages to deploy it."),
-            "authorizers": ("No authorizer yet: a method is open (NONE) or guarded by a Lambda authorizer (CUSTOM).",
-                            "Press c to create one."),
-        }
-        if view.id not in hints:
-            return super().empty_hint(view)
-        said, how = hints[view.id]
-        return said + (f"\n{how}" if writable else "")
-
-    def compose_header(self) -> ComposeResult:
-        yield Facts(Content.from_markup("[b]REST API[/] [b $primary]$n[/]", n=self.api_name), id="facts")
-
-    def fetch_header(self, backend: Backend) -> m.RestApi | None:
-        try:
-            return rest_api(backend, self.api_id)
-        except ComputeError:
-            return None
-
-    def show_header(self, api: m.RestApi | None) -> None:
-        if api is None:
-            self.query_one("#banner").show_error(  # type: ignore[attr-defined]
-                f"REST API {self.api_name} ({self.api_id}) is gone. Press esc to go back.")
-            return
+    def facts(self, api: m.RestApi) -> Content:
         endpoint = ", ".join(t.value for t in api.endpoint_configuration.types).title()
-        self.query_one("#facts", Facts).update(Content.from_markup(
+        return Content.from_markup(
             "[b]REST API[/] [b $primary]$n[/]  [$muted]$d[/]\n[b]Endpoint[/] $e  [$muted]$k[/]",
             n=api.name, d=f"ID {api.id}" + (f" · {api.description}" if api.description else ""),
-            e=endpoint, k=f"API keys read from the {api.api_key_source.lower()} (x-api-key)"))
-
-    def open_row(self, view: ResourceView, row: Row) -> None:
-        self.console.open_json(self.page_id, [*self.crumbs, row.name], view, row)
+            e=endpoint, k=f"API keys read from the {api.api_key_source.lower()} (x-api-key)")
 
     # -- creating ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
