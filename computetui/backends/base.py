@@ -521,6 +521,16 @@ class ApiGatewayFacet(Facet):
         return self._unsupported("GetDeployments")
 
     @mutating
+    def update_rest_stage(self, rest_api_id: str, stage_name: str, patch_operations: list[dict[str, str]]
+                          ) -> RestStage:
+        """v1's UpdateStage: JSON Patch operations (``op``, ``path``, ``value``):
+        ``replace`` ``/accessLogSettings/destinationArn`` (a log group's ARN) and
+        ``/accessLogSettings/format``, ``remove`` ``/accessLogSettings`` (logging off);
+        ``replace``/``remove`` ``/variables/<name>``; ``replace`` ``/description``,
+        ``/deploymentId``."""
+        return self._unsupported("UpdateStage")
+
+    @mutating
     def create_rest_authorizer(self, rest_api_id: str, name: str, type: str, **kwargs: Any) -> RestAuthorizer:
         """v1's CreateAuthorizer: ``TOKEN`` or ``REQUEST`` with ``authorizer_uri`` (the function's
         invocation ARN), ``identity_source``, ``identity_validation_expression`` (TOKEN),

@@ -47,6 +47,15 @@ class RestResource(AwsModel):
     resource_methods: dict[str, dict] = Field(default_factory=dict)
 
 
+class RestAccessLogSettings(AwsModel):
+    """A REST stage's access logging (v1's camelCase ``accessLogSettings``)."""
+
+    destination_arn: str | None = None
+    """The log group's ARN."""
+    format: str | None = None
+    """The line, with ``$context.<name>`` variables."""
+
+
 class RestStage(AwsModel):
     stage_name: str
     deployment_id: str | None = None
@@ -54,6 +63,7 @@ class RestStage(AwsModel):
     created_date: datetime | None = None
     last_updated_date: datetime | None = None
     variables: dict[str, str] = Field(default_factory=dict)
+    access_log_settings: RestAccessLogSettings | None = None
 
 
 class RestIntegration(AwsModel):

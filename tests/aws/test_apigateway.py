@@ -368,8 +368,8 @@ def test_read_only_refuses_every_change_and_sends_nothing(moto_server: str, aws_
         "delete_api_key", "delete_authorizer", "delete_integration", "delete_method", "delete_resource",
         "delete_rest_api", "delete_rest_authorizer", "delete_route", "delete_stage", "delete_usage_plan",
         "delete_usage_plan_key", "put_integration",
-        "put_integration_response", "put_method", "put_method_response", "test_invoke", "update_api", "update_route",
-        "update_stage",
+        "put_integration_response", "put_method", "put_method_response", "test_invoke", "update_api", "update_rest_stage",
+        "update_route", "update_stage",
     ]
 
 

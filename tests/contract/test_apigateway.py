@@ -168,6 +168,30 @@ def test_a_rest_api_s_resources_methods_and_deployments(contract_backend) -> Non
     assert [r.path for r in gw.get_resources(api.id)] == ["/"]
 
 
+def test_update_rest_stage_sets_and_removes_a_stage_s_access_logging(contract_backend) -> None:  # noqa: ANN001
+    gw = contract_backend.apigateway
+    api = gw.create_rest_api(name="logged")
+    [root] = gw.get_resources(api.id)
+    gw.put_method(api.id, root.id, "GET")
+    gw.put_integration(api.id, root.id, "GET", "MOCK", request_templates={"application/json": '{"statusCode": 200}'})
+    gw.create_rest_deployment(api.id, "prod")
+    group = "arn:aws:logs:us-east-1:000000000000:log-group:rest-access"
+    line = "$context.requestId $context.httpMethod $context.resourcePath $context.status"
+    staged = gw.update_rest_stage(api.id, "prod", [
+        {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": group},
+        {"op": "replace", "path": "/accessLogSettings/format", "value": line},
+        {"op": "replace", "path": "/variables/table", "value": "pets"}])
+    assert (staged.stage_name, staged.variables) == ("prod", {"table": "pets"})
+    assert (staged.access_log_settings.destination_arn, staged.access_log_settings.format) == (group, line)
+    [listed] = gw.get_stages(api.id)
+    assert (listed.access_log_settings.destination_arn, listed.variables) == (group, {"table": "pets"})
+    off = gw.update_rest_stage(api.id, "prod", [{"op": "remove", "path": "/accessLogSettings"},
+                                                 {"op": "remove", "path": "/variables/table"}])
+    assert (off.access_log_settings, off.variables) == (None, {})
+    [listed] = gw.get_stages(api.id)
+    assert listed.access_log_settings is None
+
+
 def test_api_keys_and_usage_plans(contract_backend) -> None:  # noqa: ANN001
     gw = contract_backend.apigateway
     api = gw.create_rest_api(name="paid")

@@ -216,6 +216,11 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("apigateway", "create_rest_deployment"): lambda p: dict(rest_api_id=p.rest_api_id, stage_name="prod",
                                                              description="d", stage_description="s",
                                                              variables={"a": "1"}),
+    ("apigateway", "update_rest_stage"): lambda p: dict(rest_api_id=p.rest_api_id, stage_name="live", patch_operations=[
+        {"op": "replace", "path": "/accessLogSettings/destinationArn",
+         "value": "arn:aws:logs:us-east-1:000000000000:log-group:g"},
+        {"op": "replace", "path": "/accessLogSettings/format", "value": "$context.requestId $context.status"},
+        {"op": "replace", "path": "/variables/table", "value": "pets"}]),
     ("apigateway", "delete_api"): lambda p: dict(api_id=p.api_id),
     ("apigateway", "update_api"): lambda p: dict(api_id=p.api_id, name="http2", description="d", cors_configuration={
         "AllowOrigins": ["https://a.example"], "AllowMethods": ["GET"], "AllowHeaders": ["x-a"],

@@ -139,6 +139,11 @@ class AwsApiGateway(ApiGatewayFacet):
         found = self.v1.pages("get_deployments", "items", page_size=V1_PAGE, restApiId=rest_api_id)
         return sorted((parse(m.RestDeployment, d) for d in found), key=lambda d: str(d.created_date), reverse=True)
 
+    def update_rest_stage(self, rest_api_id: str, stage_name: str, patch_operations: list[dict[str, str]]
+                          ) -> m.RestStage:
+        return parse(m.RestStage, self.v1.call("update_stage", restApiId=rest_api_id, stageName=stage_name,
+                                               patchOperations=list(patch_operations)))
+
     def create_rest_authorizer(self, rest_api_id: str, name: str, type: str,  # noqa: A002
                                **kwargs: Any) -> m.RestAuthorizer:
         return parse(m.RestAuthorizer, self.v1.call("create_authorizer", restApiId=rest_api_id, name=name, type=type,

@@ -164,6 +164,15 @@ CREATE_REST_DEPLOYMENT = Request(
      "variables": MapOf(String(min=1, max=64, pattern=r"^[A-Za-z0-9_]+$"), String(max=512))},
     required=("rest_api_id",),
 )
+PATCH_OPERATIONS = ListOf(Structure(
+    {"op": String(enum=("add", "remove", "replace", "move", "copy", "test")), "path": String(min=1),
+     "value": String(), "from": String()},
+    required=("op", "path")))
+UPDATE_REST_STAGE = Request(
+    "UpdateStage", BAD_REQUEST,
+    {**_REST, "stage_name": String(min=1), "patch_operations": PATCH_OPERATIONS},
+    required=("rest_api_id", "stage_name", "patch_operations"),
+)
 
 # -- API keys and usage plans -----------------------------------------------------------------------
 CREATE_API_KEY = Request("CreateApiKey", BAD_REQUEST,

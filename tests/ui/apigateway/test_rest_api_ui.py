@@ -162,7 +162,8 @@ async def test_enter_on_pets_api_opens_its_page_with_its_tabs_and_header() -> No
     async with app.run_test(size=SIZE) as pilot:
         page = await open_rest(pilot)
         assert page.api_id == api.id
-        assert [v.title for v in page.views] == ["Resources", "Stages", "Deployments", "Authorizers"]
+        assert [v.title for v in page.views] == ["Resources", "Stages", "Deployments", "Authorizers", "Metrics",
+                                                   "Logs"]
         facts = shown_text(page.query_one("#facts"))
         assert f"REST API pets-api ID {api.id} · REST API example" in facts and "Endpoint Regional" in facts
         crumbs = shown_text(page.query_one("Breadcrumbs"))

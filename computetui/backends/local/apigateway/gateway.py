@@ -128,6 +128,10 @@ class RestTarget:
     """The usage plans that cover this stage and hold that key."""
     authorizer: dict[str, Any] | None = None
     """The method's Lambda authorizer (CUSTOM), as deployed."""
+    api_name: str = ""
+    """The API's name: REST APIs' metrics are by ``ApiName`` and ``Stage``."""
+    access_log: dict[str, Any] | None = None
+    """The stage's ``accessLogSettings`` (``destinationArn``, ``format``), when it logs."""
 
 
 def _json(status: int, message: str | None, request_id: str) -> Response:
@@ -301,7 +305,8 @@ class Gateway:
             return None
         return self.emulator.store.get(REST_RESOURCE, key(arn, "resources", resource_id))
 
-    async def _answer_rest(self, request: Request, target: RestTarget, request_id: str) -> Response:
+    async def _answer_rest(self, request: Request, target: RestTarget, request_id: str,
+                           timing: dict[str, float]) -> Response:
         """A REST API's answer: MOCK, AWS_PROXY (payload 1.0) or HTTP_PROXY, with REST APIs' errors."""
         if target.stage is None:
             return _json(403, "Forbidden", request_id)
@@ -318,7 +323,10 @@ class Gateway:
             limited = self._within_plan(target.plans[0], target.api_key["id"])
             if limited is not None:
                 return _json(429, limited, request_id)
-        return await self._integrate_rest(request, target, request_id, granted)
+        began = time.monotonic()
+        answer = await self._integrate_rest(request, target, request_id, granted)
+        timing["integration_ms"] = (time.monotonic() - began) * 1000
+        return answer
 
     async def _integrate_rest(self, request: Request, target: RestTarget, request_id: str,
                               granted: authorizers.Verdict | None) -> Response:
@@ -410,7 +418,7 @@ class Gateway:
         return Response(answer.status, [*answer.headers, ("X-Amzn-Requestid", request_id)], answer.body)
 
     async def _answer(self, request: Request, request_id: str, timing: dict[str, float]
-                      ) -> tuple[Target | None, Response]:
+                      ) -> tuple[Target | RestTarget | None, Response]:
         loop = asyncio.get_running_loop()
         try:
             target = await loop.run_in_executor(None, self._resolve, request)
@@ -419,8 +427,9 @@ class Gateway:
             return None, _json(500, "Internal Server Error", request_id)
         if target is None:
             return None, _json(404, "Not Found", request_id)
-        if isinstance(target, RestTarget):
-            return None, await self._answer_rest(request, target, request_id)
+        if isinstance(target, RestTarget):  # no stage: nothing to count it against (nor on AWS)
+            return target if target.stage is not None else None, await self._answer_rest(
+                request, target, request_id, timing)
         origin = header(request.headers, "origin")
         cors = target.cors
         if cors and origin and request.method == "OPTIONS" and header(request.headers, "access-control-request-method"):
@@ -443,9 +452,12 @@ class Gateway:
         timing["integration_ms"] = (time.monotonic() - began) * 1000
         return target, _with_cors(answer, cors, origin)
 
-    def _observe(self, request: Request, response: Response, target: Target, request_id: str, at: float,
-                 latency_ms: float, timing: dict[str, float]) -> None:
+    def _observe(self, request: Request, response: Response, target: Target | RestTarget, request_id: str,
+                 at: float, latency_ms: float, timing: dict[str, float]) -> None:
         """The request's minute in the stage's metrics, and its access log line."""
+        if isinstance(target, RestTarget):
+            self._observe_rest(request, response, target, request_id, at, latency_ms, timing)
+            return
         settings = target.access_log or {}
         log_to = None
         if settings.get("DestinationArn") and settings.get("Format"):
@@ -465,6 +477,41 @@ class Gateway:
             log_to = (observe.log_group_of(settings["DestinationArn"]), observe.access_line(settings["Format"], values))
         self.observations.record(target.api_id, target.stage, int(at * 1000), response.status, latency_ms,
                                  timing.get("integration_ms"), log_to)
+        self._flush_later()
+
+    def _observe_rest(self, request: Request, response: Response, target: RestTarget, request_id: str,
+                      at: float, latency_ms: float, timing: dict[str, float]) -> None:
+        """A REST stage's metrics (by ``ApiName`` and ``Stage``) and access log line."""
+        assert target.stage is not None
+        settings = target.access_log or {}
+        log_to = None
+        if settings.get("destinationArn") and settings.get("format"):
+            found = target.found
+            integrated = "integration_ms" in timing
+            values = {
+                "requestId": request_id, "extendedRequestId": request_id, "apiId": target.api_id,
+                "stage": target.stage, "httpMethod": request.method, "path": target.raw_path,
+                "resourcePath": found.resource["path"] if found else None,
+                "resourceId": found.resource.get("id") if found else None,
+                "status": response.status, "protocol": request.version, "responseLength": len(response.body),
+                "requestTime": datetime.fromtimestamp(at, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "requestTimeEpoch": int(at * 1000), "identity.sourceIp": "127.0.0.1",
+                "identity.userAgent": header(request.headers, "user-agent"),
+                "identity.apiKeyId": target.api_key["id"] if target.api_key else None,
+                "domainName": (header(request.headers, "host") or "").split(":", 1)[0],
+                "integrationLatency": round(timing["integration_ms"]) if integrated else None,
+                "responseLatency": round(latency_ms),
+                "integrationStatus": response.status if integrated else None,
+                "integration.status": response.status if integrated else None,
+                "integration.latency": round(timing["integration_ms"]) if integrated else None,
+            }
+            log_to = (observe.log_group_of(settings["destinationArn"]),
+                      observe.access_line(settings["format"], values))
+        self.observations.record(target.api_id, target.stage, int(at * 1000), response.status, latency_ms,
+                                 timing.get("integration_ms"), log_to, api_name=target.api_name)
+        self._flush_later()
+
+    def _flush_later(self) -> None:
         if not self._flush_due:
             self._flush_due = True
             asyncio.get_running_loop().call_later(observe.FLUSH_S, self._flush_soon)
@@ -589,7 +636,8 @@ class Gateway:
                       ) -> RestTarget | None:
         store = self.emulator.store
         arn = self.emulator.ids.apigateway_rest_api(api_id)
-        if store.get(REST_API, arn) is None:
+        api = store.get(REST_API, arn)
+        if api is None:
             return None
         first, _, remainder = rest_path.lstrip("/").partition("/")
         stage = store.get(REST_STAGE, key(arn, "stages", first)) if first else None
@@ -611,7 +659,8 @@ class Gateway:
         if found is not None and found.method.get("authorizationType") == "CUSTOM":
             authorizer = ((deployment.get(SNAPSHOT) or {}).get("authorizers") or {}).get(found.method.get("authorizerId"))
         return RestTarget(api_id, stage["stageName"], stage.get("variables") or {}, found, path, rest_path,
-                          key_record, plans, authorizer)
+                          key_record, plans, authorizer, api_name=str(api.get("name") or ""),
+                          access_log=stage.get("accessLogSettings") or None)
 
     def _resolve(self, request: Request) -> Target | RestTarget | None:
         """Which API, stage, route and integration the request is for (store reads: run in a

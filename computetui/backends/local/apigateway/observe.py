@@ -4,9 +4,12 @@
   ``Format`` a line with ``$context.<name>`` variables) gets one line per request in that
   group, in the stream ``<api id>_<stage>``. A variable the gateway does not know is ``-``, as
   API Gateway writes an empty value.
-- **Metrics** in the ``AWS/ApiGateway`` namespace, by ``ApiId`` and ``Stage``: ``Count``,
-  ``4xx``, ``5xx``, ``Latency`` and ``IntegrationLatency`` (milliseconds), kept per minute for
-  a day in the store (kind ``apigateway:metrics``) so every process can read them.
+- **Metrics** in the ``AWS/ApiGateway`` namespace, kept per minute for a day in the store (kind
+  ``apigateway:metrics``) so every process can read them. HTTP APIs' are by ``ApiId`` and
+  ``Stage``: ``Count``, ``4xx``, ``5xx``, ``Latency`` and ``IntegrationLatency``
+  (milliseconds); REST APIs' by ``ApiName`` and ``Stage`` (as on AWS: two REST APIs of one
+  name add up), with ``4XXError`` and ``5XXError`` for the errors. A TestInvokeMethod request
+  is neither logged nor counted.
 
 The leader's gateway records on its loop; a flush (a worker thread, every ``FLUSH_S``) writes
 the log lines and adds the minutes up into the store.
@@ -29,6 +32,12 @@ if TYPE_CHECKING:
 METRICS = "apigateway:metrics"
 NAMESPACE = "AWS/ApiGateway"
 METRIC_NAMES = ("Count", "4xx", "5xx", "Latency", "IntegrationLatency")
+"""HTTP APIs' metrics (dimensions ``ApiId``, ``Stage``)."""
+REST_METRIC_NAMES = {"Count": "Count", "4XXError": "4xx", "5XXError": "5xx", "Latency": "Latency",
+                     "IntegrationLatency": "IntegrationLatency"}
+"""REST APIs' metrics (dimensions ``ApiName``, ``Stage``) -> the figure each one reads."""
+REST_PREFIX = "rest:"
+"""A REST API's minutes: ``rest:<api id>/<stage>/<minute>``, under the parent ``rest:<api name>``."""
 STATISTICS = ("Sum", "Average", "Minimum", "Maximum", "SampleCount")
 MINUTE_MS = 60_000
 KEPT_MS = 24 * 3600 * 1000
@@ -59,13 +68,20 @@ class Observations:
         self._lock = threading.Lock()
         self._lines: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self._minutes: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self._rest_names: dict[str, str] = {}
+        """``rest:<api id>`` -> the REST API's name, for the minutes' records."""
 
     def record(self, api_id: str, stage: str, at_ms: int, status: int, latency_ms: float,
-               integration_ms: float | None, log_to: tuple[str, str] | None) -> None:
-        """One request: its minute's figures, and its access log line (``(group, line)``)."""
+               integration_ms: float | None, log_to: tuple[str, str] | None, api_name: str | None = None) -> None:
+        """One request: its minute's figures, and its access log line (``(group, line)``).
+        ``api_name``: a REST API's request (its metrics are by name)."""
         minute = at_ms - at_ms % MINUTE_MS
         with self._lock:
-            figures = self._minutes.setdefault((api_id, stage, minute), _empty())
+            counted = api_id
+            if api_name is not None:
+                counted = REST_PREFIX + api_id
+                self._rest_names[counted] = api_name
+            figures = self._minutes.setdefault((counted, stage, minute), _empty())
             figures["Count"] += 1
             figures["4xx"] += 1 if 400 <= status < 500 else 0
             figures["5xx"] += 1 if status >= 500 else 0
@@ -80,6 +96,7 @@ class Observations:
         with self._lock:
             lines, self._lines = self._lines, defaultdict(list)
             minutes, self._minutes = self._minutes, {}
+            names = dict(self._rest_names)
         for (group, stream), events in lines.items():
             try:
                 self.logs.ensure_log_stream(group, stream)
@@ -92,8 +109,15 @@ class Observations:
             for (api_id, stage, minute), figures in minutes.items():
                 arn = f"{api_id}/{stage}/{minute}"
                 found = self.store.get(METRICS, arn)
-                self.store.put(METRICS, arn, _merged(found, figures) if found else {
-                    "apiId": api_id, "stage": stage, "minute": minute, **figures}, name=api_id, parent=api_id)
+                name = names.get(api_id)
+                if name is None:
+                    body = {"apiId": api_id, "stage": stage, "minute": minute, **figures}
+                    parent = api_id
+                else:
+                    body = {"apiId": api_id.removeprefix(REST_PREFIX), "apiName": name, "stage": stage,
+                            "minute": minute, **figures}
+                    parent = REST_PREFIX + name
+                self.store.put(METRICS, arn, _merged(found, figures) if found else body, name=api_id, parent=parent)
 
     def prune(self, now_ms: int) -> None:
         """Minutes older than a day go."""
@@ -107,7 +131,7 @@ class Observations:
         stat = query["MetricStat"]
         metric = stat["Metric"]
         name = metric["MetricName"]
-        if name not in METRIC_NAMES:
+        if name not in METRIC_NAMES and name not in REST_METRIC_NAMES:
             raise InvalidParameter(f"The local emulator has no metric {NAMESPACE}/{name}",
                                    code="InvalidParameterValue", field="MetricName")
         statistic = stat.get("Stat", "Sum")
@@ -119,9 +143,14 @@ class Observations:
             raise InvalidParameter("The parameter Period must be a multiple of 60.", code="InvalidParameterValue",
                                    field="Period")
         dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
-        api_id, stage = dimensions.get("ApiId"), dimensions.get("Stage")
+        api_id, api_name, stage = dimensions.get("ApiId"), dimensions.get("ApiName"), dimensions.get("Stage")
+        parent = None
+        if api_id and name in METRIC_NAMES:  # an HTTP API's
+            parent = api_id
+        elif api_name and not api_id and name in REST_METRIC_NAMES:  # a REST API's
+            parent, name = REST_PREFIX + api_name, REST_METRIC_NAMES[name]
         buckets: dict[int, list[float]] = {}
-        for body in self.store.list(METRICS, parent=api_id) if api_id else []:
+        for body in self.store.list(METRICS, parent=parent) if parent else []:
             if stage is not None and body["stage"] != stage:
                 continue
             minute = int(body["minute"])
@@ -144,7 +173,7 @@ class Observations:
                 bucket[3] = max(bucket[3], 1.0 if value else 0.0)
         stamps = sorted((b for b in buckets if buckets[b][1]), reverse=True)
         return MetricDataResult(
-            id=query["Id"], label=query.get("Label") or name,
+            id=query["Id"], label=query.get("Label") or metric["MetricName"],
             timestamps=[datetime.fromtimestamp(b / 1000, tz=UTC) for b in stamps],
             values=[_statistic(buckets[b], statistic) for b in stamps],
         )

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from computetui.backends.local.ids import Ids
     from computetui.backends.local.state import StateStore
 
+LOG_GROUP_ARN = re.compile(r"^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:[^:]+(:\*)?$")
+STAGE_PATHS = ("/accessLogSettings", "/accessLogSettings/destinationArn", "/accessLogSettings/format",
+               "/variables/{name}", "/description", "/deploymentId")
+"""The ``UpdateStage`` paths the emulator applies (AWS has more: caching, method settings ...)."""
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 REST_TIMEOUT_MS = 29000
 
@@ -309,6 +313,75 @@ class RestApis:
                  for b in self.store.list(REST_DEPLOYMENT, parent=self._rest_arn(rest_api_id))]
         return sorted(found, key=lambda d: d.created_date or self.now, reverse=True)
 
+    @validated(rules.UPDATE_REST_STAGE)
+    def update_rest_stage(self, rest_api_id: str, stage_name: str, patch_operations: list[dict[str, str]]
+                          ) -> m.RestStage:
+        """v1's UpdateStage: the operations in order, all or none (a refused one keeps the stage as it was)."""
+        arn = self._rest_arn(rest_api_id)
+        stage_key = key(arn, "stages", stage_name)
+        with self.store.transaction():
+            found = self.store.get(REST_STAGE, stage_key)
+            if found is None:
+                raise NotFound("Invalid Stage identifier specified", code="NotFoundException")
+            body = dict(found)
+            for index, operation in enumerate(patch_operations):
+                self._patch_stage(arn, body, operation, f"patchOperations.{index + 1}.member")
+            settings = body.get("accessLogSettings")
+            if settings and settings.get("format"):
+                _check_access_log_format(settings["format"])
+            body["lastUpdatedDate"] = self.now.isoformat()
+            stage = m.RestStage.model_validate(body)
+            self.store.put(REST_STAGE, stage_key, stage.to_aws(), name=stage_name, parent=arn)
+            return stage
+
+    def _patch_stage(self, arn: str, body: dict[str, Any], operation: dict[str, str], field: str) -> None:
+        op, path, value = operation["op"], operation["path"], operation.get("value")
+        if path.startswith("/variables/") and op in ("replace", "remove"):
+            name = path.removeprefix("/variables/")
+            if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+                raise bad_request(f"Invalid stage variable name {name!r}: letters, digits and underscores only.",
+                                  f"{field}.path")
+            variables = dict(body.get("variables") or {})
+            if op == "remove":
+                variables.pop(name, None)
+            else:
+                variables[name] = _value(value, path, field)
+            body["variables"] = variables
+        elif path == "/accessLogSettings" and op == "remove":
+            body.pop("accessLogSettings", None)
+        elif path in ("/accessLogSettings/destinationArn", "/accessLogSettings/format") and op == "replace":
+            given = _value(value, path, field)
+            if path.endswith("destinationArn") and not LOG_GROUP_ARN.match(given):
+                raise bad_request(f"Invalid ARN specified in the request: {given} (a log group's ARN, "
+                                  "arn:aws:logs:<region>:<account>:log-group:<name>).", f"{field}.value")
+            body["accessLogSettings"] = {**(body.get("accessLogSettings") or {}), path.rsplit("/", 1)[1]: given}
+        elif path == "/description" and op == "replace":
+            body["description"] = value or ""
+        elif path == "/deploymentId" and op == "replace":
+            deployment_id = _value(value, path, field)
+            if self.store.get(REST_DEPLOYMENT, key(arn, "deployments", deployment_id)) is None:
+                raise bad_request(f"Invalid deployment identifier specified {deployment_id}", f"{field}.value")
+            body["deploymentId"] = deployment_id
+        else:
+            raise bad_request(f"Invalid patch path '{path}' specified for op '{op}'. Must be one of: "
+                              f"[{', '.join(STAGE_PATHS)}]", f"{field}.path")
+
     def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str:
         self._rest_api(rest_api_id)
         return stage_url(self.listening_port(), rest_api_id, stage_name)
+
+
+def _value(value: str | None, path: str, field: str) -> str:
+    if value is None or value == "":
+        raise bad_request(f"Invalid null or empty value in {path}", f"{field}.value")
+    return value
+
+
+def _check_access_log_format(format_: str) -> None:
+    """What API Gateway asks of an access log's format."""
+    if "\n" in format_.rstrip("\n"):
+        raise bad_request("Access Log format must be single line, new line character is allowed only at end of the "
+                          "format", "patchOperations")
+    if "$context.requestId" not in format_ and "$context.extendedRequestId" not in format_:
+        raise bad_request("Access Log format must contain at least one of $context.requestId or "
+                          "$context.extendedRequestId", "patchOperations")

@@ -38,6 +38,12 @@ DEFAULT_ACCESS_LOG_FORMAT = (
     '"protocol":"$context.protocol","responseLength":"$context.responseLength"}'
 )
 """The JSON line the API Gateway console offers for an HTTP API's access log."""
+DEFAULT_REST_ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",'
+    '"httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status",'
+    '"protocol":"$context.protocol","responseLength":"$context.responseLength"}'
+)
+"""The same line for a REST API's: the resource's path where an HTTP API has the route key."""
 
 
 def _facet(b: Backend) -> ApiGatewayFacet:
@@ -343,23 +349,28 @@ class ThrottlingForm(FieldForm):
 
 # -- access logs ---------------------------------------------------------------------------------------
 class AccessLogForm(FieldForm):
-    """UpdateStage's AccessLogSettings: the log group each request's line goes to, and the line."""
+    """UpdateStage's AccessLogSettings: the log group each request's line goes to, and the line.
+    ``rest``: a REST API's stage (v1's UpdateStage, patch operations)."""
 
     verb = "Save"
     hint = ("The format is a line with $context variables; the JSON one is the console's default. Empty both fields "
             "to turn access logging off.")
     backend_fields = {"accesslogsettings.destinationarn": "destination", "accesslogsettings.format": "format",
-                      "accesslogsettings": "destination", "loggroupname": "destination"}
+                      "accesslogsettings": "destination", "loggroupname": "destination",
+                      # v1's patch operations: the destination's first, the format's second
+                      "patchoperations.1": "destination", "patchoperations.2": "format", "patchoperations": "format"}
 
-    def __init__(self, api_id: str, api_name: str, stage: str | None = None) -> None:
+    def __init__(self, api_id: str, api_name: str, stage: str | None = None, rest: bool = False) -> None:
         super().__init__()
         self.api_id = api_id
         self.api_name = api_name
         self.stage = stage
+        self.rest = rest
         self.title_text = f"Access logging of {api_name}"
 
     def fields(self, backend: Backend) -> list[Field]:
-        stages = _facet(backend).get_api_stages(self.api_id)
+        facet = _facet(backend)
+        stages = facet.get_stages(self.api_id) if self.rest else facet.get_api_stages(self.api_id)
         names = [s.stage_name for s in stages]
         stage = self.stage if self.stage in names else (names[0] if names else None)
         settings = next((s.access_log_settings for s in stages if s.stage_name == stage), None)
@@ -369,7 +380,7 @@ class AccessLogForm(FieldForm):
             Field("destination", "Log group ARN", default=destination,
                   placeholder="arn:aws:logs:<region>:<account>:log-group:<name>"),
             Field("format", "Log format", default=settings.format if settings and settings.format else
-                  DEFAULT_ACCESS_LOG_FORMAT),
+                  DEFAULT_REST_ACCESS_LOG_FORMAT if self.rest else DEFAULT_ACCESS_LOG_FORMAT),
             Field("create", "Log group", "check", True, text="create it if it does not exist"),
         ]
 
@@ -393,18 +404,27 @@ class AccessLogForm(FieldForm):
             raise FormError(missing[0], "is required with the other (empty both to turn access logging off)",
                             missing[1])
         create = bool(self.value("create"))
-        api_id = self.api_id
+        api_id, rest = self.api_id, self.rest
+
+        def save(b: Backend, on: bool) -> None:
+            if rest:
+                _facet(b).update_rest_stage(api_id, stage, [
+                    {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": destination},
+                    {"op": "replace", "path": "/accessLogSettings/format", "value": format_},
+                ] if on else [{"op": "remove", "path": "/accessLogSettings"}])
+            else:
+                _facet(b).update_stage(api_id, stage, access_log_settings={
+                    "DestinationArn": destination, "Format": format_} if on else {})
 
         def call(b: Backend) -> str:
             if not destination:
-                _facet(b).update_stage(api_id, stage, access_log_settings={})
+                save(b, False)
                 return f"Stage {stage}: access logging off."
             group = log_group_of(destination)
             missing = create and b.logs is not None and ":log-group:" in destination and not any(
                 g.log_group_name == group for g in b.logs.describe_log_groups(group))
             # The settings first: a destination API Gateway refuses leaves no new log group behind.
-            _facet(b).update_stage(api_id, stage, access_log_settings={"DestinationArn": destination,
-                                                                         "Format": format_})
+            save(b, True)
             if missing and b.logs is not None:
                 b.logs.create_log_group(group)
             return f"Stage {stage}: access log to {group}" + (" (a new log group)." if missing else ".")

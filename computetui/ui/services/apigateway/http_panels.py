@@ -2,11 +2,14 @@
 hour, and a stage's access-log settings with the latest lines of its access log.
 
 Each panel fetches in the page's worker thread (``fetch``) and draws on the UI thread (``show``).
-Metrics and Logs show one stage at a time; ``s`` moves to the next (``next_stage``).
+Metrics and Logs show one stage at a time; ``s`` moves to the next (``next_stage``). A REST API's
+page uses them too, with an :class:`Observed` that reads its v1 stages and its metrics by
+``ApiName`` (``4XXError``, ``5XXError``) in place of ``ApiId`` (``4xx``, ``5xx``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,7 +41,42 @@ CHARTS = (
     ("Latency", "Average", "Latency (average)", " ms"),
     ("IntegrationLatency", "Average", "Integration latency (average)", " ms"),
 )
+REST_CHARTS = (
+    ("Count", "Sum", "Count (requests)", ""),
+    ("4XXError", "Sum", "4XXError (client errors)", ""),
+    ("5XXError", "Sum", "5XXError (server errors)", ""),
+    *CHARTS[3:],
+)
+"""A REST API's: API Gateway names its errors' metrics apart from an HTTP API's."""
 EXTRA = (("Latency", "Maximum"), ("IntegrationLatency", "Maximum"))
+
+
+@dataclass(frozen=True)
+class Observed:
+    """Whose stages a Metrics or Logs panel shows: an HTTP API's (v2 stages, metrics by ``ApiId``)
+    or a REST API's (v1 stages, metrics by ``ApiName``)."""
+
+    api_id: str
+    dimension: str = "ApiId"
+    value: str = ""
+    """The dimension's value: the API's id, or a REST API's name."""
+    rest: bool = False
+
+    @classmethod
+    def http(cls, api_id: str) -> Observed:
+        return cls(api_id, "ApiId", api_id)
+
+    @classmethod
+    def rest_api(cls, api_id: str, name: str) -> Observed:
+        return cls(api_id, "ApiName", name, rest=True)
+
+    @property
+    def charts(self) -> tuple[tuple[str, str, str, str], ...]:
+        return REST_CHARTS if self.rest else CHARTS
+
+    def stages(self, backend: Backend) -> list[Any]:
+        facet = _facet(backend)
+        return facet.get_stages(self.api_id) if self.rest else facet.get_api_stages(self.api_id)
 
 
 def _facet(b: Backend) -> ApiGatewayFacet:
@@ -56,11 +94,12 @@ def log_group_of(destination_arn: str) -> str:
     return name[:-2] if name.endswith(":*") else name
 
 
-def stage_metric_queries(api_id: str, stage: str) -> list[dict[str, Any]]:
-    """GetMetricData queries for a stage of an HTTP API: namespace AWS/ApiGateway, dimensions
-    ApiId and Stage, a value a minute."""
-    wanted = [(metric, stat) for metric, stat, _t, _u in CHARTS] + list(EXTRA)
-    dimensions = [{"Name": "ApiId", "Value": api_id}, {"Name": "Stage", "Value": stage}]
+def stage_metric_queries(api_id: str, stage: str, observed: Observed | None = None) -> list[dict[str, Any]]:
+    """GetMetricData queries for a stage of an HTTP API (or of the API ``observed`` says):
+    namespace AWS/ApiGateway, dimensions ApiId (ApiName) and Stage, a value a minute."""
+    observed = observed or Observed.http(api_id)
+    wanted = [(metric, stat) for metric, stat, _t, _u in observed.charts] + list(EXTRA)
+    dimensions = [{"Name": observed.dimension, "Value": observed.value}, {"Name": "Stage", "Value": stage}]
     return [
         {"Id": f"q{i}", "Label": f"{metric} {stat}",
          "MetricStat": {"Metric": {"Namespace": "AWS/ApiGateway", "MetricName": metric, "Dimensions": dimensions},
@@ -75,7 +114,8 @@ class StagePicker:
     stage: str | None = None
     stages: list[str]
 
-    def pick(self, stages: list[m.HttpStage]) -> m.HttpStage | None:
+    def pick(self, stages: list[Any]) -> Any:
+        """``stages``: an HTTP API's (``m.HttpStage``) or a REST API's (``m.RestStage``)."""
         self.stages = [s.stage_name for s in stages]
         by_name = {s.stage_name: s for s in stages}
         if self.stage not in by_name:
@@ -144,7 +184,8 @@ class CorsPanel(VerticalScroll):
 
 # -- metrics --------------------------------------------------------------------------------------
 class HttpMetricsPanel(StagePicker, VerticalScroll):
-    """Count, 4xx, 5xx, latency and integration latency of one stage, per minute for the last hour."""
+    """Count, 4xx, 5xx, latency and integration latency of one stage, per minute for the last hour
+    (a REST API's: ``observed``)."""
 
     DEFAULT_CSS = """
     HttpMetricsPanel { height: 1fr; padding: 0 1; }
@@ -154,20 +195,21 @@ class HttpMetricsPanel(StagePicker, VerticalScroll):
     HttpMetricsPanel #metrics-note { color: $muted; height: auto; margin-top: 1; }
     """
 
-    def __init__(self, api_id: str) -> None:
+    def __init__(self, api_id: str, observed: Observed | None = None) -> None:
         super().__init__()
         self.api_id = api_id
+        self.observed = observed or Observed.http(api_id)
         self.stages = []
 
     def compose(self) -> ComposeResult:
         yield Static("Reading the API's stages…", id="metrics-stage")
-        for metric, _stat, title, _unit in CHARTS:
+        for metric, _stat, title, _unit in self.observed.charts:
             yield Static(title, classes="chart-title", id=f"title-{metric.lower()}")
             yield Sparkline([0] * MINUTES, id=f"chart-{metric.lower()}")
         yield Static("", id="metrics-note")
 
     def fetch(self, backend: Backend) -> dict[str, Any]:
-        stage = self.pick(_facet(backend).get_api_stages(self.api_id))
+        stage = self.pick(self.observed.stages(backend))
         clock = getattr(backend, "clock", None)
         end = clock.now() if clock is not None else datetime.now(UTC)
         data: dict[str, Any] = {"stage": stage.stage_name if stage else None, "stages": list(self.stages), "end": end}
@@ -178,7 +220,7 @@ class HttpMetricsPanel(StagePicker, VerticalScroll):
             return data
         try:
             data["results"] = backend.metrics.get_metric_data(
-                stage_metric_queries(self.api_id, stage.stage_name), end - timedelta(hours=1),
+                stage_metric_queries(self.api_id, stage.stage_name, self.observed), end - timedelta(hours=1),
                 end + timedelta(minutes=1))
         except ComputeError as exc:
             data["problem"] = f"{exc.code}: {exc.message}"
@@ -192,7 +234,7 @@ class HttpMetricsPanel(StagePicker, VerticalScroll):
                                 o=f"s: the next of {others + 1} stages" if others > 0 else "")
             if stage else Content("No stage yet: API Gateway counts requests per stage."))
         by_label = {r.label: r for r in data.get("results", [])}
-        for metric, stat, title, unit in CHARTS:
+        for metric, stat, title, unit in self.observed.charts:
             key = metric.lower()
             result = by_label.get(f"{metric} {stat}")
             values = per_minute(result, end) if result else [0.0] * MINUTES
@@ -207,7 +249,8 @@ class HttpMetricsPanel(StagePicker, VerticalScroll):
             self.query_one(f"#title-{key}", Static).update(
                 Content.from_markup("[b]$t[/]  [$muted]$f[/]", t=title, f=figure))
         note = (f"No metrics: {data['problem']}" if "problem" in data else
-                f"Per minute, the last hour up to {end:%H:%M} UTC: AWS/ApiGateway by ApiId and Stage.")
+                f"Per minute, the last hour up to {end:%H:%M} UTC: AWS/ApiGateway by {self.observed.dimension} and "
+                "Stage.")
         self.query_one("#metrics-note", Static).update(Content(note))
 
 
@@ -236,7 +279,8 @@ class AccessLogTail(LogsPanel):
 
 
 class AccessLogsPanel(StagePicker, Vertical):
-    """A stage's access-log settings (where its lines go and in what format) and its latest lines."""
+    """A stage's access-log settings (where its lines go and in what format) and its latest lines
+    (a REST API's stage: ``observed``)."""
 
     DEFAULT_CSS = """
     AccessLogsPanel { height: 1fr; }
@@ -244,9 +288,10 @@ class AccessLogsPanel(StagePicker, Vertical):
     AccessLogsPanel AccessLogTail { height: 1fr; }
     """
 
-    def __init__(self, api_id: str) -> None:
+    def __init__(self, api_id: str, observed: Observed | None = None) -> None:
         super().__init__()
         self.api_id = api_id
+        self.observed = observed or Observed.http(api_id)
         self.stages = []
         self._since = 0
         self._group: str | None = None
@@ -260,7 +305,7 @@ class AccessLogsPanel(StagePicker, Vertical):
         self._group = None
 
     def fetch(self, backend: Backend) -> dict[str, Any]:
-        stage = self.pick(_facet(backend).get_api_stages(self.api_id))
+        stage = self.pick(self.observed.stages(backend))
         settings = stage.access_log_settings if stage else None
         data: dict[str, Any] = {"stage": stage.stage_name if stage else None, "stages": list(self.stages),
                                 "settings": settings, "streams": [], "events": [], "problem": None}

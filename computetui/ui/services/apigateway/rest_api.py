@@ -8,6 +8,8 @@ the one under the cursor, ``m`` a method of it (PutMethod and PutIntegration in 
 deletes the resource or the method under the cursor (asks first). ``c`` on Stages deploys the API
 to a stage, new or existing, and ``n`` deploys it again to the stage under the cursor: on a REST
 API nothing changes for callers until then. ``c`` on Authorizers creates a Lambda authorizer.
+Metrics and Logs are the HTTP API page's panels on a REST API's stages (metrics by ApiName and
+Stage); ``s`` there shows the next stage, ``e`` on Logs edits the stage's access logging.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from computetui.backends.errors import ComputeError
 from computetui.models import apigateway as m
 from computetui.ui.format import when
 from computetui.ui.screens.confirm import ConfirmScreen
-from computetui.ui.screens.tabs import TabbedScreen, row_action_bindings
+from computetui.ui.screens.tabs import PanelView, TabbedScreen, row_action_bindings
 from computetui.ui.services.apigateway.api_page import ApiPage
+from computetui.ui.services.apigateway.http_panels import AccessLogsPanel, HttpMetricsPanel, Observed, StagePicker
 from computetui.ui.views import Column, ResourceView, Row, RowAction
 
 RESOURCE_COLUMNS = (
@@ -245,8 +248,11 @@ class RestApiScreen(ApiPage):
                 tooltip="Create a method, with its integration, of the resource"),
         Binding("t", "test", "Test", id="apigw-test",
                 tooltip="Test the method under the cursor (TestInvokeMethod: as it is now, deployed or not)"),
+        Binding("e", "edit", "Edit", id="apigw-edit", tooltip="Edit the shown stage's access logging"),
+        Binding("s", "next_stage", "Next stage", id="apigw-next-stage",
+                tooltip="Show the next stage's metrics or access log"),
     ]
-    MUTATING = TabbedScreen.MUTATING | {"create_method"}
+    MUTATING = TabbedScreen.MUTATING | {"create_method", "edit"}
     HINTS = {
         "resources": ("No resource: even the root (/) is gone.", "Press r to read the API again."),
         "stages": ("No stage yet: a REST API answers only on a stage, and a stage serves a deployment. "
@@ -274,6 +280,8 @@ class RestApiScreen(ApiPage):
                          lambda b: authorizer_rows(b, api_id), delete=_delete_authorizer,
                          creates="apigw-rest-authorizer", context=context,
                          delete_warning="API Gateway refuses while a method uses it. This cannot be undone."),
+            PanelView("metrics", "Metrics", lambda: HttpMetricsPanel(api_id, Observed.rest_api(api_id, name))),
+            PanelView("logs", "Logs", lambda: AccessLogsPanel(api_id, Observed.rest_api(api_id, name))),
         ]
         super().__init__(api_id, name, views, view)
 
@@ -291,7 +299,32 @@ class RestApiScreen(ApiPage):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("create_method", "test"):
             return self.view.id == "resources"
+        if action == "edit":
+            return self.view.id == "logs"
+        if action == "next_stage":
+            return self.view.id in ("metrics", "logs")
         return super().check_action(action, parameters)
+
+    def action_edit(self) -> None:
+        """``e`` on Logs: the shown stage's access logging (v1's UpdateStage)."""
+        if self.view.id != "logs" or self.console.refuse_if_read_only(f"editing the access logging of {self.api_name}"):
+            return
+        from computetui.ui.services.apigateway.http_forms import AccessLogForm
+
+        panel = self.panel
+        stage = panel.stage if isinstance(panel, StagePicker) else None
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.reload()
+
+        self.app.push_screen(AccessLogForm(self.api_id, self.api_name, stage, rest=True), done)
+
+    def action_next_stage(self) -> None:
+        panel = self.panel
+        if isinstance(panel, StagePicker):
+            panel.next_stage()
+            self.reload()
 
     def action_test(self) -> None:
         """The Test page of the method under the cursor."""
