@@ -56,6 +56,6 @@ def on_rest_api(pilot_tab: str) -> object:
     return go
 
 
-@pytest.mark.parametrize("tab", ["resources", "stages"])
+@pytest.mark.parametrize("tab", ["resources", "stages", "metrics", "logs"])
 def test_rest_api_tab_snapshot(snap_compare, tab: str) -> None:  # noqa: ANN001
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=on_rest_api(tab))
