@@ -6,21 +6,15 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from tests.ui.helpers import SIZE, make_app, settle, type_text
+from computetui.ui.services.apigateway.http_api import HttpApiScreen
+from computetui.ui.services.apigateway.rest_api import RestApiScreen
+from tests.ui.apigateway.navigate import open_api_page
+from tests.ui.helpers import SIZE, make_app, settle
 
 
 def on_api(tab: str) -> object:
     async def go(pilot: Pilot) -> None:
-        await settle(pilot)
-        await type_text(pilot, ":apigw")
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = pilot.app.screen
-        screen.table.move_to(next(r.key for r in screen.table.rows if r.name == "hello-api"))  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await settle(pilot)
-        pilot.app.screen.switch_view(tab)  # type: ignore[attr-defined]
-        await settle(pilot)
+        await open_api_page(pilot, "hello-api", HttpApiScreen, tab)
 
     return go
 
@@ -43,15 +37,7 @@ def on_rest_api(pilot_tab: str) -> object:
             gw.put_integration(api.id, resource.id, verb, "MOCK",
                                request_templates={"application/json": '{"statusCode": 200}'})
         gw.create_rest_deployment(api.id, "prod")
-        await type_text(pilot, ":apigw")
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = pilot.app.screen
-        screen.table.move_to(next(r.key for r in screen.table.rows if r.name == "pets-api"))  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await settle(pilot)
-        pilot.app.screen.switch_view(pilot_tab)  # type: ignore[attr-defined]
-        await settle(pilot)
+        await open_api_page(pilot, "pets-api", RestApiScreen, pilot_tab)
 
     return go
 

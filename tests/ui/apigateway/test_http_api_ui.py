@@ -22,7 +22,8 @@ from computetui.ui.screens.detail import DetailScreen
 from computetui.ui.services.apigateway.forms import CreateIntegrationForm, CreateRouteForm, CreateStageForm
 from computetui.ui.services.apigateway.http_api import HttpApiScreen
 from computetui.ui.services.lambda_.function import FunctionScreen
-from tests.ui.helpers import SIZE, make_app, settle, shown_text, type_text
+from tests.ui.apigateway.navigate import open_api_page, open_apigw
+from tests.ui.helpers import SIZE, make_app, settle, shown_text
 from tests.ui.lightsail.scene import set_read_only
 
 pytestmark = pytest.mark.asyncio
@@ -50,28 +51,12 @@ def message_of(form: Any) -> str:
 
 
 async def open_apis(pilot: Pilot) -> ServiceScreen:
-    await settle(pilot)
-    await type_text(pilot, ":apigw")
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, ServiceScreen) and screen.view.id == "apis"
-    return screen
+    return await open_apigw(pilot)
 
 
 async def open_api(pilot: Pilot, tab: str | None = None, name: str = "hello-api") -> HttpApiScreen:
     """Enter on the API's row in API Gateway's list; then, given one, its tab."""
-    screen = await open_apis(pilot)
-    assert screen.table.move_to(next(r.key for r in screen.table.rows if r.name == name))
-    await pilot.press("enter")
-    await settle(pilot)
-    page = pilot.app.screen
-    assert isinstance(page, HttpApiScreen)
-    if tab is not None:
-        page.switch_view(tab)
-        await settle(pilot)
-        assert page.view.id == tab
-    return page
+    return await open_api_page(pilot, name, HttpApiScreen, tab)
 
 
 async def create_form(pilot: Pilot, tab: str, kind: type) -> Any:

@@ -46,7 +46,8 @@ from computetui.ui.services.apigateway.rest_forms import (
 )
 from tests.support.aws import aws_credentials, moto_server  # noqa: F401
 from tests.support.fakes import StaticEngine
-from tests.ui.helpers import SIZE, make_app, settle, shown_text, type_text
+from tests.ui.apigateway.navigate import open_api_page, open_apigw
+from tests.ui.helpers import SIZE, make_app, settle, shown_text
 from tests.ui.lightsail.scene import set_read_only
 
 pytestmark = pytest.mark.asyncio
@@ -95,33 +96,9 @@ async def submit(pilot: Pilot) -> None:
     await settle(pilot)
 
 
-async def open_apigw(pilot: Pilot, view: str = "apis") -> ServiceScreen:
-    await settle(pilot)
-    await type_text(pilot, ":apigw")
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, ServiceScreen)
-    if view != "apis":
-        screen.switch_view(view)
-        await settle(pilot)
-    assert screen.view.id == view
-    return screen
-
-
 async def open_rest(pilot: Pilot, tab: str | None = None, name: str = "pets-api") -> RestApiScreen:
     """Enter on the REST API's row in API Gateway's list; then, given one, its tab."""
-    screen = await open_apigw(pilot)
-    assert screen.table.move_to(next(r.key for r in screen.table.rows if r.name == name))
-    await pilot.press("enter")
-    await settle(pilot)
-    page = pilot.app.screen
-    assert isinstance(page, RestApiScreen)
-    if tab is not None:
-        page.switch_view(tab)
-        await settle(pilot)
-        assert page.view.id == tab
-    return page
+    return await open_api_page(pilot, name, RestApiScreen, tab)
 
 
 def row_named(page: Any, name: str) -> Any:
