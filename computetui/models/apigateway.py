@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -260,3 +261,11 @@ class ApiTestResult(BaseModel):
     """Whether that invocation started an execution environment (an ``Init Duration``)."""
     log: str | None = None
     """TestInvokeMethod's execution log (REST APIs)."""
+
+    @staticmethod
+    def text_of(body: bytes) -> tuple[str, bool]:
+        """A response body as ``body`` and ``body_base64`` hold it."""
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            return base64.b64encode(body).decode(), True

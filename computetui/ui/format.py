@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -78,3 +79,11 @@ def per_minute(result: Any, end: datetime) -> list[float]:
         if 0 <= index < MINUTES:
             values[index] = value
     return values
+
+
+def pretty(payload: bytes) -> str:
+    """A JSON body indented for reading; any other body as its text."""
+    try:
+        return json.dumps(json.loads(payload), indent=2)
+    except ValueError:
+        return payload.decode("utf-8", "replace")

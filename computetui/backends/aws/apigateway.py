@@ -12,7 +12,6 @@ API, route, integration or stage) is NotFound, ``BadRequestException`` InvalidPa
 
 from __future__ import annotations
 
-import base64
 import time
 import urllib.error
 import urllib.request
@@ -53,13 +52,6 @@ def send_https(method: str, url: str, headers: dict[str, str], body: bytes) -> t
         return answer.code, list(answer.headers.items()), answer.read()
     except (OSError, ValueError) as exc:
         raise Unavailable(f"{url} did not answer ({exc})") from None
-
-
-def _text(body: bytes) -> tuple[str, bool]:
-    try:
-        return body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return base64.b64encode(body).decode(), True
 
 
 class AwsApiGateway(ApiGatewayFacet):
@@ -309,7 +301,7 @@ class AwsApiGateway(ApiGatewayFacet):
             url = self.invoke_url(api_id, stage_name or DEFAULT_STAGE) + suffix
             began = time.monotonic()
             status, answer_headers, data = self.send(method.upper(), url, headers or {}, body.encode())
-            text, encoded = _text(data)
+            text, encoded = m.ApiTestResult.text_of(data)
             return m.ApiTestResult(
                 status=status, headers=answer_headers, body=text, body_base64=encoded,
                 latency_ms=(time.monotonic() - began) * 1000, url=url,

@@ -67,9 +67,14 @@ class HttpApis:
     def listening_port(self) -> int:
         """Where the gateway listens: the leader's port when it runs, else the configured one.
         In the leading process, just after it started, this waits (a little) for its server."""
+        return self.recorded_port() or self.gateway_port or DEFAULT_PORT
+
+    def recorded_port(self) -> int | None:
+        """The port the leader's gateway says it listens on; None when none says so. In the
+        leading process, just after it started, this waits (a little) for its server."""
         self._gateway_started(STARTING_WAIT_S)
         found = self.store.get(GATEWAY, GATEWAY_KEY)
-        return int(found["port"]) if found and found.get("port") else (self.gateway_port or DEFAULT_PORT)
+        return int(found["port"]) if found and found.get("port") else None
 
     def invoke_url(self, api_id: str, stage_name: str) -> str:
         self._api(api_id)

@@ -32,28 +32,41 @@ TEST_STAGE = "test-invoke-stage"
 KEPT = 256
 
 
-def invocation(result: InvokeResult) -> dict[str, Any]:
-    """What the Test panel shows of a Lambda invocation."""
+Figures = tuple[str, "float | None", "int | None", "int | None", "int | None", "float | None"]
+"""An invocation's request id, duration, billed duration, memory size, peak memory, init duration."""
+
+
+def figures(result: InvokeResult) -> Figures:
+    return (result.request_id, result.duration_ms, result.billed_duration_ms, result.memory_size_mb,
+            result.max_memory_used_mb, result.init_duration_ms)
+
+
+def invocation(kept: Figures) -> dict[str, Any]:
+    """What the Test panel shows of a Lambda invocation: its REPORT line, whether it was cold."""
+    request_id, duration, billed, memory, peak, init = kept
     report = None
-    if result.duration_ms is not None:
-        report = report_line(result.request_id, result.duration_ms, result.billed_duration_ms or 0,
-                             result.memory_size_mb or 0, result.max_memory_used_mb, result.init_duration_ms)
-    return {"requestId": result.request_id, "report": report, "coldStart": result.init_duration_ms is not None}
+    if duration is not None:
+        report = report_line(request_id, duration, billed or 0, memory or 0, peak, init)
+    return {"requestId": request_id, "report": report, "coldStart": init is not None}
 
 
 class Invocations:
-    """The Lambda invocations behind the gateway's last :data:`KEPT` answers, by request id."""
+    """The Lambda invocations behind the gateway's last :data:`KEPT` answers, by request id.
+
+    An answer keeps only the REPORT figures (not the payload, which may be megabytes); the line
+    is written when the Test panel asks for it."""
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._kept: OrderedDict[str, Figures] = OrderedDict()
 
     def keep(self, request_id: str, result: InvokeResult) -> None:
-        self._kept[request_id] = invocation(result)
+        self._kept[request_id] = figures(result)
         if len(self._kept) > KEPT:
             self._kept.popitem(last=False)
 
     def get(self, request_id: str) -> dict[str, Any] | None:
-        return self._kept.get(request_id)
+        found = self._kept.get(request_id)
+        return invocation(found) if found is not None else None
 
 
 def test_log(request_id: str, method: str, path: str, status: int, latency_ms: float,

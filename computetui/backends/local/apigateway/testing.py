@@ -4,7 +4,6 @@ TestInvokeMethod, :mod:`.probe`), then the gateway is asked which Lambda invocat
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import time
@@ -14,11 +13,8 @@ from urllib.parse import quote
 from computetui.backends.errors import NotFound, Unavailable
 from computetui.backends.local.apigateway import probe
 from computetui.backends.local.apigateway.errors import bad_request
-from computetui.backends.local.apigateway.http_apis import STARTING_WAIT_S
 from computetui.backends.local.apigateway.records import (
     DEFAULT_STAGE,
-    GATEWAY,
-    GATEWAY_KEY,
     HTTP_API,
     STAGE,
     key,
@@ -38,19 +34,12 @@ TIMEOUT_S = 35.0
 answers 504 first."""
 
 
-def _text(body: bytes) -> tuple[str, bool]:
-    try:
-        return body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return base64.b64encode(body).decode(), True
-
-
 class ApiTests:
     if TYPE_CHECKING:
         store: StateStore
         ids: Ids
 
-        def _gateway_started(self, wait_s: float) -> None: ...
+        def recorded_port(self) -> int | None: ...
         def _rest_api(self, rest_api_id: str) -> m.RestApi: ...
         def rest_invoke_url(self, rest_api_id: str, stage_name: str) -> str: ...
 
@@ -76,14 +65,13 @@ class ApiTests:
         return self._test_rest_method(api_id, resource_id, method, path, stage_name, query, headers or {}, body)
 
     def _running_port(self) -> int:
-        """The port the leader's gateway said it listens on; Unavailable when no gateway has
-        (a test is sent nowhere else: not to a port that might be another program's)."""
-        self._gateway_started(STARTING_WAIT_S)
-        found = self.store.get(GATEWAY, GATEWAY_KEY)
-        if not found or not found.get("port"):
+        """Where the leader's gateway listens; Unavailable when no gateway says so (a test is
+        sent nowhere else: not to a port that might be another program's)."""
+        port = self.recorded_port()
+        if port is None:
             raise Unavailable("The API gateway is not running: it runs in the emulator's leading process "
                               "(the console or computetui serve)")
-        return int(found["port"])
+        return port
 
     def _test_http_api(self, api_id: str, method: str, path: str, stage: str, query: str,
                        headers: dict[str, str], body: str) -> m.ApiTestResult:
@@ -97,7 +85,7 @@ class ApiTests:
                                              body.encode())
         latency = (time.monotonic() - began) * 1000
         request_id = next((v for k, v in answer_headers if k.lower() == "apigw-requestid"), None)
-        text, encoded = _text(data)
+        text, encoded = m.ApiTestResult.text_of(data)
         called = _invocation(port, request_id) if request_id else None
         return m.ApiTestResult(status=status, headers=answer_headers, body=text, body_base64=encoded,
                                latency_ms=latency, url=url, request_id=request_id,

@@ -11,7 +11,6 @@ stage, if one is chosen, only gives the ``curl`` line its URL). In a text field 
 
 from __future__ import annotations
 
-import json
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 
 from computetui.backends.base import Backend
 from computetui.models.apigateway import ApiTestResult
-from computetui.ui.format import describe_error
+from computetui.ui.format import describe_error, pretty
 from computetui.ui.screens.base import ConsoleScreen
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -78,16 +77,6 @@ def curl_line(method: str, url: str | None, headers: dict[str, str], body: str) 
     if body:
         words += ["--data-raw", body]
     return " ".join(shlex.quote(w) for w in words)
-
-
-def pretty_body(body: str, headers: list[tuple[str, str]]) -> str:
-    kind = next((v for k, v in headers if k.lower() == "content-type"), "")
-    if "json" in kind or body.lstrip().startswith(("{", "[")):
-        try:
-            return json.dumps(json.loads(body), indent=2)
-        except ValueError:
-            pass
-    return body
 
 
 class ApiTestScreen(ConsoleScreen):
@@ -313,7 +302,7 @@ class ApiTestScreen(ConsoleScreen):
             Content.from_markup("[b $secondary]Lambda[/]"), Content(lambda_line)]))
         self.query_one("#answer-headers", Static).update(
             Content("\n".join(f"{k}: {v}" for k, v in result.headers) or "-"))
-        body = "(base64) " + result.body if result.body_base64 else pretty_body(result.body, result.headers)
+        body = "(base64) " + result.body if result.body_base64 else pretty(result.body.encode())
         self.query_one("#answer-body", Static).update(Content(body or "(empty)"))
         self.query_one("#answer-curl", Static).update(
             Content(curl_line(request["method"], result.url, request["headers"], request["body"])))

@@ -7,8 +7,6 @@ the first mistake.
 
 from __future__ import annotations
 
-import json
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,17 +17,10 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 from computetui.models.lambda_ import InvokeResult
 from computetui.pricing import lambda_invocation_cost, usd
 from computetui.test_events import TEMPLATES, json_problem, template_text
-from computetui.ui.format import describe_error
+from computetui.ui.format import describe_error, pretty
 from computetui.ui.widgets.editor import Editor
 
 NEW = "template:"
-
-
-def pretty(payload: bytes) -> str:
-    try:
-        return json.dumps(json.loads(payload), indent=2)
-    except ValueError:
-        return payload.decode("utf-8", "replace")
 
 
 def log_tail(text: str | None) -> str:
