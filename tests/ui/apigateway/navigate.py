@@ -38,3 +38,12 @@ async def open_api_page(pilot: Pilot, name: str, kind: type, tab: str | None = N
         await settle(pilot)
         assert page.view.id == tab
     return page
+
+
+async def form_of(pilot: Pilot, key: str, kind: type) -> Any:
+    """Press ``key`` on the page: the form it opens, of class ``kind``."""
+    await pilot.press(key)
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, kind)
+    return form

@@ -13,6 +13,7 @@ from computetui.ui.services.apigateway.http_forms import CorsForm, RouteAuthoriz
 from computetui.ui.services.apigateway.http_panels import CorsPanel
 from tests.support.aws import aws_credentials, moto_server, reset_moto  # noqa: F401
 from tests.support.aws_stubs import stubbed
+from tests.ui.apigateway.navigate import form_of
 from tests.ui.apigateway.test_http_api_ui import open_api
 from tests.ui.helpers import SIZE, settle, shown_text
 from tests.ui.test_aws_ui import aws_app, until_ready
@@ -31,10 +32,7 @@ async def test_cors_and_a_route_s_authorization_are_sent_to_aws(moto_server, aws
         page = await open_api(pilot, "cors")
         assert isinstance(page, HttpApiScreen)
         assert "No CORS configuration" in shown_text(page.query_one(CorsPanel))
-        await pilot.press("e")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CorsForm)
+        form = await form_of(pilot, "e", CorsForm)
         form.query_one("#f-origins", Input).value = "https://app.example"
         form.query_one("#f-methods", Input).value = "GET"
         form.query_one("#f-maxage", Input).value = "600"

@@ -22,7 +22,7 @@ from computetui.ui.screens.detail import DetailScreen
 from computetui.ui.services.apigateway.forms import CreateIntegrationForm, CreateRouteForm, CreateStageForm
 from computetui.ui.services.apigateway.http_api import HttpApiScreen
 from computetui.ui.services.lambda_.function import FunctionScreen
-from tests.ui.apigateway.navigate import open_api_page, open_apigw
+from tests.ui.apigateway.navigate import form_of, open_api_page, open_apigw
 from tests.ui.helpers import SIZE, make_app, settle, shown_text
 from tests.ui.lightsail.scene import set_read_only
 
@@ -62,10 +62,7 @@ async def open_api(pilot: Pilot, tab: str | None = None, name: str = "hello-api"
 async def create_form(pilot: Pilot, tab: str, kind: type) -> Any:
     """``c`` on the API page's ``tab``: its create form, of class ``kind``."""
     await open_api(pilot, tab)
-    await pilot.press("c")
-    await settle(pilot)
-    form = pilot.app.screen
-    assert isinstance(form, kind)
+    form = await form_of(pilot, "c", kind)
     return form
 
 
@@ -143,10 +140,7 @@ async def test_c_on_routes_creates_a_route_to_the_picked_integration() -> None:
     integration = gateway(app).get_integrations(api.api_id)[0]
     async with app.run_test(size=SIZE) as pilot:
         page = await open_api(pilot, "routes")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateRouteForm)
+        form = await form_of(pilot, "c", CreateRouteForm)
         picker = form.query_one("#f-integration", Select)
         assert picker.value == f"integrations/{integration.integration_id}"
         form.query_one("#f-key", Input).value = "GET /pets/{id}"
@@ -165,10 +159,7 @@ async def test_a_route_without_integration_is_made_without_target() -> None:
     api = hello_api(app)
     async with app.run_test(size=SIZE) as pilot:
         page = await open_api(pilot, "routes")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateRouteForm)
+        form = await form_of(pilot, "c", CreateRouteForm)
         form.query_one("#f-key", Input).value = "POST /orders"
         form.query_one("#f-integration", Select).value = "none"
         await pilot.press("ctrl+s")
@@ -204,10 +195,7 @@ async def test_c_on_integrations_creates_a_lambda_proxy_integration() -> None:
     api = hello_api(app)
     async with app.run_test(size=SIZE) as pilot:
         page = await open_api(pilot, "integrations")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateIntegrationForm)
+        form = await form_of(pilot, "c", CreateIntegrationForm)
         functions = form.query_one("#f-function", Select)
         assert [v for _, v in form._fields[0].options] == [HELLO_NODE, HELLO_WORLD]  # by name
         functions.value = HELLO_NODE
@@ -243,10 +231,7 @@ async def test_c_on_stages_creates_a_stage_with_its_variables_and_n_deploys_to_i
     api = hello_api(app)
     async with app.run_test(size=SIZE) as pilot:
         page = await open_api(pilot, "stages")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateStageForm)
+        form = await form_of(pilot, "c", CreateStageForm)
         assert form.query_one("#f-auto", Checkbox).value is False
         form.query_one("#f-name", Input).value = "prod"
         form.query_one("#f-variables", Input).value = "env=prod, table=pets"

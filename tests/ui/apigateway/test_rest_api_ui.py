@@ -46,7 +46,7 @@ from computetui.ui.services.apigateway.rest_forms import (
 )
 from tests.support.aws import aws_credentials, moto_server  # noqa: F401
 from tests.support.fakes import StaticEngine
-from tests.ui.apigateway.navigate import open_api_page, open_apigw
+from tests.ui.apigateway.navigate import form_of, open_api_page, open_apigw
 from tests.ui.helpers import SIZE, make_app, settle, shown_text
 from tests.ui.lightsail.scene import set_read_only
 
@@ -362,10 +362,7 @@ async def test_c_on_stages_deploys_to_a_new_stage_and_n_deploys_again_newest_fir
         page = await open_rest(pilot, "stages")
         assert "No stage yet: a REST API answers only on a stage" in shown_text(page.table)
         assert "A change to resources and methods shows only after a deployment." in page.table.empty_hint
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, DeployForm)
+        form = await form_of(pilot, "c", DeployForm)
         assert "reaches callers only once deployed" in message_of(form)
         await type_into(pilot, form, "name", "prod")
         await type_into(pilot, form, "description", "first")
@@ -406,10 +403,7 @@ async def test_deploying_an_api_without_methods_is_refused_with_aws_words() -> N
     api = pets(app)
     async with app.run_test(size=SIZE) as pilot:
         page = await open_rest(pilot, "stages")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, DeployForm)
+        form = await form_of(pilot, "c", DeployForm)
         await submit(pilot)
         assert message_of(form) == "New stage name: is required (or pick an existing stage)"
         await type_into(pilot, form, "name", "prod")
@@ -428,10 +422,7 @@ async def test_c_on_authorizers_creates_a_token_authorizer_and_ctrl_d_deletes_it
     api = pets(app)
     async with app.run_test(size=SIZE) as pilot:
         page = await open_rest(pilot, "authorizers")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateAuthorizerForm)
+        form = await form_of(pilot, "c", CreateAuthorizerForm)
         await type_into(pilot, form, "name", "token-check")
         await pick(pilot, form, "function", HELLO_WORLD)
         await type_into(pilot, form, "source", "method.request.querystring.token")
@@ -462,10 +453,7 @@ async def test_api_keys_are_a_view_of_api_gateway_with_the_value_only_in_the_jso
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_apigw(pilot, "apikeys")
         assert [v.title for v in screen.views] == ["APIs", "API keys", "Usage plans"]
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateApiKeyForm)
+        form = await form_of(pilot, "c", CreateApiKeyForm)
         await type_into(pilot, form, "name", "team-web")
         await type_into(pilot, form, "value", "short")
         await submit(pilot)
@@ -504,10 +492,7 @@ async def test_a_usage_plan_is_made_for_a_stage_and_a_key_added_and_removed_on_i
     gateway(app).create_api_key("other")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_apigw(pilot, "usageplans")
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateUsagePlanForm)
+        form = await form_of(pilot, "c", CreateUsagePlanForm)
         assert form._fields[-1].options[0] == ("pets-api · prod", f"{api.id}/prod")
         await type_into(pilot, form, "name", "basic")
         await type_into(pilot, form, "rate", "fast")
@@ -530,10 +515,7 @@ async def test_a_usage_plan_is_made_for_a_stage_and_a_key_added_and_removed_on_i
         assert isinstance(page, UsagePlanScreen)
         assert [v.title for v in page.views] == ["API keys", "API stages"]
         assert "rate 10/s, burst 20 · quota 1,000 per day" in shown_text(page.query_one("#facts"))
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, AddPlanKeyForm)
+        form = await form_of(pilot, "c", AddPlanKeyForm)
         assert [label.split()[0] for label, _ in form._fields[0].options] == ["other", "team"]
         await pick(pilot, form, "key", team.id)
         await submit(pilot)
@@ -671,10 +653,7 @@ async def test_what_the_forms_make_answers_on_the_invoke_url_and_a_key_guards_it
         await submit(pilot)
         screen.switch_view("usageplans")
         await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, CreateUsagePlanForm)
+        form = await form_of(pilot, "c", CreateUsagePlanForm)
         await type_into(pilot, form, "name", "paying")
         await pick(pilot, form, "stage", f"{api.id}/live")
         await submit(pilot)
